@@ -1,0 +1,133 @@
+#include "protocol/error_codes.h"
+
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "protocol/absl_compat.h"
+
+namespace brook {
+namespace {
+
+constexpr std::string_view kPayloadUrl = "brook.dev/error-code";
+
+struct ErrorInfo {
+  ErrorCode code;
+  std::string_view name;
+  std::string_view description;
+  bool retriable;
+  absl::StatusCode canonical;
+};
+
+constexpr ErrorInfo kErrors[] = {
+    {ErrorCode::kUnknownServerError, "UNKNOWN_SERVER_ERROR",
+     "the broker hit an unexpected error; see its log", false, absl::StatusCode::kInternal},
+    {ErrorCode::kNone, "NONE", "success", false, absl::StatusCode::kOk},
+    {ErrorCode::kOffsetOutOfRange, "OFFSET_OUT_OF_RANGE",
+     "the offset is outside the partition's log-start..log-end range", false,
+     absl::StatusCode::kOutOfRange},
+    {ErrorCode::kCorruptMessage, "CORRUPT_MESSAGE",
+     "a record batch failed its CRC check or is malformed", false,
+     absl::StatusCode::kDataLoss},
+    {ErrorCode::kUnknownTopicOrPartition, "UNKNOWN_TOPIC_OR_PARTITION",
+     "the topic does not exist or has no such partition", false, absl::StatusCode::kNotFound},
+    {ErrorCode::kInvalidFetchSize, "INVALID_FETCH_SIZE", "the fetch byte budget is not positive",
+     false, absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kRequestTimedOut, "REQUEST_TIMED_OUT",
+     "the request did not complete within its timeout", true,
+     absl::StatusCode::kDeadlineExceeded},
+    {ErrorCode::kMessageTooLarge, "MESSAGE_TOO_LARGE",
+     "the record batch is larger than the topic's max.message.bytes", false,
+     absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kNetworkException, "NETWORK_EXCEPTION", "the connection to the broker failed",
+     true, absl::StatusCode::kUnavailable},
+    {ErrorCode::kInvalidTopic, "INVALID_TOPIC_EXCEPTION",
+     "topic names are 1-249 characters of [a-zA-Z0-9._-]", false,
+     absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kRecordListTooLarge, "RECORD_LIST_TOO_LARGE",
+     "the request's records exceed the broker's frame budget", false,
+     absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kInvalidRequiredAcks, "INVALID_REQUIRED_ACKS", "acks must be 0, 1 or -1 (all)",
+     false, absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kInvalidTimestamp, "INVALID_TIMESTAMP", "the timestamp is not valid", false,
+     absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kUnsupportedVersion, "UNSUPPORTED_VERSION",
+     "the API version is not served by this broker; see ApiVersions", false,
+     absl::StatusCode::kUnimplemented},
+    {ErrorCode::kTopicAlreadyExists, "TOPIC_ALREADY_EXISTS", "a topic with this name exists",
+     false, absl::StatusCode::kAlreadyExists},
+    {ErrorCode::kInvalidPartitions, "INVALID_PARTITIONS", "the partition count is not valid",
+     false, absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kInvalidConfig, "INVALID_CONFIG", "a topic config key or value is not valid",
+     false, absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kInvalidRequest, "INVALID_REQUEST",
+     "the request could not be decoded or is inconsistent", false,
+     absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kKafkaStorageError, "STORAGE_ERROR",
+     "the broker could not read or write its disk (is it full?)", true,
+     absl::StatusCode::kUnavailable},
+    {ErrorCode::kUnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE",
+     "the batch uses a compression codec brook does not serve", false,
+     absl::StatusCode::kUnimplemented},
+    {ErrorCode::kInvalidRecord, "INVALID_RECORD", "a record is not acceptable for this topic",
+     false, absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kUnknownApiKey, "UNKNOWN_API_KEY", "the API key is not known to this broker",
+     false, absl::StatusCode::kUnimplemented},
+    {ErrorCode::kBrokerShuttingDown, "BROKER_SHUTTING_DOWN", "the broker is shutting down", true,
+     absl::StatusCode::kUnavailable},
+    {ErrorCode::kResourceLimit, "RESOURCE_LIMIT",
+     "a broker limit (connections or in-flight requests) was reached", true,
+     absl::StatusCode::kResourceExhausted},
+};
+
+const ErrorInfo& InfoOf(ErrorCode code) {
+  for (const ErrorInfo& info : kErrors) {
+    if (info.code == code) return info;
+  }
+  return kErrors[0];
+}
+
+}  // namespace
+
+std::string_view ErrorName(ErrorCode code) { return InfoOf(code).name; }
+std::string_view ErrorDescription(ErrorCode code) { return InfoOf(code).description; }
+bool IsRetriable(ErrorCode code) { return InfoOf(code).retriable; }
+
+ErrorCode ErrorCodeFromWire(int16_t raw) {
+  for (const ErrorInfo& info : kErrors) {
+    if (static_cast<int16_t>(info.code) == raw) return info.code;
+  }
+  return ErrorCode::kUnknownServerError;
+}
+
+absl::Status MakeError(ErrorCode code, std::string_view message) {
+  absl::Status status(InfoOf(code).canonical, std::string(message));
+  status.SetPayload(ToAbsl(kPayloadUrl), absl::Cord(std::to_string(static_cast<int>(code))));
+  return status;
+}
+
+ErrorCode CodeOf(const absl::Status& status) {
+  if (status.ok()) return ErrorCode::kNone;
+  if (auto payload = status.GetPayload(ToAbsl(kPayloadUrl))) {
+    return ErrorCodeFromWire(static_cast<int16_t>(std::stoi(std::string(*payload))));
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+      return ErrorCode::kUnknownTopicOrPartition;
+    case absl::StatusCode::kAlreadyExists:
+      return ErrorCode::kTopicAlreadyExists;
+    case absl::StatusCode::kOutOfRange:
+      return ErrorCode::kOffsetOutOfRange;
+    case absl::StatusCode::kInvalidArgument:
+      return ErrorCode::kInvalidRequest;
+    case absl::StatusCode::kDataLoss:
+      return ErrorCode::kCorruptMessage;
+    case absl::StatusCode::kDeadlineExceeded:
+      return ErrorCode::kRequestTimedOut;
+    case absl::StatusCode::kUnavailable:
+      return ErrorCode::kKafkaStorageError;
+    default:
+      return ErrorCode::kUnknownServerError;
+  }
+}
+
+}  // namespace brook

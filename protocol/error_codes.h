@@ -1,0 +1,62 @@
+// protocol/error_codes.h: the wire error codes and how they travel inside absl::Status.
+//
+// Every error a client can see is one ErrorCode. The numbers follow Apache Kafka's where the
+// meaning is the same (so a Kafka-compatible listener maps them one to one); brook's own codes
+// start at 1000. A number is never reused: a retired code keeps its line with a comment.
+//
+// Inside brook, errors cross module boundaries as absl::Status. WithCode() attaches the exact
+// wire code to a Status as a payload; CodeOf() reads it back (or derives one from the
+// canonical status code when none was attached), so the broker answers with the precise code.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace brook {
+
+enum class ErrorCode : int16_t {
+  kUnknownServerError = -1,         // An unexpected error in the broker; see its log.
+  kNone = 0,                        // Success.
+  kOffsetOutOfRange = 1,            // The offset is below the log start or above the log end.
+  kCorruptMessage = 2,              // A record batch failed its CRC or is malformed.
+  kUnknownTopicOrPartition = 3,     // The topic does not exist, or has no such partition.
+  kInvalidFetchSize = 4,            // A fetch asked for a negative or zero byte budget.
+  kRequestTimedOut = 7,             // The request did not complete within its timeout.
+  kMessageTooLarge = 10,            // A batch is larger than the topic's max.message.bytes.
+  kNetworkException = 13,           // The connection failed (client side only).
+  kInvalidTopic = 17,               // The topic name is not valid.
+  kRecordListTooLarge = 18,         // The request's records exceed the frame budget.
+  kInvalidRequiredAcks = 21,        // acks is not 0, 1 or -1.
+  kInvalidTimestamp = 32,           // A timestamp is not valid.
+  kUnsupportedVersion = 35,         // The API version is not served by this broker.
+  kTopicAlreadyExists = 36,         // A topic with this name already exists.
+  kInvalidPartitions = 37,          // The partition count is not in [1, max].
+  kInvalidConfig = 40,              // A topic config key is unknown or its value is invalid.
+  kInvalidRequest = 42,             // The request could not be decoded or is inconsistent.
+  kUnsupportedCompressionType = 76, // The batch uses a compression codec brook does not serve.
+  kInvalidRecord = 87,              // A record in the batch is not acceptable for the topic.
+  kKafkaStorageError = 56,          // The broker could not read or write its disk (e.g. full).
+  kUnknownApiKey = 1000,            // The request's API key is not known to this broker.
+  kBrokerShuttingDown = 1001,       // The broker is stopping; retry against it once restarted.
+  kResourceLimit = 1002,            // A broker limit (connections, in-flight) was reached.
+};
+
+// The stable upper-case name of a code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".
+std::string_view ErrorName(ErrorCode code);
+// A one-line description a person can act on.
+std::string_view ErrorDescription(ErrorCode code);
+// True when repeating the same request later may succeed (the producer retries these).
+bool IsRetriable(ErrorCode code);
+// Converts a raw wire value; unknown numbers map to kUnknownServerError.
+ErrorCode ErrorCodeFromWire(int16_t raw);
+
+// Returns a Status with the canonical code that fits `code`, carrying `code` as payload.
+// REQUIRES: code != ErrorCode::kNone.
+absl::Status MakeError(ErrorCode code, std::string_view message);
+// The wire code of a status: its payload if it has one, else derived from the canonical code.
+// Returns kNone for an OK status.
+ErrorCode CodeOf(const absl::Status& status);
+
+}  // namespace brook

@@ -1,0 +1,25 @@
+#include "protocol/messages.h"
+
+namespace brook {
+
+std::string_view ApiName(ApiKey key) {
+  switch (key) {
+    case ApiKey::kProduce:
+      return "Produce";
+    case ApiKey::kFetch:
+      return "Fetch";
+    case ApiKey::kListOffsets:
+      return "ListOffsets";
+    case ApiKey::kMetadata:
+      return "Metadata";
+    case ApiKey::kApiVersions:
+      return "ApiVersions";
+    case ApiKey::kCreateTopics:
+      return "CreateTopics";
+    case ApiKey::kDeleteTopics:
+      return "DeleteTopics";
+  }
+  return "Unknown";
+}
+
+}  // namespace brook

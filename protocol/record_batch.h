@@ -1,0 +1,126 @@
+// protocol/record_batch.h: Apache Kafka's RecordBatch v2 ("magic 2"), brook's storage and
+// wire format for records.
+//
+// Layout (all integers big-endian; see docs/storage.md for the grammar):
+//   baseOffset int64 | batchLength int32 | partitionLeaderEpoch int32 | magic int8 (=2) |
+//   crc uint32 (CRC-32C of everything after it) | attributes int16 | lastOffsetDelta int32 |
+//   baseTimestamp int64 | maxTimestamp int64 | producerId int64 | producerEpoch int16 |
+//   baseSequence int32 | recordCount int32 | records...
+// baseOffset and partitionLeaderEpoch are outside the CRC, so the broker assigns offsets by
+// rewriting baseOffset without recomputing it.
+//
+// RecordBatchBuilder encodes records into a batch; the free functions split a record set
+// into batches, validate a batch (CRC and every record) and decode its records. All are pure
+// functions over caller-owned bytes; views returned point into those bytes (or into a
+// caller-owned scratch string for compressed batches). Nothing here is thread-safe to share
+// mutably; distinct objects may be used from distinct threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace brook {
+
+inline constexpr size_t kBatchHeaderSize = 61;
+// Offset of the fields inside a batch.
+inline constexpr size_t kBatchLengthOffset = 8;
+inline constexpr size_t kCrcOffset = 17;
+inline constexpr size_t kAttributesOffset = 21;  // The CRC covers [kAttributesOffset, end).
+inline constexpr int8_t kMagicV2 = 2;
+
+// The codec of a batch's records section (attribute bits 0-2). brook produces and serves
+// none and zstd; other codecs are rejected with UNSUPPORTED_COMPRESSION_TYPE.
+enum class Compression : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };
+
+struct HeaderView {
+  std::string_view key;
+  std::optional<std::string_view> value;
+};
+
+struct RecordView {
+  int64_t offset = 0;
+  int64_t timestamp = 0;
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> value;  // nullopt = a tombstone.
+  std::vector<HeaderView> headers;
+};
+
+struct BatchHeader {
+  int64_t base_offset = 0;
+  int32_t batch_length = 0;  // Bytes after the batchLength field.
+  int32_t partition_leader_epoch = 0;
+  int8_t magic = kMagicV2;
+  uint32_t crc = 0;
+  int16_t attributes = 0;
+  int32_t last_offset_delta = 0;
+  int64_t base_timestamp = 0;
+  int64_t max_timestamp = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t base_sequence = -1;
+  int32_t record_count = 0;
+
+  Compression compression() const { return static_cast<Compression>(attributes & 0x7); }
+  bool is_transactional() const { return (attributes & 0x10) != 0; }
+  bool is_control() const { return (attributes & 0x20) != 0; }
+  int64_t last_offset() const { return base_offset + last_offset_delta; }
+  size_t total_size() const { return kBatchLengthOffset + 4 + static_cast<size_t>(batch_length); }
+};
+
+// Encodes records into one batch. Records keep the order of Append(); the batch's base offset
+// is 0 until the broker assigns the real one.
+class RecordBatchBuilder {
+ public:
+  explicit RecordBatchBuilder(Compression compression = Compression::kNone);
+
+  void Append(int64_t timestamp_ms, std::optional<std::string_view> key,
+              std::optional<std::string_view> value, std::span<const HeaderView> headers = {});
+  int32_t record_count() const { return count_; }
+  // Encoded size so far (header plus uncompressed records).
+  size_t size_bytes() const { return kBatchHeaderSize + records_.size(); }
+  // Returns the finished batch and resets the builder. REQUIRES: record_count() > 0.
+  std::string Finish();
+
+ private:
+  Compression compression_;
+  std::string records_;
+  int32_t count_ = 0;
+  int64_t base_timestamp_ = 0;
+  int64_t max_timestamp_ = 0;
+};
+
+// Reads the fixed header of a batch. Fails with CORRUPT_MESSAGE when fewer than
+// kBatchHeaderSize bytes are given or the magic is not 2.
+absl::StatusOr<BatchHeader> ParseBatchHeader(std::string_view batch);
+
+// Splits a record set (batches back to back) into complete batches. Fails with
+// CORRUPT_MESSAGE if a batch is truncated or its length field is impossible. An empty record
+// set yields no batches.
+absl::StatusOr<std::vector<std::string_view>> SplitBatches(std::string_view record_set);
+
+struct BatchSummary {
+  BatchHeader header;
+  int64_t max_timestamp = 0;  // The largest record timestamp, computed from the records.
+  bool has_null_key = false;  // Some record has no key (refused by compacted topics).
+};
+
+// Checks one batch fully: magic, length, CRC-32C, attributes brook serves, and that every
+// record decodes, with offset deltas 0..count-1 and lastOffsetDelta == count-1.
+// Errors: CORRUPT_MESSAGE (CRC or structure), UNSUPPORTED_COMPRESSION_TYPE, INVALID_RECORD.
+absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch);
+
+// Appends the records of a (validated) batch to *out. For a compressed batch the records are
+// decompressed into *scratch (which must outlive the views). Errors: CORRUPT_MESSAGE.
+absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
+                           std::vector<RecordView>* out);
+
+// Writes `base_offset` into the first 8 bytes of `batch_prefix`.
+void EncodeBaseOffset(int64_t base_offset, char batch_prefix[8]);
+
+}  // namespace brook

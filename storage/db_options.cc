@@ -1,0 +1,43 @@
+#include "storage/db_options.h"
+
+#include "rocksdb/cache.h"
+#include "rocksdb/table.h"
+
+namespace brook::storage {
+
+rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  db.max_background_jobs = 2;
+  db.bytes_per_sync = 1 << 20;
+  db.max_total_wal_size = 512 << 20;  // Bounds recovery time after a crash.
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db.enable_pipelined_write = true;
+  db.keep_log_file_num = 3;
+  return db;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptions& options) {
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+
+  rocksdb::ColumnFamilyOptions meta;
+  meta.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  rocksdb::ColumnFamilyOptions log = meta;
+  log.write_buffer_size = options.write_buffer_bytes;
+  log.max_write_buffer_number = 4;
+  log.compression = rocksdb::kNoCompression;  // Producers choose compression per batch.
+  log.enable_blob_files = true;
+  log.min_blob_size = 512;
+  log.blob_file_size = 256 << 20;
+  log.blob_compression_type = rocksdb::kNoCompression;
+  log.enable_blob_garbage_collection = true;
+
+  rocksdb::ColumnFamilyOptions time_index = meta;
+  return {{kMetaColumnFamily, meta}, {kLogColumnFamily, log}, {kTimeIndexColumnFamily, time_index}};
+}
+
+}  // namespace brook::storage

@@ -1,0 +1,50 @@
+// storage/keys.h: the RocksDB key encodings of brook's log. Frozen: see docs/storage.md.
+//
+// Column family "log":        topic_id u32 | partition u32 | last_offset u64  -> one batch
+// Column family "time_index": topic_id u32 | partition u32 | max_ts u64 | base_offset u64
+//                              -> empty (an entry per batch that raised the running max time)
+// Column family "meta":       'V'                       -> format version (u32)
+//                              'N'                       -> next topic id (u32)
+//                              'T' | topic name          -> topic record (topic_record.h)
+//                              'P' | topic_id | partition -> partition state (log start)
+// All integers are big-endian so that byte order is numeric order; timestamps are stored with
+// the sign bit flipped so negative times sort first. Keying a batch by its LAST offset lets a
+// read at offset X seek straight to the batch holding X.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace brook::storage {
+
+inline constexpr uint32_t kStorageFormatVersion = 1;
+inline constexpr size_t kPartitionPrefixSize = 8;
+
+std::string PartitionPrefix(uint32_t topic_id, int32_t partition);
+// The first key after every key of the partition.
+std::string PartitionPrefixEnd(uint32_t topic_id, int32_t partition);
+// The first key after every key of the topic.
+std::string TopicPrefix(uint32_t topic_id);
+std::string TopicPrefixEnd(uint32_t topic_id);
+
+std::string LogKey(uint32_t topic_id, int32_t partition, int64_t last_offset);
+int64_t LogKeyLastOffset(std::string_view key);  // REQUIRES: a LogKey.
+
+std::string TimeIndexKey(uint32_t topic_id, int32_t partition, int64_t max_timestamp,
+                         int64_t base_offset);
+int64_t TimeIndexTimestamp(std::string_view key);   // REQUIRES: a TimeIndexKey.
+int64_t TimeIndexBaseOffset(std::string_view key);  // REQUIRES: a TimeIndexKey.
+
+std::string MetaVersionKey();
+std::string MetaNextTopicIdKey();
+std::string MetaTopicKey(std::string_view name);
+inline constexpr char kMetaTopicTag = 'T';
+std::string MetaPartitionStateKey(uint32_t topic_id, int32_t partition);
+
+std::string EncodeU32(uint32_t v);
+uint32_t DecodeU32(std::string_view bytes);  // REQUIRES: bytes.size() >= 4.
+std::string EncodeI64(int64_t v);
+int64_t DecodeI64(std::string_view bytes);  // REQUIRES: bytes.size() >= 8.
+
+}  // namespace brook::storage

@@ -1,0 +1,296 @@
+#include "storage/log_store.h"
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+#include "fmt/format.h"
+#include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "storage/db_options.h"
+#include "storage/keys.h"
+#include "storage/rocksdb_status.h"
+
+namespace brook::storage {
+namespace {
+
+absl::Status UnknownTopic(std::string_view name) {
+  return MakeError(ErrorCode::kUnknownTopicOrPartition,
+                   fmt::format("topic '{}' does not exist", name));
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return options;
+}
+
+// Validates every batch of a record set against the topic's settings.
+absl::StatusOr<std::vector<ValidatedBatch>> ValidateRecordSet(std::string_view record_set,
+                                                              const TopicConfig& config,
+                                                              std::string_view topic) {
+  absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(record_set);
+  if (!batches.ok()) return batches.status();
+  if (batches->empty()) return MakeError(ErrorCode::kInvalidRequest, "no record batch to append");
+  std::vector<ValidatedBatch> validated;
+  validated.reserve(batches->size());
+  for (std::string_view batch : *batches) {
+    if (batch.size() > static_cast<size_t>(config.max_message_bytes)) {
+      return MakeError(ErrorCode::kMessageTooLarge,
+                       fmt::format("a batch of {} bytes exceeds topic '{}' max.message.bytes={}", batch.size(), topic, config.max_message_bytes));
+    }
+    absl::StatusOr<BatchSummary> summary = ValidateBatch(batch);
+    if (!summary.ok()) return summary.status();
+    if (summary->has_null_key && config.cleanup_policy != CleanupPolicy::kDelete) {
+      return MakeError(ErrorCode::kInvalidRecord,
+                       fmt::format("topic '{}' is compacted: every record needs a key", topic));
+    }
+    validated.push_back(ValidatedBatch{batch, *summary});
+  }
+  return validated;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kKafkaStorageError,
+                     fmt::format("cannot create data dir '{}': {}", options.data_dir, ec.message()));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options), options.data_dir,
+                                        MakeColumnFamilies(options), &handles, &db);
+  if (!s.ok()) {
+    return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", options.data_dir));
+  }
+  ColumnFamilies cfs{db, handles[0], handles[1], handles[2]};
+  std::unique_ptr<LogStore> store(new LogStore(options, cfs, std::move(handles)));
+
+  std::string version;
+  s = db->Get(rocksdb::ReadOptions(), cfs.meta, MetaVersionKey(), &version);
+  if (s.IsNotFound()) {
+    s = db->Put(SyncedWrite(), cfs.meta, MetaVersionKey(), EncodeU32(kStorageFormatVersion));
+  } else if (s.ok() && (version.size() != 4 || DecodeU32(version) != kStorageFormatVersion)) {
+    return absl::DataLossError(fmt::format("data dir '{}' was written by an unknown storage format", options.data_dir));
+  }
+  if (absl::Status st = FromRocks(s, "reading the storage format version"); !st.ok()) return st;
+  if (absl::Status st = store->LoadTopics(); !st.ok()) return st;
+  return store;
+}
+
+LogStore::LogStore(StoreOptions options, ColumnFamilies cfs,
+                   std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(std::move(options)), cfs_(cfs), handles_(std::move(handles)) {
+  syncer_ = std::make_unique<WalSyncer>(
+      [db = cfs_.db] { return FromRocks(db->SyncWAL(), "syncing the WAL"); });
+}
+
+LogStore::~LogStore() {
+  syncer_.reset();  // Completes pending syncs.
+  {
+    absl::MutexLock lock(&mu_);
+    topics_.clear();
+  }
+  cfs_.db->SyncWAL().PermitUncheckedError();
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    cfs_.db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  cfs_.db->Close().PermitUncheckedError();
+  delete cfs_.db;
+}
+
+absl::Status LogStore::LoadTopics() {
+  std::string next_id;
+  rocksdb::Status s = cfs_.db->Get(rocksdb::ReadOptions(), cfs_.meta, MetaNextTopicIdKey(), &next_id);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the next topic id");
+
+  absl::MutexLock lock(&mu_);
+  if (s.ok()) next_topic_id_ = DecodeU32(next_id);
+  std::unique_ptr<rocksdb::Iterator> it(cfs_.db->NewIterator(rocksdb::ReadOptions(), cfs_.meta));
+  const std::string prefix(1, kMetaTopicTag);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string name(it->key().ToStringView().substr(1));
+    absl::StatusOr<TopicRecord> record = DecodeTopicRecord(it->value().ToStringView());
+    if (!record.ok()) {
+      return absl::DataLossError(fmt::format("topic '{}': {}", name, MessageOf(record.status())));
+    }
+    absl::StatusOr<std::shared_ptr<Topic>> topic = OpenTopic(name, *record);
+    if (!topic.ok()) return topic.status();
+    topics_[name] = *std::move(topic);
+  }
+  return FromRocks(it->status(), "loading topics");
+}
+
+absl::StatusOr<std::shared_ptr<LogStore::Topic>> LogStore::OpenTopic(std::string name,
+                                                                     TopicRecord record) {
+  auto topic = std::make_shared<Topic>();
+  absl::StatusOr<TopicConfig> config =
+      ResolveTopicConfig(options_.topic_defaults, record.overrides);
+  if (!config.ok()) return config.status();
+  topic->config = *config;
+  topic->name = std::move(name);
+  for (int32_t p = 0; p < record.partitions; ++p) {
+    auto log = std::make_unique<PartitionLog>(cfs_, record.topic_id, PartitionId(p));
+    if (absl::Status s = log->Recover(); !s.ok()) return s;
+    topic->partitions.push_back(std::move(log));
+  }
+  topic->record = std::move(record);
+  return topic;
+}
+
+absl::Status LogStore::CreateTopic(std::string_view name, int32_t partitions,
+                                   const ConfigOverrides& overrides, bool validate_only) {
+  if (absl::Status s = ValidateTopicName(name); !s.ok()) return s;
+  if (partitions < 1 || partitions > options_.max_partitions) {
+    return MakeError(ErrorCode::kInvalidPartitions,
+                     fmt::format("a topic needs between 1 and {} partitions, not {}", options_.max_partitions, partitions));
+  }
+  if (absl::StatusOr<TopicConfig> c = ResolveTopicConfig(options_.topic_defaults, overrides);
+      !c.ok()) {
+    return c.status();
+  }
+  absl::MutexLock lock(&mu_);
+  if (topics_.contains(ToAbsl(name))) {
+    return MakeError(ErrorCode::kTopicAlreadyExists,
+                     fmt::format("topic '{}' already exists", name));
+  }
+  if (validate_only) return absl::OkStatus();
+  TopicRecord record{next_topic_id_, partitions, NowMs(), overrides};
+  rocksdb::WriteBatch write;
+  write.Put(cfs_.meta, MetaTopicKey(name), EncodeTopicRecord(record));
+  write.Put(cfs_.meta, MetaNextTopicIdKey(), EncodeU32(next_topic_id_ + 1));
+  if (absl::Status s = FromRocks(cfs_.db->Write(SyncedWrite(), &write), "creating a topic");
+      !s.ok()) {
+    return s;
+  }
+  ++next_topic_id_;
+  absl::StatusOr<std::shared_ptr<Topic>> topic = OpenTopic(std::string(name), std::move(record));
+  if (!topic.ok()) return topic.status();
+  topics_[std::string(name)] = *std::move(topic);
+  return absl::OkStatus();
+}
+
+absl::Status LogStore::DeleteTopic(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  auto it = topics_.find(ToAbsl(name));
+  if (it == topics_.end()) return UnknownTopic(name);
+  const Topic& topic = *it->second;
+  for (const auto& partition : topic.partitions) partition->MarkDeleted();
+  const uint32_t id = topic.record.topic_id;
+  rocksdb::WriteBatch write;
+  write.Delete(cfs_.meta, MetaTopicKey(name));
+  write.DeleteRange(cfs_.meta, "P" + TopicPrefix(id), "P" + TopicPrefixEnd(id));
+  write.DeleteRange(cfs_.log, TopicPrefix(id), TopicPrefixEnd(id));
+  write.DeleteRange(cfs_.time_index, TopicPrefix(id), TopicPrefixEnd(id));
+  if (absl::Status s = FromRocks(cfs_.db->Write(SyncedWrite(), &write), "deleting a topic");
+      !s.ok()) {
+    return s;
+  }
+  topics_.erase(it);
+  return absl::OkStatus();
+}
+
+TopicInfo LogStore::Describe(const Topic& topic) const {
+  TopicInfo info{topic.name, topic.record.topic_id, topic.record.created_ms, topic.config,
+                 topic.record.overrides, {}};
+  for (const auto& partition : topic.partitions) {
+    info.partitions.push_back(
+        PartitionInfo{partition->partition(), partition->log_start(), partition->log_end()});
+  }
+  return info;
+}
+
+std::vector<TopicInfo> LogStore::ListTopics() const {
+  std::vector<std::shared_ptr<const Topic>> topics;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [name, topic] : topics_) topics.push_back(topic);
+  }
+  std::vector<TopicInfo> infos;
+  for (const auto& topic : topics) infos.push_back(Describe(*topic));
+  std::sort(infos.begin(), infos.end(),
+            [](const TopicInfo& a, const TopicInfo& b) { return a.name < b.name; });
+  return infos;
+}
+
+std::shared_ptr<const LogStore::Topic> LogStore::FindTopic(std::string_view name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = topics_.find(ToAbsl(name));
+  return it == topics_.end() ? nullptr : it->second;
+}
+
+absl::StatusOr<TopicInfo> LogStore::DescribeTopic(std::string_view name) const {
+  std::shared_ptr<const Topic> topic = FindTopic(name);
+  if (topic == nullptr) return UnknownTopic(name);
+  return Describe(*topic);
+}
+
+absl::StatusOr<const PartitionLog*> LogStore::FindPartition(
+    std::string_view name, PartitionId partition, std::shared_ptr<const Topic>* holder) const {
+  *holder = FindTopic(name);
+  if (*holder == nullptr) return UnknownTopic(name);
+  const auto& partitions = (*holder)->partitions;
+  if (partition.value < 0 || static_cast<size_t>(partition.value) >= partitions.size()) {
+    return MakeError(ErrorCode::kUnknownTopicOrPartition,
+                     fmt::format("topic '{}' has no partition {} (it has {})", name, partition.value, partitions.size()));
+  }
+  return partitions[static_cast<size_t>(partition.value)].get();
+}
+
+absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionId partition,
+                                              std::string_view record_set) {
+  std::shared_ptr<const Topic> holder;
+  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  if (!log.ok()) return log.status();
+  absl::StatusOr<std::vector<ValidatedBatch>> batches =
+      ValidateRecordSet(record_set, holder->config, topic);
+  if (!batches.ok()) return batches.status();
+  absl::StatusOr<AppendResult> result = const_cast<PartitionLog*>(*log)->Append(*batches);
+  if (result.ok() && append_listener_) append_listener_(topic, partition);
+  return result;
+}
+
+absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId partition,
+                                          Offset from, size_t max_bytes) const {
+  std::shared_ptr<const Topic> holder;
+  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  if (!log.ok()) return log.status();
+  return (*log)->Read(from, max_bytes);
+}
+
+absl::StatusOr<TimestampLookup> LogStore::OffsetForTimestamp(std::string_view topic,
+                                                             PartitionId partition,
+                                                             TimestampMs timestamp) const {
+  std::shared_ptr<const Topic> holder;
+  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  if (!log.ok()) return log.status();
+  return (*log)->OffsetForTimestamp(timestamp);
+}
+
+absl::StatusOr<PartitionInfo> LogStore::Offsets(std::string_view topic,
+                                                PartitionId partition) const {
+  std::shared_ptr<const Topic> holder;
+  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  if (!log.ok()) return log.status();
+  return PartitionInfo{partition, (*log)->log_start(), (*log)->log_end()};
+}
+
+void LogStore::SyncWal(WalSyncer::Done done) { syncer_->RequestSync(std::move(done)); }
+
+void LogStore::SetAppendListener(
+    std::function<void(std::string_view topic, PartitionId)> listener) {
+  append_listener_ = std::move(listener);
+}
+
+}  // namespace brook::storage

@@ -1,0 +1,144 @@
+// storage/log_store.h: brook's durable log: topics of partitions of record batches, in one
+// RocksDB database under a data directory.
+//
+//   absl::StatusOr<std::unique_ptr<LogStore>> store = LogStore::Open({.data_dir = "/tmp/b"});
+//   (*store)->CreateTopic("orders", 3, {{"retention.ms", "86400000"}});
+//   (*store)->Append("orders", PartitionId(0), record_set);   // one or more v2 batches
+//   (*store)->Read("orders", PartitionId(0), Offset(0), 1 << 20);
+//
+// Operation: topic metadata lives in the "meta" column family and is written with fsync;
+// batches live in "log", keyed by (topic id, partition, last offset). Topic ids are never
+// reused, so a topic deleted and created again starts empty.
+// Durability: Append returns once the batches are in RocksDB's WAL (a process crash loses
+// nothing acknowledged); SyncWal makes them survive power loss, shared across callers.
+// Concurrency: every method is thread-safe. Appends to one partition are serialized;
+// everything else runs in parallel.
+// Lifecycle: the destructor fsyncs the WAL and closes RocksDB; no call may be running.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "protocol/types.h"
+#include "storage/partition_log.h"
+#include "storage/topic_config.h"
+#include "storage/topic_record.h"
+#include "storage/wal_syncer.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace brook::storage {
+
+struct StoreOptions {
+  std::string data_dir = "./brook-data";
+  TopicConfig topic_defaults;           // Settings of topics that do not override them.
+  int32_t max_partitions = 10000;       // Largest partition count a topic may have.
+  size_t block_cache_bytes = 256 << 20; // RocksDB block cache for reads from disk.
+  size_t write_buffer_bytes = 64 << 20; // RocksDB memtable size of the log.
+};
+
+struct PartitionInfo {
+  PartitionId partition;
+  Offset log_start;
+  Offset log_end;
+};
+
+struct TopicInfo {
+  std::string name;
+  uint32_t topic_id = 0;
+  int64_t created_ms = 0;
+  TopicConfig config;          // Resolved settings.
+  ConfigOverrides overrides;   // What the topic sets itself.
+  std::vector<PartitionInfo> partitions;
+};
+
+class LogStore {
+ public:
+  // Opens (creating if needed) the store in options.data_dir and recovers every partition.
+  // Errors: STORAGE_ERROR when the directory cannot be created, is locked by another process,
+  // or RocksDB fails to recover; DataLoss when the data was written by an unknown format.
+  static absl::StatusOr<std::unique_ptr<LogStore>> Open(const StoreOptions& options);
+  ~LogStore();
+  LogStore(const LogStore&) = delete;
+  LogStore& operator=(const LogStore&) = delete;
+
+  // Errors: INVALID_TOPIC, INVALID_PARTITIONS (not in [1, max_partitions]), INVALID_CONFIG,
+  // TOPIC_ALREADY_EXISTS, STORAGE_ERROR. With validate_only, checks and changes nothing.
+  absl::Status CreateTopic(std::string_view name, int32_t partitions,
+                           const ConfigOverrides& overrides, bool validate_only = false);
+  // Removes the topic and all its data. Errors: UNKNOWN_TOPIC_OR_PARTITION, STORAGE_ERROR.
+  absl::Status DeleteTopic(std::string_view name);
+
+  std::vector<TopicInfo> ListTopics() const;
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<TopicInfo> DescribeTopic(std::string_view name) const;
+
+  // Validates and appends a record set (one or more RecordBatch v2) to one partition.
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION; CORRUPT_MESSAGE (CRC, structure);
+  // MESSAGE_TOO_LARGE (a batch over max.message.bytes); INVALID_RECORD (a keyless record on
+  // a compacted topic); UNSUPPORTED_COMPRESSION_TYPE; INVALID_REQUEST (no batch);
+  // STORAGE_ERROR (nothing appended).
+  absl::StatusOr<AppendResult> Append(std::string_view topic, PartitionId partition,
+                                      std::string_view record_set);
+
+  // See PartitionLog::Read. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset from,
+                                  size_t max_bytes) const;
+  // See PartitionLog::OffsetForTimestamp. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<TimestampLookup> OffsetForTimestamp(std::string_view topic,
+                                                     PartitionId partition,
+                                                     TimestampMs timestamp) const;
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<PartitionInfo> Offsets(std::string_view topic, PartitionId partition) const;
+
+  // Calls `done` once every append that returned before this call is fsynced (group commit).
+  void SyncWal(WalSyncer::Done done);
+
+  // Called after every successful append, outside any lock, from the appending thread.
+  // REQUIRES: set before the store is shared between threads.
+  void SetAppendListener(std::function<void(std::string_view topic, PartitionId)> listener);
+
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  struct Topic {
+    std::string name;
+    TopicRecord record;
+    TopicConfig config;
+    std::vector<std::unique_ptr<PartitionLog>> partitions;
+  };
+
+  LogStore(StoreOptions options, ColumnFamilies cfs,
+           std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  absl::Status LoadTopics();
+  std::shared_ptr<const Topic> FindTopic(std::string_view name) const;
+  // The partition, or UNKNOWN_TOPIC_OR_PARTITION naming what is missing.
+  absl::StatusOr<const PartitionLog*> FindPartition(std::string_view topic,
+                                                    PartitionId partition,
+                                                    std::shared_ptr<const Topic>* holder) const;
+  TopicInfo Describe(const Topic& topic) const;
+  absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
+
+  const StoreOptions options_;
+  ColumnFamilies cfs_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<WalSyncer> syncer_;
+  std::function<void(std::string_view, PartitionId)> append_listener_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Topic>> topics_ ABSL_GUARDED_BY(mu_);
+  uint32_t next_topic_id_ ABSL_GUARDED_BY(mu_) = 1;
+};
+
+}  // namespace brook::storage

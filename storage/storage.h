@@ -1,0 +1,18 @@
+// storage/: brook's durable, partitioned, append-only log on RocksDB.
+//
+// Contract: knows RocksDB and protocol/'s record batches; never sockets, the broker or the
+// client. Every fallible call returns absl::Status / StatusOr carrying a wire ErrorCode
+// (protocol/error_codes.h), so the broker answers with the exact code. RocksDB headers stay
+// inside storage's .cc files; the public headers forward-declare what they need.
+//
+//   log_store.h      LogStore: open a data dir, topics, append, read, offsets, group fsync
+//   partition_log.h  one partition's log: offset assignment, reads by offset and time
+//   topic_config.h   per-topic settings, defaults and validation
+//   topic_record.h   the persisted topic description
+//   keys.h           the frozen RocksDB key layout (docs/storage.md)
+//   wal_syncer.h     group commit of WAL fsyncs for acks=all
+#pragma once
+
+#include "storage/log_store.h"
+#include "storage/partition_log.h"
+#include "storage/topic_config.h"

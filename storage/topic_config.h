@@ -1,0 +1,41 @@
+// storage/topic_config.h: per-topic settings, their defaults and their validation.
+//
+// A topic stores only the settings it overrides; TopicConfig is the resolved view (broker
+// defaults plus overrides). Every key is declared once in topic_config.cc's table with its
+// default and validator; docs/topics.md lists them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace brook::storage {
+
+// Overrides as given by a user: key -> value, both strings (as on the wire and the CLI).
+using ConfigOverrides = std::map<std::string, std::string, std::less<>>;
+
+enum class CleanupPolicy { kDelete, kCompact, kCompactDelete };
+
+struct TopicConfig {
+  int64_t retention_ms = 7LL * 24 * 3600 * 1000;   // retention.ms: 7 days; -1 = unlimited.
+  int64_t retention_bytes = -1;                     // retention.bytes per partition; -1 = unlimited.
+  CleanupPolicy cleanup_policy = CleanupPolicy::kDelete;  // cleanup.policy
+  int32_t max_message_bytes = 1048588;              // max.message.bytes: largest batch accepted.
+};
+
+// Applies `overrides` on top of `defaults`. Errors: INVALID_CONFIG naming the key and why
+// (unknown key, not a number, out of range, not one of the allowed values).
+absl::StatusOr<TopicConfig> ResolveTopicConfig(const TopicConfig& defaults,
+                                               const ConfigOverrides& overrides);
+
+// Every setting of `config`, key -> value string, in key order.
+ConfigOverrides ConfigEntries(const TopicConfig& config);
+
+// Validates a topic name: 1-249 characters of [a-zA-Z0-9._-], not "." or "..".
+// Errors: INVALID_TOPIC.
+absl::Status ValidateTopicName(std::string_view name);
+
+}  // namespace brook::storage
