@@ -10,6 +10,7 @@
 // as the indented grammar used in docs/protocol.md.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,7 +95,7 @@ class Decoder {
   void Get(std::vector<T>& v) {
     int32_t n = r_.ArrayCount();
     v.clear();
-    v.reserve(static_cast<size_t>(n));
+    v.reserve(ReserveFor(n));
     for (int32_t i = 0; i < n && r_.ok(); ++i) Get(v.emplace_back());
   }
   template <class T>
@@ -105,7 +106,7 @@ class Decoder {
       return;
     }
     v.emplace();
-    v->reserve(static_cast<size_t>(n));
+    v->reserve(ReserveFor(n));
     for (int32_t i = 0; i < n && r_.ok(); ++i) Get(v->emplace_back());
   }
   template <class T>
@@ -113,6 +114,11 @@ class Decoder {
   void Get(T& v) {
     v.Fields(*this);
   }
+
+  // ArrayCount bounds a count by the bytes left, but an element may be far larger in memory
+  // than on the wire: reserve at most a few KiB ahead and let the vector grow past that as
+  // elements actually decode, so a lying count cannot make the decoder allocate.
+  static size_t ReserveFor(int32_t n) { return std::min<size_t>(static_cast<size_t>(n), 64); }
 
   wire::Reader r_;
   int16_t version_;

@@ -56,9 +56,15 @@ absl::Status ForEachRecord(std::string_view records, const BatchHeader& header, 
     wire::Reader body(r.Raw(static_cast<size_t>(length)));
     RecordView record;
     body.Int8();  // Record attributes: unused in v2.
-    record.timestamp = header.base_timestamp + body.VarLong();
+    const int64_t timestamp_delta = body.VarLong();
+    if (__builtin_add_overflow(header.base_timestamp, timestamp_delta, &record.timestamp)) {
+      return Corrupt(fmt::format("record {} has a timestamp beyond int64", i));
+    }
     int32_t offset_delta = body.VarInt();
-    record.offset = header.base_offset + offset_delta;
+    // Wraps rather than overflows: a producer's baseOffset is arbitrary until the broker
+    // rewrites it.
+    record.offset = static_cast<int64_t>(static_cast<uint64_t>(header.base_offset) +
+                                         static_cast<uint64_t>(int64_t{offset_delta}));
     record.key = body.VarBytes();
     record.value = body.VarBytes();
     int32_t header_count = body.VarInt();

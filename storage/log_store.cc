@@ -262,11 +262,12 @@ absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionI
 }
 
 absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId partition,
-                                          Offset from, size_t max_bytes) const {
+                                          Offset from, size_t max_bytes,
+                                          bool min_one_batch) const {
   std::shared_ptr<const Topic> holder;
   absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
-  return (*log)->Read(from, max_bytes);
+  return (*log)->Read(from, max_bytes, min_one_batch);
 }
 
 absl::StatusOr<TimestampLookup> LogStore::OffsetForTimestamp(std::string_view topic,

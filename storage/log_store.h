@@ -94,7 +94,7 @@ class LogStore {
 
   // See PartitionLog::Read. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset from,
-                                  size_t max_bytes) const;
+                                  size_t max_bytes, bool min_one_batch = true) const;
   // See PartitionLog::OffsetForTimestamp. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<TimestampLookup> OffsetForTimestamp(std::string_view topic,
                                                      PartitionId partition,

@@ -114,7 +114,8 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
   return AppendResult{Offset(base), log_start(), Offset(next)};
 }
 
-absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes) const {
+absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
+                                              bool min_one_batch) const {
   ReadResult result{{}, log_start(), log_end()};
   if (from < result.log_start || from > result.log_end) {
     return MakeError(ErrorCode::kOffsetOutOfRange,
@@ -127,7 +128,8 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes) con
   auto it = PartitionIterator(cfs_, cfs_.log, &upper_slice);
   for (it->Seek(LogKey(topic_id_, partition_.value, from.value)); it->Valid(); it->Next()) {
     const rocksdb::Slice value = it->value();
-    if (!result.records.empty() && result.records.size() + value.size() > max_bytes) break;
+    const bool may_exceed = min_one_batch && result.records.empty();
+    if (!may_exceed && result.records.size() + value.size() > max_bytes) break;
     result.records.append(value.data(), value.size());
     if (result.records.size() >= max_bytes) break;
   }

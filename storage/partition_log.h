@@ -65,10 +65,11 @@ class PartitionLog {
   // Durability: the write is in RocksDB's WAL (survives a process crash) when this returns.
   absl::StatusOr<AppendResult> Append(std::span<const ValidatedBatch> batches);
 
-  // Returns batches starting with the one holding `from`, up to `max_bytes` (at least one
-  // whole batch when any exists). Empty at the log end. Errors: OFFSET_OUT_OF_RANGE when
-  // `from` is below log_start or above log_end; STORAGE_ERROR.
-  absl::StatusOr<ReadResult> Read(Offset from, size_t max_bytes) const;
+  // Returns whole batches starting with the one holding `from`, up to `max_bytes`; with
+  // `min_one_batch`, the first batch even if it alone exceeds `max_bytes` (so a reader always
+  // makes progress). Empty at the log end. Errors: OFFSET_OUT_OF_RANGE when `from` is below
+  // log_start or above log_end; STORAGE_ERROR.
+  absl::StatusOr<ReadResult> Read(Offset from, size_t max_bytes, bool min_one_batch = true) const;
 
   // The first record whose timestamp is >= `t`. Errors: STORAGE_ERROR.
   absl::StatusOr<TimestampLookup> OffsetForTimestamp(TimestampMs t) const;

@@ -1,0 +1,104 @@
+#include "broker/broker.h"
+
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "broker/brook_handler.h"
+#include "broker/fetch_waiters.h"
+#include "broker/log.h"
+#include "broker/server.h"
+#include "protocol/absl_compat.h"
+
+namespace brook {
+namespace asio = boost::asio;
+
+struct Broker::Runtime {
+  BrokerConfig config;
+  std::unique_ptr<storage::LogStore> store;
+  FetchWaiters waiters;
+  std::shared_ptr<BrookHandler> handler;
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<Server> server;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+};
+
+absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
+  if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  auto runtime = std::make_unique<Runtime>();
+  runtime->config = std::move(config);
+  const BrokerConfig& cfg = runtime->config;
+
+  absl::StatusOr<std::unique_ptr<storage::LogStore>> store = storage::LogStore::Open(cfg.store);
+  if (!store.ok()) return store.status();
+  runtime->store = *std::move(store);
+  runtime->store->SetAppendListener(
+      [waiters = &runtime->waiters](std::string_view topic, PartitionId partition) {
+        waiters->Notify(topic, partition);
+      });
+
+  runtime->handler = std::make_shared<BrookHandler>(*runtime->store, runtime->waiters, cfg);
+  runtime->server = std::make_unique<Server>(runtime->io, cfg.server, runtime->handler);
+  if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
+
+  runtime->work.emplace(runtime->io.get_executor());
+  const int threads = cfg.io_threads > 0
+                          ? cfg.io_threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    runtime->threads.emplace_back([io = &runtime->io] { io->run(); });
+  }
+  std::unique_ptr<Broker> broker(new Broker(std::move(runtime)));
+  Log(LogLevel::kInfo, "brook is serving", "addr", broker->address(), "data_dir",
+      cfg.store.data_dir, "io_threads", threads);
+  return broker;
+}
+
+Broker::Broker(std::unique_ptr<Runtime> runtime) : runtime_(std::move(runtime)) {}
+
+Broker::~Broker() { Stop(); }
+
+uint16_t Broker::port() const { return runtime_->server->port(); }
+
+std::string Broker::address() const {
+  const std::string& host = runtime_->config.server.host;
+  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port())
+                                             : fmt::format("{}:{}", host, port());
+}
+
+const BrokerConfig& Broker::config() const { return runtime_->config; }
+
+void Broker::Stop() {
+  Runtime& rt = *runtime_;
+  if (rt.stopped) return;
+  rt.stopped = true;
+  Log(LogLevel::kInfo, "shutting down", "connections", rt.server->connection_count());
+  rt.handler->BeginShutdown();
+  rt.server->StopAccepting();
+  rt.waiters.WakeAll();
+  rt.server->Drain(rt.config.server.shutdown_timeout);
+  rt.work.reset();
+  rt.io.stop();
+  for (std::thread& t : rt.threads) t.join();
+  rt.threads.clear();
+  rt.server.reset();
+  rt.store.reset();  // fsyncs the WAL and closes RocksDB.
+  Log(LogLevel::kInfo, "stopped");
+}
+
+void Broker::WaitForShutdownSignal() {
+  asio::io_context signals_io;
+  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  int received = 0;
+  signals.async_wait([&](const boost::system::error_code&, int signal) { received = signal; });
+  signals_io.run();
+  Log(LogLevel::kInfo, "signal received", "signal", received == SIGINT ? "SIGINT" : "SIGTERM");
+  Stop();
+}
+
+}  // namespace brook

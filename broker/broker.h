@@ -1,0 +1,59 @@
+// broker/: the brook server. Contract: uses storage/ and protocol/, never client/; owns the
+// network (Boost.Asio), the request handlers, long-poll fetch and the embedded broker.
+// Heavy headers (Asio, RocksDB) stay out of this header and embedded_broker.h.
+//
+//   server.h          generic TCP server: acceptor, connections, limits, two-phase shutdown
+//   connection.h      one connection: framed reads, in-flight limit, writer, watchdog
+//   brook_handler.h   brook's protocol: header parsing, version routing, error replies
+//   handlers/         one function per API (produce, fetch, list offsets, metadata, topics)
+//   fetch_waiters.h   wakes long polls on append
+//   broker_config.h   every setting with its default
+//   embedded_broker.h a real broker in-process for tests, in one line
+//   log.h             structured log lines on stderr
+//
+// Broker ties them together:
+//   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
+//   (*broker)->WaitForShutdownSignal();   // SIGINT/SIGTERM, then a graceful Stop()
+//
+// Operation: Start opens the store (recovering every partition), listens, and runs the
+// io_context on io_threads threads. Stop is graceful: new requests get BROKER_SHUTTING_DOWN,
+// the acceptor closes, waiting fetches return, in-flight requests finish and their answers are
+// written (up to shutdown_timeout), then the WAL is fsynced and RocksDB closed.
+// Thread-safety: Stop and the accessors may be called from any thread but an io thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/broker_config.h"
+
+namespace brook {
+
+class Broker {
+ public:
+  // Errors: those of LogStore::Open (data dir locked, unreadable) and of listening (address
+  // in use), with messages a person can act on; InvalidArgument for a bad config.
+  static absl::StatusOr<std::unique_ptr<Broker>> Start(BrokerConfig config);
+  ~Broker();  // Stop()s.
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  uint16_t port() const;
+  // "host:port" clients connect to.
+  std::string address() const;
+  const BrokerConfig& config() const;
+
+  // Graceful stop; idempotent; blocks until done.
+  void Stop();
+  // Blocks until SIGINT or SIGTERM, then Stop()s.
+  void WaitForShutdownSignal();
+
+ private:
+  struct Runtime;
+  explicit Broker(std::unique_ptr<Runtime> runtime);
+  std::unique_ptr<Runtime> runtime_;
+};
+
+}  // namespace brook

@@ -1,0 +1,45 @@
+// broker/broker_config.h: every setting of a broker, its default beside it, and validation.
+//
+// Precedence (applied by `brook serve`): command-line flag > environment variable > default.
+// Environment variables: BROOK_LISTEN (host:port), BROOK_DATA_DIR, BROOK_LOG_LEVEL.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "storage/log_store.h"
+
+namespace brook {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";  // Address to listen on.
+  uint16_t port = 9292;            // 0 picks a free port (see Broker::port()).
+  uint32_t max_frame_bytes = 16 << 20;      // Larger frames close the connection.
+  int max_connections = 1024;               // Connections beyond are closed at accept.
+  int max_in_flight_per_connection = 64;    // Reading pauses while this many are pending.
+  std::chrono::milliseconds frame_timeout{30'000};   // A started frame must complete within.
+  std::chrono::milliseconds idle_timeout{600'000};   // Idle connections are closed after.
+  std::chrono::milliseconds shutdown_timeout{10'000};  // Graceful stop waits at most this long.
+};
+
+struct BrokerConfig {
+  ServerConfig server;
+  storage::StoreOptions store;  // data_dir defaults to ./brook-data.
+  int io_threads = 0;           // 0 = one per core.
+  std::chrono::milliseconds max_fetch_wait{30'000};  // Upper bound on a fetch's max_wait_ms.
+};
+
+// Reads BROOK_LISTEN, BROOK_DATA_DIR into *config. Errors: InvalidArgument on a malformed
+// BROOK_LISTEN.
+absl::Status ApplyEnvironment(BrokerConfig* config);
+
+// Parses "host:port" (IPv6 as "[::1]:9292") into *host and *port.
+// Errors: InvalidArgument naming what is wrong.
+absl::Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port);
+
+// Checks the settings are usable. Errors: InvalidArgument naming the setting.
+absl::Status ValidateConfig(const BrokerConfig& config);
+
+}  // namespace brook

@@ -1,0 +1,75 @@
+// broker/connection.h: one client connection of the generic server (internal to broker/).
+//
+// Operation: three coroutines on the connection's strand: a reader that splits the byte
+// stream into frames and starts one handler coroutine per frame (at most
+// max_in_flight_per_connection at a time: past that it stops reading, which pushes back on
+// the client through TCP), a writer that sends queued response frames (gathering several per
+// write), and a watchdog that closes the connection when a started frame stalls past
+// frame_timeout or the connection idles past idle_timeout.
+// Concurrency: all state is touched only on the strand; Stop() may be called from any thread.
+// Lifecycle: kept alive by its coroutines (shared_from_this). Stop() stops reading; the
+// connection closes once every in-flight request has answered and the answers are written.
+// `on_closed` runs once, on the strand, when the socket closes.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/broker_config.h"
+#include "broker/request_handler.h"
+
+namespace brook {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  // REQUIRES: `socket` is bound to a strand; `config` outlives the connection.
+  Connection(boost::asio::ip::tcp::socket socket, const ServerConfig& config,
+             std::shared_ptr<RequestHandler> handler,
+             std::function<void(Connection*)> on_closed);
+
+  void Start();
+  void Stop();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  boost::asio::awaitable<void> ReadLoop();
+  boost::asio::awaitable<void> WriteLoop();
+  boost::asio::awaitable<void> Watchdog();
+  boost::asio::awaitable<void> HandleOne(std::string payload);
+  // Dispatches every complete frame buffered; returns false if the connection must close.
+  bool DispatchFrames();
+  void StopReading();
+  void CloseWhenDrained();
+  void Close(std::string_view reason);
+
+  boost::asio::ip::tcp::socket socket_;
+  const ServerConfig& config_;
+  std::shared_ptr<RequestHandler> handler_;
+  std::function<void(Connection*)> on_closed_;
+  std::string peer_;
+
+  boost::asio::steady_timer write_signal_;
+  boost::asio::steady_timer read_signal_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::cancellation_signal read_cancel_;
+
+  std::string read_buffer_;
+  std::deque<std::string> outbound_;
+  int in_flight_ = 0;
+  bool reading_stopped_ = false;
+  bool closed_ = false;
+  Clock::time_point last_activity_;
+  Clock::time_point partial_since_;
+  bool partial_frame_ = false;
+};
+
+}  // namespace brook

@@ -1,0 +1,83 @@
+#include "broker/embedded_broker.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "broker/broker.h"
+#include "broker/log.h"
+#include "fmt/format.h"
+#include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
+
+namespace brook {
+namespace {
+
+absl::StatusOr<std::string> MakeTempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern =
+      fmt::format("{}/brook-embedded-XXXXXX", base != nullptr && *base ? base : "/tmp");
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return MakeError(ErrorCode::kKafkaStorageError,
+                     fmt::format("cannot create a temp dir from {}", pattern));
+  }
+  return pattern;
+}
+
+}  // namespace
+
+EmbeddedBroker::EmbeddedBroker(EmbeddedBrokerOptions options) {
+  if (absl::Status s = Init(std::move(options)); !s.ok()) {
+    throw std::runtime_error(fmt::format("EmbeddedBroker: {}", MessageOf(s)));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Create(
+    EmbeddedBrokerOptions options) {
+  std::unique_ptr<EmbeddedBroker> broker(new EmbeddedBroker(Uninitialized{}));
+  if (absl::Status s = broker->Init(std::move(options)); !s.ok()) return s;
+  return broker;
+}
+
+absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
+  if (options.quiet) SetLogLevel(LogLevel::kWarn);
+  if (options.data_dir.empty()) {
+    absl::StatusOr<std::string> dir = MakeTempDir();
+    if (!dir.ok()) return dir.status();
+    data_dir_ = *dir;
+    owns_data_dir_ = true;
+  } else {
+    data_dir_ = options.data_dir;
+  }
+  config_ = std::move(options.config);
+  config_.server.host = "127.0.0.1";
+  config_.server.port = 0;
+  config_.store.data_dir = data_dir_;
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config_);
+  if (!broker.ok()) return broker.status();
+  broker_ = *std::move(broker);
+  config_.server.port = broker_->port();  // A restart comes back on the same port.
+  return absl::OkStatus();
+}
+
+EmbeddedBroker::~EmbeddedBroker() {
+  broker_.reset();
+  if (owns_data_dir_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+  }
+}
+
+std::string EmbeddedBroker::bootstrap() const {
+  return fmt::format("127.0.0.1:{}", config_.server.port);
+}
+
+absl::Status EmbeddedBroker::Restart() {
+  broker_.reset();
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config_);
+  if (!broker.ok()) return broker.status();
+  broker_ = *std::move(broker);
+  return absl::OkStatus();
+}
+
+}  // namespace brook

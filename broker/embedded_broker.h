@@ -1,0 +1,67 @@
+// broker/embedded_broker.h: a real brook broker inside your process, for tests.
+//
+//   #include "broker/embedded_broker.h"
+//   brook::EmbeddedBroker broker;                 // temp data dir, ephemeral port
+//   brook::Producer::Create({.bootstrap = broker.bootstrap()});
+//   // ... at scope exit the broker stops and its data dir is removed.
+//
+// It is the same broker `brook serve` runs (same storage, protocol and TCP server), listening
+// on 127.0.0.1 on a free port. Restart() stops it and starts it again on the same data dir
+// and port, to test that data survives. Thread-safety: bootstrap()/data_dir() from any
+// thread; Restart() and destruction from one thread while no other call runs.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/broker_config.h"
+
+namespace brook {
+
+class Broker;
+
+struct EmbeddedBrokerOptions {
+  // Empty: a fresh directory under $TMPDIR (or /tmp), removed when the broker is destroyed.
+  // Otherwise this directory is used and kept.
+  std::string data_dir;
+  // Settings for the broker; host, port and data dir are overridden. Fewer io threads keep
+  // test machines responsive.
+  BrokerConfig config = [] {
+    BrokerConfig c;
+    c.io_threads = 2;
+    return c;
+  }();
+  bool quiet = true;  // Log warnings and errors only.
+};
+
+class EmbeddedBroker {
+ public:
+  // Starts the broker. Throws std::runtime_error with the reason if it cannot start (tests
+  // want one line); use Create() for a Status instead.
+  explicit EmbeddedBroker(EmbeddedBrokerOptions options = {});
+  // Errors: those of Broker::Start, or STORAGE_ERROR when no temp dir can be made.
+  static absl::StatusOr<std::unique_ptr<EmbeddedBroker>> Create(EmbeddedBrokerOptions options = {});
+  ~EmbeddedBroker();
+  EmbeddedBroker(const EmbeddedBroker&) = delete;
+  EmbeddedBroker& operator=(const EmbeddedBroker&) = delete;
+
+  // "127.0.0.1:PORT": pass it to Producer/Consumer/Admin options.
+  std::string bootstrap() const;
+  const std::string& data_dir() const { return data_dir_; }
+  // Gracefully stops and starts again on the same data dir and port.
+  // Errors: those of Broker::Start.
+  absl::Status Restart();
+
+ private:
+  struct Uninitialized {};
+  explicit EmbeddedBroker(Uninitialized) {}
+  absl::Status Init(EmbeddedBrokerOptions options);
+
+  BrokerConfig config_;
+  std::string data_dir_;
+  bool owns_data_dir_ = false;
+  std::unique_ptr<Broker> broker_;
+};
+
+}  // namespace brook

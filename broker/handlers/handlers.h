@@ -1,0 +1,57 @@
+// broker/handlers/handlers.h: one function per API of brook's protocol.
+//
+// Each handler takes the decoded request and returns the response, or a Status for a
+// request-level error (sent in the response header, no body). Per-partition and per-topic
+// errors go inside the response. Handlers run on the connection's strand; everything before
+// their first co_await runs in request arrival order. Buffers that a response's string_views
+// point into are kept in `scope` until the response is encoded.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <deque>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "absl/status/statusor.h"
+#include "broker/broker_config.h"
+#include "broker/fetch_waiters.h"
+#include "protocol/messages.h"
+#include "storage/log_store.h"
+
+namespace brook {
+
+struct BrokerContext {
+  storage::LogStore& store;
+  FetchWaiters& waiters;
+  const BrokerConfig& config;
+  const std::atomic<bool>& shutting_down;
+};
+
+// Owns bytes that a response points into, for the life of one request.
+struct RequestScope {
+  std::deque<std::string> buffers;  // A deque: views stay valid as it grows.
+};
+
+template <class Response>
+using HandlerResult = boost::asio::awaitable<absl::StatusOr<Response>>;
+
+HandlerResult<ProduceResponse> HandleProduce(BrokerContext& ctx, const ProduceRequest& request,
+                                             RequestScope& scope);
+HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest& request,
+                                         RequestScope& scope);
+HandlerResult<ListOffsetsResponse> HandleListOffsets(BrokerContext& ctx,
+                                                     const ListOffsetsRequest& request,
+                                                     RequestScope& scope);
+HandlerResult<MetadataResponse> HandleMetadata(BrokerContext& ctx, const MetadataRequest& request,
+                                               RequestScope& scope);
+HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
+                                                       const CreateTopicsRequest& request,
+                                                       RequestScope& scope);
+HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
+                                                       const DeleteTopicsRequest& request,
+                                                       RequestScope& scope);
+// ApiVersions is answered by BrookHandler itself: it owns the table of served versions.
+
+}  // namespace brook

@@ -1,0 +1,47 @@
+// CreateTopics and DeleteTopics: per-topic results, one topic's failure does not stop others.
+#include "broker/handlers/handlers.h"
+#include "broker/log.h"
+#include "protocol/absl_compat.h"
+
+namespace brook {
+namespace {
+
+TopicResult ResultOf(const std::string& name, const absl::Status& status) {
+  TopicResult result{name, CodeOf(status), std::nullopt};
+  if (!status.ok()) result.error_message = std::string(MessageOf(status));
+  return result;
+}
+
+}  // namespace
+
+HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
+                                                       const CreateTopicsRequest& request,
+                                                       RequestScope&) {
+  CreateTopicsResponse response;
+  for (const CreateTopicsRequest::Topic& topic : request.topics) {
+    storage::ConfigOverrides overrides;
+    for (const ConfigEntry& entry : topic.configs) overrides[entry.name] = entry.value;
+    absl::Status status =
+        ctx.store.CreateTopic(topic.name, topic.num_partitions, overrides, request.validate_only);
+    if (status.ok() && !request.validate_only) {
+      Log(LogLevel::kInfo, "topic created", "topic", topic.name, "partitions",
+          topic.num_partitions);
+    }
+    response.topics.push_back(ResultOf(topic.name, status));
+  }
+  co_return response;
+}
+
+HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
+                                                       const DeleteTopicsRequest& request,
+                                                       RequestScope&) {
+  DeleteTopicsResponse response;
+  for (const std::string& name : request.topics) {
+    absl::Status status = ctx.store.DeleteTopic(name);
+    if (status.ok()) Log(LogLevel::kInfo, "topic deleted", "topic", name);
+    response.topics.push_back(ResultOf(name, status));
+  }
+  co_return response;
+}
+
+}  // namespace brook

@@ -1,0 +1,17 @@
+// cli/: the `brook` binary. main.cc only builds the command tree; each file here adds one
+// command group and runs it. Commands print results on stdout, errors on stderr, and return
+// the process exit code (0 success, 1 failure, 2 bad usage).
+#pragma once
+
+#include "CLI/CLI.hpp"
+
+namespace brook::cli {
+
+// Each adds its subcommand(s) to `app`; when chosen and run, the command stores its exit
+// code in *exit_code.
+void AddServeCommand(CLI::App& app, int* exit_code);
+void AddTopicCommands(CLI::App& app, int* exit_code);
+void AddProduceCommand(CLI::App& app, int* exit_code);
+void AddConsumeCommand(CLI::App& app, int* exit_code);
+
+}  // namespace brook::cli

@@ -1,0 +1,21 @@
+// brook: a single-binary event broker. `brook --help` lists the commands.
+#include "bench/bench_command.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"brook: a single-binary event broker and event store", "brook"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "brook 0.1.0");
+  int exit_code = 0;
+  brook::cli::AddServeCommand(app, &exit_code);
+  brook::cli::AddTopicCommands(app, &exit_code);
+  brook::cli::AddProduceCommand(app, &exit_code);
+  brook::cli::AddConsumeCommand(app, &exit_code);
+  brook::bench::AddBenchCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,77 @@
+// `brook serve`: run the broker until SIGINT/SIGTERM.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "broker/broker.h"
+#include "broker/log.h"
+#include "cli/commands.h"
+#include "fmt/format.h"
+#include "protocol/absl_compat.h"
+
+namespace brook::cli {
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:9292";
+  std::string data_dir = "./brook-data";
+  std::string log_level = "info";
+  BrokerConfig config;
+};
+
+int RunServe(ServeOptions& options) {
+  LogLevel level;
+  if (!ParseLogLevel(options.log_level, &level)) {
+    fmt::print(stderr, "error: --log-level must be debug, info, warn or error\n");
+    return 2;
+  }
+  SetLogLevel(level);
+  BrokerConfig config = options.config;
+  if (absl::Status s = ParseHostPort(options.listen, &config.server.host, &config.server.port);
+      !s.ok()) {
+    fmt::print(stderr, "error: --listen: {}\n", MessageOf(s));
+    return 2;
+  }
+  config.store.data_dir = options.data_dir;
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
+  if (!broker.ok()) {
+    fmt::print(stderr, "error: {}\n", MessageOf(broker.status()));
+    return 1;
+  }
+  (*broker)->WaitForShutdownSignal();
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand("serve", "Run the broker (stop with Ctrl-C / SIGTERM)");
+  ServerConfig& server = options->config.server;
+  serve->add_option("--listen", options->listen, "Address to listen on, HOST:PORT")
+      ->envname("BROOK_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--data-dir", options->data_dir, "Directory of the log")
+      ->envname("BROOK_DATA_DIR")
+      ->capture_default_str();
+  serve->add_option("--log-level", options->log_level, "debug, info, warn or error")
+      ->envname("BROOK_LOG_LEVEL")
+      ->capture_default_str();
+  serve->add_option("--io-threads", options->config.io_threads, "Network threads (0 = one per core)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve->add_option("--max-connections", server.max_connections, "Connections accepted at once")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--max-frame-bytes", server.max_frame_bytes,
+                    "Largest request frame; larger ones close the connection")
+      ->check(CLI::Range(1024u, 1u << 30))
+      ->capture_default_str();
+  serve->add_option("--max-in-flight", server.max_in_flight_per_connection,
+                    "Requests in flight per connection before reading pauses")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->callback([options, exit_code] { *exit_code = RunServe(*options); });
+}
+
+}  // namespace brook::cli

@@ -1,0 +1,130 @@
+// Tests of protocol/error_codes.h: names, numbers, and codes riding inside absl::Status.
+#include "protocol/error_codes.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocol/absl_compat.h"
+
+namespace brook {
+namespace {
+
+// Every enumerator of ErrorCode. When you add a code, add it here: the tests below then check
+// that it has a unique name, a unique number and a description.
+const std::vector<ErrorCode> kAllCodes = {
+    ErrorCode::kUnknownServerError, ErrorCode::kNone,
+    ErrorCode::kOffsetOutOfRange,   ErrorCode::kCorruptMessage,
+    ErrorCode::kUnknownTopicOrPartition, ErrorCode::kInvalidFetchSize,
+    ErrorCode::kRequestTimedOut,    ErrorCode::kMessageTooLarge,
+    ErrorCode::kNetworkException,   ErrorCode::kInvalidTopic,
+    ErrorCode::kRecordListTooLarge, ErrorCode::kInvalidRequiredAcks,
+    ErrorCode::kInvalidTimestamp,   ErrorCode::kUnsupportedVersion,
+    ErrorCode::kTopicAlreadyExists, ErrorCode::kInvalidPartitions,
+    ErrorCode::kInvalidConfig,      ErrorCode::kInvalidRequest,
+    ErrorCode::kUnsupportedCompressionType, ErrorCode::kInvalidRecord,
+    ErrorCode::kKafkaStorageError,  ErrorCode::kUnknownApiKey,
+    ErrorCode::kBrokerShuttingDown, ErrorCode::kResourceLimit,
+};
+
+int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }
+
+TEST_CASE("error codes: every code has a name and a description") {
+  for (ErrorCode code : kAllCodes) {
+    CAPTURE(Raw(code));
+    CHECK_FALSE(ErrorName(code).empty());
+    CHECK_FALSE(ErrorDescription(code).empty());
+    if (code != ErrorCode::kUnknownServerError) CHECK(ErrorName(code) != "UNKNOWN_SERVER_ERROR");
+  }
+}
+
+TEST_CASE("error codes: names are unique upper-case identifiers") {
+  std::set<std::string_view> names;
+  for (ErrorCode code : kAllCodes) {
+    std::string_view name = ErrorName(code);
+    CHECK_MESSAGE(names.insert(name).second, "duplicate name ", std::string(name));
+    for (char c : name) CHECK(((c >= 'A' && c <= 'Z') || c == '_'));
+  }
+}
+
+TEST_CASE("error codes: numbers are unique and the wire table has exactly these codes") {
+  std::set<int16_t> numbers;
+  for (ErrorCode code : kAllCodes) CHECK(numbers.insert(Raw(code)).second);
+  std::set<int16_t> known;
+  for (int raw = INT16_MIN; raw <= INT16_MAX; ++raw) {
+    ErrorCode code = ErrorCodeFromWire(static_cast<int16_t>(raw));
+    if (code != ErrorCode::kUnknownServerError || raw == -1) {
+      CHECK(Raw(code) == raw);
+      known.insert(static_cast<int16_t>(raw));
+    }
+  }
+  CHECK(known == numbers);
+}
+
+TEST_CASE("error codes: Kafka's numbers where the meaning is Kafka's") {
+  CHECK(Raw(ErrorCode::kNone) == 0);
+  CHECK(Raw(ErrorCode::kOffsetOutOfRange) == 1);
+  CHECK(Raw(ErrorCode::kCorruptMessage) == 2);
+  CHECK(Raw(ErrorCode::kUnknownTopicOrPartition) == 3);
+  CHECK(Raw(ErrorCode::kRequestTimedOut) == 7);
+  CHECK(Raw(ErrorCode::kUnsupportedVersion) == 35);
+  CHECK(Raw(ErrorCode::kKafkaStorageError) == 56);
+  CHECK(Raw(ErrorCode::kUnknownApiKey) >= 1000);
+}
+
+TEST_CASE("error codes: ErrorCodeFromWire maps unknown numbers to UNKNOWN_SERVER_ERROR") {
+  CHECK(ErrorCodeFromWire(0) == ErrorCode::kNone);
+  CHECK(ErrorCodeFromWire(3) == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(ErrorCodeFromWire(-1) == ErrorCode::kUnknownServerError);
+  CHECK(ErrorCodeFromWire(5) == ErrorCode::kUnknownServerError);
+  CHECK(ErrorCodeFromWire(999) == ErrorCode::kUnknownServerError);
+  CHECK(ErrorCodeFromWire(-32768) == ErrorCode::kUnknownServerError);
+  CHECK(ErrorName(static_cast<ErrorCode>(12345)) == "UNKNOWN_SERVER_ERROR");
+}
+
+TEST_CASE("error codes: MakeError and CodeOf round trip every code") {
+  for (ErrorCode code : kAllCodes) {
+    if (code == ErrorCode::kNone) continue;
+    CAPTURE(Raw(code));
+    absl::Status status = MakeError(code, "what happened");
+    CHECK_FALSE(status.ok());
+    CHECK(CodeOf(status) == code);
+    CHECK(MessageOf(status) == "what happened");
+  }
+}
+
+TEST_CASE("error codes: canonical status codes fit the wire code") {
+  CHECK(MakeError(ErrorCode::kUnknownTopicOrPartition, "").code() == absl::StatusCode::kNotFound);
+  CHECK(MakeError(ErrorCode::kRequestTimedOut, "").code() ==
+        absl::StatusCode::kDeadlineExceeded);
+  CHECK(MakeError(ErrorCode::kCorruptMessage, "").code() == absl::StatusCode::kDataLoss);
+}
+
+TEST_CASE("error codes: CodeOf derives a code for statuses without one") {
+  CHECK(CodeOf(absl::OkStatus()) == ErrorCode::kNone);
+  CHECK(CodeOf(absl::NotFoundError("x")) == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(CodeOf(absl::AlreadyExistsError("x")) == ErrorCode::kTopicAlreadyExists);
+  CHECK(CodeOf(absl::OutOfRangeError("x")) == ErrorCode::kOffsetOutOfRange);
+  CHECK(CodeOf(absl::InvalidArgumentError("x")) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(absl::DataLossError("x")) == ErrorCode::kCorruptMessage);
+  CHECK(CodeOf(absl::DeadlineExceededError("x")) == ErrorCode::kRequestTimedOut);
+  CHECK(CodeOf(absl::UnavailableError("x")) == ErrorCode::kKafkaStorageError);
+  CHECK(CodeOf(absl::InternalError("x")) == ErrorCode::kUnknownServerError);
+}
+
+TEST_CASE("error codes: retriable codes are the transient ones") {
+  CHECK(IsRetriable(ErrorCode::kRequestTimedOut));
+  CHECK(IsRetriable(ErrorCode::kBrokerShuttingDown));
+  CHECK(IsRetriable(ErrorCode::kKafkaStorageError));
+  CHECK(IsRetriable(ErrorCode::kNetworkException));
+  CHECK_FALSE(IsRetriable(ErrorCode::kNone));
+  CHECK_FALSE(IsRetriable(ErrorCode::kCorruptMessage));
+  CHECK_FALSE(IsRetriable(ErrorCode::kUnknownTopicOrPartition));
+  CHECK_FALSE(IsRetriable(ErrorCode::kInvalidRequest));
+}
+
+}  // namespace
+}  // namespace brook

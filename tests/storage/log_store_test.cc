@@ -1,0 +1,245 @@
+#include "storage/log_store.h"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "protocol/error_codes.h"
+#include "tests/support/batches.h"
+#include "tests/support/temp_dir.h"
+
+namespace brook::storage {
+namespace {
+
+using testing::MakeBatch;
+using testing::TempDir;
+using testing::ValuesOf;
+
+std::unique_ptr<LogStore> OpenStore(const std::string& dir) {
+  auto store = LogStore::Open(StoreOptions{.data_dir = dir});
+  REQUIRE(store.ok());
+  return *std::move(store);
+}
+
+TEST_CASE("offsets are contiguous from zero and reads return what was appended") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("orders", 2, {}).ok());
+  auto first = store->Append("orders", PartitionId(0), MakeBatch({"a", "b", "c"}));
+  REQUIRE(first.ok());
+  CHECK(first->base_offset == Offset(0));
+  auto second = store->Append("orders", PartitionId(0), MakeBatch({"d"}));
+  REQUIRE(second.ok());
+  CHECK(second->base_offset == Offset(3));
+  CHECK(second->log_end == Offset(4));
+
+  auto read = store->Read("orders", PartitionId(0), Offset(0), 1 << 20);
+  REQUIRE(read.ok());
+  CHECK(ValuesOf(read->records) == std::vector<std::string>{"a", "b", "c", "d"});
+  CHECK(read->log_end == Offset(4));
+  auto other = store->Read("orders", PartitionId(1), Offset(0), 1 << 20);
+  REQUIRE(other.ok());
+  CHECK(other->records.empty());
+}
+
+TEST_CASE("a read from the middle of a batch starts at the batch holding the offset") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"a", "b", "c"})).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"d", "e"})).ok());
+  auto read = store->Read("t", PartitionId(0), Offset(4), 1 << 20);
+  REQUIRE(read.ok());
+  CHECK(ValuesOf(read->records) == std::vector<std::string>{"d", "e"});
+  auto header = ParseBatchHeader(read->records);
+  REQUIRE(header.ok());
+  CHECK(header->base_offset == 3);
+}
+
+TEST_CASE("max_bytes bounds a read but one batch is always returned") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(store->Append("t", PartitionId(0), MakeBatch({std::string(100, 'x')})).ok());
+  }
+  auto one = store->Read("t", PartitionId(0), Offset(0), 10);
+  REQUIRE(one.ok());
+  CHECK(ValuesOf(one->records).size() == 1);
+  auto none = store->Read("t", PartitionId(0), Offset(0), 10, /*min_one_batch=*/false);
+  REQUIRE(none.ok());
+  CHECK(none->records.empty());
+  auto all = store->Read("t", PartitionId(0), Offset(0), 1 << 20);
+  CHECK(ValuesOf(all->records).size() == 5);
+}
+
+TEST_CASE("reads outside the log are OFFSET_OUT_OF_RANGE; at the end they are empty") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"a"})).ok());
+  auto at_end = store->Read("t", PartitionId(0), Offset(1), 1 << 20);
+  REQUIRE(at_end.ok());
+  CHECK(at_end->records.empty());
+  CHECK(CodeOf(store->Read("t", PartitionId(0), Offset(2), 100).status()) ==
+        ErrorCode::kOffsetOutOfRange);
+  CHECK(CodeOf(store->Read("t", PartitionId(0), Offset(-1), 100).status()) ==
+        ErrorCode::kOffsetOutOfRange);
+}
+
+TEST_CASE("unknown topics and partitions are reported by name") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 2, {}).ok());
+  auto missing = store->Append("nope", PartitionId(0), MakeBatch({"a"}));
+  CHECK(CodeOf(missing.status()) == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(std::string(missing.status().message()).find("'nope'") != std::string::npos);
+  auto bad_partition = store->Read("t", PartitionId(2), Offset(0), 100);
+  CHECK(CodeOf(bad_partition.status()) == ErrorCode::kUnknownTopicOrPartition);
+}
+
+TEST_CASE("topic creation validates name, partitions and config") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  CHECK(CodeOf(store->CreateTopic("bad name", 1, {})) == ErrorCode::kInvalidTopic);
+  CHECK(CodeOf(store->CreateTopic("", 1, {})) == ErrorCode::kInvalidTopic);
+  CHECK(CodeOf(store->CreateTopic("t", 0, {})) == ErrorCode::kInvalidPartitions);
+  CHECK(CodeOf(store->CreateTopic("t", 1, {{"retention.ms", "soon"}})) ==
+        ErrorCode::kInvalidConfig);
+  CHECK(CodeOf(store->CreateTopic("t", 1, {{"no.such.key", "1"}})) == ErrorCode::kInvalidConfig);
+  CHECK(CodeOf(store->CreateTopic("t", 1, {{"cleanup.policy", "sometimes"}})) ==
+        ErrorCode::kInvalidConfig);
+  CHECK(store->CreateTopic("t", 1, {}, /*validate_only=*/true).ok());
+  CHECK(store->ListTopics().empty());
+  REQUIRE(store->CreateTopic("t", 1, {{"retention.ms", "1000"}}).ok());
+  CHECK(CodeOf(store->CreateTopic("t", 1, {})) == ErrorCode::kTopicAlreadyExists);
+  auto info = store->DescribeTopic("t");
+  REQUIRE(info.ok());
+  CHECK(info->config.retention_ms == 1000);
+  CHECK(info->overrides.at("retention.ms") == "1000");
+}
+
+TEST_CASE("corrupt, oversized and keyless-on-compacted batches are refused and append nothing") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {{"max.message.bytes", "200"}}).ok());
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}}).ok());
+  std::string batch = MakeBatch({"hello"});
+  batch.back() ^= 0x1;
+  CHECK(CodeOf(store->Append("t", PartitionId(0), batch).status()) == ErrorCode::kCorruptMessage);
+  CHECK(CodeOf(store->Append("t", PartitionId(0), MakeBatch({std::string(300, 'x')})).status()) ==
+        ErrorCode::kMessageTooLarge);
+  CHECK(CodeOf(store->Append("t", PartitionId(0), "").status()) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(store->Append("c", PartitionId(0), MakeBatch({"v"}, 0, /*keyed=*/false)).status()) ==
+        ErrorCode::kInvalidRecord);
+  CHECK(store->Append("c", PartitionId(0), MakeBatch({"v"})).ok());
+  CHECK(store->Offsets("t", PartitionId(0))->log_end == Offset(0));
+}
+
+TEST_CASE("everything survives a reopen: topics, configs, records and offsets") {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    REQUIRE(store->CreateTopic("t", 3, {{"retention.bytes", "12345"}}).ok());
+    REQUIRE(store->Append("t", PartitionId(1), MakeBatch({"a", "b"})).ok());
+    REQUIRE(store->Append("t", PartitionId(1), MakeBatch({"c"})).ok());
+  }
+  auto store = OpenStore(dir.path());
+  auto info = store->DescribeTopic("t");
+  REQUIRE(info.ok());
+  CHECK(info->partitions.size() == 3);
+  CHECK(info->config.retention_bytes == 12345);
+  CHECK(info->partitions[1].log_end == Offset(3));
+  auto next = store->Append("t", PartitionId(1), MakeBatch({"d"}));
+  REQUIRE(next.ok());
+  CHECK(next->base_offset == Offset(3));
+  auto read = store->Read("t", PartitionId(1), Offset(0), 1 << 20);
+  CHECK(ValuesOf(read->records) == std::vector<std::string>{"a", "b", "c", "d"});
+}
+
+TEST_CASE("a deleted topic is gone, and a new topic of the same name starts empty") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"old"})).ok());
+  REQUIRE(store->DeleteTopic("t").ok());
+  CHECK(CodeOf(store->DeleteTopic("t")) == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(store->ListTopics().empty());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  auto read = store->Read("t", PartitionId(0), Offset(0), 1 << 20);
+  REQUIRE(read.ok());
+  CHECK(read->records.empty());
+  CHECK(read->log_end == Offset(0));
+}
+
+TEST_CASE("offset for timestamp finds the first record at or after T") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"a", "b", "c"}, 1000)).ok());  // 1000..1002
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"d", "e"}, 2000)).ok());       // 2000..2001
+  auto at = [&](int64_t t) { return *store->OffsetForTimestamp("t", PartitionId(0), TimestampMs(t)); };
+  CHECK(at(0).offset == Offset(0));
+  CHECK(at(1001).offset == Offset(1));
+  CHECK(at(1001).timestamp == TimestampMs(1001));
+  CHECK(at(1003).offset == Offset(3));
+  CHECK(at(2001).offset == Offset(4));
+  CHECK(at(5000).offset == Offset(5));
+  CHECK(at(5000).timestamp == TimestampMs(-1));
+}
+
+TEST_CASE("concurrent appends to one partition get distinct contiguous offsets") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  constexpr int kThreads = 4, kPerThread = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i) {
+        REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"x", "y"})).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(store->Offsets("t", PartitionId(0))->log_end == Offset(kThreads * kPerThread * 2));
+  auto read = store->Read("t", PartitionId(0), Offset(0), 64 << 20);
+  auto batches = SplitBatches(read->records);
+  REQUIRE(batches.ok());
+  int64_t expected = 0;
+  for (std::string_view batch : *batches) {
+    CHECK(ParseBatchHeader(batch)->base_offset == expected);
+    CHECK(ValidateBatch(batch).ok());
+    expected += 2;
+  }
+  CHECK(expected == kThreads * kPerThread * 2);
+}
+
+TEST_CASE("SyncWal completes every request and shares fsyncs") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"a"})).ok());
+  std::atomic<int> done{0};
+  for (int i = 0; i < 100; ++i) {
+    store->SyncWal([&](absl::Status s) {
+      CHECK(s.ok());
+      done.fetch_add(1);
+    });
+  }
+  for (int i = 0; i < 500 && done.load() < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(done.load() == 100);
+}
+
+TEST_CASE("a second store on the same data dir is refused with a clear error") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  auto second = LogStore::Open(StoreOptions{.data_dir = dir.path()});
+  REQUIRE_FALSE(second.ok());
+  CHECK(std::string(second.status().message()).find("another brook") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace brook::storage
