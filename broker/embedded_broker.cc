@@ -60,6 +60,8 @@ absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
   return absl::OkStatus();
 }
 
+EmbeddedBroker::EmbeddedBroker(Uninitialized) {}
+
 EmbeddedBroker::~EmbeddedBroker() {
   broker_.reset();
   if (owns_data_dir_) {

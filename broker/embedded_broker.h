@@ -55,7 +55,7 @@ class EmbeddedBroker {
 
  private:
   struct Uninitialized {};
-  explicit EmbeddedBroker(Uninitialized) {}
+  explicit EmbeddedBroker(Uninitialized);
   absl::Status Init(EmbeddedBrokerOptions options);
 
   BrokerConfig config_;

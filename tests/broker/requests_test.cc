@@ -1,0 +1,245 @@
+// Every API of brook's protocol against a real broker over TCP, at the frame level.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "broker/embedded_broker.h"
+#include "tests/support/batches.h"
+#include "tests/support/raw_client.h"
+
+namespace brook {
+namespace {
+
+using testing::DecodeReply;
+using testing::MakeBatch;
+using testing::RawClient;
+using testing::ValuesOf;
+using Clock = std::chrono::steady_clock;
+
+template <class Request>
+typename Request::Response Call(RawClient& client, const Request& request, int32_t id = 1) {
+  REQUIRE(client.Send(request, id));
+  auto payload = client.ReadFrame();
+  REQUIRE(payload);
+  auto reply = DecodeReply<typename Request::Response>(*payload);
+  REQUIRE(reply);
+  REQUIRE(reply->first.error_code == ErrorCode::kNone);
+  return reply->second;
+}
+
+void CreateTopic(RawClient& client, const std::string& name, int partitions) {
+  CreateTopicsRequest create;
+  create.topics.push_back({name, partitions, {}});
+  auto response = Call(client, create);
+  REQUIRE(response.topics.at(0).error_code == ErrorCode::kNone);
+}
+
+ProduceRequest Produce(const std::string& topic, int32_t partition, const std::string& batch,
+                       int16_t acks = kAcksLeader) {
+  ProduceRequest produce;
+  produce.acks = acks;
+  produce.topics.push_back({topic, {{partition, batch}}});
+  return produce;
+}
+
+FetchRequest Fetch(const std::string& topic, int32_t partition, int64_t offset,
+                   int32_t max_wait_ms = 0) {
+  FetchRequest fetch;
+  fetch.max_wait_ms = max_wait_ms;
+  fetch.topics.push_back({topic, {{partition, offset, 1 << 20}}});
+  return fetch;
+}
+
+TEST_CASE("ApiVersions lists every API the broker serves") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  auto response = Call(client, ApiVersionsRequest{});
+  CHECK(response.api_keys.size() == std::tuple_size_v<AllRequests>);
+  CHECK(response.broker_version.find("brook") == 0);
+}
+
+TEST_CASE("produce then fetch returns the records with broker-assigned offsets") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 2);
+  auto first = Call(client, Produce("t", 1, MakeBatch({"a", "b"})));
+  CHECK(first.topics[0].partitions[0].base_offset == 0);
+  auto second = Call(client, Produce("t", 1, MakeBatch({"c"})));
+  CHECK(second.topics[0].partitions[0].base_offset == 2);
+
+  auto fetched = Call(client, Fetch("t", 1, 0));
+  const auto& partition = fetched.topics[0].partitions[0];
+  CHECK(partition.error_code == ErrorCode::kNone);
+  CHECK(partition.log_end_offset == 3);
+  CHECK(ValuesOf(partition.records) == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("one produce request appends to several partitions and reports each") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 2);
+  const std::string p0 = MakeBatch({"p0"}), p1 = MakeBatch({"p1"}), other = MakeBatch({"x"});
+  ProduceRequest produce;  // Its records are views: the batches above must outlive it.
+  produce.topics.push_back({"t", {{0, p0}, {1, p1}, {5, other}}});
+  produce.topics.push_back({"missing", {{0, other}}});
+  auto response = Call(client, produce);
+  CHECK(response.topics[0].partitions[0].error_code == ErrorCode::kNone);
+  CHECK(response.topics[0].partitions[1].error_code == ErrorCode::kNone);
+  CHECK(response.topics[0].partitions[2].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(response.topics[1].partitions[0].error_code == ErrorCode::kUnknownTopicOrPartition);
+}
+
+TEST_CASE("acks=0 gets no response; acks=all answers after the fsync") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 1);
+  REQUIRE(client.Send(Produce("t", 0, MakeBatch({"fire"}), kAcksNone), 10));
+  auto durable = Call(client, Produce("t", 0, MakeBatch({"sync"}), kAcksAll), 11);
+  // The acks=0 record was appended first (arrival order), so this one is offset 1.
+  CHECK(durable.topics[0].partitions[0].base_offset == 1);
+  ProduceRequest bad = Produce("t", 0, MakeBatch({"x"}), 2);
+  REQUIRE(client.Send(bad, 12));
+  auto reply = DecodeReply<ProduceResponse>(*client.ReadFrame());
+  CHECK(reply->first.error_code == ErrorCode::kInvalidRequiredAcks);
+}
+
+TEST_CASE("a fetch at the log end waits and returns as soon as data arrives") {
+  EmbeddedBroker broker;
+  RawClient consumer(broker.bootstrap());
+  RawClient producer(broker.bootstrap());
+  CreateTopic(producer, "t", 1);
+  REQUIRE(consumer.Send(Fetch("t", 0, 0, /*max_wait_ms=*/10000), 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto produced_at = Clock::now();
+  Call(producer, Produce("t", 0, MakeBatch({"wake"})));
+  auto payload = consumer.ReadFrame(10000);
+  REQUIRE(payload);
+  const auto waited = Clock::now() - produced_at;
+  auto reply = DecodeReply<FetchResponse>(*payload);
+  CHECK(ValuesOf(reply->second.topics[0].partitions[0].records) == std::vector<std::string>{"wake"});
+  // Woken by the append, not by the 10 s deadline.
+  CHECK(waited < std::chrono::seconds(5));
+}
+
+TEST_CASE("a fetch with nothing to return answers empty after max_wait_ms") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 1);
+  const auto start = Clock::now();
+  auto response = Call(client, Fetch("t", 0, 0, 300));
+  CHECK(Clock::now() - start >= std::chrono::milliseconds(250));
+  CHECK(response.topics[0].partitions[0].records.empty());
+}
+
+TEST_CASE("responses on one connection come back as they complete, matched by correlation id") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 1);
+  REQUIRE(client.Send(Fetch("t", 0, 0, 2000), 100));  // Waits: nothing to read.
+  REQUIRE(client.Send(MetadataRequest{}, 101));       // Answers at once.
+  auto first = client.ReadFrame();
+  REQUIRE(first);
+  CHECK(DecodeReply<MetadataResponse>(*first)->first.correlation_id == 101);
+  auto second = client.ReadFrame();
+  REQUIRE(second);
+  CHECK(DecodeReply<FetchResponse>(*second)->first.correlation_id == 100);
+}
+
+TEST_CASE("a fetch outside the log gets OFFSET_OUT_OF_RANGE with the log bounds") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 1);
+  Call(client, Produce("t", 0, MakeBatch({"a"})));
+  auto response = Call(client, Fetch("t", 0, 5));
+  const auto& partition = response.topics[0].partitions[0];
+  CHECK(partition.error_code == ErrorCode::kOffsetOutOfRange);
+  CHECK(partition.log_end_offset == 1);
+  CHECK(partition.log_start_offset == 0);
+}
+
+TEST_CASE("ListOffsets answers earliest, latest and by timestamp") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 1);
+  Call(client, Produce("t", 0, MakeBatch({"a", "b"}, 1000)));
+  Call(client, Produce("t", 0, MakeBatch({"c"}, 5000)));
+  ListOffsetsRequest request;
+  request.topics.push_back({"t", {{0, kEarliestTimestamp}, {0, kLatestTimestamp}, {0, 1001}, {0, 4000}, {0, 9000}}});
+  auto response = Call(client, request);
+  const auto& p = response.topics[0].partitions;
+  CHECK(p[0].offset == 0);
+  CHECK(p[1].offset == 3);
+  CHECK(p[2].offset == 1);
+  CHECK(p[2].timestamp == 1001);
+  CHECK(p[3].offset == 2);
+  CHECK(p[4].offset == 3);
+  CHECK(p[4].timestamp == -1);
+}
+
+TEST_CASE("Metadata lists topics with offsets and configs; unknown topics get an error") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopicsRequest create;
+  create.topics.push_back({"a", 3, {{"retention.ms", "1000"}}});
+  create.topics.push_back({"b", 1, {}});
+  create.topics.push_back({"a", 1, {}});
+  create.topics.push_back({"bad/name", 1, {}});
+  auto created = Call(client, create);
+  CHECK(created.topics[0].error_code == ErrorCode::kNone);
+  CHECK(created.topics[2].error_code == ErrorCode::kTopicAlreadyExists);
+  CHECK(created.topics[3].error_code == ErrorCode::kInvalidTopic);
+  REQUIRE(created.topics[3].error_message);
+
+  auto all = Call(client, MetadataRequest{});
+  REQUIRE(all.topics.size() == 2);
+  CHECK(all.topics[0].name == "a");
+  CHECK(all.topics[0].partitions.size() == 3);
+  bool found = false;
+  for (const auto& c : all.topics[0].configs) found |= (c.name == "retention.ms" && c.value == "1000");
+  CHECK(found);
+
+  MetadataRequest named;
+  named.topics = std::vector<std::string>{"b", "zzz"};
+  auto some = Call(client, named);
+  CHECK(some.topics[0].error_code == ErrorCode::kNone);
+  CHECK(some.topics[1].error_code == ErrorCode::kUnknownTopicOrPartition);
+
+  DeleteTopicsRequest del;
+  del.topics = {"a", "zzz"};
+  auto deleted = Call(client, del);
+  CHECK(deleted.topics[0].error_code == ErrorCode::kNone);
+  CHECK(deleted.topics[1].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(Call(client, MetadataRequest{}).topics.size() == 1);
+}
+
+TEST_CASE("data survives a graceful restart of the embedded broker") {
+  EmbeddedBroker broker;
+  {
+    RawClient client(broker.bootstrap());
+    CreateTopic(client, "t", 1);
+    Call(client, Produce("t", 0, MakeBatch({"kept"})));
+  }
+  REQUIRE(broker.Restart().ok());
+  RawClient client(broker.bootstrap());
+  auto response = Call(client, Fetch("t", 0, 0));
+  CHECK(ValuesOf(response.topics[0].partitions[0].records) == std::vector<std::string>{"kept"});
+}
+
+TEST_CASE("shutdown answers a waiting long poll instead of hanging") {
+  auto broker = EmbeddedBroker::Create();
+  REQUIRE(broker.ok());
+  RawClient client((*broker)->bootstrap());
+  CreateTopic(client, "t", 1);
+  REQUIRE(client.Send(Fetch("t", 0, 0, 20000), 5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = Clock::now();
+  broker->reset();
+  CHECK(Clock::now() - start < std::chrono::seconds(5));
+  auto payload = client.ReadFrame(1000);
+  REQUIRE(payload);
+  CHECK(DecodeReply<FetchResponse>(*payload)->first.correlation_id == 5);
+}
+
+}  // namespace
+}  // namespace brook
