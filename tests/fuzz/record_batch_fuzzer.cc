@@ -1,9 +1,9 @@
 // Fuzzes RecordBatch v2 handling (protocol/record_batch.h) two ways on every input:
 //
 // 1. Arbitrary bytes as a record set: SplitBatches, then ValidateBatch and DecodeRecords on
-//    each batch (and DecodeRecords on the raw input, which the broker never does but a client
-//    might). Properties: split batches tile the input; a batch that validates decodes, with
-//    recordCount records at offsets baseOffset+0..n-1.
+//    each batch, also with its CRC fixed up (and DecodeRecords on the raw input, which the
+//    broker never does but a client might). Properties: split batches tile the input; a
+//    batch that validates decodes, with recordCount records at offsets baseOffset+0..n-1.
 // 2. The input as a recipe for a batch (FuzzedDataProvider): build it with RecordBatchBuilder,
 //    optionally zstd, then check it validates and decodes to exactly the records appended.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -38,6 +38,20 @@ void CheckDecodes(std::string_view batch, const BatchSummary& summary) {
   }
 }
 
+void Validate(std::string_view batch) {
+  absl::StatusOr<BatchSummary> summary = ValidateBatch(batch);
+  if (summary.ok()) {
+    CheckDecodes(batch, *summary);
+    return;
+  }
+  ErrorCode code = CodeOf(summary.status());
+  Require(code == ErrorCode::kCorruptMessage || code == ErrorCode::kInvalidRecord ||
+          code == ErrorCode::kUnsupportedCompressionType);
+  std::string scratch;
+  std::vector<RecordView> records;
+  (void)DecodeRecords(batch, &scratch, &records);
+}
+
 void FuzzRecordSet(std::string_view input) {
   absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(input);
   if (batches.ok()) {
@@ -45,16 +59,16 @@ void FuzzRecordSet(std::string_view input) {
     for (std::string_view batch : *batches) {
       Require(batch.data() == input.data() + total);
       total += batch.size();
-      absl::StatusOr<BatchSummary> summary = ValidateBatch(batch);
-      if (summary.ok()) {
-        CheckDecodes(batch, *summary);
-      } else {
-        ErrorCode code = CodeOf(summary.status());
-        Require(code == ErrorCode::kCorruptMessage || code == ErrorCode::kInvalidRecord ||
-                code == ErrorCode::kUnsupportedCompressionType);
-        std::string scratch;
-        std::vector<RecordView> records;
-        (void)DecodeRecords(batch, &scratch, &records);
+      Validate(batch);
+      // Mutations almost always break the CRC, which would stop validation at the CRC check;
+      // validate a copy with the CRC fixed up too, so the fuzzer explores the record parser.
+      if (batch.size() >= kBatchHeaderSize) {
+        std::string resealed(batch);
+        const uint32_t crc = Crc32c(std::string_view(resealed).substr(kAttributesOffset));
+        for (int i = 0; i < 4; ++i) {
+          resealed[kCrcOffset + i] = static_cast<char>(crc >> (24 - 8 * i));
+        }
+        Validate(resealed);
       }
     }
     Require(total == input.size());
