@@ -1,0 +1,26 @@
+// bench/report.h: how `brook bench` shows results: a progress line per run on stderr, then a
+// table for people or JSON for machines on stdout. The headline figure is the median of runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/workload.h"
+
+namespace brook::bench {
+
+struct WorkloadReport {
+  std::string workload;  // "produce", "consume"
+  std::string target;    // "embedded" or the bootstrap address
+  WorkloadOptions options;
+  std::vector<RunResult> runs;
+
+  double median_records_per_second() const;
+  double median_megabytes_per_second() const;
+};
+
+void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
+std::string FormatTable(const WorkloadReport& report);
+std::string FormatJson(const WorkloadReport& report);
+
+}  // namespace brook::bench
