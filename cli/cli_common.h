@@ -1,0 +1,22 @@
+// cli/cli_common.h: what every client command shares: the --bootstrap option and how errors
+// are printed ("error: <message>" on stderr, exit code 1).
+#pragma once
+
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+
+namespace brook::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// --bootstrap HOST:PORT, env BROOK_BOOTSTRAP, default 127.0.0.1:9292.
+void AddBootstrapOption(CLI::App* command, std::string* bootstrap);
+
+// Prints "error: <status message>" to stderr and returns kExitFailure.
+int PrintError(const absl::Status& status);
+
+}  // namespace brook::cli

@@ -1,0 +1,111 @@
+#include "cli/record_format.h"
+
+#include "fmt/format.h"
+
+namespace brook::cli {
+namespace {
+
+std::string_view OrNull(const std::optional<std::string_view>& field) {
+  return field ? *field : std::string_view("null");
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string JsonOrNull(const std::optional<std::string_view>& field) {
+  return field ? JsonString(*field) : "null";
+}
+
+}  // namespace
+
+std::string FormatRecord(std::string_view format, const ConsumerRecord& record) {
+  std::string out;
+  for (size_t i = 0; i < format.size(); ++i) {
+    const char c = format[i];
+    if ((c != '%' && c != '\\') || i + 1 == format.size()) {
+      out.push_back(c);
+      continue;
+    }
+    const char next = format[++i];
+    if (c == '\\') {
+      out += next == 'n' ? "\n" : next == 't' ? "\t" : std::string{'\\', next};
+      continue;
+    }
+    switch (next) {
+      case 'k':
+        out += OrNull(record.key);
+        break;
+      case 'v':
+        out += OrNull(record.value);
+        break;
+      case 'o':
+        out += std::to_string(record.offset);
+        break;
+      case 'p':
+        out += std::to_string(record.partition);
+        break;
+      case 't':
+        out += std::to_string(record.timestamp_ms);
+        break;
+      case 'T':
+        out += record.topic;
+        break;
+      case 'h':
+        for (size_t h = 0; h < record.headers.size(); ++h) {
+          out += fmt::format("{}{}={}", h ? "," : "", record.headers[h].key,
+                             OrNull(record.headers[h].value));
+        }
+        break;
+      case '%':
+        out.push_back('%');
+        break;
+      default:
+        out.push_back('%');
+        out.push_back(next);
+    }
+  }
+  return out;
+}
+
+std::string RecordJson(const ConsumerRecord& record) {
+  std::string headers;
+  for (const HeaderView& h : record.headers) {
+    headers += fmt::format("{}{}:{}", headers.empty() ? "" : ",", JsonString(h.key),
+                           JsonOrNull(h.value));
+  }
+  return fmt::format(
+      "{{\"topic\":{},\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":{},\"value\":{},"
+      "\"headers\":{{{}}}}}",
+      JsonString(record.topic), record.partition, record.offset, record.timestamp_ms,
+      JsonOrNull(record.key), JsonOrNull(record.value), headers);
+}
+
+}  // namespace brook::cli
