@@ -3,14 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <limits>
-#include <set>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,11 +11,18 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "client/address.h"
+#include "client/sync.h"
 #include "protocol/absl_compat.h"
 #include "protocol/frame.h"
 #include "protocol/wire.h"
@@ -37,6 +36,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadBufferBytes = 64 << 10;
 constexpr size_t kMaxApiKey = 64;  // API keys index a small table of negotiated versions.
+constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(24 * 365);
 
 // Per-socket state. A new Link is made for every connection; handlers hold a shared_ptr to
 // theirs and stop touching anything once it is dead, so a late handler of a lost connection
@@ -95,7 +95,7 @@ class Connection::Impl {
   const std::string& address() const { return options_.address; }
 
   bool connected() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return state_ == State::kConnected;
   }
 
@@ -165,11 +165,11 @@ class Connection::Impl {
 
   // I/O thread only.
   asio::steady_timer deadline_timer_;
-  std::shared_ptr<Link> link_;            // The current connection, if any.
-  std::shared_ptr<Attempt> attempt_;      // The connect attempt in progress, if any.
+  std::shared_ptr<Link> link_;        // The current connection, if any.
+  std::shared_ptr<Attempt> attempt_;  // The connect attempt in progress, if any.
 
-  absl::Mutex connect_mu_;  // Serializes Connect(); held across the whole attempt.
-  mutable absl::Mutex mu_;
+  Mutex connect_mu_;  // Serializes Connect(); held across the whole attempt.
+  mutable Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kIdle;
   int32_t next_correlation_id_ ABSL_GUARDED_BY(mu_) = 1;
   absl::flat_hash_map<int32_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
@@ -189,13 +189,13 @@ absl::Status Connection::Impl::Connect() {
     return MakeError(ErrorCode::kInvalidRequest,
                      "Connect() was called on the connection's I/O thread (from a callback)");
   }
-  absl::MutexLock connect_lock(&connect_mu_);
+  MutexLock connect_lock(&connect_mu_);
   absl::StatusOr<BrokerAddress> target = ParseBrokerAddress(options_.address);
   if (!target.ok()) return target.status();
   const Clock::time_point deadline = Clock::now() + options_.connect_timeout;
   std::future<absl::Status> connected;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (state_ == State::kConnected) return absl::OkStatus();
     if (state_ == State::kClosed) return NotConnected();
     state_ = State::kConnecting;
@@ -206,19 +206,28 @@ absl::Status Connection::Impl::Connect() {
     });
   }
   absl::Status status = connected.get();
-  if (status.ok()) status = Handshake(deadline);
-  absl::MutexLock lock(&mu_);
+  if (status.ok()) {
+    status = Handshake(deadline);
+    const ErrorCode code = CodeOf(status);
+    if (code == ErrorCode::kRequestTimedOut || code == ErrorCode::kNetworkException) {
+      status = MakeError(
+          ErrorCode::kNetworkException,
+          ConnectError(options_.address,
+                       fmt::format("the ApiVersions handshake failed: {}", MessageOf(status))));
+    }
+  }
+  MutexLock lock(&mu_);
   if (state_ == State::kClosed) return NotConnected();
   if (!status.ok()) {
     state_ = State::kBroken;
     std::vector<Pending> pending;
     std::vector<Outbound> queued;
     TakeAll(&pending, &queued);
-    asio::post(io_, [this, pending = std::move(pending), queued = std::move(queued),
-                     status]() mutable {
-      if (link_) LinkFailed(link_, "the handshake failed");
-      FailAll(std::move(pending), std::move(queued), status);
-    });
+    asio::post(io_,
+               [this, pending = std::move(pending), queued = std::move(queued), status]() mutable {
+                 if (link_) LinkFailed(link_, "the handshake failed");
+                 FailAll(std::move(pending), std::move(queued), status);
+               });
     return status;
   }
   if (state_ != State::kHandshaking) {
@@ -232,7 +241,7 @@ absl::Status Connection::Impl::Connect() {
 void Connection::Impl::StartConnect(const BrokerAddress& target, Clock::time_point deadline,
                                     std::shared_ptr<Attempt> attempt) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (state_ == State::kClosed) {
       attempt->done = true;
       attempt->result.set_value(NotConnected());
@@ -284,7 +293,7 @@ void Connection::Impl::StartConnect(const BrokerAddress& target, Clock::time_poi
               boost::system::error_code ignored;
               attempt->link->socket.set_option(tcp::no_delay(true), ignored);
               {
-                absl::MutexLock lock(&mu_);
+                MutexLock lock(&mu_);
                 if (state_ == State::kConnecting) state_ = State::kHandshaking;
                 writer_active_ = false;
               }
@@ -295,8 +304,7 @@ void Connection::Impl::StartConnect(const BrokerAddress& target, Clock::time_poi
       });
 }
 
-void Connection::Impl::FinishAttempt(const std::shared_ptr<Attempt>& attempt,
-                                     absl::Status status) {
+void Connection::Impl::FinishAttempt(const std::shared_ptr<Attempt>& attempt, absl::Status status) {
   attempt->done = true;
   boost::system::error_code ignored;
   attempt->timer.cancel();
@@ -309,14 +317,15 @@ void Connection::Impl::FinishAttempt(const std::shared_ptr<Attempt>& attempt,
 absl::Status Connection::Impl::Handshake(Clock::time_point deadline) {
   std::promise<absl::StatusOr<RawResponse>> promise;
   std::future<absl::StatusOr<RawResponse>> future = promise.get_future();
-  const auto timeout = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deadline - Clock::now()),
-                                std::chrono::milliseconds(1));
-  Send(ApiKey::kApiVersions, 0, std::string(), timeout,
-       [promise = std::move(promise)](absl::StatusOr<RawResponse> raw) mutable {
-         promise.set_value(std::move(raw));
-       },
-       /*handshake=*/true);
+  const auto timeout =
+      std::max(std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()),
+               std::chrono::milliseconds(1));
+  Send(
+      ApiKey::kApiVersions, 0, std::string(), timeout,
+      [promise = std::move(promise)](absl::StatusOr<RawResponse> raw) mutable {
+        promise.set_value(std::move(raw));
+      },
+      /*handshake=*/true);
   absl::StatusOr<Reply<ApiVersionsResponse>> reply =
       Connection::DecodeReply<ApiVersionsResponse>(future.get(), 0, "ApiVersions");
   if (!reply.ok()) return reply.status();
@@ -359,9 +368,9 @@ absl::Status Connection::Impl::Negotiate(const ApiVersionsResponse& response) {
 std::string Connection::Impl::MakeHeader(ApiKey api_key, int16_t version, int32_t correlation_id,
                                          size_t body_size) const {
   std::string header;
-  BeginRequestFrame(RequestHeader{static_cast<int16_t>(api_key), version, correlation_id,
-                                  options_.client_id},
-                    &header);
+  BeginRequestFrame(
+      RequestHeader{static_cast<int16_t>(api_key), version, correlation_id, options_.client_id},
+      &header);
   wire::Writer(&header).PatchInt32(
       0, static_cast<int32_t>(header.size() - kFrameLengthSize + body_size));
   return header;
@@ -370,7 +379,7 @@ std::string Connection::Impl::MakeHeader(ApiKey api_key, int16_t version, int32_
 void Connection::Impl::Send(ApiKey api_key, int16_t version, std::string body,
                             std::chrono::milliseconds timeout, ResponseCallback done,
                             bool handshake) {
-  absl::ReleasableMutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (state_ == State::kClosed) {
     absl::Status status = NotConnected();
     lock.Release();
@@ -389,7 +398,9 @@ void Connection::Impl::Send(ApiKey api_key, int16_t version, std::string body,
     next_correlation_id_ =
         next_correlation_id_ == std::numeric_limits<int32_t>::max() ? 1 : next_correlation_id_ + 1;
   } while (pending_.contains(correlation_id));
-  const Clock::time_point deadline = Clock::now() + timeout;
+  // Clamped so that "forever" (e.g. milliseconds::max()) cannot overflow the clock.
+  const Clock::time_point deadline =
+      Clock::now() + std::clamp(timeout, std::chrono::milliseconds(0), kMaxTimeout);
   pending_.emplace(correlation_id, Pending{std::move(done), deadline, api_key, timeout});
   deadlines_.emplace(deadline, correlation_id);
   Outbound out;
@@ -409,7 +420,7 @@ void Connection::Impl::Send(ApiKey api_key, int16_t version, std::string body,
 
 void Connection::Impl::SendOneWay(ApiKey api_key, int16_t version, std::string body,
                                   WrittenCallback written) {
-  absl::ReleasableMutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (state_ != State::kConnected) {
     absl::Status status = NotConnected();
     if (state_ == State::kClosed) {
@@ -439,7 +450,7 @@ void Connection::Impl::SendOneWay(ApiKey api_key, int16_t version, std::string b
 }
 
 void Connection::Impl::Post(absl::AnyInvocable<void()> fn) {
-  absl::ReleasableMutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (close_started_ && !InIoThread()) {
     // The I/O thread is stopping (or gone): run inline so the work is never lost.
     lock.Release();
@@ -456,7 +467,7 @@ void Connection::Impl::WriteMore(std::shared_ptr<Link> /*posted_for*/) {
   // and is called again by OnWritten, so link->writing is empty here.
   std::shared_ptr<Link> link = link_;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!link || link->dead || queue_.empty()) {
       writer_active_ = false;
       return;
@@ -482,8 +493,7 @@ void Connection::Impl::WriteMore(std::shared_ptr<Link> /*posted_for*/) {
                     [this, link](boost::system::error_code ec, size_t) { OnWritten(link, ec); });
 }
 
-void Connection::Impl::OnWritten(const std::shared_ptr<Link>& link,
-                                 boost::system::error_code ec) {
+void Connection::Impl::OnWritten(const std::shared_ptr<Link>& link, boost::system::error_code ec) {
   std::vector<Outbound> written = std::move(link->writing);
   link->writing.clear();
   link->buffers.clear();
@@ -522,8 +532,8 @@ void Connection::Impl::StartRead(std::shared_ptr<Link> link) {
       [this, link](boost::system::error_code ec, size_t n) {
         if (link->dead) return;
         if (ec) {
-          return LinkFailed(link, ec == asio::error::eof ? "the broker closed the connection"
-                                                         : ec.message());
+          return LinkFailed(
+              link, ec == asio::error::eof ? "the broker closed the connection" : ec.message());
         }
         OnRead(link, n);
         StartRead(link);
@@ -567,7 +577,7 @@ void Connection::Impl::Dispatch(const std::shared_ptr<Link>& link,
   if (!header.ok()) return LinkFailed(link, "the broker sent a malformed response header");
   ResponseCallback done;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = pending_.find(header->correlation_id);
     if (it == pending_.end()) return;  // Timed out already: drop the late response.
     done = std::move(it->second.done);
@@ -575,9 +585,9 @@ void Connection::Impl::Dispatch(const std::shared_ptr<Link>& link,
     pending_.erase(it);
   }
   if (header->error_code != ErrorCode::kNone) {
-    done(MakeError(header->error_code,
-                   header->error_message ? *header->error_message
-                                         : std::string(ErrorDescription(header->error_code))));
+    done(MakeError(header->error_code, header->error_message
+                                           ? *header->error_message
+                                           : std::string(ErrorDescription(header->error_code))));
     return;
   }
   done(RawResponse{std::move(frame), body});
@@ -612,7 +622,7 @@ void Connection::Impl::LinkFailed(const std::shared_ptr<Link>& link, std::string
   std::vector<Pending> pending;
   std::vector<Outbound> queued;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (state_ == State::kConnected || state_ == State::kHandshaking) state_ = State::kBroken;
     TakeAll(&pending, &queued);
     writer_active_ = false;
@@ -621,7 +631,7 @@ void Connection::Impl::LinkFailed(const std::shared_ptr<Link>& link, std::string
 }
 
 void Connection::Impl::ArmDeadline() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (deadlines_.empty()) {
     armed_deadline_ = Clock::time_point::max();
     deadline_timer_.cancel();
@@ -637,7 +647,7 @@ void Connection::Impl::ArmDeadline() {
 void Connection::Impl::OnDeadline() {
   std::vector<Pending> expired;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     const Clock::time_point now = Clock::now();
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
       auto it = pending_.find(deadlines_.begin()->second);
@@ -663,7 +673,7 @@ void Connection::Impl::Close() {
     std::abort();
   }
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (close_started_) {
       // Another thread is closing; wait for it by joining below only if we are first.
     } else {
@@ -677,7 +687,7 @@ void Connection::Impl::Close() {
       });
     }
   }
-  absl::MutexLock connect_lock(&connect_mu_);  // Waits for a Connect() in progress to return.
+  MutexLock connect_lock(&connect_mu_);  // Waits for a Connect() in progress to return.
   if (thread_.joinable()) thread_.join();
 }
 

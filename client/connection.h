@@ -55,8 +55,8 @@
 namespace brook::client {
 
 struct ConnectionOptions {
-  std::string address = "127.0.0.1:9292";  // host:port (client/address.h).
-  std::string client_id = "brook-client";  // Sent in every request header.
+  std::string address = "127.0.0.1:9292";            // host:port (client/address.h).
+  std::string client_id = "brook-client";            // Sent in every request header.
   std::chrono::milliseconds connect_timeout{10000};  // Resolve + TCP connect + ApiVersions.
   uint32_t max_response_bytes = 256u << 20;  // A larger response frame breaks the connection.
 };
@@ -139,11 +139,11 @@ class Connection {
     const int16_t version = VersionFor(Req::kApiKey, Req::kMaxVersion);
     std::string body;
     EncodeMessage(request, version, &body);
-    Send(Req::kApiKey, version, std::move(body), timeout,
-         [version, done = std::move(done)](absl::StatusOr<RawResponse> raw) mutable {
-           done(DecodeReply<typename Req::Response>(std::move(raw), version,
-                                                    ApiName(Req::kApiKey)));
-         });
+    Send(
+        Req::kApiKey, version, std::move(body), timeout,
+        [version, done = std::move(done)](absl::StatusOr<RawResponse> raw) mutable {
+          done(DecodeReply<typename Req::Response>(std::move(raw), version, ApiName(Req::kApiKey)));
+        });
   }
 
   // The blocking form of CallAsync. Errors: those of CallAsync; INVALID_REQUEST when called

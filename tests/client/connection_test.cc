@@ -115,6 +115,23 @@ TEST_CASE("connect negotiates versions and a broker without a needed API is refu
   }
 }
 
+TEST_CASE("a broker that never answers the handshake fails Connect after connect_timeout") {
+  FakeBroker broker([](auto&&...) {});
+  broker.IgnoreApiVersions(true);
+  ConnectionOptions options = OptionsFor(broker.address());
+  options.connect_timeout = milliseconds(200);
+  Connection connection(options);
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status status = connection.Connect();
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(190));
+  CHECK(CodeOf(status) == ErrorCode::kNetworkException);
+  CHECK(MessageOf(status).find("cannot connect to " + broker.address() +
+                               ": the ApiVersions handshake failed") == 0);
+  CHECK_FALSE(connection.connected());
+  broker.IgnoreApiVersions(false);
+  CHECK(connection.Connect().ok());  // The same Connection connects once the broker answers.
+}
+
 TEST_CASE("pipelined requests answered out of order reach their own callbacks") {
   Inbox inbox;
   FakeBroker broker(inbox.Handler());
@@ -126,10 +143,9 @@ TEST_CASE("pipelined requests answered out of order reach their own callbacks") 
   for (int i = 0; i < kRequests; ++i) {
     auto promise = std::make_shared<std::promise<absl::StatusOr<Reply<MetadataResponse>>>>();
     results.push_back(promise->get_future());
-    connection.CallAsync(MetadataFor("t" + std::to_string(i)), milliseconds(5000),
-                         [promise](absl::StatusOr<Reply<MetadataResponse>> r) {
-                           promise->set_value(std::move(r));
-                         });
+    connection.CallAsync(
+        MetadataFor("t" + std::to_string(i)), milliseconds(5000),
+        [promise](absl::StatusOr<Reply<MetadataResponse>> r) { promise->set_value(std::move(r)); });
   }
   // All three are on the wire before any answer: pipelined, in send order.
   std::vector<Inbox::Item> items = inbox.WaitFor(kRequests);
@@ -151,8 +167,8 @@ TEST_CASE("pipelined requests answered out of order reach their own callbacks") 
 }
 
 TEST_CASE("an error in the response header becomes the call's status") {
-  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session,
-                       const RequestHeader& h, std::string_view) {
+  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
+                       std::string_view) {
     session->RespondError(h.correlation_id, ErrorCode::kTopicAlreadyExists,
                           "topic 'x' already exists");
   });
@@ -164,10 +180,8 @@ TEST_CASE("an error in the response header becomes the call's status") {
 }
 
 TEST_CASE("a malformed response body is INVALID_REQUEST naming the API") {
-  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session,
-                       const RequestHeader& h, std::string_view) {
-    session->Respond(h.correlation_id, "\x01");
-  });
+  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
+                       std::string_view) { session->Respond(h.correlation_id, "\x01"); });
   Connection connection(OptionsFor(broker.address()));
   REQUIRE(connection.Connect().ok());
   auto reply = connection.Call(MetadataFor("x"), milliseconds(5000));
@@ -242,8 +256,8 @@ TEST_CASE("a dropped connection fails every pending request, and Connect reconne
 
 TEST_CASE("a response larger than the read buffer arrives whole") {
   const std::string big(3 << 20, 'x');
-  FakeBroker broker([&](const std::shared_ptr<FakeBroker::Session>& session,
-                        const RequestHeader& h, std::string_view) {
+  FakeBroker broker([&](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
+                        std::string_view) {
     MetadataResponse response;
     response.topics.push_back({ErrorCode::kNone, "big", {}, {ConfigEntry{"k", "v"}}});
     // A second, small response right behind the big one exercises the buffer switch.
@@ -264,10 +278,9 @@ TEST_CASE("a response larger than the read buffer arrives whole") {
 }
 
 TEST_CASE("a response frame over max_response_bytes breaks the connection") {
-  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session,
-                       const RequestHeader& h, std::string_view) {
-    session->Respond(h.correlation_id, std::string(4096, 'x'));
-  });
+  FakeBroker broker(
+      [](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
+         std::string_view) { session->Respond(h.correlation_id, std::string(4096, 'x')); });
   ConnectionOptions options = OptionsFor(broker.address());
   options.max_response_bytes = 1024;
   Connection connection(options);
@@ -311,21 +324,19 @@ TEST_CASE("Close fails pending requests, and later calls fail inline") {
   CHECK(CodeOf(future.get()) == ErrorCode::kNetworkException);
 
   bool ran_inline = false;
-  connection->Send(ApiKey::kMetadata, 0, "", milliseconds(100),
-                   [&](absl::StatusOr<RawResponse> r) {
-                     ran_inline = true;
-                     CHECK(CodeOf(r.status()) == ErrorCode::kNetworkException);
-                   });
+  connection->Send(ApiKey::kMetadata, 0, "", milliseconds(100), [&](absl::StatusOr<RawResponse> r) {
+    ran_inline = true;
+    CHECK(CodeOf(r.status()) == ErrorCode::kNetworkException);
+  });
   CHECK(ran_inline);
   CHECK(CodeOf(connection->Connect()) == ErrorCode::kNetworkException);
   connection.reset();
 }
 
 TEST_CASE("a blocking call from the I/O thread is refused instead of deadlocking") {
-  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session,
-                       const RequestHeader& h, std::string_view) {
-    session->RespondWith(h.correlation_id, TopicNamed("x"));
-  });
+  FakeBroker broker(
+      [](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
+         std::string_view) { session->RespondWith(h.correlation_id, TopicNamed("x")); });
   Connection connection(OptionsFor(broker.address()));
   REQUIRE(connection.Connect().ok());
   std::promise<absl::Status> inner;
@@ -340,8 +351,8 @@ TEST_CASE("a blocking call from the I/O thread is refused instead of deadlocking
 }
 
 TEST_CASE("many concurrent callers share one connection") {
-  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session,
-                       const RequestHeader& h, std::string_view body) {
+  FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
+                       std::string_view body) {
     auto request = DecodeMessage<MetadataRequest>(body, 0);
     session->RespondWith(h.correlation_id, TopicNamed((*request->topics)[0]));
   });

@@ -165,7 +165,7 @@ void FakeBroker::Serve(std::shared_ptr<Session> session) {
     absl::StatusOr<RequestHeader> header = ParseRequestHeader(payload, &body);
     if (!header.ok()) break;
     if (header->api_key == static_cast<int16_t>(ApiKey::kApiVersions)) {
-      session->RespondWith(header->correlation_id, versions_);
+      if (!ignore_api_versions_) session->RespondWith(header->correlation_id, versions_);
       continue;
     }
     handler_(session, *header, body);

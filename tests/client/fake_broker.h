@@ -57,8 +57,7 @@ class FakeBroker {
   using Handler = std::function<void(const std::shared_ptr<Session>& session,
                                      const RequestHeader& header, std::string_view body)>;
 
-  explicit FakeBroker(Handler handler,
-                      std::optional<ApiVersionsResponse> versions = std::nullopt);
+  explicit FakeBroker(Handler handler, std::optional<ApiVersionsResponse> versions = std::nullopt);
   ~FakeBroker();
   FakeBroker(const FakeBroker&) = delete;
   FakeBroker& operator=(const FakeBroker&) = delete;
@@ -66,6 +65,8 @@ class FakeBroker {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   uint16_t port() const { return port_; }
   int connections_accepted() const { return accepted_.load(); }
+  // While set, ApiVersions requests get no answer (a broker that hangs in the handshake).
+  void IgnoreApiVersions(bool ignore) { ignore_api_versions_ = ignore; }
   // Every API of AllRequests at version 0.
   static ApiVersionsResponse AllApisV0();
 
@@ -79,6 +80,7 @@ class FakeBroker {
   uint16_t port_ = 0;
   std::atomic<int> accepted_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> ignore_api_versions_{false};
   std::thread accept_thread_;
   std::mutex mu_;
   std::vector<std::shared_ptr<Session>> sessions_;

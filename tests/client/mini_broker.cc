@@ -28,6 +28,12 @@ void MiniBroker::CreateTopic(const std::string& name, int32_t partitions) {
   topics_[name].resize(static_cast<size_t>(partitions));
 }
 
+void MiniBroker::DeleteTopic(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  topics_.erase(name);
+  fetch_cv_.notify_all();
+}
+
 void MiniBroker::SetLogStart(const std::string& topic, int32_t partition, int64_t offset) {
   std::lock_guard<std::mutex> lock(mu_);
   topics_.at(topic).at(static_cast<size_t>(partition)).log_start = offset;
@@ -40,8 +46,7 @@ int64_t MiniBroker::Append(const std::string& topic, int32_t partition,
   for (const auto& [key, value] : key_values) builder.Append(timestamp_ms++, key, value);
   std::string batch = builder.Finish();
   std::lock_guard<std::mutex> lock(mu_);
-  const int64_t base =
-      AppendBatches(topics_.at(topic).at(static_cast<size_t>(partition)), {batch});
+  const int64_t base = AppendBatches(topics_.at(topic).at(static_cast<size_t>(partition)), {batch});
   fetch_cv_.notify_all();
   return base;
 }
@@ -124,9 +129,9 @@ int64_t MiniBroker::AppendBatches(Partition& partition,
       if (r.key) stored.key = std::string(*r.key);
       if (r.value) stored.value = std::string(*r.value);
       for (const HeaderView& h : r.headers) {
-        stored.headers.emplace_back(std::string(h.key), h.value ? std::optional<std::string>(
-                                                                      std::string(*h.value))
-                                                                : std::nullopt);
+        stored.headers.emplace_back(
+            std::string(h.key),
+            h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
       }
       partition.records.push_back(std::move(stored));
     }
@@ -315,9 +320,10 @@ void MiniBroker::HandleFetch(const std::shared_ptr<FakeBroker::Session>& session
   fetch_cv_.notify_all();
 }
 
-std::string MiniBroker::FetchAnswer(const FetchRequest& request, size_t* bytes) {
+std::string MiniBroker::FetchAnswer(const FetchRequest& request, size_t* bytes, bool* error) {
   FetchResponse response;
   *bytes = 0;
+  *error = false;
   std::vector<std::string> owned;  // Record sets (views in response point here).
   owned.reserve(64);
   for (const auto& t : request.topics) {
@@ -328,6 +334,7 @@ std::string MiniBroker::FetchAnswer(const FetchRequest& request, size_t* bytes) 
       if (it == topics_.end() || p.partition < 0 ||
           p.partition >= static_cast<int32_t>(it->second.size())) {
         out.error_code = ErrorCode::kUnknownTopicOrPartition;
+        *error = true;
         topic.partitions.push_back(out);
         continue;
       }
@@ -336,6 +343,7 @@ std::string MiniBroker::FetchAnswer(const FetchRequest& request, size_t* bytes) 
       out.log_start_offset = part.log_start;
       if (p.fetch_offset < part.log_start || p.fetch_offset > part.log_end) {
         out.error_code = ErrorCode::kOffsetOutOfRange;
+        *error = true;
         topic.partitions.push_back(out);
         continue;
       }
@@ -368,8 +376,9 @@ void MiniBroker::FetchLoop() {
     for (size_t i = 0; i < pending_fetches_.size();) {
       PendingFetch& f = pending_fetches_[i];
       size_t bytes = 0;
-      std::string body = FetchAnswer(f.request, &bytes);
-      if (bytes >= static_cast<size_t>(std::max(f.request.min_bytes, 0)) && bytes > 0 ||
+      bool error = false;
+      std::string body = FetchAnswer(f.request, &bytes, &error);
+      if (error || (bytes >= static_cast<size_t>(std::max(f.request.min_bytes, 0)) && bytes > 0) ||
           f.deadline <= now || f.request.min_bytes <= 0) {
         f.session->Respond(f.correlation_id, body);
         pending_fetches_.erase(pending_fetches_.begin() + static_cast<ptrdiff_t>(i));

@@ -43,6 +43,7 @@ class MiniBroker {
   int connections_accepted() const { return fake_->connections_accepted(); }
 
   void CreateTopic(const std::string& name, int32_t partitions);
+  void DeleteTopic(const std::string& name);
   // Makes offsets below `offset` unreadable (as if deleted by retention).
   void SetLogStart(const std::string& topic, int32_t partition, int64_t offset);
   // Appends records directly (as a producer would), one batch; returns its base offset.
@@ -98,8 +99,9 @@ class MiniBroker {
                    std::string_view body);
   // Appends validated batches; returns the base offset. REQUIRES: mu_ held.
   int64_t AppendBatches(Partition& partition, const std::vector<std::string_view>& batches);
-  // Builds the answer to a fetch from the current logs; `bytes` gets the records' size.
-  std::string FetchAnswer(const FetchRequest& request, size_t* bytes);
+  // Builds the answer to a fetch from the current logs; `bytes` gets the records' size and
+  // `error` whether a partition has an error (answered at once, like a real broker).
+  std::string FetchAnswer(const FetchRequest& request, size_t* bytes, bool* error);
   void FetchLoop();
 
   mutable std::mutex mu_;

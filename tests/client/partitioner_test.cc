@@ -20,7 +20,7 @@ TEST_CASE("Murmur2 reads bytes as unsigned, for every tail length") {
   // Bytes >= 0x80 hash differently if sign-extended. Expected values come from a separate
   // transcription of the Java code (Python, with Java's `& 0xff` and 32-bit wrap-around).
   const std::string_view high("\xff\xfe\xfd\xfc\xfb\xfa\xf9", 7);
-  const int32_t expected[] = {-311467685, 1717632651, 998637092,  2136149935,
+  const int32_t expected[] = {-311467685, 1717632651,  998637092, 2136149935,
                               524068735,  -1374838545, -166236347};
   for (size_t n = 1; n <= high.size(); ++n) {
     CAPTURE(n);

@@ -156,7 +156,8 @@ TEST_CASE("keyless records stick to a partition until its batch is sealed") {
   auto producer = MakeProducer(options);
   const std::string value(100, 'x');
   std::vector<std::future<absl::StatusOr<RecordMetadata>>> futures;
-  for (int i = 0; i < 60; ++i) futures.push_back(producer->Send({.topic = "sticky", .value = value}));
+  for (int i = 0; i < 60; ++i)
+    futures.push_back(producer->Send({.topic = "sticky", .value = value}));
   REQUIRE(producer->Flush().ok());
   std::vector<int32_t> partitions;
   for (auto& f : futures) {
@@ -392,8 +393,9 @@ TEST_CASE("Flush from a callback is refused; Close flushes; Send after Close fai
   auto producer = MakeProducer(OptionsFor(broker));
   std::promise<absl::Status> inner;
   auto inner_future = inner.get_future();
-  producer->Send({.topic = "t", .value = "v"},
-                 [&](const absl::StatusOr<RecordMetadata>&) { inner.set_value(producer->Flush()); });
+  producer->Send({.topic = "t", .value = "v"}, [&](const absl::StatusOr<RecordMetadata>&) {
+    inner.set_value(producer->Flush());
+  });
   CHECK(CodeOf(inner_future.get()) == ErrorCode::kInvalidRequest);
 
   Outcomes outcomes;

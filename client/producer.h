@@ -1,0 +1,115 @@
+// client/producer.h: brook::Producer, which batches records and sends them to a broker.
+//
+//   auto producer = brook::Producer::Create({.bootstrap = "127.0.0.1:9292"});
+//   if (!producer.ok()) { /* e.g. "cannot connect to ...: connection refused — ..." */ }
+//   (*producer)->Send({.topic = "orders", .key = "customer-7", .value = payload},
+//                     [](const absl::StatusOr<brook::RecordMetadata>& md) { ... });
+//   absl::Status status = (*producer)->Flush();  // the first error since the last Flush
+//
+// Operation: Send copies the record into the open batch of its (topic, partition) and
+// returns; a batch is sealed when it reaches batch_size, when it has lingered `linger`, or on
+// Flush/Close. A sender thread puts every sendable batch into as few Produce requests as it
+// can (several partitions, and several batches of a partition, per request), with at most
+// max_in_flight requests outstanding on the one connection. Each partition's answer completes
+// its batches: record i of a batch gets offset base_offset + i.
+//
+// Partitioning: an explicit partition is checked against the topic's partition count; a key
+// picks PartitionForKey(key, count) (the same partition as Kafka's Java client); otherwise
+// records stick to one partition until its batch is sealed, then move to the next. The
+// partition count is fetched (Metadata) on a topic's first use and cached; while it is being
+// fetched the topic's records wait in a small side queue.
+//
+// Errors and retries: a retriable error (IsRetriable, e.g. NETWORK_EXCEPTION after the
+// connection dropped, REQUEST_TIMED_OUT, STORAGE_ERROR) puts the batch back to be sent again
+// after retry_backoff (doubling per attempt up to retry_backoff_max), reconnecting first if
+// needed, until `retries` attempts or delivery_timeout from the batch's creation have passed;
+// then its records fail with the last error. Other errors fail the batch's records at once
+// (with the broker's code and message). An unknown topic fails each of its records with
+// UNKNOWN_TOPIC_OR_PARTITION "topic 'x' does not exist".
+// Ordering: callbacks run in send order within a partition. Records land in send order,
+// except that a batch which is retried may land after batches of its partition that were
+// already in flight when it failed (as with Kafka without idempotence); max_in_flight = 1
+// rules that out.
+//
+// Thread-safety: Send, Flush and Close may be called from any threads. Callbacks and futures
+// complete on the producer's I/O thread. Back-pressure: Send blocks while the records
+// buffered but not yet completed exceed buffer_memory (except on the I/O thread, i.e. from a
+// callback, where it never blocks).
+// Lifecycle: Create connects (and fails if it cannot); Close (also run by the destructor)
+// flushes, stops the sender and closes the connection. After Close, Send fails at once
+// (inline) with INVALID_REQUEST "the producer is closed". No callback runs after Close returns.
+// REQUIRES: the Producer is not destroyed, flushed or closed from one of its callbacks.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <future>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "client/producer_record.h"
+#include "protocol/record_batch.h"
+
+namespace brook {
+
+struct ProducerOptions {
+  std::string bootstrap = "127.0.0.1:9292";      // The broker, host:port.
+  std::string client_id = "brook-producer";      // Shown in the broker's logs.
+  int16_t acks = 1;                              // 0 = no response, 1 = leader, -1 = all.
+  size_t batch_size = 64 << 10;                  // A batch is sealed at this many bytes.
+  std::chrono::milliseconds linger{5};           // ...or when its first record is this old.
+  Compression compression = Compression::kNone;  // kNone or kZstd.
+  int max_in_flight = 5;                         // Produce requests outstanding at once.
+  int32_t retries = std::numeric_limits<int32_t>::max();  // Bounded by delivery_timeout.
+  std::chrono::milliseconds retry_backoff{100};           // First retry's wait; doubles...
+  std::chrono::milliseconds retry_backoff_max{1000};      // ...up to this.
+  std::chrono::milliseconds delivery_timeout{120000};     // From Send to final outcome.
+  size_t buffer_memory = 64 << 20;                        // Bytes buffered before Send blocks.
+  std::chrono::milliseconds request_timeout{30000};       // One request's wait; connect uses
+                                                          // min(this, 10 s).
+};
+
+class Producer {
+ public:
+  // Validates the options, connects and starts the sender. Errors: INVALID_REQUEST for bad
+  // options (the message names the field), INVALID_REQUIRED_ACKS for acks outside {0,1,-1},
+  // UNSUPPORTED_COMPRESSION_TYPE for codecs other than none/zstd, and the errors of
+  // connecting (NETWORK_EXCEPTION "cannot connect to ...", UNSUPPORTED_VERSION).
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(ProducerOptions options);
+
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues `record`; `callback` (may be empty) gets its metadata or its error. Outcomes
+  // delivered to the callback: OK with RecordMetadata; UNKNOWN_TOPIC_OR_PARTITION (no such
+  // topic, or an explicit partition outside the topic); MESSAGE_TOO_LARGE (the record alone
+  // exceeds buffer_memory or 8 MiB, the most one Produce request carries); REQUEST_TIMED_OUT (not
+  // delivered within delivery_timeout); the broker's error; INVALID_REQUEST "the producer is
+  // closed" (inline, after Close).
+  void Send(const ProducerRecord& record, SendCallback callback);
+  // The same, with the outcome as a future.
+  std::future<absl::StatusOr<RecordMetadata>> Send(const ProducerRecord& record);
+
+  // Seals every open batch and waits until every record sent before this call has completed
+  // (its callback has returned). Returns the first error any record met since the previous
+  // Flush (or since Create), or OK. Errors: INVALID_REQUEST when called from a callback.
+  absl::Status Flush();
+
+  // Flush, then stop: no callback runs after Close returns. Returns Flush's result.
+  // Idempotent (a second Close returns OK).
+  absl::Status Close();
+
+  const ProducerOptions& options() const;
+
+ private:
+  class Impl;
+  explicit Producer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace brook

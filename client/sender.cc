@@ -1,0 +1,110 @@
+#include "client/sender.h"
+
+#include <algorithm>
+
+#include "protocol/message_codec.h"
+#include "protocol/messages.h"
+
+namespace brook::client {
+
+void Sender::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Sender::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Sender::Run() {
+  const auto connected = [this] { return connection_->connected(); };
+  for (;;) {
+    RecordAccumulator::Work work = accumulator_->NextWork(connected);
+    if (work.stop) return;
+    if (work.connect) {
+      Reconnect();
+      continue;
+    }
+    if (!work.metadata_topics.empty()) SendMetadata(std::move(work.metadata_topics));
+    for (RequestPlan& plan : work.requests) SendProduce(std::move(plan));
+  }
+}
+
+void Sender::Reconnect() {
+  absl::Status status = connection_->Connect();
+  if (status.ok()) {
+    reconnect_attempts_ = 0;
+    accumulator_->SetConnectError(absl::OkStatus());
+    return;
+  }
+  accumulator_->SetConnectError(status);
+  std::chrono::milliseconds backoff = options_.retry_backoff;
+  for (int i = 0; i < reconnect_attempts_ && backoff < options_.retry_backoff_max; ++i) {
+    backoff *= 2;
+  }
+  ++reconnect_attempts_;
+  accumulator_->SleepUntil(Clock::now() + std::min(backoff, options_.retry_backoff_max));
+}
+
+void Sender::SendMetadata(std::vector<std::string> topics) {
+  MetadataRequest request;
+  request.topics = topics;
+  connection_->CallAsync(request, options_.request_timeout,
+                         [accumulator = accumulator_, topics = std::move(topics)](
+                             absl::StatusOr<Reply<MetadataResponse>> reply) mutable {
+                           accumulator->OnMetadata(std::move(topics), std::move(reply));
+                         });
+}
+
+void Sender::SendProduce(RequestPlan plan) {
+  // The plan's batches are in flight: this thread owns their bytes until the request is sent.
+  for (PartitionPlan& part : plan.partitions) {
+    for (ProducerBatch* batch : part.batches) {
+      if (!batch->bytes.empty()) continue;  // A retry: finished already.
+      batch->bytes = batch->builder.Finish();
+      batch->builder = RecordBatchBuilder(options_.compression);  // Frees the buffer.
+    }
+  }
+  ProduceRequest request;
+  request.acks = options_.acks;
+  request.timeout_ms = static_cast<int32_t>(options_.request_timeout.count());
+  std::vector<std::string> joined;  // Record sets of partitions with several batches.
+  joined.reserve(plan.partitions.size());
+  for (const PartitionPlan& part : plan.partitions) {
+    const std::string& topic = part.queue->topic->name;
+    auto it = std::find_if(request.topics.begin(), request.topics.end(),
+                           [&](const ProduceRequest::Topic& t) { return t.name == topic; });
+    if (it == request.topics.end()) {
+      request.topics.push_back({topic, {}});
+      it = request.topics.end() - 1;
+    }
+    std::string_view records;
+    if (part.batches.size() == 1) {
+      records = part.batches.front()->bytes;
+    } else {
+      std::string& all = joined.emplace_back();
+      for (const ProducerBatch* batch : part.batches) all += batch->bytes;
+      records = all;
+    }
+    it->partitions.push_back({part.queue->partition, records});
+  }
+  const int16_t version = connection_->VersionFor(ApiKey::kProduce, ProduceRequest::kMaxVersion);
+  std::string body;
+  EncodeMessage(request, version, &body);
+  if (options_.acks == kAcksNone) {
+    connection_->SendOneWay(
+        ApiKey::kProduce, version, std::move(body),
+        [accumulator = accumulator_, plan = std::move(plan)](absl::Status status) mutable {
+          accumulator->OnWritten(std::move(plan), std::move(status));
+        });
+    return;
+  }
+  connection_->Send(ApiKey::kProduce, version, std::move(body), options_.request_timeout,
+                    [accumulator = accumulator_, plan = std::move(plan),
+                     version](absl::StatusOr<RawResponse> raw) mutable {
+                      accumulator->OnProduceResponse(std::move(plan),
+                                                     Connection::DecodeReply<ProduceResponse>(
+                                                         std::move(raw), version, "Produce"));
+                    });
+}
+
+}  // namespace brook::client
