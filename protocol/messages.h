@@ -44,6 +44,17 @@ inline constexpr int16_t kAcksNone = 0;
 inline constexpr int16_t kAcksLeader = 1;
 inline constexpr int16_t kAcksAll = -1;
 
+// A topic name with per-partition entries: the shape of Produce, Fetch and ListOffsets.
+template <class Partition>
+struct TopicOf {
+  std::string name;
+  std::vector<Partition> partitions;
+  template <class V> void Fields(V& v) {
+    v(name, "name");
+    v(partitions, "partitions");
+  }
+};
+
 struct ConfigEntry {
   std::string name;
   std::string value;
@@ -182,14 +193,7 @@ struct ProduceResponse {
       v(log_start_offset, "log_start_offset");
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V> void Fields(V& v) {
-      v(name, "name");
-      v(partitions, "partitions");
-    }
-  };
+  using Topic = TopicOf<Partition>;
   std::vector<Topic> topics;
   template <class V> void Fields(V& v) { v(topics, "topics"); }
 };
@@ -205,14 +209,7 @@ struct ProduceRequest {
       v(records, "records");
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V> void Fields(V& v) {
-      v(name, "name");
-      v(partitions, "partitions");
-    }
-  };
+  using Topic = TopicOf<Partition>;
   int16_t acks = kAcksLeader;
   int32_t timeout_ms = 30000;
   std::vector<Topic> topics;
@@ -239,14 +236,7 @@ struct FetchResponse {
       v(records, "records");
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V> void Fields(V& v) {
-      v(name, "name");
-      v(partitions, "partitions");
-    }
-  };
+  using Topic = TopicOf<Partition>;
   std::vector<Topic> topics;
   template <class V> void Fields(V& v) { v(topics, "topics"); }
 };
@@ -264,14 +254,7 @@ struct FetchRequest {
       v(partition_max_bytes, "partition_max_bytes");
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V> void Fields(V& v) {
-      v(name, "name");
-      v(partitions, "partitions");
-    }
-  };
+  using Topic = TopicOf<Partition>;
   int32_t max_wait_ms = 500;
   int32_t min_bytes = 1;
   int32_t max_bytes = 50 << 20;
@@ -298,14 +281,7 @@ struct ListOffsetsResponse {
       v(offset, "offset");
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V> void Fields(V& v) {
-      v(name, "name");
-      v(partitions, "partitions");
-    }
-  };
+  using Topic = TopicOf<Partition>;
   std::vector<Topic> topics;
   template <class V> void Fields(V& v) { v(topics, "topics"); }
 };
@@ -321,14 +297,7 @@ struct ListOffsetsRequest {
       v(timestamp, "timestamp");
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V> void Fields(V& v) {
-      v(name, "name");
-      v(partitions, "partitions");
-    }
-  };
+  using Topic = TopicOf<Partition>;
   std::vector<Topic> topics;
   template <class V> void Fields(V& v) { v(topics, "topics"); }
 };
