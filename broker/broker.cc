@@ -32,6 +32,9 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
   auto runtime = std::make_unique<Runtime>();
   runtime->config = std::move(config);
+  runtime->config.store.log_sink = [](bool error, std::string_view message) {
+    Log(error ? LogLevel::kError : LogLevel::kWarn, "storage engine", "detail", message);
+  };
   const BrokerConfig& cfg = runtime->config;
 
   absl::StatusOr<std::unique_ptr<storage::LogStore>> store = storage::LogStore::Open(cfg.store);

@@ -2,6 +2,7 @@
 
 #include "rocksdb/cache.h"
 #include "rocksdb/table.h"
+#include "storage/rocksdb_logger.h"
 
 namespace brook::storage {
 
@@ -13,8 +14,8 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
   db.bytes_per_sync = 1 << 20;
   db.max_total_wal_size = 512 << 20;  // Bounds recovery time after a crash.
   db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  db.enable_pipelined_write = true;
-  db.keep_log_file_num = 3;
+  db.enable_pipelined_write = false;
+  db.info_log = std::make_shared<ForwardingLogger>(options.log_sink);
   return db;
 }
 

@@ -256,7 +256,12 @@ absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionI
   absl::StatusOr<std::vector<ValidatedBatch>> batches =
       ValidateRecordSet(record_set, holder->config, topic);
   if (!batches.ok()) return batches.status();
+  MaybeResumeWrites();
   absl::StatusOr<AppendResult> result = const_cast<PartitionLog*>(*log)->Append(*batches);
+  if (CodeOf(result.status()) == ErrorCode::kKafkaStorageError) {
+    int64_t healthy = 0;
+    resume_at_ms_.compare_exchange_strong(healthy, NowMs() + 1000);
+  }
   if (result.ok() && append_listener_) append_listener_(topic, partition);
   return result;
 }
@@ -285,6 +290,13 @@ absl::StatusOr<PartitionInfo> LogStore::Offsets(std::string_view topic,
   absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
   return PartitionInfo{partition, (*log)->log_start(), (*log)->log_end()};
+}
+
+void LogStore::MaybeResumeWrites() {
+  int64_t due = resume_at_ms_.load();
+  if (due == 0 || NowMs() < due) return;
+  if (!resume_at_ms_.compare_exchange_strong(due, NowMs() + 1000)) return;  // Another thread.
+  if (cfs_.db->Resume().ok()) resume_at_ms_.store(0);
 }
 
 void LogStore::SyncWal(WalSyncer::Done done) { syncer_->RequestSync(std::move(done)); }

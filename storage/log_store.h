@@ -16,6 +16,7 @@
 // Lifecycle: the destructor fsyncs the WAL and closes RocksDB; no call may be running.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,12 +41,16 @@ class ColumnFamilyHandle;
 
 namespace brook::storage {
 
+// Receives the storage engine's warnings (error=false) and errors (error=true).
+using StoreLogSink = std::function<void(bool error, std::string_view message)>;
+
 struct StoreOptions {
   std::string data_dir = "./brook-data";
   TopicConfig topic_defaults;           // Settings of topics that do not override them.
   int32_t max_partitions = 10000;       // Largest partition count a topic may have.
   size_t block_cache_bytes = 256 << 20; // RocksDB block cache for reads from disk.
   size_t write_buffer_bytes = 64 << 20; // RocksDB memtable size of the log.
+  StoreLogSink log_sink;                // Where RocksDB's warnings go (none: dropped).
 };
 
 struct PartitionInfo {
@@ -130,8 +135,13 @@ class LogStore {
   TopicInfo Describe(const Topic& topic) const;
   absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
 
+  // After a failed write (e.g. a full disk), asks RocksDB to resume writing, at most once a
+  // second, so the broker takes writes again once space is freed, without a restart.
+  void MaybeResumeWrites();
+
   const StoreOptions options_;
   ColumnFamilies cfs_;
+  std::atomic<int64_t> resume_at_ms_{0};  // 0 = writes healthy; else when to try Resume().
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<WalSyncer> syncer_;
   std::function<void(std::string_view, PartitionId)> append_listener_;
