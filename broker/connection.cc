@@ -46,10 +46,9 @@ Connection::Connection(asio::ip::tcp::socket socket, const ServerConfig& config,
       last_activity_(Clock::now()) {}
 
 void Connection::Start() {
-  auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), ReadLoop(), asio::detached);
-  asio::co_spawn(socket_.get_executor(), WriteLoop(), asio::detached);
-  asio::co_spawn(socket_.get_executor(), Watchdog(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), ReadLoop(shared_from_this()), asio::detached);
+  asio::co_spawn(socket_.get_executor(), WriteLoop(shared_from_this()), asio::detached);
+  asio::co_spawn(socket_.get_executor(), Watchdog(shared_from_this()), asio::detached);
 }
 
 void Connection::Stop() {
@@ -76,7 +75,7 @@ bool Connection::DispatchFrames() {
     }
     if (frame.status == FrameStatus::kNeedMore) break;
     ++in_flight_;
-    asio::co_spawn(socket_.get_executor(), HandleOne(std::string(frame.payload)), asio::detached);
+    asio::co_spawn(socket_.get_executor(), HandleOne(shared_from_this(), std::string(frame.payload)), asio::detached);
     parsed += frame.consumed;
   }
   read_buffer_.erase(0, parsed);
@@ -89,8 +88,7 @@ bool Connection::DispatchFrames() {
   return true;
 }
 
-asio::awaitable<void> Connection::ReadLoop() {
-  auto self = shared_from_this();
+asio::awaitable<void> Connection::ReadLoop(Self self) {
   while (!reading_stopped_) {
     if (!DispatchFrames()) {
       Close("frame too large");
@@ -120,8 +118,7 @@ asio::awaitable<void> Connection::ReadLoop() {
   CloseWhenDrained();
 }
 
-asio::awaitable<void> Connection::HandleOne(std::string payload) {
-  auto self = shared_from_this();
+asio::awaitable<void> Connection::HandleOne(Self self, std::string payload) {
   RequestHandler::Outcome outcome;
   try {
     outcome = co_await handler_->Handle(std::move(payload));
@@ -143,8 +140,7 @@ void Connection::CloseWhenDrained() {
   if (reading_stopped_ && in_flight_ == 0) write_signal_.cancel();
 }
 
-asio::awaitable<void> Connection::WriteLoop() {
-  auto self = shared_from_this();
+asio::awaitable<void> Connection::WriteLoop(Self self) {
   std::vector<std::string> batch;
   std::vector<asio::const_buffer> buffers;
   while (!closed_) {
@@ -171,8 +167,7 @@ asio::awaitable<void> Connection::WriteLoop() {
   Close("done");
 }
 
-asio::awaitable<void> Connection::Watchdog() {
-  auto self = shared_from_this();
+asio::awaitable<void> Connection::Watchdog(Self self) {
   const auto tick = std::min<Clock::duration>(
       std::chrono::seconds(1), std::min(config_.frame_timeout, config_.idle_timeout) / 2);
   while (!closed_) {

@@ -41,10 +41,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   using Clock = std::chrono::steady_clock;
 
-  boost::asio::awaitable<void> ReadLoop();
-  boost::asio::awaitable<void> WriteLoop();
-  boost::asio::awaitable<void> Watchdog();
-  boost::asio::awaitable<void> HandleOne(std::string payload);
+  // Each coroutine takes `self` as a parameter so its frame owns the connection from the
+  // moment it is created (co_spawn starts the body later, when `this` may be gone otherwise).
+  using Self = std::shared_ptr<Connection>;
+  boost::asio::awaitable<void> ReadLoop(Self self);
+  boost::asio::awaitable<void> WriteLoop(Self self);
+  boost::asio::awaitable<void> Watchdog(Self self);
+  boost::asio::awaitable<void> HandleOne(Self self, std::string payload);
   // Dispatches every complete frame buffered; returns false if the connection must close.
   bool DispatchFrames();
   void StopReading();

@@ -17,22 +17,24 @@ using testing::RawClient;
 using testing::ValuesOf;
 using Clock = std::chrono::steady_clock;
 
+// Sends `request` and returns its reply; the reply owns the bytes its views point into.
 template <class Request>
-typename Request::Response Call(RawClient& client, const Request& request, int32_t id = 1) {
+testing::Reply<typename Request::Response> Call(RawClient& client, const Request& request,
+                                                int32_t id = 1) {
   REQUIRE(client.Send(request, id));
   auto payload = client.ReadFrame();
   REQUIRE(payload);
   auto reply = DecodeReply<typename Request::Response>(*payload);
   REQUIRE(reply);
   REQUIRE(reply->first.error_code == ErrorCode::kNone);
-  return reply->second;
+  return *std::move(reply);
 }
 
 void CreateTopic(RawClient& client, const std::string& name, int partitions) {
   CreateTopicsRequest create;
   create.topics.push_back({name, partitions, {}});
   auto response = Call(client, create);
-  REQUIRE(response.topics.at(0).error_code == ErrorCode::kNone);
+  REQUIRE(response.second.topics.at(0).error_code == ErrorCode::kNone);
 }
 
 ProduceRequest Produce(const std::string& topic, int32_t partition, const std::string& batch,
@@ -55,8 +57,8 @@ TEST_CASE("ApiVersions lists every API the broker serves") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
   auto response = Call(client, ApiVersionsRequest{});
-  CHECK(response.api_keys.size() == std::tuple_size_v<AllRequests>);
-  CHECK(response.broker_version.find("brook") == 0);
+  CHECK(response.second.api_keys.size() == std::tuple_size_v<AllRequests>);
+  CHECK(response.second.broker_version.find("brook") == 0);
 }
 
 TEST_CASE("produce then fetch returns the records with broker-assigned offsets") {
@@ -64,12 +66,12 @@ TEST_CASE("produce then fetch returns the records with broker-assigned offsets")
   RawClient client(broker.bootstrap());
   CreateTopic(client, "t", 2);
   auto first = Call(client, Produce("t", 1, MakeBatch({"a", "b"})));
-  CHECK(first.topics[0].partitions[0].base_offset == 0);
+  CHECK(first.second.topics[0].partitions[0].base_offset == 0);
   auto second = Call(client, Produce("t", 1, MakeBatch({"c"})));
-  CHECK(second.topics[0].partitions[0].base_offset == 2);
+  CHECK(second.second.topics[0].partitions[0].base_offset == 2);
 
   auto fetched = Call(client, Fetch("t", 1, 0));
-  const auto& partition = fetched.topics[0].partitions[0];
+  const auto& partition = fetched.second.topics[0].partitions[0];
   CHECK(partition.error_code == ErrorCode::kNone);
   CHECK(partition.log_end_offset == 3);
   CHECK(ValuesOf(partition.records) == std::vector<std::string>{"a", "b", "c"});
@@ -84,10 +86,10 @@ TEST_CASE("one produce request appends to several partitions and reports each") 
   produce.topics.push_back({"t", {{0, p0}, {1, p1}, {5, other}}});
   produce.topics.push_back({"missing", {{0, other}}});
   auto response = Call(client, produce);
-  CHECK(response.topics[0].partitions[0].error_code == ErrorCode::kNone);
-  CHECK(response.topics[0].partitions[1].error_code == ErrorCode::kNone);
-  CHECK(response.topics[0].partitions[2].error_code == ErrorCode::kUnknownTopicOrPartition);
-  CHECK(response.topics[1].partitions[0].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(response.second.topics[0].partitions[0].error_code == ErrorCode::kNone);
+  CHECK(response.second.topics[0].partitions[1].error_code == ErrorCode::kNone);
+  CHECK(response.second.topics[0].partitions[2].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(response.second.topics[1].partitions[0].error_code == ErrorCode::kUnknownTopicOrPartition);
 }
 
 TEST_CASE("acks=0 gets no response; acks=all answers after the fsync") {
@@ -97,8 +99,9 @@ TEST_CASE("acks=0 gets no response; acks=all answers after the fsync") {
   REQUIRE(client.Send(Produce("t", 0, MakeBatch({"fire"}), kAcksNone), 10));
   auto durable = Call(client, Produce("t", 0, MakeBatch({"sync"}), kAcksAll), 11);
   // The acks=0 record was appended first (arrival order), so this one is offset 1.
-  CHECK(durable.topics[0].partitions[0].base_offset == 1);
-  ProduceRequest bad = Produce("t", 0, MakeBatch({"x"}), 2);
+  CHECK(durable.second.topics[0].partitions[0].base_offset == 1);
+  const std::string batch = MakeBatch({"x"});  // The request views it.
+  ProduceRequest bad = Produce("t", 0, batch, 2);
   REQUIRE(client.Send(bad, 12));
   auto reply = DecodeReply<ProduceResponse>(*client.ReadFrame());
   CHECK(reply->first.error_code == ErrorCode::kInvalidRequiredAcks);
@@ -129,7 +132,7 @@ TEST_CASE("a fetch with nothing to return answers empty after max_wait_ms") {
   const auto start = Clock::now();
   auto response = Call(client, Fetch("t", 0, 0, 300));
   CHECK(Clock::now() - start >= std::chrono::milliseconds(250));
-  CHECK(response.topics[0].partitions[0].records.empty());
+  CHECK(response.second.topics[0].partitions[0].records.empty());
 }
 
 TEST_CASE("responses on one connection come back as they complete, matched by correlation id") {
@@ -152,7 +155,7 @@ TEST_CASE("a fetch outside the log gets OFFSET_OUT_OF_RANGE with the log bounds"
   CreateTopic(client, "t", 1);
   Call(client, Produce("t", 0, MakeBatch({"a"})));
   auto response = Call(client, Fetch("t", 0, 5));
-  const auto& partition = response.topics[0].partitions[0];
+  const auto& partition = response.second.topics[0].partitions[0];
   CHECK(partition.error_code == ErrorCode::kOffsetOutOfRange);
   CHECK(partition.log_end_offset == 1);
   CHECK(partition.log_start_offset == 0);
@@ -167,7 +170,7 @@ TEST_CASE("ListOffsets answers earliest, latest and by timestamp") {
   ListOffsetsRequest request;
   request.topics.push_back({"t", {{0, kEarliestTimestamp}, {0, kLatestTimestamp}, {0, 1001}, {0, 4000}, {0, 9000}}});
   auto response = Call(client, request);
-  const auto& p = response.topics[0].partitions;
+  const auto& p = response.second.topics[0].partitions;
   CHECK(p[0].offset == 0);
   CHECK(p[1].offset == 3);
   CHECK(p[2].offset == 1);
@@ -186,31 +189,31 @@ TEST_CASE("Metadata lists topics with offsets and configs; unknown topics get an
   create.topics.push_back({"a", 1, {}});
   create.topics.push_back({"bad/name", 1, {}});
   auto created = Call(client, create);
-  CHECK(created.topics[0].error_code == ErrorCode::kNone);
-  CHECK(created.topics[2].error_code == ErrorCode::kTopicAlreadyExists);
-  CHECK(created.topics[3].error_code == ErrorCode::kInvalidTopic);
-  REQUIRE(created.topics[3].error_message);
+  CHECK(created.second.topics[0].error_code == ErrorCode::kNone);
+  CHECK(created.second.topics[2].error_code == ErrorCode::kTopicAlreadyExists);
+  CHECK(created.second.topics[3].error_code == ErrorCode::kInvalidTopic);
+  REQUIRE(created.second.topics[3].error_message);
 
   auto all = Call(client, MetadataRequest{});
-  REQUIRE(all.topics.size() == 2);
-  CHECK(all.topics[0].name == "a");
-  CHECK(all.topics[0].partitions.size() == 3);
+  REQUIRE(all.second.topics.size() == 2);
+  CHECK(all.second.topics[0].name == "a");
+  CHECK(all.second.topics[0].partitions.size() == 3);
   bool found = false;
-  for (const auto& c : all.topics[0].configs) found |= (c.name == "retention.ms" && c.value == "1000");
+  for (const auto& c : all.second.topics[0].configs) found |= (c.name == "retention.ms" && c.value == "1000");
   CHECK(found);
 
   MetadataRequest named;
   named.topics = std::vector<std::string>{"b", "zzz"};
   auto some = Call(client, named);
-  CHECK(some.topics[0].error_code == ErrorCode::kNone);
-  CHECK(some.topics[1].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(some.second.topics[0].error_code == ErrorCode::kNone);
+  CHECK(some.second.topics[1].error_code == ErrorCode::kUnknownTopicOrPartition);
 
   DeleteTopicsRequest del;
   del.topics = {"a", "zzz"};
   auto deleted = Call(client, del);
-  CHECK(deleted.topics[0].error_code == ErrorCode::kNone);
-  CHECK(deleted.topics[1].error_code == ErrorCode::kUnknownTopicOrPartition);
-  CHECK(Call(client, MetadataRequest{}).topics.size() == 1);
+  CHECK(deleted.second.topics[0].error_code == ErrorCode::kNone);
+  CHECK(deleted.second.topics[1].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(Call(client, MetadataRequest{}).second.topics.size() == 1);
 }
 
 TEST_CASE("data survives a graceful restart of the embedded broker") {
@@ -223,7 +226,7 @@ TEST_CASE("data survives a graceful restart of the embedded broker") {
   REQUIRE(broker.Restart().ok());
   RawClient client(broker.bootstrap());
   auto response = Call(client, Fetch("t", 0, 0));
-  CHECK(ValuesOf(response.topics[0].partitions[0].records) == std::vector<std::string>{"kept"});
+  CHECK(ValuesOf(response.second.topics[0].partitions[0].records) == std::vector<std::string>{"kept"});
 }
 
 TEST_CASE("shutdown answers a waiting long poll instead of hanging") {

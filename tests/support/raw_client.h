@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,16 +102,25 @@ class RawClient {
   bool closed_ = false;
 };
 
+// A decoded response that owns its payload: `second`'s string_views point into it.
+template <class Response>
+struct Reply {
+  std::shared_ptr<const std::string> payload;
+  ResponseHeader first;
+  Response second;
+};
+
 // Splits a response payload into its header and decodes the body as `Response`.
 template <class Response>
-std::optional<std::pair<ResponseHeader, Response>> DecodeReply(const std::string& payload) {
+std::optional<Reply<Response>> DecodeReply(std::string payload) {
+  auto owned = std::make_shared<const std::string>(std::move(payload));
   std::string_view body;
-  auto header = ParseResponseHeader(payload, &body);
+  auto header = ParseResponseHeader(*owned, &body);
   if (!header.ok()) return std::nullopt;
-  if (header->error_code != ErrorCode::kNone) return std::make_pair(*header, Response{});
+  if (header->error_code != ErrorCode::kNone) return Reply<Response>{owned, *header, Response{}};
   auto response = DecodeMessage<Response>(body, 0);
   if (!response.ok()) return std::nullopt;
-  return std::make_pair(*header, *response);
+  return Reply<Response>{owned, *header, *std::move(response)};
 }
 
 }  // namespace brook::testing
