@@ -10,7 +10,7 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
   db.create_missing_column_families = true;
-  db.max_background_jobs = 2;
+  db.max_background_jobs = 4;  // Two flushes can run at once: the log is write-heavy.
   db.bytes_per_sync = 1 << 20;
   db.max_total_wal_size = 512 << 20;  // Bounds recovery time after a crash.
   db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
@@ -29,7 +29,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
 
   rocksdb::ColumnFamilyOptions log = meta;
   log.write_buffer_size = options.write_buffer_bytes;
-  log.max_write_buffer_number = 4;
+  log.max_write_buffer_number = 6;  // Absorbs bursts while flushes catch up.
   log.compression = rocksdb::kNoCompression;  // Producers choose compression per batch.
   log.enable_blob_files = true;
   log.min_blob_size = 512;
