@@ -12,6 +12,7 @@
 //   message_codec.h  generic encode/decode/grammar of any message
 //   record_batch.h   Kafka RecordBatch v2: build, split, validate, decode
 //   crc32c.h         CRC-32C
+//   absl_compat.h    std::string_view <-> Debian abseil's own absl::string_view
 // The document is docs/protocol.md; the code and it change together.
 #pragma once
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "broker/embedded_broker.h"
@@ -147,6 +148,26 @@ TEST_CASE("responses on one connection come back as they complete, matched by co
   auto second = client.ReadFrame();
   REQUIRE(second);
   CHECK(DecodeReply<FetchResponse>(*second)->first.correlation_id == 100);
+}
+
+TEST_CASE("past max in-flight requests the broker stops reading until one completes") {
+  EmbeddedBrokerOptions options;
+  options.config.server.max_in_flight_per_connection = 2;
+  EmbeddedBroker broker(options);
+  RawClient client(broker.bootstrap());
+  CreateTopic(client, "t", 1);
+  const auto start = Clock::now();
+  REQUIRE(client.Send(Fetch("t", 0, 0, 1000), 1));  // Both wait 1 s for data...
+  REQUIRE(client.Send(Fetch("t", 0, 0, 1000), 2));
+  REQUIRE(client.Send(MetadataRequest{}, 3));        // ...so this one is not even read.
+  std::optional<Clock::time_point> metadata_at;
+  for (int i = 0; i < 3; ++i) {
+    auto payload = client.ReadFrame(5000);
+    REQUIRE(payload);
+    if (testing::CorrelationIdOf(*payload) == 3) metadata_at = Clock::now();
+  }
+  REQUIRE(metadata_at);
+  CHECK(*metadata_at - start >= std::chrono::milliseconds(900));
 }
 
 TEST_CASE("a fetch outside the log gets OFFSET_OUT_OF_RANGE with the log bounds") {

@@ -102,6 +102,13 @@ class RawClient {
   bool closed_ = false;
 };
 
+// The correlation id of a response payload (its first field), whatever the message.
+inline int32_t CorrelationIdOf(const std::string& payload) {
+  std::string_view body;
+  auto header = ParseResponseHeader(payload, &body);
+  return header.ok() ? header->correlation_id : -1;
+}
+
 // A decoded response that owns its payload: `second`'s string_views point into it.
 template <class Response>
 struct Reply {
