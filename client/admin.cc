@@ -52,9 +52,8 @@ class Admin::Impl {
   explicit Impl(AdminOptions options)
       : options_(std::move(options)),
         connection_(
-            client::ConnectionOptions{options_.bootstrap, options_.client_id,
-                                      std::min<std::chrono::milliseconds>(
-                                          options_.request_timeout, std::chrono::seconds(10))}) {}
+            client::ClientConnectionOptions(options_.bootstrap, options_.client_id,
+                                            options_.request_timeout)) {}
 
   absl::Status Connect() { return connection_.Connect(); }
   void Close() { connection_.Close(); }

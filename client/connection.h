@@ -36,6 +36,7 @@
 // are not called from the I/O thread.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -60,6 +61,18 @@ struct ConnectionOptions {
   std::chrono::milliseconds connect_timeout{10000};  // Resolve + TCP connect + ApiVersions.
   uint32_t max_response_bytes = 256u << 20;  // A larger response frame breaks the connection.
 };
+
+// The options Producer, Consumer and Admin connect with: their address and client id, and a
+// connect timeout of min(request_timeout, 10 s).
+inline ConnectionOptions ClientConnectionOptions(std::string address, std::string client_id,
+                                                 std::chrono::milliseconds request_timeout) {
+  ConnectionOptions options;
+  options.address = std::move(address);
+  options.client_id = std::move(client_id);
+  options.connect_timeout =
+      std::min<std::chrono::milliseconds>(request_timeout, std::chrono::seconds(10));
+  return options;
+}
 
 // A response whose header said NONE: the whole frame payload and the body inside it.
 struct RawResponse {

@@ -60,18 +60,22 @@ struct FetchSlot {
   std::map<TopicPartition, int64_t> offsets;  // What was asked for; set before sending.
 };
 
+// Room for a whole response: the first batch may exceed fetch_max_bytes.
+client::ConnectionOptions ConnectionOptionsFor(const ConsumerOptions& options) {
+  client::ConnectionOptions connection = client::ClientConnectionOptions(
+      options.bootstrap, options.client_id, options.request_timeout);
+  connection.max_response_bytes =
+      static_cast<uint32_t>(std::max<int64_t>(256 << 20, 2 * int64_t{options.fetch_max_bytes}));
+  return connection;
+}
+
 }  // namespace
 
 class Consumer::Impl {
  public:
   explicit Impl(ConsumerOptions options)
       : options_(std::move(options)),
-        connection_(client::ConnectionOptions{
-            options_.bootstrap, options_.client_id,
-            std::min<milliseconds>(options_.request_timeout, std::chrono::seconds(10)),
-            // Room for a whole response: the first batch may exceed fetch_max_bytes.
-            static_cast<uint32_t>(
-                std::max<int64_t>(256 << 20, 2 * int64_t{options_.fetch_max_bytes}))}) {}
+        connection_(ConnectionOptionsFor(options_)) {}
 
   absl::Status Connect() { return connection_.Connect(); }
   const ConsumerOptions& options() const { return options_; }

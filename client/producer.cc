@@ -49,9 +49,8 @@ class Producer::Impl {
   explicit Impl(ProducerOptions options)
       : options_(std::move(options)),
         connection_(
-            client::ConnectionOptions{options_.bootstrap, options_.client_id,
-                                      std::min<std::chrono::milliseconds>(
-                                          options_.request_timeout, std::chrono::seconds(10))}),
+            client::ClientConnectionOptions(options_.bootstrap, options_.client_id,
+                                            options_.request_timeout)),
         accumulator_(
             options_, [this](absl::AnyInvocable<void()> fn) { connection_.Post(std::move(fn)); },
             [this] { return connection_.InIoThread(); }),
