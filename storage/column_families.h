@@ -14,6 +14,7 @@ struct ColumnFamilies {
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   rocksdb::ColumnFamilyHandle* log = nullptr;
   rocksdb::ColumnFamilyHandle* time_index = nullptr;
+  rocksdb::ColumnFamilyHandle* group_offsets = nullptr;
 };
 
 }  // namespace brook::storage

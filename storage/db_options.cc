@@ -38,7 +38,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   log.enable_blob_garbage_collection = true;
 
   rocksdb::ColumnFamilyOptions time_index = meta;
-  return {{kMetaColumnFamily, meta}, {kLogColumnFamily, log}, {kTimeIndexColumnFamily, time_index}};
+  return {{kMetaColumnFamily, meta},
+          {kLogColumnFamily, log},
+          {kTimeIndexColumnFamily, time_index},
+          {kGroupOffsetsColumnFamily, meta}};
 }
 
 }  // namespace brook::storage

@@ -2,7 +2,7 @@
 //
 // The "log" column family keeps batches (usually kilobytes to a megabyte each) in blob files,
 // so compaction moves keys, not payloads: each batch is written once to the WAL and once to a
-// blob file. "time_index" and "meta" are small, ordinary column families.
+// blob file. "time_index", "group_offsets" and "meta" are small, ordinary column families.
 #pragma once
 
 #include <vector>
@@ -16,9 +16,10 @@ namespace brook::storage {
 inline constexpr char kMetaColumnFamily[] = "default";
 inline constexpr char kLogColumnFamily[] = "log";
 inline constexpr char kTimeIndexColumnFamily[] = "time_index";
+inline constexpr char kGroupOffsetsColumnFamily[] = "group_offsets";
 
 rocksdb::DBOptions MakeDbOptions(const StoreOptions& options);
-// Descriptors in the order meta, log, time_index.
+// Descriptors in the order meta, log, time_index, group_offsets.
 std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptions& options);
 
 }  // namespace brook::storage

@@ -66,6 +66,30 @@ std::string MetaPartitionStateKey(uint32_t topic_id, int32_t partition) {
   return "P" + PartitionPrefix(topic_id, partition);
 }
 
+std::string GroupPrefix(std::string_view group) {
+  std::string key;
+  wire::Writer(&key).String(group);
+  return key;
+}
+
+std::string GroupOffsetKey(std::string_view group, std::string_view topic, int32_t partition) {
+  std::string key;
+  wire::Writer w(&key);
+  w.String(group);
+  w.String(topic);
+  w.Int32(partition);
+  return key;
+}
+
+bool DecodeGroupOffsetKey(std::string_view key, std::string* group, std::string* topic,
+                          int32_t* partition) {
+  wire::Reader r(key);
+  *group = r.String();
+  *topic = r.String();
+  *partition = r.Int32();
+  return r.ok() && r.remaining() == 0;
+}
+
 std::string EncodeU32(uint32_t v) {
   std::string out;
   wire::Writer(&out).UInt32(v);

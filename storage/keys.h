@@ -7,6 +7,9 @@
 //                              'N'                       -> next topic id (u32)
 //                              'T' | topic name          -> topic record (topic_record.h)
 //                              'P' | topic_id | partition -> partition state (log start)
+// Column family "group_offsets": group_len u16 | group | topic_len u16 | topic | partition i32
+//                              -> version i8 (=1) | offset i64 | commit_time_ms i64 |
+//                                 metadata string (offset_store.h)
 // All integers are big-endian so that byte order is numeric order; timestamps are stored with
 // the sign bit flipped so negative times sort first. Keying a batch by its LAST offset lets a
 // read at offset X seek straight to the batch holding X.
@@ -41,6 +44,14 @@ std::string MetaNextTopicIdKey();
 std::string MetaTopicKey(std::string_view name);
 inline constexpr char kMetaTopicTag = 'T';
 std::string MetaPartitionStateKey(uint32_t topic_id, int32_t partition);
+
+// Keys of committed offsets. A group's keys all start with GroupPrefix(group); the length
+// prefix keeps group "ab" apart from group "abc".
+std::string GroupPrefix(std::string_view group);
+std::string GroupOffsetKey(std::string_view group, std::string_view topic, int32_t partition);
+// Splits a GroupOffsetKey. Returns false when `key` is not one.
+bool DecodeGroupOffsetKey(std::string_view key, std::string* group, std::string* topic,
+                          int32_t* partition);
 
 std::string EncodeU32(uint32_t v);
 uint32_t DecodeU32(std::string_view bytes);  // REQUIRES: bytes.size() >= 4.

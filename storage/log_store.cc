@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   if (!s.ok()) {
     return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", options.data_dir));
   }
-  ColumnFamilies cfs{db, handles[0], handles[1], handles[2]};
+  ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3]};
   std::unique_ptr<LogStore> store(new LogStore(options, cfs, std::move(handles)));
 
   std::string version;
@@ -91,7 +91,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
 
 LogStore::LogStore(StoreOptions options, ColumnFamilies cfs,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), cfs_(cfs), handles_(std::move(handles)) {
+    : options_(std::move(options)), cfs_(cfs), handles_(std::move(handles)), offsets_(cfs) {
   syncer_ = std::make_unique<WalSyncer>(
       [db = cfs_.db] { return FromRocks(db->SyncWAL(), "syncing the WAL"); });
 }

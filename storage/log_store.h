@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "protocol/types.h"
+#include "storage/offset_store.h"
 #include "storage/partition_log.h"
 #include "storage/topic_config.h"
 #include "storage/topic_record.h"
@@ -115,6 +116,8 @@ class LogStore {
   void SetAppendListener(std::function<void(std::string_view topic, PartitionId)> listener);
 
   const StoreOptions& options() const { return options_; }
+  // The committed offsets of consumer groups, in the same database.
+  OffsetStore& offsets() { return offsets_; }
 
  private:
   struct Topic {
@@ -143,6 +146,7 @@ class LogStore {
   ColumnFamilies cfs_;
   std::atomic<int64_t> resume_at_ms_{0};  // 0 = writes healthy; else when to try Resume().
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  OffsetStore offsets_;
   std::unique_ptr<WalSyncer> syncer_;
   std::function<void(std::string_view, PartitionId)> append_listener_;
 

@@ -7,6 +7,7 @@
 //
 //   log_store.h      LogStore: open a data dir, topics, append, read, offsets, group fsync
 //   partition_log.h  one partition's log: offset assignment, reads by offset and time
+//   offset_store.h   committed offsets of consumer groups
 //   topic_config.h   per-topic settings, defaults and validation
 //   topic_record.h   the persisted topic description
 //   keys.h           the frozen RocksDB key layout (docs/storage.md)

@@ -1,0 +1,57 @@
+// storage/offset_store.h: the committed offsets of consumer groups.
+//
+// A group commits, per topic partition, the offset of the next record it will process, with
+// an optional metadata string. Commits are kept in the "group_offsets" column family, keyed by
+// (group, topic, partition) (keys.h), and survive restarts and kill -9 once Commit returns.
+// Several partitions commit in one RocksDB write: all or none.
+//
+// This is the storage half of consumer groups; the group coordinator (broker/) decides who
+// may commit (membership, generations), this class only stores.
+// Concurrency: thread-safe. Lifecycle: owned by LogStore, valid while it lives.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "protocol/types.h"
+#include "storage/column_families.h"
+
+namespace brook::storage {
+
+struct CommittedOffset {
+  TopicPartition partition;
+  Offset offset;              // The next record the group will process.
+  std::string metadata;       // Free text given at commit (at most 4 KiB).
+  int64_t commit_time_ms = 0;
+};
+
+class OffsetStore {
+ public:
+  explicit OffsetStore(ColumnFamilies cfs) : cfs_(cfs) {}
+
+  // Stores every commit of `group` in one atomic write; `sync` also fsyncs the WAL.
+  // Errors: INVALID_REQUEST (empty group name, negative offset, metadata over 4 KiB);
+  // STORAGE_ERROR (nothing stored).
+  absl::Status Commit(std::string_view group, std::span<const CommittedOffset> commits,
+                      bool sync = false);
+
+  // The group's commit for one partition, or nullopt. Errors: STORAGE_ERROR.
+  absl::StatusOr<std::optional<CommittedOffset>> Fetch(std::string_view group,
+                                                       const TopicPartition& partition) const;
+  // Every commit of the group, ordered by topic then partition. Errors: STORAGE_ERROR.
+  absl::StatusOr<std::vector<CommittedOffset>> FetchAll(std::string_view group) const;
+  // Names of the groups that have commits, sorted. Errors: STORAGE_ERROR.
+  absl::StatusOr<std::vector<std::string>> Groups() const;
+  // Removes every commit of the group. Errors: STORAGE_ERROR.
+  absl::Status DeleteGroup(std::string_view group);
+
+ private:
+  ColumnFamilies cfs_;
+};
+
+}  // namespace brook::storage
