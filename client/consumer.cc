@@ -111,6 +111,7 @@ class Consumer::Impl {
   client::Connection connection_;
   std::map<TopicPartition, PartitionState> assignment_;
   std::shared_ptr<FetchSlot> in_flight_;  // Dropping it abandons the fetch.
+  size_t fetch_rotation_ = 0;  // Which partition goes first in the next fetch.
   bool closed_ = false;
 };
 
@@ -283,14 +284,23 @@ void Consumer::Impl::SendFetch(milliseconds max_wait) {
       std::clamp<int64_t>(max_wait.count(), 0, std::numeric_limits<int32_t>::max()));
   request.min_bytes = options_.fetch_min_bytes;
   request.max_bytes = options_.fetch_max_bytes;
+  // Each fetch starts one partition further on, so that when max_bytes runs out before the
+  // last partition, every partition takes its turn at the front and none starves.
+  std::vector<std::pair<const TopicPartition*, int64_t>> order;
   for (const auto& [tp, state] : assignment_) {
-    if (!state.position) continue;
-    if (request.topics.empty() || request.topics.back().name != tp.topic) {
-      request.topics.push_back({tp.topic, {}});
+    if (state.position) order.emplace_back(&tp, *state.position);
+  }
+  if (!order.empty()) {
+    std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(fetch_rotation_++ % order.size()),
+                order.end());
+  }
+  for (const auto& [tp, position] : order) {
+    if (request.topics.empty() || request.topics.back().name != tp->topic) {
+      request.topics.push_back({tp->topic, {}});
     }
     request.topics.back().partitions.push_back(
-        {tp.partition.value, *state.position, options_.max_partition_fetch_bytes});
-    slot->offsets.emplace(tp, *state.position);
+        {tp->partition.value, position, options_.max_partition_fetch_bytes});
+    slot->offsets.emplace(*tp, position);
   }
   if (request.topics.empty()) return;
   connection_.CallAsync(request, max_wait + options_.request_timeout,

@@ -220,6 +220,30 @@ TEST_CASE_FIXTURE(Fixture, "many producers at once, acks=all, lose nothing") {
   CHECK(received.size() == kProducers * kEach);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a busy partition does not starve the others when fetches are small") {
+  REQUIRE(admin->CreateTopic({.name = "t", .partitions = 2}).ok());
+  auto producer = MakeProducer({.linger = std::chrono::milliseconds(0)});
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(producer->Send({.topic = "t", .partition = 0, .value = "busy"}).get().ok());
+  }
+  REQUIRE(producer->Send({.topic = "t", .partition = 1, .value = "quiet"}).get().ok());
+
+  ConsumerOptions options;
+  options.bootstrap = broker.bootstrap();
+  options.auto_offset_reset = OffsetReset::kEarliest;
+  options.fetch_max_bytes = 1;  // One batch per fetch: partitions must take turns.
+  auto consumer = Consumer::Create(options);
+  REQUIRE(consumer.ok());
+  REQUIRE((*consumer)->Assign({{"t", PartitionId(0)}, {"t", PartitionId(1)}}).ok());
+  bool quiet_seen = false;
+  for (int poll = 0; poll < 4 && !quiet_seen; ++poll) {
+    auto records = (*consumer)->Poll(std::chrono::milliseconds(500));
+    REQUIRE(records.ok());
+    for (const ConsumerRecord& r : *records) quiet_seen |= r.partition == 1;
+  }
+  CHECK(quiet_seen);  // Within a few polls, not after all 50 busy batches.
+}
+
 TEST_CASE_FIXTURE(Fixture, "admin describes topics and offsets; records survive a restart") {
   REQUIRE(admin->CreateTopic({.name = "t", .partitions = 2, .configs = {{"retention.ms", "5000"}}}).ok());
   auto producer = MakeProducer();
