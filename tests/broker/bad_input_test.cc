@@ -135,10 +135,7 @@ TEST_CASE("random bytes never crash the broker") {
 TEST_CASE("a batch with a wrong CRC is refused with CORRUPT_MESSAGE and nothing is stored") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopicsRequest create;
-  create.topics.push_back({"t", 1, {}});
-  REQUIRE(client.Send(create, 1));
-  REQUIRE(client.ReadFrame());
+  REQUIRE(testing::CreateTopic(client, "t", 1));
 
   std::string batch = testing::MakeBatch({"hello"});
   batch[batch.size() - 2] ^= 0x40;

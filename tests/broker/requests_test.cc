@@ -31,13 +31,6 @@ testing::Reply<typename Request::Response> Call(RawClient& client, const Request
   return *std::move(reply);
 }
 
-void CreateTopic(RawClient& client, const std::string& name, int partitions) {
-  CreateTopicsRequest create;
-  create.topics.push_back({name, partitions, {}});
-  auto response = Call(client, create);
-  REQUIRE(response.second.topics.at(0).error_code == ErrorCode::kNone);
-}
-
 ProduceRequest Produce(const std::string& topic, int32_t partition, const std::string& batch,
                        int16_t acks = kAcksLeader) {
   ProduceRequest produce;
@@ -65,7 +58,7 @@ TEST_CASE("ApiVersions lists every API the broker serves") {
 TEST_CASE("produce then fetch returns the records with broker-assigned offsets") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 2);
+  REQUIRE(testing::CreateTopic(client, "t", 2));
   auto first = Call(client, Produce("t", 1, MakeBatch({"a", "b"})));
   CHECK(first.second.topics[0].partitions[0].base_offset == 0);
   auto second = Call(client, Produce("t", 1, MakeBatch({"c"})));
@@ -81,7 +74,7 @@ TEST_CASE("produce then fetch returns the records with broker-assigned offsets")
 TEST_CASE("one produce request appends to several partitions and reports each") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 2);
+  REQUIRE(testing::CreateTopic(client, "t", 2));
   const std::string p0 = MakeBatch({"p0"}), p1 = MakeBatch({"p1"}), other = MakeBatch({"x"});
   ProduceRequest produce;  // Its records are views: the batches above must outlive it.
   produce.topics.push_back({"t", {{0, p0}, {1, p1}, {5, other}}});
@@ -96,7 +89,7 @@ TEST_CASE("one produce request appends to several partitions and reports each") 
 TEST_CASE("acks=0 gets no response; acks=all answers after the fsync") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   REQUIRE(client.Send(Produce("t", 0, MakeBatch({"fire"}), kAcksNone), 10));
   auto durable = Call(client, Produce("t", 0, MakeBatch({"sync"}), kAcksAll), 11);
   // The acks=0 record was appended first (arrival order), so this one is offset 1.
@@ -112,7 +105,7 @@ TEST_CASE("a fetch at the log end waits and returns as soon as data arrives") {
   EmbeddedBroker broker;
   RawClient consumer(broker.bootstrap());
   RawClient producer(broker.bootstrap());
-  CreateTopic(producer, "t", 1);
+  REQUIRE(testing::CreateTopic(producer, "t", 1));
   REQUIRE(consumer.Send(Fetch("t", 0, 0, /*max_wait_ms=*/10000), 1));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const auto produced_at = Clock::now();
@@ -129,7 +122,7 @@ TEST_CASE("a fetch at the log end waits and returns as soon as data arrives") {
 TEST_CASE("a fetch with nothing to return answers empty after max_wait_ms") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   const auto start = Clock::now();
   auto response = Call(client, Fetch("t", 0, 0, 300));
   CHECK(Clock::now() - start >= std::chrono::milliseconds(250));
@@ -139,7 +132,7 @@ TEST_CASE("a fetch with nothing to return answers empty after max_wait_ms") {
 TEST_CASE("responses on one connection come back as they complete, matched by correlation id") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   REQUIRE(client.Send(Fetch("t", 0, 0, 2000), 100));  // Waits: nothing to read.
   REQUIRE(client.Send(MetadataRequest{}, 101));       // Answers at once.
   auto first = client.ReadFrame();
@@ -155,7 +148,7 @@ TEST_CASE("past max in-flight requests the broker stops reading until one comple
   options.config.server.max_in_flight_per_connection = 2;
   EmbeddedBroker broker(options);
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   const auto start = Clock::now();
   REQUIRE(client.Send(Fetch("t", 0, 0, 1000), 1));  // Both wait 1 s for data...
   REQUIRE(client.Send(Fetch("t", 0, 0, 1000), 2));
@@ -173,7 +166,7 @@ TEST_CASE("past max in-flight requests the broker stops reading until one comple
 TEST_CASE("a fetch outside the log gets OFFSET_OUT_OF_RANGE with the log bounds") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   Call(client, Produce("t", 0, MakeBatch({"a"})));
   auto response = Call(client, Fetch("t", 0, 5));
   const auto& partition = response.second.topics[0].partitions[0];
@@ -185,7 +178,7 @@ TEST_CASE("a fetch outside the log gets OFFSET_OUT_OF_RANGE with the log bounds"
 TEST_CASE("ListOffsets answers earliest, latest and by timestamp") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   Call(client, Produce("t", 0, MakeBatch({"a", "b"}, 1000)));
   Call(client, Produce("t", 0, MakeBatch({"c"}, 5000)));
   ListOffsetsRequest request;
@@ -241,7 +234,7 @@ TEST_CASE("data survives a graceful restart of the embedded broker") {
   EmbeddedBroker broker;
   {
     RawClient client(broker.bootstrap());
-    CreateTopic(client, "t", 1);
+    REQUIRE(testing::CreateTopic(client, "t", 1));
     Call(client, Produce("t", 0, MakeBatch({"kept"})));
   }
   REQUIRE(broker.Restart().ok());
@@ -254,7 +247,7 @@ TEST_CASE("shutdown answers a waiting long poll instead of hanging") {
   auto broker = EmbeddedBroker::Create();
   REQUIRE(broker.ok());
   RawClient client((*broker)->bootstrap());
-  CreateTopic(client, "t", 1);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   REQUIRE(client.Send(Fetch("t", 0, 0, 20000), 5));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const auto start = Clock::now();

@@ -65,15 +65,8 @@ TEST_CASE("a full disk refuses writes cleanly and the broker recovers when space
   }
   ChildBroker broker(dir.path() + "/disk/data");
   REQUIRE(broker.Start());
-  {
-    RawClient client(broker.bootstrap());
-    CreateTopicsRequest create;
-    create.topics.push_back({"t", 1, {}});
-    REQUIRE(client.Send(create, 1));
-    REQUIRE(client.ReadFrame());
-  }
-
   RawClient client(broker.bootstrap());
+  REQUIRE(testing::CreateTopic(client, "t", 1));
   std::map<int64_t, std::string> acked;  // base offset -> first value of the batch
   ProduceResponse::Partition failure;
   for (int i = 0; i < 2000; ++i) {

@@ -23,10 +23,7 @@ using testing::ValuesOf;
 
 void CreateTopic(const std::string& bootstrap, const std::string& name, int partitions) {
   RawClient client(bootstrap);
-  CreateTopicsRequest create;
-  create.topics.push_back({name, partitions, {}});
-  REQUIRE(client.Send(create, 1));
-  REQUIRE(client.ReadFrame());
+  REQUIRE(testing::CreateTopic(client, name, partitions));
 }
 
 // Every record of a partition, read from offset 0.

@@ -109,6 +109,21 @@ inline int32_t CorrelationIdOf(const std::string& payload) {
   return header.ok() ? header->correlation_id : -1;
 }
 
+// Creates a topic over `client`; true when the broker answered NONE for it.
+inline bool CreateTopic(RawClient& client, const std::string& name, int32_t partitions) {
+  CreateTopicsRequest create;
+  create.topics.push_back({name, partitions, {}});
+  if (!client.Send(create, 0)) return false;
+  std::optional<std::string> payload = client.ReadFrame();
+  if (!payload) return false;
+  std::string_view body;
+  auto header = ParseResponseHeader(*payload, &body);
+  if (!header.ok() || header->error_code != ErrorCode::kNone) return false;
+  auto response = DecodeMessage<CreateTopicsResponse>(body, 0);
+  return response.ok() && response->topics.size() == 1 &&
+         response->topics[0].error_code == ErrorCode::kNone;
+}
+
 // A decoded response that owns its payload: `second`'s string_views point into it.
 template <class Response>
 struct Reply {
