@@ -103,6 +103,7 @@ class Connection::Impl {
     const auto index = static_cast<size_t>(key);
     if (index >= kMaxApiKey) return client_max;
     const int16_t negotiated = versions_[index].load(std::memory_order_acquire);
+    if (negotiated == Connection::kNotServed) return Connection::kNotServed;
     return negotiated < 0 ? client_max : std::min(negotiated, client_max);
   }
 
@@ -334,31 +335,16 @@ absl::Status Connection::Impl::Handshake(Clock::time_point deadline) {
 
 absl::Status Connection::Impl::Negotiate(const ApiVersionsResponse& response) {
   std::array<int16_t, kMaxApiKey> chosen;
-  chosen.fill(-1);
-  absl::Status status;
-  auto check = [&]<class Req>(const Req*) {
-    if (!status.ok()) return;
+  chosen.fill(Connection::kNotServed);
+  auto choose = [&]<class Req>(const Req*) {
     const auto key = static_cast<int16_t>(Req::kApiKey);
     const auto it = std::find_if(response.api_keys.begin(), response.api_keys.end(),
                                  [&](const auto& range) { return range.api_key == key; });
-    const int16_t version =
-        it == response.api_keys.end() ? -1 : std::min(it->max_version, Req::kMaxVersion);
-    if (it == response.api_keys.end() || version < it->min_version || version < 0) {
-      status = MakeError(
-          ErrorCode::kUnsupportedVersion,
-          fmt::format("the broker at {} (brook {}) does not serve {} v0..v{} (it serves {}); "
-                      "use a client and broker of matching versions",
-                      options_.address, response.broker_version, ApiName(Req::kApiKey),
-                      Req::kMaxVersion,
-                      it == response.api_keys.end()
-                          ? std::string("none")
-                          : fmt::format("v{}..v{}", it->min_version, it->max_version)));
-      return;
-    }
-    chosen[static_cast<size_t>(key)] = version;
+    if (it == response.api_keys.end()) return;
+    const int16_t version = std::min(it->max_version, Req::kMaxVersion);
+    if (version >= it->min_version && version >= 0) chosen[static_cast<size_t>(key)] = version;
   };
-  std::apply([&](const auto&... requests) { (check(&requests), ...); }, AllRequests{});
-  if (!status.ok()) return status;
+  std::apply([&](const auto&... requests) { (choose(&requests), ...); }, AllRequests{});
   for (size_t i = 0; i < kMaxApiKey; ++i) versions_[i].store(chosen[i], std::memory_order_release);
   return absl::OkStatus();
 }
@@ -733,6 +719,13 @@ void Connection::SendOneWay(ApiKey api_key, int16_t version, std::string body,
 }
 void Connection::Post(absl::AnyInvocable<void()> fn) { impl_->Post(std::move(fn)); }
 void Connection::Close() { impl_->Close(); }
+
+absl::Status Connection::NotServed(ApiKey key, int16_t client_max) const {
+  return MakeError(ErrorCode::kUnsupportedVersion,
+                   fmt::format("the broker at {} does not serve {} v0..v{}; use a client and "
+                               "broker of matching versions",
+                               address(), ApiName(key), client_max));
+}
 
 absl::Status Connection::BlockingCallOnIoThread(std::string_view api_name) {
   return MakeError(ErrorCode::kInvalidRequest,

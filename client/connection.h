@@ -18,7 +18,7 @@
 // Errors: every failure is an absl::Status with a wire ErrorCode (protocol/error_codes.h):
 //   NETWORK_EXCEPTION   cannot connect, connection lost, not connected, or closed
 //   REQUEST_TIMED_OUT   no response within the request's timeout
-//   UNSUPPORTED_VERSION the broker does not serve an API version this client needs
+//   UNSUPPORTED_VERSION a call of an API the broker does not serve (Connect still succeeds)
 //   INVALID_REQUEST     a bad address, or a blocking call from the I/O thread
 //   anything else       the error the broker put in the response header
 //
@@ -106,7 +106,6 @@ class Connection {
   //   NETWORK_EXCEPTION   "cannot connect to A: connection refused — is `brook serve`
   //                       running?", "...: timed out after N ms ...", "...: unknown host 'h'",
   //                       or the connection was closed
-  //   UNSUPPORTED_VERSION the broker does not serve a version of an API this client uses
   //   REQUEST_TIMED_OUT / the broker's error, for the ApiVersions request itself.
   absl::Status Connect();
 
@@ -134,8 +133,13 @@ class Connection {
   bool InIoThread() const;
 
   // The version to use for `key`: the highest both sides serve (negotiated by Connect(),
-  // capped at `client_max`); `client_max` before the first Connect().
+  // capped at `client_max`); `client_max` before the first Connect(); kNotServed when the
+  // broker serves no version this client can use (calls of that API then fail with
+  // UNSUPPORTED_VERSION; the other APIs work).
+  static constexpr int16_t kNotServed = -2;
   int16_t VersionFor(ApiKey key, int16_t client_max) const;
+  // The UNSUPPORTED_VERSION error of an API the broker does not serve.
+  absl::Status NotServed(ApiKey key, int16_t client_max) const;
 
   // Fails pending requests with NETWORK_EXCEPTION, closes the socket, runs queued callbacks,
   // joins the I/O thread. Idempotent. REQUIRES: not called on the I/O thread.
@@ -150,6 +154,12 @@ class Connection {
   void CallAsync(const Req& request, std::chrono::milliseconds timeout,
                  absl::AnyInvocable<void(absl::StatusOr<Reply<typename Req::Response>>)> done) {
     const int16_t version = VersionFor(Req::kApiKey, Req::kMaxVersion);
+    if (version == kNotServed) {
+      Post([done = std::move(done), status = NotServed(Req::kApiKey, Req::kMaxVersion)]() mutable {
+        done(status);
+      });
+      return;
+    }
     std::string body;
     EncodeMessage(request, version, &body);
     Send(

@@ -88,6 +88,11 @@ void Sender::SendProduce(RequestPlan plan) {
     it->partitions.push_back({part.queue->partition, records});
   }
   const int16_t version = connection_->VersionFor(ApiKey::kProduce, ProduceRequest::kMaxVersion);
+  if (version == Connection::kNotServed) {
+    accumulator_->OnProduceResponse(
+        std::move(plan), connection_->NotServed(ApiKey::kProduce, ProduceRequest::kMaxVersion));
+    return;
+  }
   std::string body;
   EncodeMessage(request, version, &body);
   if (options_.acks == kAcksNone) {

@@ -25,10 +25,17 @@ enum class ErrorCode : int16_t {
   kInvalidFetchSize = 4,            // A fetch asked for a negative or zero byte budget.
   kRequestTimedOut = 7,             // The request did not complete within its timeout.
   kMessageTooLarge = 10,            // A batch is larger than the topic's max.message.bytes.
+  kOffsetMetadataTooLarge = 12,     // An offset commit's metadata is over 4 KiB.
   kNetworkException = 13,           // The connection failed (client side only).
   kInvalidTopic = 17,               // The topic name is not valid.
   kRecordListTooLarge = 18,         // The request's records exceed the frame budget.
   kInvalidRequiredAcks = 21,        // acks is not 0, 1 or -1.
+  kIllegalGeneration = 22,          // The member's generation is not the group's current one.
+  kInconsistentGroupProtocol = 23,  // The member's assignor differs from the group's.
+  kInvalidGroupId = 24,             // The group id is empty or too long.
+  kUnknownMemberId = 25,            // The member is not (or no longer) in the group.
+  kInvalidSessionTimeout = 26,      // The session timeout is outside the broker's range.
+  kRebalanceInProgress = 27,        // The group is rebalancing: the member must rejoin.
   kInvalidTimestamp = 32,           // A timestamp is not valid.
   kUnsupportedVersion = 35,         // The API version is not served by this broker.
   kTopicAlreadyExists = 36,         // A topic with this name already exists.
@@ -38,6 +45,8 @@ enum class ErrorCode : int16_t {
   kUnsupportedCompressionType = 76, // The batch uses a compression codec brook does not serve.
   kInvalidRecord = 87,              // A record in the batch is not acceptable for the topic.
   kKafkaStorageError = 56,          // The broker could not read or write its disk (e.g. full).
+  kNonEmptyGroup = 68,              // The group has live members (delete, reset offsets).
+  kGroupIdNotFound = 69,            // The group has neither members nor committed offsets.
   kUnknownApiKey = 1000,            // The request's API key is not known to this broker.
   kBrokerShuttingDown = 1001,       // The broker is stopping; retry against it once restarted.
   kResourceLimit = 1002,            // A broker limit (connections, in-flight) was reached.

@@ -12,6 +12,22 @@ std::string_view ApiName(ApiKey key) {
       return "ListOffsets";
     case ApiKey::kMetadata:
       return "Metadata";
+    case ApiKey::kOffsetCommit:
+      return "OffsetCommit";
+    case ApiKey::kOffsetFetch:
+      return "OffsetFetch";
+    case ApiKey::kJoinGroup:
+      return "JoinGroup";
+    case ApiKey::kHeartbeat:
+      return "Heartbeat";
+    case ApiKey::kLeaveGroup:
+      return "LeaveGroup";
+    case ApiKey::kDescribeGroups:
+      return "DescribeGroups";
+    case ApiKey::kListGroups:
+      return "ListGroups";
+    case ApiKey::kDeleteGroups:
+      return "DeleteGroups";
     case ApiKey::kApiVersions:
       return "ApiVersions";
     case ApiKey::kCreateTopics:

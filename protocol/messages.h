@@ -30,9 +30,17 @@ enum class ApiKey : int16_t {
   kFetch = 1,
   kListOffsets = 2,
   kMetadata = 3,
+  kOffsetCommit = 8,
+  kOffsetFetch = 9,
+  kJoinGroup = 11,
+  kHeartbeat = 12,
+  kLeaveGroup = 13,
+  kDescribeGroups = 15,
+  kListGroups = 16,
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
+  kDeleteGroups = 42,
 };
 
 // Special timestamps of ListOffsets.
@@ -242,7 +250,7 @@ struct FetchResponse {
 };
 struct FetchRequest {
   static constexpr ApiKey kApiKey = ApiKey::kFetch;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
   using Response = FetchResponse;
   struct Partition {
     int32_t partition = 0;
@@ -259,11 +267,18 @@ struct FetchRequest {
   int32_t min_bytes = 1;
   int32_t max_bytes = 50 << 20;
   std::vector<Topic> topics;
+  // Version 1: a fetch by a consumer-group member, fenced like OffsetCommit (null = none).
+  std::optional<std::string> group_id;
+  std::string member_id;
+  int32_t generation_id = -1;
   template <class V> void Fields(V& v) {
     v(max_wait_ms, "max_wait_ms");
     v(min_bytes, "min_bytes");
     v(max_bytes, "max_bytes");
     v(topics, "topics");
+    v(group_id, "group_id", 1);
+    v(member_id, "member_id", 1);
+    v(generation_id, "generation_id", 1);
   }
 };
 
@@ -302,9 +317,279 @@ struct ListOffsetsRequest {
   template <class V> void Fields(V& v) { v(topics, "topics"); }
 };
 
+// ---- Consumer groups ------------------------------------------------------------------------
+// A topic and some of its partitions: assignments, owned partitions, offset queries.
+struct TopicPartitions {
+  std::string name;
+  std::vector<int32_t> partitions;
+  template <class V> void Fields(V& v) {
+    v(name, "name");
+    v(partitions, "partitions");
+  }
+};
+
+// Group states, as DescribeGroups and ListGroups name them.
+inline constexpr std::string_view kGroupEmpty = "Empty";
+inline constexpr std::string_view kGroupPreparingRebalance = "PreparingRebalance";
+inline constexpr std::string_view kGroupStable = "Stable";
+
+// Assignors the broker runs (JoinGroup.assignor).
+inline constexpr std::string_view kRangeAssignor = "range";
+inline constexpr std::string_view kRoundRobinAssignor = "roundrobin";
+inline constexpr std::string_view kCooperativeStickyAssignor = "cooperative-sticky";
+
+// ---- JoinGroup (11): join (or rejoin) a group; answered when the rebalance completes. ------
+struct JoinGroupResponse {
+  int32_t generation_id = -1;
+  std::string member_id;
+  std::string leader_id;
+  std::string assignor;
+  std::vector<TopicPartitions> assignment;  // This member's partitions in this generation.
+  template <class V> void Fields(V& v) {
+    v(generation_id, "generation_id");
+    v(member_id, "member_id");
+    v(leader_id, "leader_id");
+    v(assignor, "assignor");
+    v(assignment, "assignment");
+  }
+};
+struct JoinGroupRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kJoinGroup;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = JoinGroupResponse;
+  std::string group_id;
+  std::string member_id;  // Empty on the first join: the broker assigns one.
+  int32_t session_timeout_ms = 10000;
+  int32_t rebalance_timeout_ms = 30000;
+  std::vector<std::string> topics;  // The subscription.
+  std::string assignor = std::string(kCooperativeStickyAssignor);
+  std::vector<TopicPartitions> owned;  // Partitions the member still owns (cooperative).
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(member_id, "member_id");
+    v(session_timeout_ms, "session_timeout_ms");
+    v(rebalance_timeout_ms, "rebalance_timeout_ms");
+    v(topics, "topics");
+    v(assignor, "assignor");
+    v(owned, "owned");
+  }
+};
+
+// ---- Heartbeat (12): keeps a member alive; tells it when to rejoin. -------------------------
+struct HeartbeatResponse {
+  template <class V> void Fields(V&) {}
+};
+struct HeartbeatRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kHeartbeat;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = HeartbeatResponse;
+  std::string group_id;
+  std::string member_id;
+  int32_t generation_id = -1;
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(member_id, "member_id");
+    v(generation_id, "generation_id");
+  }
+};
+
+// ---- LeaveGroup (13): leaves at once; the others rebalance without waiting for a timeout. --
+struct LeaveGroupResponse {
+  template <class V> void Fields(V&) {}
+};
+struct LeaveGroupRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kLeaveGroup;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = LeaveGroupResponse;
+  std::string group_id;
+  std::string member_id;
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(member_id, "member_id");
+  }
+};
+
+// ---- OffsetCommit (8) ---------------------------------------------------------------------
+struct OffsetCommitResponse {
+  struct Partition {
+    int32_t partition = 0;
+    ErrorCode error_code = ErrorCode::kNone;
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(error_code, "error_code");
+    }
+  };
+  using Topic = TopicOf<Partition>;
+  std::vector<Topic> topics;
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+struct OffsetCommitRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kOffsetCommit;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = OffsetCommitResponse;
+  struct Partition {
+    int32_t partition = 0;
+    int64_t offset = 0;  // The next record the group will process.
+    std::optional<std::string> metadata;
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(offset, "offset");
+      v(metadata, "metadata");
+    }
+  };
+  using Topic = TopicOf<Partition>;
+  std::string group_id;
+  int32_t generation_id = -1;  // -1 with an empty member_id: a commit from outside the group.
+  std::string member_id;
+  std::vector<Topic> topics;
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(generation_id, "generation_id");
+    v(member_id, "member_id");
+    v(topics, "topics");
+  }
+};
+
+// ---- OffsetFetch (9) ----------------------------------------------------------------------
+struct OffsetFetchResponse {
+  struct Partition {
+    int32_t partition = 0;
+    int64_t committed_offset = -1;  // -1: the group has no commit for the partition.
+    std::optional<std::string> metadata;
+    ErrorCode error_code = ErrorCode::kNone;
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(committed_offset, "committed_offset");
+      v(metadata, "metadata");
+      v(error_code, "error_code");
+    }
+  };
+  using Topic = TopicOf<Partition>;
+  std::vector<Topic> topics;
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+struct OffsetFetchRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kOffsetFetch;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = OffsetFetchResponse;
+  std::string group_id;
+  std::optional<std::vector<TopicPartitions>> topics;  // null = every commit of the group.
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(topics, "topics");
+  }
+};
+
+// ---- DescribeGroups (15): state, members, assignments, and offsets with lag. ---------------
+struct DescribeGroupsResponse {
+  struct Member {
+    std::string member_id;
+    std::string client_id;
+    std::string client_host;
+    std::vector<std::string> topics;
+    std::vector<TopicPartitions> assignment;
+    template <class V> void Fields(V& v) {
+      v(member_id, "member_id");
+      v(client_id, "client_id");
+      v(client_host, "client_host");
+      v(topics, "topics");
+      v(assignment, "assignment");
+    }
+  };
+  struct PartitionOffset {
+    int32_t partition = 0;
+    int64_t committed_offset = -1;  // -1: no commit.
+    int64_t log_end_offset = -1;    // -1: the partition no longer exists.
+    int64_t lag = -1;               // log_end_offset - committed_offset; -1 if either is.
+    std::optional<std::string> metadata;
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(committed_offset, "committed_offset");
+      v(log_end_offset, "log_end_offset");
+      v(lag, "lag");
+      v(metadata, "metadata");
+    }
+  };
+  struct Group {
+    std::string group_id;
+    ErrorCode error_code = ErrorCode::kNone;
+    std::string state;
+    std::string assignor;
+    int32_t generation_id = -1;
+    std::vector<Member> members;
+    std::vector<TopicOf<PartitionOffset>> offsets;
+    template <class V> void Fields(V& v) {
+      v(group_id, "group_id");
+      v(error_code, "error_code");
+      v(state, "state");
+      v(assignor, "assignor");
+      v(generation_id, "generation_id");
+      v(members, "members");
+      v(offsets, "offsets");
+    }
+  };
+  std::vector<Group> groups;
+  template <class V> void Fields(V& v) { v(groups, "groups"); }
+};
+struct DescribeGroupsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kDescribeGroups;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = DescribeGroupsResponse;
+  std::vector<std::string> groups;
+  template <class V> void Fields(V& v) { v(groups, "groups"); }
+};
+
+// ---- ListGroups (16): groups with live members or committed offsets. -----------------------
+struct ListGroupsResponse {
+  struct Group {
+    std::string group_id;
+    std::string state;
+    int32_t members = 0;
+    template <class V> void Fields(V& v) {
+      v(group_id, "group_id");
+      v(state, "state");
+      v(members, "members");
+    }
+  };
+  std::vector<Group> groups;
+  template <class V> void Fields(V& v) { v(groups, "groups"); }
+};
+struct ListGroupsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kListGroups;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = ListGroupsResponse;
+  template <class V> void Fields(V&) {}
+};
+
+// ---- DeleteGroups (42): removes groups' committed offsets; refused while members live. ----
+struct DeleteGroupsResponse {
+  struct Result {
+    std::string group_id;
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    template <class V> void Fields(V& v) {
+      v(group_id, "group_id");
+      v(error_code, "error_code");
+      v(error_message, "error_message");
+    }
+  };
+  std::vector<Result> results;
+  template <class V> void Fields(V& v) { v(results, "results"); }
+};
+struct DeleteGroupsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kDeleteGroups;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = DeleteGroupsResponse;
+  std::vector<std::string> groups;
+  template <class V> void Fields(V& v) { v(groups, "groups"); }
+};
+
 // Every request type, in API-key order; ApiVersions and the docs enumerate it.
-using AllRequests = std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
-                               ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest>;
+using AllRequests =
+    std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
+               OffsetCommitRequest, OffsetFetchRequest, JoinGroupRequest, HeartbeatRequest,
+               LeaveGroupRequest, DescribeGroupsRequest, ListGroupsRequest, ApiVersionsRequest,
+               CreateTopicsRequest, DeleteTopicsRequest, DeleteGroupsRequest>;
 
 std::string_view ApiName(ApiKey key);
 

@@ -84,7 +84,7 @@ TEST_CASE("a malformed address fails with INVALID_REQUEST naming it") {
   CHECK(MessageOf(status).find("invalid broker address '127.0.0.1:notaport'") == 0);
 }
 
-TEST_CASE("connect negotiates versions and a broker without a needed API is refused") {
+TEST_CASE("connect negotiates versions; an API the broker does not serve fails when called") {
   SUBCASE("all APIs at v0") {
     FakeBroker broker([](auto&&...) {});
     Connection connection(OptionsFor(broker.address()));
@@ -92,17 +92,19 @@ TEST_CASE("connect negotiates versions and a broker without a needed API is refu
     CHECK(connection.connected());
     CHECK(connection.VersionFor(ApiKey::kProduce, 0) == 0);
   }
-  SUBCASE("Produce missing") {
+  SUBCASE("Metadata missing") {
     ApiVersionsResponse versions = FakeBroker::AllApisV0();
     std::erase_if(versions.api_keys, [](const auto& r) {
-      return r.api_key == static_cast<int16_t>(ApiKey::kProduce);
+      return r.api_key == static_cast<int16_t>(ApiKey::kMetadata);
     });
     FakeBroker broker([](auto&&...) {}, versions);
     Connection connection(OptionsFor(broker.address()));
-    absl::Status status = connection.Connect();
-    CHECK(CodeOf(status) == ErrorCode::kUnsupportedVersion);
-    CHECK(MessageOf(status).find("does not serve Produce") != std::string_view::npos);
-    CHECK_FALSE(connection.connected());
+    REQUIRE(connection.Connect().ok());
+    CHECK(connection.VersionFor(ApiKey::kMetadata, 0) == Connection::kNotServed);
+    auto reply = connection.Call(MetadataRequest{}, std::chrono::seconds(5));
+    CHECK(CodeOf(reply.status()) == ErrorCode::kUnsupportedVersion);
+    CHECK(MessageOf(reply.status()).find("does not serve Metadata") != std::string_view::npos);
+    CHECK(connection.connected());
   }
   SUBCASE("only newer versions served") {
     ApiVersionsResponse versions = FakeBroker::AllApisV0();
@@ -111,7 +113,9 @@ TEST_CASE("connect negotiates versions and a broker without a needed API is refu
     }
     FakeBroker broker([](auto&&...) {}, versions);
     Connection connection(OptionsFor(broker.address()));
-    CHECK(CodeOf(connection.Connect()) == ErrorCode::kUnsupportedVersion);
+    REQUIRE(connection.Connect().ok());
+    CHECK(connection.VersionFor(ApiKey::kFetch, FetchRequest::kMaxVersion) ==
+          Connection::kNotServed);
   }
 }
 

@@ -28,6 +28,11 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kUnsupportedCompressionType, ErrorCode::kInvalidRecord,
     ErrorCode::kKafkaStorageError,  ErrorCode::kUnknownApiKey,
     ErrorCode::kBrokerShuttingDown, ErrorCode::kResourceLimit,
+    ErrorCode::kOffsetMetadataTooLarge, ErrorCode::kIllegalGeneration,
+    ErrorCode::kInconsistentGroupProtocol, ErrorCode::kInvalidGroupId,
+    ErrorCode::kUnknownMemberId, ErrorCode::kInvalidSessionTimeout,
+    ErrorCode::kRebalanceInProgress, ErrorCode::kNonEmptyGroup,
+    ErrorCode::kGroupIdNotFound,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }
