@@ -27,6 +27,48 @@ struct BenchOptions {
 using WorkloadFn = absl::StatusOr<RunResult> (*)(const std::string&, const std::string&,
                                                  const WorkloadOptions&);
 
+// The broker a bench measures: an embedded one (default) or --bootstrap, and an Admin on it.
+struct Target {
+  std::unique_ptr<EmbeddedBroker> embedded;
+  std::string bootstrap;
+  std::unique_ptr<Admin> admin;
+  std::string name() const { return embedded ? "embedded" : bootstrap; }
+
+  absl::StatusOr<std::string> CreateTopic(const std::string& workload, int run, int partitions) {
+    const std::string topic = fmt::format("bench-{}-{}-{}", workload, getpid(), run);
+    absl::Status created = admin->CreateTopic({.name = topic, .partitions = partitions});
+    if (!created.ok()) {
+      return absl::Status(created.code(),
+                          fmt::format("creating topic {}: {}", topic, MessageOf(created)));
+    }
+    return topic;
+  }
+};
+
+absl::StatusOr<Target> Connect(const std::string& bootstrap) {
+  Target target;
+  target.bootstrap = bootstrap;
+  if (bootstrap.empty()) {
+    absl::StatusOr<std::unique_ptr<EmbeddedBroker>> broker = EmbeddedBroker::Create();
+    if (!broker.ok()) {
+      return absl::Status(broker.status().code(),
+                          fmt::format("cannot start an embedded broker: {}",
+                                      MessageOf(broker.status())));
+    }
+    target.embedded = *std::move(broker);
+    target.bootstrap = target.embedded->bootstrap();
+  }
+  absl::StatusOr<std::unique_ptr<Admin>> admin = Admin::Create({.bootstrap = target.bootstrap});
+  if (!admin.ok()) return admin.status();
+  target.admin = *std::move(admin);
+  return target;
+}
+
+int Fail(const absl::Status& status) {
+  fmt::print(stderr, "error: {}\n", MessageOf(status));
+  return 1;
+}
+
 int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
   if (options.acks == "all" || options.acks == "-1") {
     options.workload.acks = -1;
@@ -36,37 +78,16 @@ int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
     fmt::print(stderr, "error: --acks must be 0, 1 or all\n");
     return 2;
   }
-  std::unique_ptr<EmbeddedBroker> embedded;
-  std::string bootstrap = options.bootstrap;
-  if (bootstrap.empty()) {
-    absl::StatusOr<std::unique_ptr<EmbeddedBroker>> broker = EmbeddedBroker::Create();
-    if (!broker.ok()) {
-      fmt::print(stderr, "error: cannot start an embedded broker: {}\n", MessageOf(broker.status()));
-      return 1;
-    }
-    embedded = *std::move(broker);
-    bootstrap = embedded->bootstrap();
-  }
-  absl::StatusOr<std::unique_ptr<Admin>> admin = Admin::Create({.bootstrap = bootstrap});
-  if (!admin.ok()) {
-    fmt::print(stderr, "error: {}\n", MessageOf(admin.status()));
-    return 1;
-  }
-  WorkloadReport report{name, embedded ? "embedded" : bootstrap, options.workload, {}};
+  absl::StatusOr<Target> target = Connect(options.bootstrap);
+  if (!target.ok()) return Fail(target.status());
+  WorkloadReport report{name, target->name(), options.workload, {}};
   for (int run = 1; run <= options.runs; ++run) {
-    const std::string topic = fmt::format("bench-{}-{}-{}", name, getpid(), run);
-    absl::Status created =
-        (*admin)->CreateTopic({.name = topic, .partitions = options.workload.partitions});
-    if (!created.ok()) {
-      fmt::print(stderr, "error: creating topic {}: {}\n", topic, MessageOf(created));
-      return 1;
-    }
-    absl::StatusOr<RunResult> result = fn(bootstrap, topic, options.workload);
-    (void)(*admin)->DeleteTopic(topic);
-    if (!result.ok()) {
-      fmt::print(stderr, "error: {}\n", MessageOf(result.status()));
-      return 1;
-    }
+    absl::StatusOr<std::string> topic =
+        target->CreateTopic(name, run, options.workload.partitions);
+    if (!topic.ok()) return Fail(topic.status());
+    absl::StatusOr<RunResult> result = fn(target->bootstrap, *topic, options.workload);
+    (void)target->admin->DeleteTopic(*topic);
+    if (!result.ok()) return Fail(result.status());
     PrintProgress(name, run, options.runs, *result);
     report.runs.push_back(*result);
   }
@@ -74,6 +95,20 @@ int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
   for (const RunResult& r : report.runs) {
     if (r.errors > 0) return 1;
   }
+  return 0;
+}
+
+int RunRebalanceBench(BenchOptions& options, int rebalances) {
+  absl::StatusOr<Target> target = Connect(options.bootstrap);
+  if (!target.ok()) return Fail(target.status());
+  absl::StatusOr<std::string> topic = target->CreateTopic("rebalance", 1, options.workload.partitions);
+  if (!topic.ok()) return Fail(topic.status());
+  absl::StatusOr<std::vector<double>> samples =
+      RunRebalance(target->bootstrap, *topic, options.workload, rebalances);
+  (void)target->admin->DeleteTopic(*topic);
+  if (!samples.ok()) return Fail(samples.status());
+  const LatencyReport report{"rebalance", target->name(), options.workload, *samples};
+  fmt::print("{}", options.json ? FormatJson(report) : FormatTable(report));
   return 0;
 }
 
@@ -92,6 +127,9 @@ void AddWorkloadOptions(CLI::App* cmd, BenchOptions& o) {
   cmd->add_option("--batch-bytes", w.batch_bytes, "Producer batch size")->check(CLI::Range(1024, 64 << 20))->capture_default_str();
   cmd->add_option("--linger-ms", w.linger_ms, "Producer linger")->check(CLI::Range(0, 60000))->capture_default_str();
   cmd->add_option("--compression", w.compression, "none or zstd")->check(CLI::IsMember({"none", "zstd"}))->capture_default_str();
+  cmd->add_option("--consumers", w.consumers, "Group members (group-consume, rebalance)")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->add_option("--commit", w.commit, "group-consume: commit after each poll, async or sync")->check(CLI::IsMember({"async", "sync"}))->capture_default_str();
+  cmd->add_option("--assignor", w.assignor, "The group's assignor")->check(CLI::IsMember({"cooperative-sticky", "range", "roundrobin"}))->capture_default_str();
 }
 
 }  // namespace
@@ -104,8 +142,11 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
     const char* help;
     WorkloadFn fn;
   };
-  for (const Workload& w : {Workload{"produce", "Producer throughput", RunProduce},
-                            Workload{"consume", "Consumer throughput (from a filled topic)", RunConsume}}) {
+  for (const Workload& w :
+       {Workload{"produce", "Producer throughput", RunProduce},
+        Workload{"consume", "Consumer throughput (from a filled topic)", RunConsume},
+        Workload{"group-consume", "Consumer-group throughput, committing every poll",
+                 RunGroupConsume}}) {
     auto options = std::make_shared<BenchOptions>();
     CLI::App* cmd = bench->add_subcommand(w.name, w.help);
     AddWorkloadOptions(cmd, *options);
@@ -113,6 +154,17 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
       *exit_code = RunBench(name, fn, *options);
     });
   }
+  auto options = std::make_shared<BenchOptions>();
+  auto rebalances = std::make_shared<int>(20);
+  CLI::App* cmd = bench->add_subcommand(
+      "rebalance", "Time for a group to hand a leaving member's partitions to the others");
+  AddWorkloadOptions(cmd, *options);
+  cmd->add_option("--rebalances", *rebalances, "Members that join and leave, one at a time")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->callback([options, rebalances, exit_code] {
+    *exit_code = RunRebalanceBench(*options, *rebalances);
+  });
 }
 
 }  // namespace brook::bench

@@ -1,6 +1,7 @@
 #include "bench/report.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "fmt/format.h"
 
@@ -12,6 +13,13 @@ double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t mid = values.size() / 2;
   return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 std::string AcksName(int acks) { return acks == -1 ? "all" : std::to_string(acks); }
@@ -68,6 +76,34 @@ std::string FormatJson(const WorkloadReport& report) {
       report.workload, report.target, o.records, o.value_size, o.partitions, o.producers,
       AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, o.key_count, runs,
       report.median_records_per_second(), report.median_megabytes_per_second());
+}
+
+std::string FormatTable(const LatencyReport& report) {
+  std::vector<double> sorted = report.samples_ms;
+  std::sort(sorted.begin(), sorted.end());
+  const WorkloadOptions& o = report.options;
+  return fmt::format(
+      "workload   {}\ntarget     {}\nsetup      {} members, {} partitions, assignor {}\n"
+      "samples    {}\nmedian     {:.1f} ms\np90        {:.1f} ms\np99        {:.1f} ms\n"
+      "max        {:.1f} ms\n",
+      report.workload, report.target, o.consumers, o.partitions, o.assignor, sorted.size(),
+      Median(sorted), Percentile(sorted, 90), Percentile(sorted, 99),
+      sorted.empty() ? 0 : sorted.back());
+}
+
+std::string FormatJson(const LatencyReport& report) {
+  std::vector<double> sorted = report.samples_ms;
+  std::sort(sorted.begin(), sorted.end());
+  std::string samples;
+  for (double ms : report.samples_ms) samples += fmt::format("{}{:.3f}", samples.empty() ? "" : ",", ms);
+  const WorkloadOptions& o = report.options;
+  return fmt::format(
+      "{{\"workload\":\"{}\",\"target\":\"{}\",\"options\":{{\"consumers\":{},"
+      "\"partitions\":{},\"assignor\":\"{}\"}},\"samples_ms\":[{}],\"median_ms\":{:.3f},"
+      "\"p90_ms\":{:.3f},\"p99_ms\":{:.3f},\"max_ms\":{:.3f}}}\n",
+      report.workload, report.target, o.consumers, o.partitions, o.assignor, samples,
+      Median(sorted), Percentile(sorted, 90), Percentile(sorted, 99),
+      sorted.empty() ? 0 : sorted.back());
 }
 
 }  // namespace brook::bench

@@ -19,8 +19,19 @@ struct WorkloadReport {
   double median_megabytes_per_second() const;
 };
 
+// Latency samples of one workload (e.g. rebalance hand-over times), in milliseconds.
+struct LatencyReport {
+  std::string workload;
+  std::string target;
+  WorkloadOptions options;
+  std::vector<double> samples_ms;
+};
+
 void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
 std::string FormatTable(const WorkloadReport& report);
 std::string FormatJson(const WorkloadReport& report);
+// Median, p90, p99 (nearest rank: with 20 samples the p99 is the maximum) and max.
+std::string FormatTable(const LatencyReport& report);
+std::string FormatJson(const LatencyReport& report);
 
 }  // namespace brook::bench

@@ -21,6 +21,9 @@ struct WorkloadOptions {
   int batch_bytes = 256 << 10;   // Producer batch size.
   int linger_ms = 5;             // Producer linger.
   std::string compression = "none";  // none | zstd
+  int consumers = 3;                 // Members of the group (group-consume, rebalance).
+  std::string commit = "async";      // group-consume: commit after every poll, async | sync.
+  std::string assignor = "cooperative-sticky";  // The group's assignor.
 };
 
 struct RunResult {
@@ -41,5 +44,18 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
 // assigned all partitions. Errors: as RunProduce, or a consumer error.
 absl::StatusOr<RunResult> RunConsume(const std::string& bootstrap, const std::string& topic,
                                      const WorkloadOptions& options);
+
+// Fills `topic` (untimed), then options.consumers members of a new group read every record,
+// committing after each poll. Errors: as RunConsume; a member's error; a stalled group.
+absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const std::string& topic,
+                                          const WorkloadOptions& options);
+
+// options.consumers - 1 members stay in a group on `topic`; `rebalances` times another member
+// joins and leaves with Close(). Returns, per rebalance, the milliseconds from the start of
+// Close() until the staying members own every partition again. Errors: a member's error, or a
+// hand-over that does not happen within a minute.
+absl::StatusOr<std::vector<double>> RunRebalance(const std::string& bootstrap,
+                                                 const std::string& topic,
+                                                 const WorkloadOptions& options, int rebalances);
 
 }  // namespace brook::bench

@@ -9,6 +9,7 @@
 
 #include "broker/brook_handler.h"
 #include "broker/fetch_waiters.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/log.h"
 #include "broker/server.h"
 #include "protocol/absl_compat.h"
@@ -22,6 +23,8 @@ struct Broker::Runtime {
   FetchWaiters waiters;
   std::shared_ptr<BrookHandler> handler;
   asio::io_context io;
+  // After io: destroyed before it (its sweep timer lives on io).
+  std::unique_ptr<group::GroupCoordinator> groups;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<Server> server;
   std::vector<std::thread> threads;
@@ -45,10 +48,13 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
         waiters->Notify(topic, partition);
       });
 
-  runtime->handler = std::make_shared<BrookHandler>(*runtime->store, runtime->waiters, cfg);
+  runtime->groups = std::make_unique<group::GroupCoordinator>(*runtime->store, cfg);
+  runtime->handler =
+      std::make_shared<BrookHandler>(*runtime->store, runtime->waiters, *runtime->groups, cfg);
   runtime->server = std::make_unique<Server>(runtime->io, cfg.server, runtime->handler);
   if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
 
+  runtime->groups->Start(runtime->io);
   runtime->work.emplace(runtime->io.get_executor());
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -84,6 +90,7 @@ void Broker::Stop() {
   rt.handler->BeginShutdown();
   rt.server->StopAccepting();
   rt.waiters.WakeAll();
+  rt.groups->Shutdown();
   rt.server->Drain(rt.config.server.shutdown_timeout);
   rt.work.reset();
   rt.io.stop();

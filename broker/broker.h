@@ -5,7 +5,9 @@
 //   server.h          generic TCP server: acceptor, connections, limits, two-phase shutdown
 //   connection.h      one connection: framed reads, in-flight limit, writer, watchdog
 //   brook_handler.h   brook's protocol: header parsing, version routing, error replies
-//   handlers/         one function per API (produce, fetch, list offsets, metadata, topics)
+//   handlers/         one function per API (produce, fetch, list offsets, metadata, topics,
+//                     consumer groups, offsets)
+//   group/            consumer groups: one group's state machine, the coordinator, assignors
 //   fetch_waiters.h   wakes long polls on append
 //   broker_config.h   every setting with its default
 //   embedded_broker.h a real broker in-process for tests, in one line

@@ -54,6 +54,16 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
   }
   if (config.io_threads < 0) return absl::InvalidArgumentError("io threads must be >= 0");
   if (config.store.data_dir.empty()) return absl::InvalidArgumentError("data dir is empty");
+  if (config.group_initial_rebalance_delay.count() < 0) {
+    return absl::InvalidArgumentError("group initial rebalance delay must be >= 0");
+  }
+  if (config.group_min_session_timeout.count() < 1) {
+    return absl::InvalidArgumentError("group min session timeout must be >= 1 ms");
+  }
+  if (config.group_max_session_timeout < config.group_min_session_timeout) {
+    return absl::InvalidArgumentError(
+        "group max session timeout must be >= group min session timeout");
+  }
   return absl::OkStatus();
 }
 

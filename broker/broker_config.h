@@ -29,6 +29,13 @@ struct BrokerConfig {
   storage::StoreOptions store;  // data_dir defaults to ./brook-data.
   int io_threads = 0;           // 0 = one per core.
   std::chrono::milliseconds max_fetch_wait{30'000};  // Upper bound on a fetch's max_wait_ms.
+  // Consumer groups: after the first member joins an Empty group, wait this long (restarted by
+  // each further join, bounded by the rebalance timeout) so members starting together share
+  // one rebalance. 0 = complete as soon as everyone has joined.
+  std::chrono::milliseconds group_initial_rebalance_delay{300};
+  // The session timeouts JoinGroup accepts (INVALID_SESSION_TIMEOUT outside).
+  std::chrono::milliseconds group_min_session_timeout{100};
+  std::chrono::milliseconds group_max_session_timeout{300'000};
 };
 
 // Reads BROOK_LISTEN, BROOK_DATA_DIR into *config. Errors: InvalidArgument on a malformed

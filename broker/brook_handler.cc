@@ -22,9 +22,17 @@ constexpr Route kRoutes[] = {
     {ApiKey::kFetch, 0, FetchRequest::kMaxVersion},
     {ApiKey::kListOffsets, 0, ListOffsetsRequest::kMaxVersion},
     {ApiKey::kMetadata, 0, MetadataRequest::kMaxVersion},
+    {ApiKey::kOffsetCommit, 0, OffsetCommitRequest::kMaxVersion},
+    {ApiKey::kOffsetFetch, 0, OffsetFetchRequest::kMaxVersion},
+    {ApiKey::kJoinGroup, 0, JoinGroupRequest::kMaxVersion},
+    {ApiKey::kHeartbeat, 0, HeartbeatRequest::kMaxVersion},
+    {ApiKey::kLeaveGroup, 0, LeaveGroupRequest::kMaxVersion},
+    {ApiKey::kDescribeGroups, 0, DescribeGroupsRequest::kMaxVersion},
+    {ApiKey::kListGroups, 0, ListGroupsRequest::kMaxVersion},
     {ApiKey::kApiVersions, 0, ApiVersionsRequest::kMaxVersion},
     {ApiKey::kCreateTopics, 0, CreateTopicsRequest::kMaxVersion},
     {ApiKey::kDeleteTopics, 0, DeleteTopicsRequest::kMaxVersion},
+    {ApiKey::kDeleteGroups, 0, DeleteGroupsRequest::kMaxVersion},
 };
 
 const Route* FindRoute(int16_t key) {
@@ -73,6 +81,7 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
                                      MessageOf(request.status())));
   }
   RequestScope scope;
+  scope.client_id = header.client_id.value_or("");
   absl::StatusOr<typename Request::Response> response = co_await handler(ctx, *request, scope);
   if (!response.ok()) {
     co_return ErrorReply(header, CodeOf(response.status()),
@@ -87,8 +96,8 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
 }  // namespace
 
 BrookHandler::BrookHandler(storage::LogStore& store, FetchWaiters& waiters,
-                           const BrokerConfig& config)
-    : ctx_{store, waiters, config, shutting_down_} {}
+                           group::GroupCoordinator& groups, const BrokerConfig& config)
+    : ctx_{store, waiters, groups, config, shutting_down_} {}
 
 void BrookHandler::BeginShutdown() { shutting_down_.store(true); }
 
@@ -128,6 +137,22 @@ asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payloa
       co_return co_await Serve<CreateTopicsRequest>(*header, body, ctx_, HandleCreateTopics);
     case ApiKey::kDeleteTopics:
       co_return co_await Serve<DeleteTopicsRequest>(*header, body, ctx_, HandleDeleteTopics);
+    case ApiKey::kOffsetCommit:
+      co_return co_await Serve<OffsetCommitRequest>(*header, body, ctx_, HandleOffsetCommit);
+    case ApiKey::kOffsetFetch:
+      co_return co_await Serve<OffsetFetchRequest>(*header, body, ctx_, HandleOffsetFetch);
+    case ApiKey::kJoinGroup:
+      co_return co_await Serve<JoinGroupRequest>(*header, body, ctx_, HandleJoinGroup);
+    case ApiKey::kHeartbeat:
+      co_return co_await Serve<HeartbeatRequest>(*header, body, ctx_, HandleHeartbeat);
+    case ApiKey::kLeaveGroup:
+      co_return co_await Serve<LeaveGroupRequest>(*header, body, ctx_, HandleLeaveGroup);
+    case ApiKey::kDescribeGroups:
+      co_return co_await Serve<DescribeGroupsRequest>(*header, body, ctx_, HandleDescribeGroups);
+    case ApiKey::kListGroups:
+      co_return co_await Serve<ListGroupsRequest>(*header, body, ctx_, HandleListGroups);
+    case ApiKey::kDeleteGroups:
+      co_return co_await Serve<DeleteGroupsRequest>(*header, body, ctx_, HandleDeleteGroups);
     case ApiKey::kApiVersions:
       if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
           !r.ok()) {

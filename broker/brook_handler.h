@@ -18,7 +18,8 @@ namespace brook {
 
 class BrookHandler : public RequestHandler {
  public:
-  BrookHandler(storage::LogStore& store, FetchWaiters& waiters, const BrokerConfig& config);
+  BrookHandler(storage::LogStore& store, FetchWaiters& waiters, group::GroupCoordinator& groups,
+               const BrokerConfig& config);
 
   boost::asio::awaitable<Outcome> Handle(std::string payload) override;
   // Later requests are answered BROKER_SHUTTING_DOWN; waiting fetches return.

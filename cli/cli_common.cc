@@ -1,5 +1,7 @@
 #include "cli/cli_common.h"
 
+#include <algorithm>
+
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
@@ -15,6 +17,22 @@ void AddBootstrapOption(CLI::App* command, std::string* bootstrap) {
 int PrintError(const absl::Status& status) {
   fmt::print(stderr, "error: {}\n", MessageOf(status));
   return kExitFailure;
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    fmt::print("{}\n", line);
+  }
 }
 
 }  // namespace brook::cli

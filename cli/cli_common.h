@@ -1,8 +1,9 @@
-// cli/cli_common.h: what every client command shares: the --bootstrap option and how errors
-// are printed ("error: <message>" on stderr, exit code 1).
+// cli/cli_common.h: what every client command shares: the --bootstrap option, how errors
+// are printed ("error: <message>" on stderr, exit code 1), and how tables are printed.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -18,5 +19,9 @@ void AddBootstrapOption(CLI::App* command, std::string* bootstrap);
 
 // Prints "error: <status message>" to stderr and returns kExitFailure.
 int PrintError(const absl::Status& status);
+
+// Prints rows on stdout as left-aligned columns two spaces apart (the first row is usually
+// the header, e.g. {"GROUP", "STATE", "MEMBERS"}). The last column is not padded.
+void PrintTable(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace brook::cli

@@ -13,5 +13,6 @@ void AddServeCommand(CLI::App& app, int* exit_code);
 void AddTopicCommands(CLI::App& app, int* exit_code);
 void AddProduceCommand(CLI::App& app, int* exit_code);
 void AddConsumeCommand(CLI::App& app, int* exit_code);
+void AddGroupCommands(CLI::App& app, int* exit_code);
 
 }  // namespace brook::cli

@@ -1,4 +1,6 @@
 // `brook serve`: run the broker until SIGINT/SIGTERM.
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -17,6 +19,10 @@ struct ServeOptions {
   std::string data_dir = "./brook-data";
   std::string log_level = "info";
   BrokerConfig config;
+  // Consumer-group settings in milliseconds (BrokerConfig holds them as durations).
+  int64_t group_initial_rebalance_delay_ms = config.group_initial_rebalance_delay.count();
+  int64_t group_min_session_timeout_ms = config.group_min_session_timeout.count();
+  int64_t group_max_session_timeout_ms = config.group_max_session_timeout.count();
 };
 
 int RunServe(ServeOptions& options) {
@@ -33,6 +39,10 @@ int RunServe(ServeOptions& options) {
     return 2;
   }
   config.store.data_dir = options.data_dir;
+  config.group_initial_rebalance_delay =
+      std::chrono::milliseconds(options.group_initial_rebalance_delay_ms);
+  config.group_min_session_timeout = std::chrono::milliseconds(options.group_min_session_timeout_ms);
+  config.group_max_session_timeout = std::chrono::milliseconds(options.group_max_session_timeout_ms);
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
   if (!broker.ok()) {
     fmt::print(stderr, "error: {}\n", MessageOf(broker.status()));
@@ -69,6 +79,18 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   serve->add_option("--max-in-flight", server.max_in_flight_per_connection,
                     "Requests in flight per connection before reading pauses")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--group-initial-rebalance-delay-ms", options->group_initial_rebalance_delay_ms,
+                    "After the first member joins an empty group, wait this long for others")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve->add_option("--group-min-session-timeout-ms", options->group_min_session_timeout_ms,
+                    "Shortest session timeout a group member may ask for")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--group-max-session-timeout-ms", options->group_max_session_timeout_ms,
+                    "Longest session timeout a group member may ask for")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   serve->callback([options, exit_code] { *exit_code = RunServe(*options); });

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "client/connection.h"
+#include "client/admin_impl.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages.h"
@@ -46,30 +46,6 @@ absl::Status TopicError(const MetadataResponse::Topic& topic) {
 }
 
 }  // namespace
-
-class Admin::Impl {
- public:
-  explicit Impl(AdminOptions options)
-      : options_(std::move(options)),
-        connection_(
-            client::ClientConnectionOptions(options_.bootstrap, options_.client_id,
-                                            options_.request_timeout)) {}
-
-  absl::Status Connect() { return connection_.Connect(); }
-  void Close() { connection_.Close(); }
-
-  // Sends `request` (reconnecting first if the connection dropped) and waits for the answer.
-  template <class Req>
-  absl::StatusOr<client::Reply<typename Req::Response>> Call(const Req& request) {
-    absl::Status status = connection_.Connect();
-    if (!status.ok()) return status;
-    return connection_.Call(request, options_.request_timeout);
-  }
-
- private:
-  const AdminOptions options_;
-  client::Connection connection_;
-};
 
 absl::StatusOr<std::unique_ptr<Admin>> Admin::Create(AdminOptions options) {
   if (options.request_timeout.count() <= 0) {

@@ -1,12 +1,21 @@
-// client/admin.h: brook::Admin, which manages topics and inspects a broker.
+// client/admin.h: brook::Admin, which manages topics and consumer groups and inspects a broker.
 //
 //   auto admin = brook::Admin::Create({.bootstrap = "127.0.0.1:9292"});
 //   absl::Status s = (*admin)->CreateTopic({.name = "orders", .partitions = 3,
 //                                           .configs = {{"retention.ms", "86400000"}}});
 //   // s: OK, or TOPIC_ALREADY_EXISTS "topic 'orders' already exists", ...
 //
-// Every method is one request on the Admin's connection (reconnected on demand when it has
-// dropped) and returns the broker's outcome: errors carry the broker's ErrorCode and message.
+// Consumer groups (docs/consumer-groups.md):
+//
+//   auto group = (*admin)->DescribeGroup("billing");  // state, members, offsets and lag
+//   auto plan = (*admin)->ResetGroupOffsets("billing", "orders",
+//                                           brook::OffsetResetSpec::ToEarliest(), false);
+//   // plan: per partition {partition, old committed offset, new offset}; or NON_EMPTY_GROUP
+//   // while the group has live members.
+//
+// Every method is one request (ResetGroupOffsets: a few) on the Admin's connection
+// (reconnected on demand when it has dropped) and returns the broker's outcome: errors carry
+// the broker's ErrorCode and message.
 // Request-level failures: NETWORK_EXCEPTION (cannot reach the broker), REQUEST_TIMED_OUT.
 //
 // Thread-safety: every method may be called from any thread, concurrently.
@@ -18,12 +27,15 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "client/offset_reset.h"
 #include "protocol/types.h"
 
 namespace brook {
@@ -68,6 +80,52 @@ struct BrokerVersions {
   std::vector<ApiVersionRange> apis;
 };
 
+// ---- Consumer groups ----------------------------------------------------------------------
+struct GroupListing {
+  std::string group_id;
+  std::string state;    // "Empty", "PreparingRebalance" or "Stable".
+  int32_t members = 0;  // Live members.
+};
+
+struct GroupMemberDescription {
+  std::string member_id;
+  std::string client_id;
+  std::string client_host;
+  std::vector<std::string> topics;         // The member's subscription.
+  std::vector<TopicPartition> assignment;  // Sorted; empty while it has none.
+};
+
+struct GroupPartitionOffset {
+  TopicPartition partition;
+  int64_t committed_offset = -1;  // -1: no commit.
+  int64_t log_end_offset = -1;    // -1: the partition no longer exists.
+  int64_t lag = -1;               // log_end_offset - committed_offset; -1 if either is -1.
+  std::optional<std::string> metadata;
+};
+
+struct GroupDescription {
+  std::string group_id;
+  std::string state;
+  std::string assignor;       // Empty while the group is Empty.
+  int32_t generation_id = -1;  // The last completed generation; -1 if none since broker start.
+  std::vector<GroupMemberDescription> members;
+  // Every partition the group has a commit for or has assigned, by topic then partition.
+  std::vector<GroupPartitionOffset> offsets;
+};
+
+struct CommittedOffset {
+  TopicPartition partition;
+  int64_t offset = -1;
+  std::optional<std::string> metadata;
+};
+
+// One partition of a reset: where the group was and where it goes.
+struct OffsetResetChange {
+  int32_t partition = 0;
+  int64_t current_offset = -1;  // -1: the group had no commit for it.
+  int64_t new_offset = 0;
+};
+
 class Admin {
  public:
   // Validates the options and connects. Errors: INVALID_REQUEST (bad options); the errors of
@@ -98,6 +156,41 @@ class Admin {
                                                  int64_t timestamp_ms);
   // The API versions the broker serves, and its version string.
   absl::StatusOr<BrokerVersions> ApiVersions();
+
+  // Every group with live members or committed offsets, sorted by id.
+  absl::StatusOr<std::vector<GroupListing>> ListGroups();
+  // A group's state, members with their assignments, and committed offsets with lag.
+  // Errors: GROUP_ID_NOT_FOUND "group 'g' does not exist" (neither members nor commits);
+  // INVALID_GROUP_ID.
+  absl::StatusOr<GroupDescription> DescribeGroup(std::string_view group);
+  // Deletes a group's committed offsets. Errors: NON_EMPTY_GROUP (it has live members: stop
+  // them first), GROUP_ID_NOT_FOUND, INVALID_GROUP_ID, STORAGE_ERROR; each with the broker's
+  // message naming the group.
+  absl::Status DeleteGroup(std::string_view group);
+  // Every committed offset of the group, sorted by topic then partition (empty for a group
+  // that does not exist). Errors: INVALID_GROUP_ID, STORAGE_ERROR.
+  absl::StatusOr<std::vector<CommittedOffset>> ListGroupOffsets(std::string_view group);
+  // Commits `offsets` for the group from outside it (generation -1, no member id): all the
+  // accepted partitions are stored together. Errors: NON_EMPTY_GROUP while the group has live
+  // members (nothing stored); INVALID_GROUP_ID; STORAGE_ERROR; and when some partitions are
+  // refused (the others are stored), their error (UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST
+  // for a negative offset, ...) with a message naming every refused partition.
+  absl::Status AlterGroupOffsets(std::string_view group,
+                                 const std::vector<std::pair<TopicPartition, int64_t>>& offsets);
+  // Moves the group's committed offsets of every partition of `topic` as `spec` says
+  // (client/offset_reset.h: targets clamped to [log start, log end]) and returns the changes,
+  // by partition. With dry_run it only computes them. A group that does not exist yet gets
+  // the commits (so a consumer group can be pointed somewhere before it first starts).
+  // Requests: DescribeGroups, Metadata, ListOffsets per partition (to-datetime only), and
+  // OffsetCommit unless dry_run. Errors: NON_EMPTY_GROUP "group 'g' has N live member(s); stop
+  // them before resetting its offsets" (also when a member joins before the commit: the
+  // broker refuses it); UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for shift-by on a
+  // partition without a committed offset (nothing changes then); the errors of
+  // AlterGroupOffsets.
+  absl::StatusOr<std::vector<OffsetResetChange>> ResetGroupOffsets(std::string_view group,
+                                                                   std::string_view topic,
+                                                                   const OffsetResetSpec& spec,
+                                                                   bool dry_run);
 
   // Closes the connection. Idempotent.
   void Close();

@@ -3,7 +3,8 @@
 // What it is: the library applications link (target brook_client) to talk to a brook broker
 // over its native protocol (docs/protocol.md):
 //   Producer   (producer.h)    batches records per partition and sends them, with retries;
-//   Consumer   (consumer.h)    reads assigned partitions with pipelined long-poll fetches;
+//   Consumer   (consumer.h)    reads assigned partitions with pipelined long-poll fetches, or
+//                              joins a consumer group and commits its offsets;
 //   Admin      (admin.h)       creates, deletes, lists and describes topics, finds offsets;
 //   Murmur2, PartitionForKey (partitioner.h): Kafka-compatible key -> partition mapping.
 // Each of the three owns one TCP connection (client/connection.h) with its own I/O thread.
@@ -16,7 +17,8 @@
 // (protocol/error_codes.h; read it with brook::CodeOf). Nothing throws.
 //
 // Internal headers (not included here): connection.h, address.h, record_accumulator.h,
-// sender.h, fetch_decoder.h, sync.h.
+// sender.h, fetch_decoder.h, sync.h, consumer_impl.h, group_member.h, group_assignment.h,
+// offset_committer.h.
 #pragma once
 
 #include "client/admin.h"

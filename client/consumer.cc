@@ -6,9 +6,9 @@
 #include <optional>
 #include <thread>
 
-#include "client/connection.h"
+#include "client/consumer_impl.h"
 #include "client/fetch_decoder.h"
-#include "client/sync.h"
+#include "client/group_assignment.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
@@ -48,17 +48,24 @@ absl::Status Validate(const ConsumerOptions& o) {
   if (o.request_timeout.count() <= 0 || o.request_timeout.count() > INT32_MAX) {
     return invalid("request_timeout", "must be in 1..INT32_MAX ms");
   }
+  if (o.group_id.empty()) return absl::OkStatus();
+  if (!client::IsKnownAssignor(o.assignor)) {
+    return invalid("assignor", "must be range, roundrobin or cooperative-sticky");
+  }
+  if (o.session_timeout.count() <= 0 || o.session_timeout.count() > INT32_MAX) {
+    return invalid("session_timeout", "must be in 1..INT32_MAX ms");
+  }
+  if (o.heartbeat_interval.count() <= 0 || o.heartbeat_interval >= o.session_timeout) {
+    return invalid("heartbeat_interval", "must be positive and below session_timeout");
+  }
+  if (o.rebalance_timeout.count() <= 0 || o.rebalance_timeout.count() > INT32_MAX) {
+    return invalid("rebalance_timeout", "must be in 1..INT32_MAX ms");
+  }
+  if (o.auto_commit_interval.count() <= 0) {
+    return invalid("auto_commit_interval", "must be positive");
+  }
   return absl::OkStatus();
 }
-
-// One Fetch in flight: its answer arrives on the I/O thread; Poll waits for it here.
-struct FetchSlot {
-  client::Mutex mu;
-  client::CondVar cv;
-  bool done ABSL_GUARDED_BY(mu) = false;
-  std::optional<absl::StatusOr<client::Reply<FetchResponse>>> result ABSL_GUARDED_BY(mu);
-  std::map<TopicPartition, int64_t> offsets;  // What was asked for; set before sending.
-};
 
 // Room for a whole response: the first batch may exceed fetch_max_bytes.
 client::ConnectionOptions ConnectionOptionsFor(const ConsumerOptions& options) {
@@ -71,49 +78,22 @@ client::ConnectionOptions ConnectionOptionsFor(const ConsumerOptions& options) {
 
 }  // namespace
 
-class Consumer::Impl {
- public:
-  explicit Impl(ConsumerOptions options)
-      : options_(std::move(options)),
-        connection_(ConnectionOptionsFor(options_)) {}
+Consumer::Impl::Impl(ConsumerOptions options)
+    : options_(std::move(options)),
+      connection_(ConnectionOptionsFor(options_)),
+      next_auto_commit_(Clock::now() + options_.auto_commit_interval) {
+  if (!options_.group_id.empty()) {
+    committer_ = std::make_unique<client::OffsetCommitter>(
+        connection_, options_.group_id, options_.request_timeout,
+        [this](ErrorCode code, int32_t generation) {
+          if (member_) member_->OnFenced(code, generation);
+        });
+  }
+}
 
-  absl::Status Connect() { return connection_.Connect(); }
-  const ConsumerOptions& options() const { return options_; }
-
-  absl::Status Assign(std::vector<TopicPartition> partitions);
-  std::vector<TopicPartition> Assignment() const;
-  absl::Status Seek(const TopicPartition& tp, int64_t offset);
-  absl::Status SeekTo(std::vector<TopicPartition> partitions, int64_t timestamp);
-  absl::StatusOr<int64_t> Position(const TopicPartition& tp);
-  absl::StatusOr<ConsumerRecords> Poll(milliseconds timeout);
-  void Close();
-
- private:
-  struct PartitionState {
-    std::optional<int64_t> position;
-  };
-
-  absl::Status EnsureConnected();
-  // Gives every assigned partition without a position one, per auto_offset_reset.
-  absl::Status ResolvePositions();
-  // One ListOffsets request; returns an offset per partition, in order.
-  absl::StatusOr<std::vector<int64_t>> ListOffsets(const std::vector<TopicPartition>& tps,
-                                                   int64_t timestamp);
-  void SendFetch(milliseconds max_wait);
-  // Waits for the fetch in flight until `deadline`; nullopt if it has not answered by then.
-  std::optional<absl::StatusOr<client::Reply<FetchResponse>>> Await(Clock::time_point deadline);
-  // Turns an answer into records and moves the positions; on error nothing moves. Sets
-  // *retry_later when a partition had a retriable error (it is asked again next time).
-  absl::Status Consume(client::Reply<FetchResponse> reply, const FetchSlot& slot,
-                       ConsumerRecords* records, bool* retry_later);
-
-  const ConsumerOptions options_;
-  client::Connection connection_;
-  std::map<TopicPartition, PartitionState> assignment_;
-  std::shared_ptr<FetchSlot> in_flight_;  // Dropping it abandons the fetch.
-  size_t fetch_rotation_ = 0;  // Which partition goes first in the next fetch.
-  bool closed_ = false;
-};
+absl::Status Consumer::Impl::CheckOpen() const {
+  return closed_ ? Closed() : absl::OkStatus();
+}
 
 // ---- Assignment and positions -----------------------------------------------------------------
 
@@ -125,6 +105,10 @@ absl::Status Consumer::Impl::EnsureConnected() {
 }
 
 absl::Status Consumer::Impl::Assign(std::vector<TopicPartition> partitions) {
+  if (member_) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "Assign cannot be used after Subscribe: the group assigns the partitions");
+  }
   absl::Status status = EnsureConnected();
   if (!status.ok()) return status;
   std::sort(partitions.begin(), partitions.end());
@@ -226,11 +210,25 @@ absl::Status Consumer::Impl::ResolvePositions() {
     if (!state.position) missing.push_back(tp);
   }
   if (missing.empty()) return absl::OkStatus();
+  if (committer_) {  // The group's committed offsets come first.
+    absl::StatusOr<std::vector<std::optional<int64_t>>> committed = committer_->Committed(missing);
+    if (!committed.ok()) return committed.status();
+    std::vector<TopicPartition> uncommitted;
+    for (size_t i = 0; i < missing.size(); ++i) {
+      if ((*committed)[i]) {
+        assignment_[missing[i]].position = *(*committed)[i];
+      } else {
+        uncommitted.push_back(std::move(missing[i]));
+      }
+    }
+    missing = std::move(uncommitted);
+    if (missing.empty()) return absl::OkStatus();
+  }
   if (options_.auto_offset_reset == OffsetReset::kNone) {
     return MakeError(ErrorCode::kOffsetOutOfRange,
-                     fmt::format("{} has no position and auto_offset_reset is none; call Seek "
+                     fmt::format("{} has no {}position and auto_offset_reset is none; call Seek "
                                  "first",
-                                 Name(missing.front())));
+                                 Name(missing.front()), committer_ ? "committed " : ""));
   }
   const int64_t timestamp =
       options_.auto_offset_reset == OffsetReset::kEarliest ? kEarliestTimestamp : kLatestTimestamp;
@@ -303,6 +301,12 @@ void Consumer::Impl::SendFetch(milliseconds max_wait) {
     slot->offsets.emplace(*tp, position);
   }
   if (request.topics.empty()) return;
+  if (member_) {  // A member's fetch: fenced by its generation, woken by a rebalance.
+    client::MemberIdentity identity = member_->identity();
+    request.group_id = options_.group_id;
+    request.member_id = std::move(identity.member_id);
+    request.generation_id = slot->generation = identity.generation;
+  }
   connection_.CallAsync(request, max_wait + options_.request_timeout,
                         [slot](absl::StatusOr<client::Reply<FetchResponse>> reply) {
                           client::MutexLock lock(&slot->mu);
@@ -379,17 +383,51 @@ absl::Status Consumer::Impl::Consume(client::Reply<FetchResponse> reply, const F
   return absl::OkStatus();
 }
 
+bool Consumer::Impl::BackOff(const absl::Status& error, Clock::time_point deadline) {
+  const auto left = deadline - Clock::now();
+  if (!IsRetriable(CodeOf(error)) || left <= Clock::duration::zero()) return false;
+  std::this_thread::sleep_for(std::min<Clock::duration>(left, milliseconds(50)));
+  return true;
+}
+
 absl::StatusOr<ConsumerRecords> Consumer::Impl::Poll(milliseconds timeout) {
   if (closed_) return Closed();
-  if (assignment_.empty()) {
-    return MakeError(ErrorCode::kInvalidRequest, "no partitions are assigned; call Assign first");
+  if (assignment_.empty() && !member_) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "no partitions are assigned; call Assign or Subscribe first");
   }
   const Clock::time_point deadline =
       Clock::now() +
       std::clamp<milliseconds>(timeout, milliseconds(0), std::chrono::hours(24 * 365));
+  if (committer_) committer_->DeliverCompleted();
+  if (!member_) return PollUntil(deadline);
+  member_->PollStarted();
+  absl::StatusOr<ConsumerRecords> records = PollUntil(deadline);
+  member_->PollEnded();
+  return records;
+}
+
+absl::StatusOr<ConsumerRecords> Consumer::Impl::PollUntil(Clock::time_point deadline) {
   for (;;) {
     absl::Status status = EnsureConnected();
-    if (status.ok()) status = ResolvePositions();
+    if (status.ok() && member_) status = MaintainGroup();
+    if (!status.ok()) {
+      // A fenced join is tried again at once (or by the next Poll when the time is up); a
+      // transient error after a short pause.
+      if (client::IsGroupFenceError(CodeOf(status))) {
+        if (Clock::now() < deadline) continue;
+        return ConsumerRecords();
+      }
+      if (BackOff(status, deadline)) continue;
+      return status;
+    }
+    if (committer_) AutoCommitIfDue();
+    if (assignment_.empty()) {  // A member without partitions: wait for the next rebalance.
+      member_->WaitForRejoin(deadline);
+      if (Clock::now() >= deadline) return ConsumerRecords();
+      continue;
+    }
+    status = ResolvePositions();
     if (!status.ok()) return status;
     if (!in_flight_) {
       SendFetch(std::chrono::ceil<milliseconds>(deadline - Clock::now()));
@@ -399,11 +437,13 @@ absl::StatusOr<ConsumerRecords> Consumer::Impl::Poll(milliseconds timeout) {
     std::shared_ptr<FetchSlot> slot = std::move(in_flight_);
     if (!answer->ok()) {
       const absl::Status& error = answer->status();
-      const auto left = deadline - Clock::now();
-      if (!IsRetriable(CodeOf(error)) || left <= Clock::duration::zero()) return error;
+      if (member_ && client::IsGroupFenceError(CodeOf(error))) {  // Rejoin in the next round.
+        member_->OnFenced(CodeOf(error), slot->generation);
+        continue;
+      }
       // Back off a little before asking again (reconnecting first if the connection fell).
-      std::this_thread::sleep_for(std::min<Clock::duration>(left, milliseconds(50)));
-      continue;
+      if (BackOff(error, deadline)) continue;
+      return error;
     }
     ConsumerRecords records;
     bool retry_later = false;
@@ -418,13 +458,6 @@ absl::StatusOr<ConsumerRecords> Consumer::Impl::Poll(milliseconds timeout) {
           std::min<Clock::duration>(deadline - Clock::now(), milliseconds(50)));
     }
   }
-}
-
-void Consumer::Impl::Close() {
-  if (closed_) return;
-  closed_ = true;
-  in_flight_.reset();
-  connection_.Close();
 }
 
 // ---- Consumer ---------------------------------------------------------------------------------
@@ -466,6 +499,21 @@ absl::StatusOr<int64_t> Consumer::Position(const TopicPartition& partition) {
 }
 absl::StatusOr<ConsumerRecords> Consumer::Poll(std::chrono::milliseconds timeout) {
   return impl_->Poll(timeout);
+}
+absl::Status Consumer::Subscribe(std::vector<std::string> topics, RebalanceCallbacks callbacks) {
+  return impl_->Subscribe(std::move(topics), std::move(callbacks));
+}
+std::string Consumer::member_id() const { return impl_->Identity().member_id; }
+int32_t Consumer::generation_id() const { return impl_->Identity().generation; }
+absl::Status Consumer::Commit() { return impl_->CommitPositions(); }
+absl::Status Consumer::Commit(const std::vector<std::pair<TopicPartition, int64_t>>& offsets) {
+  return impl_->Commit(offsets);
+}
+void Consumer::CommitAsync(std::function<void(absl::Status)> done) {
+  impl_->CommitAsync(std::move(done));
+}
+absl::StatusOr<std::optional<int64_t>> Consumer::Committed(const TopicPartition& partition) {
+  return impl_->Committed(partition);
 }
 void Consumer::Close() { impl_->Close(); }
 const ConsumerOptions& Consumer::options() const { return impl_->options(); }

@@ -1,4 +1,5 @@
-// client/consumer.h: brook::Consumer, which reads records from assigned partitions.
+// client/consumer.h: brook::Consumer, which reads records from partitions it is assigned, either
+// by hand (Assign) or by its consumer group (Subscribe).
 //
 //   auto consumer = brook::Consumer::Create({.bootstrap = "127.0.0.1:9292",
 //                                            .auto_offset_reset = brook::OffsetReset::kEarliest});
@@ -9,12 +10,15 @@
 //     for (const brook::ConsumerRecord& r : *records) { ... r.value ... }
 //   }
 //
-// Assignment is manual: the application names the partitions (Assign). The consumer keeps a
-// position per assigned partition (the offset of the next record to return). A partition
-// without a position, or whose position the broker reports OFFSET_OUT_OF_RANGE, is reset by
-// auto_offset_reset (earliest / latest) or, with kNone, makes Poll fail until Seek sets one.
-// Consumer groups (Subscribe(group), with the group's committed positions) will come later;
-// they decide the assignment and the starting positions and leave Poll unchanged.
+// As a group member: set ConsumerOptions.group_id, call Subscribe({"orders"}) instead of
+// Assign, and Poll as above; the group (docs/protocol.md §6.8) decides which partitions this
+// consumer reads, and positions start from the group's committed offsets.
+//
+// Positions: the consumer keeps a position per assigned partition (the offset of the next
+// record to return). A partition without one starts at the group's committed offset (when
+// group_id is set and the group has a commit for it), else per auto_offset_reset (earliest /
+// latest); a position the broker reports OFFSET_OUT_OF_RANGE is reset the same way. With kNone
+// Poll fails instead, until Seek sets a position.
 //
 // Operation: Poll sends one Fetch covering every assigned partition from their positions
 // (a long poll: the broker answers as soon as fetch_min_bytes are there, or after the wait),
@@ -22,16 +26,41 @@
 // that it travels while the application processes the records ("one fetch ahead"). Seek and
 // Assign drop a fetch in flight so the next Poll reads from the new positions.
 //
+// Groups: Poll also drives the membership. It joins on the first Poll after Subscribe, and
+// rejoins when the broker says the group rebalances (a heartbeat, fetch or commit answers
+// REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID). A Poll that rejoins waits
+// for the rebalance to complete, so it may take up to rebalance_timeout longer than its
+// timeout. Fetches carry the member's generation, so the broker wakes them when a rebalance
+// starts. A background thread sends heartbeats every heartbeat_interval, so processing a
+// batch slowly does not end the session; but a consumer that does not call Poll for
+// rebalance_timeout leaves the group (Kafka's max.poll.interval.ms) and its next Poll rejoins,
+// its partitions lost. With the eager assignors (range, roundrobin) a member gives up every
+// partition before it rejoins; with cooperative-sticky (the default) it keeps reading its
+// partitions and gives up only those missing from its new assignment, then rejoins at once so
+// they can move. Records of a partition are never returned after it was revoked.
+// Rebalance callbacks run on the application thread, inside Poll or Close: on_revoked before
+// partitions are given up (Commit works there), on_assigned after partitions were added,
+// on_lost when the member was expelled and its partitions may already be another's.
+//
+// Commits: with enable_auto_commit, Poll commits the positions of the records returned by
+// earlier Polls every auto_commit_interval (at-least-once), and so do a revoke and Close.
+// Commit / CommitAsync commit explicitly. Commits of a member that is no longer in the group
+// fail with UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION (and its next Poll rejoins).
+//
 // Thread-safety: not thread-safe; use a Consumer from one thread at a time (like Kafka's).
 // Lifecycle: Create connects (and fails if it cannot); Close (also run by the destructor)
-// drops the fetch in flight and closes the connection; later calls fail with
-// INVALID_REQUEST "the consumer is closed". Records already returned stay valid.
+// leaves the group (committing first with auto-commit, and running on_revoked), drops the
+// fetch in flight and closes the connection; later calls fail with INVALID_REQUEST "the
+// consumer is closed". Records already returned stay valid.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -58,6 +87,16 @@ struct ConsumerOptions {
   std::chrono::milliseconds request_timeout{30000};  // Other requests; and a fetch's wait
                                                      // beyond its max_wait. Connect uses
                                                      // min(this, 10 s).
+  // ---- Consumer groups (used with a non-empty group_id) ----
+  std::string group_id;  // Empty: no group (Assign only; no commits).
+  std::string assignor = "cooperative-sticky";  // Or "range", "roundrobin".
+  std::chrono::milliseconds session_timeout{10000};    // The broker accepts 100 ms..300 s.
+  std::chrono::milliseconds heartbeat_interval{3000};  // Less than session_timeout.
+  std::chrono::milliseconds rebalance_timeout{30000};  // Also the longest time between Polls
+                                                       // before the member leaves (Kafka's
+                                                       // max.poll.interval.ms).
+  bool enable_auto_commit = true;
+  std::chrono::milliseconds auto_commit_interval{5000};
 };
 
 class Consumer {
@@ -71,14 +110,32 @@ class Consumer {
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
+  // What a group member is told about its partitions; each gets a sorted list. Run on the
+  // application thread inside Poll or Close (see the top comment). Empty functions are skipped.
+  struct RebalanceCallbacks {
+    std::function<void(const std::vector<TopicPartition>&)> on_assigned;  // Added, with no
+                                                                          // position yet.
+    std::function<void(const std::vector<TopicPartition>&)> on_revoked;  // About to be given up.
+    std::function<void(const std::vector<TopicPartition>&)> on_lost;     // Already gone.
+  };
+
+  // Joins the group options().group_id (on the next Poll) subscribed to `topics`; topics that
+  // do not exist yet get partitions once created. Calling it again changes the subscription
+  // (and the callbacks) and rejoins. Errors: INVALID_REQUEST without group_id, with no topics,
+  // or after Assign with partitions (manual assignment and subscription do not mix); closed.
+  absl::Status Subscribe(std::vector<std::string> topics, RebalanceCallbacks callbacks = {});
+
   // Replaces the assignment. Partitions that stay assigned keep their positions; new ones
   // have none until Poll, Position or a Seek gives them one. An empty list unassigns all.
   // Errors (nothing changes then): UNKNOWN_TOPIC_OR_PARTITION "topic 'x' does not exist" or
   // "topic 'x' has N partition(s); partition P does not exist"; request errors
-  // (NETWORK_EXCEPTION, REQUEST_TIMED_OUT).
+  // (NETWORK_EXCEPTION, REQUEST_TIMED_OUT); INVALID_REQUEST after Subscribe.
   absl::Status Assign(std::vector<TopicPartition> partitions);
-  // The assigned partitions, sorted.
+  // The assigned partitions, sorted: the manual assignment, or the group's current one.
   std::vector<TopicPartition> Assignment() const;
+  // The member id and generation the group gave this consumer ("" and -1 before it joined).
+  std::string member_id() const;
+  int32_t generation_id() const;
 
   // Sets the position of an assigned partition; an offset outside the log is reported by the
   // next Poll (and reset by auto_offset_reset). Errors: INVALID_REQUEST when `partition` is
@@ -98,15 +155,34 @@ class Consumer {
   absl::StatusOr<int64_t> Position(const TopicPartition& partition);
 
   // Returns the records fetched within `timeout` (possibly none), in offset order per
-  // partition, and advances the positions past them. Errors (positions do not move then):
-  // INVALID_REQUEST (nothing assigned, or closed); OFFSET_OUT_OF_RANGE (a position is outside
+  // partition, and advances the positions past them. A group member also (re)joins, runs the
+  // rebalance callbacks and auto-commits here (see Groups). Errors (positions do not move then):
+  // INVALID_REQUEST (neither assigned nor subscribed, or closed); the group's errors from
+  // JoinGroup (INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, INCONSISTENT_GROUP_PROTOCOL, ...);
+  // OFFSET_OUT_OF_RANGE (a position is outside
   // the log and auto_offset_reset is kNone, or no position and kNone); UNKNOWN_TOPIC_OR_PARTITION
   // (e.g. the topic was deleted); CORRUPT_MESSAGE (a batch fails its CRC);
   // NETWORK_EXCEPTION when the broker cannot be reached again within the timeout; other
   // broker errors.
   absl::StatusOr<ConsumerRecords> Poll(std::chrono::milliseconds timeout);
 
-  // Drops the fetch in flight and closes the connection. Idempotent.
+  // Commits the current position of every assigned partition that has one, and waits.
+  // Errors: INVALID_REQUEST without group_id (or closed); UNKNOWN_MEMBER_ID /
+  // ILLEGAL_GENERATION when this member is no longer in the group (the next Poll rejoins);
+  // NON_EMPTY_GROUP when not subscribed and the group has members; a partition's error;
+  // request errors. Also runs the callbacks of CommitAsync calls answered so far.
+  absl::Status Commit();
+  // Commits the given offsets (each the next record to process), as Commit().
+  absl::Status Commit(const std::vector<std::pair<TopicPartition, int64_t>>& offsets);
+  // As Commit() without waiting; `done` runs with the outcome inside a later Poll, Commit or
+  // Close on this thread (Close waits up to request_timeout for the answers).
+  void CommitAsync(std::function<void(absl::Status)> done = {});
+  // The group's committed offset of `partition` (OffsetFetch); nullopt when there is none.
+  // Errors: INVALID_REQUEST without group_id (or closed); INVALID_GROUP_ID; request errors.
+  absl::StatusOr<std::optional<int64_t>> Committed(const TopicPartition& partition);
+
+  // Leaves the group (see Lifecycle), drops the fetch in flight and closes the connection.
+  // Idempotent.
   void Close();
 
   const ConsumerOptions& options() const;

@@ -36,6 +36,12 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   log.blob_file_size = 256 << 20;
   log.blob_compression_type = rocksdb::kNoCompression;
   log.enable_blob_garbage_collection = true;
+  // Retention and compaction free the oldest data, so the oldest half of the blob files is
+  // where garbage collects: compactions relocate its live blobs, and a file that is half
+  // garbage is compacted on purpose, so the space comes back even when the rest of its
+  // SST's keys stay (RocksDB's defaults: 0.25 and never).
+  log.blob_garbage_collection_age_cutoff = 0.5;
+  log.blob_garbage_collection_force_threshold = 0.5;
 
   rocksdb::ColumnFamilyOptions time_index = meta;
   return {{kMetaColumnFamily, meta},

@@ -63,7 +63,21 @@ std::string MetaNextTopicIdKey() { return "N"; }
 std::string MetaTopicKey(std::string_view name) { return std::string(1, kMetaTopicTag) += name; }
 
 std::string MetaPartitionStateKey(uint32_t topic_id, int32_t partition) {
-  return "P" + PartitionPrefix(topic_id, partition);
+  return kMetaPartitionStateTag + PartitionPrefix(topic_id, partition);
+}
+
+std::string MetaSegmentKey(uint32_t topic_id, int32_t partition, int64_t base_offset) {
+  return kMetaSegmentTag + LogKey(topic_id, partition, base_offset);
+}
+
+std::string MetaCleanerCheckpointKey(uint32_t topic_id, int32_t partition) {
+  return kMetaCleanerCheckpointTag + PartitionPrefix(topic_id, partition);
+}
+
+std::string MetaTopicRange(char tag, uint32_t topic_id) { return tag + TopicPrefix(topic_id); }
+
+std::string MetaTopicRangeEnd(char tag, uint32_t topic_id) {
+  return tag + TopicPrefixEnd(topic_id);
 }
 
 std::string GroupPrefix(std::string_view group) {

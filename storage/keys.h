@@ -7,6 +7,8 @@
 //                              'N'                       -> next topic id (u32)
 //                              'T' | topic name          -> topic record (topic_record.h)
 //                              'P' | topic_id | partition -> partition state (log start)
+//                              'S' | topic_id | partition | base_offset -> segment (segment.h)
+//                              'C' | topic_id | partition -> compaction checkpoint (segment.h)
 // Column family "group_offsets": group_len u16 | group | topic_len u16 | topic | partition i32
 //                              -> version i8 (=1) | offset i64 | commit_time_ms i64 |
 //                                 metadata string (offset_store.h)
@@ -44,6 +46,16 @@ std::string MetaNextTopicIdKey();
 std::string MetaTopicKey(std::string_view name);
 inline constexpr char kMetaTopicTag = 'T';
 std::string MetaPartitionStateKey(uint32_t topic_id, int32_t partition);
+inline constexpr char kMetaPartitionStateTag = 'P';
+// A segment's record. Every segment of a partition starts with MetaSegmentKey(t, p, 0)'s
+// first 9 bytes: 'S' | PartitionPrefix.
+std::string MetaSegmentKey(uint32_t topic_id, int32_t partition, int64_t base_offset);
+inline constexpr char kMetaSegmentTag = 'S';
+std::string MetaCleanerCheckpointKey(uint32_t topic_id, int32_t partition);
+inline constexpr char kMetaCleanerCheckpointTag = 'C';
+// Tag | topic prefix: where a topic's records under a per-partition meta tag begin / end.
+std::string MetaTopicRange(char tag, uint32_t topic_id);
+std::string MetaTopicRangeEnd(char tag, uint32_t topic_id);
 
 // Keys of committed offsets. A group's keys all start with GroupPrefix(group); the length
 // prefix keeps group "ab" apart from group "abc".

@@ -16,21 +16,10 @@
 namespace brook::storage {
 namespace {
 
-absl::Status UnknownTopic(std::string_view name) {
-  return MakeError(ErrorCode::kUnknownTopicOrPartition,
-                   fmt::format("topic '{}' does not exist", name));
-}
-
-int64_t NowMs() {
+int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-rocksdb::WriteOptions SyncedWrite() {
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  return options;
 }
 
 // Validates every batch of a record set against the topic's settings.
@@ -141,8 +130,8 @@ absl::StatusOr<std::shared_ptr<LogStore::Topic>> LogStore::OpenTopic(std::string
   topic->config = *config;
   topic->name = std::move(name);
   for (int32_t p = 0; p < record.partitions; ++p) {
-    auto log = std::make_unique<PartitionLog>(cfs_, record.topic_id, PartitionId(p));
-    if (absl::Status s = log->Recover(); !s.ok()) return s;
+    auto log = std::make_shared<PartitionLog>(cfs_, record.topic_id, PartitionId(p));
+    if (absl::Status s = log->Recover(NowMs()); !s.ok()) return s;
     topic->partitions.push_back(std::move(log));
   }
   topic->record = std::move(record);
@@ -190,7 +179,9 @@ absl::Status LogStore::DeleteTopic(std::string_view name) {
   const uint32_t id = topic.record.topic_id;
   rocksdb::WriteBatch write;
   write.Delete(cfs_.meta, MetaTopicKey(name));
-  write.DeleteRange(cfs_.meta, "P" + TopicPrefix(id), "P" + TopicPrefixEnd(id));
+  for (char tag : {kMetaPartitionStateTag, kMetaSegmentTag, kMetaCleanerCheckpointTag}) {
+    write.DeleteRange(cfs_.meta, MetaTopicRange(tag, id), MetaTopicRangeEnd(tag, id));
+  }
   write.DeleteRange(cfs_.log, TopicPrefix(id), TopicPrefixEnd(id));
   write.DeleteRange(cfs_.time_index, TopicPrefix(id), TopicPrefixEnd(id));
   if (absl::Status s = FromRocks(cfs_.db->Write(SyncedWrite(), &write), "deleting a topic");
@@ -236,7 +227,7 @@ absl::StatusOr<TopicInfo> LogStore::DescribeTopic(std::string_view name) const {
   return Describe(*topic);
 }
 
-absl::StatusOr<const PartitionLog*> LogStore::FindPartition(
+absl::StatusOr<PartitionLog*> LogStore::FindPartition(
     std::string_view name, PartitionId partition, std::shared_ptr<const Topic>* holder) const {
   *holder = FindTopic(name);
   if (*holder == nullptr) return UnknownTopic(name);
@@ -251,16 +242,16 @@ absl::StatusOr<const PartitionLog*> LogStore::FindPartition(
 absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionId partition,
                                               std::string_view record_set) {
   std::shared_ptr<const Topic> holder;
-  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
   absl::StatusOr<std::vector<ValidatedBatch>> batches =
       ValidateRecordSet(record_set, holder->config, topic);
   if (!batches.ok()) return batches.status();
   MaybeResumeWrites();
-  absl::StatusOr<AppendResult> result = const_cast<PartitionLog*>(*log)->Append(*batches);
+  absl::StatusOr<AppendResult> result = (*log)->Append(*batches, holder->config, NowMs());
   if (CodeOf(result.status()) == ErrorCode::kKafkaStorageError) {
     int64_t healthy = 0;
-    resume_at_ms_.compare_exchange_strong(healthy, NowMs() + 1000);
+    resume_at_ms_.compare_exchange_strong(healthy, SystemNowMs() + 1000);
   }
   if (result.ok() && append_listener_) append_listener_(topic, partition);
   return result;
@@ -270,7 +261,7 @@ absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId pa
                                           Offset from, size_t max_bytes,
                                           bool min_one_batch) const {
   std::shared_ptr<const Topic> holder;
-  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
   return (*log)->Read(from, max_bytes, min_one_batch);
 }
@@ -279,7 +270,7 @@ absl::StatusOr<TimestampLookup> LogStore::OffsetForTimestamp(std::string_view to
                                                              PartitionId partition,
                                                              TimestampMs timestamp) const {
   std::shared_ptr<const Topic> holder;
-  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
   return (*log)->OffsetForTimestamp(timestamp);
 }
@@ -287,15 +278,22 @@ absl::StatusOr<TimestampLookup> LogStore::OffsetForTimestamp(std::string_view to
 absl::StatusOr<PartitionInfo> LogStore::Offsets(std::string_view topic,
                                                 PartitionId partition) const {
   std::shared_ptr<const Topic> holder;
-  absl::StatusOr<const PartitionLog*> log = FindPartition(topic, partition, &holder);
+  absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
   return PartitionInfo{partition, (*log)->log_start(), (*log)->log_end()};
 }
 
+absl::Status LogStore::UnknownTopic(std::string_view name) {
+  return MakeError(ErrorCode::kUnknownTopicOrPartition,
+                   fmt::format("topic '{}' does not exist", name));
+}
+
+int64_t LogStore::NowMs() const { return options_.clock ? options_.clock() : SystemNowMs(); }
+
 void LogStore::MaybeResumeWrites() {
   int64_t due = resume_at_ms_.load();
-  if (due == 0 || NowMs() < due) return;
-  if (!resume_at_ms_.compare_exchange_strong(due, NowMs() + 1000)) return;  // Another thread.
+  if (due == 0 || SystemNowMs() < due) return;
+  if (!resume_at_ms_.compare_exchange_strong(due, SystemNowMs() + 1000)) return;  // Another thread.
   if (cfs_.db->Resume().ok()) resume_at_ms_.store(0);
 }
 

@@ -5,6 +5,8 @@
 //   (*store)->CreateTopic("orders", 3, {{"retention.ms", "86400000"}});
 //   (*store)->Append("orders", PartitionId(0), record_set);   // one or more v2 batches
 //   (*store)->Read("orders", PartitionId(0), Offset(0), 1 << 20);
+//   (*store)->EnforceRetention(now_ms);                   // periodically, from the broker
+//   (*store)->Compact("changelog", PartitionId(0), now_ms);  // when NeedsCompaction says so
 //
 // Operation: topic metadata lives in the "meta" column family and is written with fsync;
 // batches live in "log", keyed by (topic id, partition, last offset). Topic ids are never
@@ -12,7 +14,9 @@
 // Durability: Append returns once the batches are in RocksDB's WAL (a process crash loses
 // nothing acknowledged); SyncWal makes them survive power loss, shared across callers.
 // Concurrency: every method is thread-safe. Appends to one partition are serialized;
-// everything else runs in parallel.
+// retention and compaction of one partition are serialized with each other (not with
+// appends or reads); everything else runs in parallel. Retention and compaction run on the
+// caller's thread: the broker's background job calls them.
 // Lifecycle: the destructor fsyncs the WAL and closes RocksDB; no call may be running.
 #pragma once
 
@@ -29,8 +33,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "protocol/types.h"
+#include "storage/log_compactor.h"
 #include "storage/offset_store.h"
 #include "storage/partition_log.h"
+#include "storage/segment.h"
 #include "storage/topic_config.h"
 #include "storage/topic_record.h"
 #include "storage/wal_syncer.h"
@@ -52,12 +58,21 @@ struct StoreOptions {
   size_t block_cache_bytes = 256 << 20; // RocksDB block cache for reads from disk.
   size_t write_buffer_bytes = 64 << 20; // RocksDB memtable size of the log.
   StoreLogSink log_sink;                // Where RocksDB's warnings go (none: dropped).
+  // Wall clock in ms since the epoch, for segment creation times (none: the system clock).
+  // Tests inject a fake one.
+  std::function<int64_t()> clock;
 };
 
 struct PartitionInfo {
   PartitionId partition;
   Offset log_start;
   Offset log_end;
+};
+
+// What retention removed from one partition.
+struct TopicRetention {
+  std::string topic;
+  RetentionResult result;
 };
 
 struct TopicInfo {
@@ -115,6 +130,38 @@ class LogStore {
   // REQUIRES: set before the store is shared between threads.
   void SetAppendListener(std::function<void(std::string_view topic, PartitionId)> listener);
 
+  // Changes a topic's overrides: sets `to_set`, removes `to_remove` (back to the broker's
+  // default), validates the result like CreateTopic, persists it (fsync) and applies it to
+  // every later append, retention and compaction. With validate_only, changes nothing.
+  // Changing cleanup.policy to compact is allowed; keyless records already stored are then
+  // kept as they are. Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_CONFIG (unknown key, bad
+  // value, a key both set and removed); STORAGE_ERROR.
+  absl::Status AlterTopicConfig(std::string_view name, const ConfigOverrides& to_set,
+                                const std::vector<std::string>& to_remove,
+                                bool validate_only = false);
+
+  // Applies retention.ms / retention.bytes at `now_ms` to every partition of every topic whose
+  // cleanup.policy deletes (PartitionLog::EnforceRetention). Returns the partitions that lost
+  // segments. Errors: the first partition's STORAGE_ERROR (earlier ones stay done).
+  absl::StatusOr<std::vector<TopicRetention>> EnforceRetention(int64_t now_ms);
+
+  // Compacts one partition of a compacted topic now (log_compactor.h). Errors:
+  // UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST when the topic's cleanup.policy is delete;
+  // STORAGE_ERROR; CORRUPT_MESSAGE.
+  absl::StatusOr<CompactionStats> Compact(std::string_view topic, PartitionId partition,
+                                          int64_t now_ms, const CompactionLimits& limits = {});
+  // Compacts every partition of the topic in turn; the stats are summed. Errors: as Compact.
+  absl::StatusOr<CompactionStats> CompactTopic(std::string_view topic, int64_t now_ms,
+                                               const CompactionLimits& limits = {});
+  // Whether the broker's scheduler should compact the partition now
+  // (PartitionLog::NeedsCompaction); false for topics that do not compact.
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION, STORAGE_ERROR.
+  absl::StatusOr<bool> NeedsCompaction(std::string_view topic, PartitionId partition,
+                                       int64_t now_ms) const;
+  // The partition's segments, oldest first. Errors: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<std::vector<Segment>> Segments(std::string_view topic,
+                                                PartitionId partition) const;
+
   const StoreOptions& options() const { return options_; }
   // The committed offsets of consumer groups, in the same database.
   OffsetStore& offsets() { return offsets_; }
@@ -124,7 +171,8 @@ class LogStore {
     std::string name;
     TopicRecord record;
     TopicConfig config;
-    std::vector<std::unique_ptr<PartitionLog>> partitions;
+    // Shared with the Topic that replaces this one when its config is altered.
+    std::vector<std::shared_ptr<PartitionLog>> partitions;
   };
 
   LogStore(StoreOptions options, ColumnFamilies cfs,
@@ -132,11 +180,12 @@ class LogStore {
   absl::Status LoadTopics();
   std::shared_ptr<const Topic> FindTopic(std::string_view name) const;
   // The partition, or UNKNOWN_TOPIC_OR_PARTITION naming what is missing.
-  absl::StatusOr<const PartitionLog*> FindPartition(std::string_view topic,
-                                                    PartitionId partition,
-                                                    std::shared_ptr<const Topic>* holder) const;
+  absl::StatusOr<PartitionLog*> FindPartition(std::string_view topic, PartitionId partition,
+                                              std::shared_ptr<const Topic>* holder) const;
   TopicInfo Describe(const Topic& topic) const;
   absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
+  int64_t NowMs() const;
+  static absl::Status UnknownTopic(std::string_view name);
 
   // After a failed write (e.g. a full disk), asks RocksDB to resume writing, at most once a
   // second, so the broker takes writes again once space is freed, without a restart.

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <memory>
-#include <vector>
 
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
@@ -24,68 +24,124 @@ std::unique_ptr<rocksdb::Iterator> PartitionIterator(const ColumnFamilies& cfs,
   return std::unique_ptr<rocksdb::Iterator>(cfs.db->NewIterator(options, cf));
 }
 
+absl::Status TopicDeleted() {
+  return MakeError(ErrorCode::kUnknownTopicOrPartition, "the topic was deleted");
+}
+
 }  // namespace
 
 PartitionLog::PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition)
     : cfs_(cfs),
       topic_id_(topic_id),
       partition_(partition),
+      prefix_(PartitionPrefix(topic_id, partition.value)),
       upper_bound_(PartitionPrefixEnd(topic_id, partition.value)) {}
 
-absl::Status PartitionLog::Recover() {
-  const std::string prefix = PartitionPrefix(topic_id_, partition_.value);
+absl::Status PartitionLog::Recover(int64_t now_ms) {
   const rocksdb::Slice upper(upper_bound_);
   int64_t log_end = 0;
   int64_t log_start = -1;
+  int64_t last_batch_base = -1;
   {
     auto it = PartitionIterator(cfs_, cfs_.log, &upper);
     it->SeekForPrev(LogKey(topic_id_, partition_.value, INT64_MAX));
-    if (it->Valid() && it->key().starts_with(prefix)) {
+    if (it->Valid() && it->key().starts_with(prefix_)) {
       log_end = LogKeyLastOffset(it->key().ToStringView()) + 1;
+      absl::StatusOr<BatchHeader> last = ParseBatchHeader(it->value().ToStringView());
+      if (last.ok()) last_batch_base = last->base_offset;
     }
-    it->Seek(prefix);
+    it->Seek(prefix_);
     if (it->Valid()) {
       absl::StatusOr<BatchHeader> first = ParseBatchHeader(it->value().ToStringView());
       if (first.ok()) log_start = first->base_offset;
     }
     if (absl::Status s = FromRocks(it->status(), "recovering a partition"); !s.ok()) return s;
   }
-  std::string state;
+  std::string value;
   rocksdb::Status s = cfs_.db->Get(rocksdb::ReadOptions(), cfs_.meta,
-                                   MetaPartitionStateKey(topic_id_, partition_.value), &state);
-  if (s.ok() && state.size() >= 8) {
-    log_start = std::max(log_start, DecodeI64(state));
+                                   MetaPartitionStateKey(topic_id_, partition_.value), &value);
+  if (s.ok() && value.size() >= 8) {
+    log_start = std::max(log_start, DecodeI64(value));
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading partition state");
   }
-  if (log_start < 0) log_start = log_end;
-  log_end = std::max(log_end, log_start);
+  int64_t cleaned_up_to = 0;
+  s = cfs_.db->Get(rocksdb::ReadOptions(), cfs_.meta,
+                   MetaCleanerCheckpointKey(topic_id_, partition_.value), &value);
+  if (s.ok()) {
+    absl::StatusOr<int64_t> checkpoint = DecodeCleanerCheckpoint(value);
+    if (!checkpoint.ok()) return checkpoint.status();
+    cleaned_up_to = *checkpoint;
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the compaction checkpoint");
+  }
 
   int64_t max_timestamp = INT64_MIN;
   {
     auto it = PartitionIterator(cfs_, cfs_.time_index, &upper);
     it->SeekForPrev(TimeIndexKey(topic_id_, partition_.value, INT64_MAX, INT64_MAX));
-    if (it->Valid() && it->key().starts_with(prefix)) {
+    if (it->Valid() && it->key().starts_with(prefix_)) {
       max_timestamp = TimeIndexTimestamp(it->key().ToStringView());
     }
     if (absl::Status st = FromRocks(it->status(), "recovering a time index"); !st.ok()) return st;
   }
-  absl::MutexLock lock(&append_mu_);
+  absl::MutexLock lock(&mu_);
   max_timestamp_ = max_timestamp;
+  if (log_start < 0) log_start = log_end;
+  log_end = std::max(log_end, log_start);
+  if (absl::Status st = RecoverSegments(log_start, log_end, now_ms); !st.ok()) return st;
+  // Compaction may have removed the first batches: the first segment still starts the log.
+  if (!segments_.empty()) log_start = std::min(log_start, segments_.front().base_offset);
+  last_batch_base_ = last_batch_base < 0 ? log_end : last_batch_base;
+  cleaned_up_to_ = cleaned_up_to;
   log_start_.store(log_start, std::memory_order_release);
   log_end_.store(log_end, std::memory_order_release);
   return absl::OkStatus();
 }
 
-absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch> batches) {
-  absl::MutexLock lock(&append_mu_);
-  if (deleted_) {
-    return MakeError(ErrorCode::kUnknownTopicOrPartition, "the topic was deleted");
+absl::Status PartitionLog::RecoverSegments(int64_t log_start, int64_t log_end, int64_t now_ms) {
+  const std::string prefix = MetaSegmentKey(topic_id_, partition_.value, 0).substr(0, 9);
+  const std::string end = kMetaSegmentTag + upper_bound_;
+  const rocksdb::Slice upper(end);
+  auto it = PartitionIterator(cfs_, cfs_.meta, &upper);
+  segments_.clear();
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    const int64_t base = LogKeyLastOffset(it->key().ToStringView().substr(1));
+    absl::StatusOr<Segment> segment = DecodeSegment(base, it->value().ToStringView());
+    if (!segment.ok()) return segment.status();
+    segments_.push_back(*segment);
   }
+  if (absl::Status s = FromRocks(it->status(), "loading segments"); !s.ok()) return s;
+  if (!segments_.empty() || log_end == log_start) return absl::OkStatus();
+
+  // Written before segments existed: one segment holding every stored batch.
+  Segment legacy{log_start, log_end - 1, 0, max_timestamp_, now_ms};
+  const rocksdb::Slice log_upper(upper_bound_);
+  auto batches = PartitionIterator(cfs_, cfs_.log, &log_upper);
+  for (batches->Seek(prefix_); batches->Valid(); batches->Next()) {
+    legacy.bytes += static_cast<int64_t>(batches->value().size());
+  }
+  if (absl::Status s = FromRocks(batches->status(), "sizing a partition"); !s.ok()) return s;
+  rocksdb::Status s = cfs_.db->Put(rocksdb::WriteOptions(), cfs_.meta,
+                                   MetaSegmentKey(topic_id_, partition_.value, log_start),
+                                   EncodeSegment(legacy));
+  if (absl::Status st = FromRocks(s, "recording a segment"); !st.ok()) return st;
+  segments_.push_back(legacy);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch> batches,
+                                                  const TopicConfig& config, int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  if (deleted_) return TopicDeleted();
   const int64_t base = log_end_.load(std::memory_order_relaxed);
   int64_t next = base;
   int64_t max_timestamp = max_timestamp_;
+  int64_t last_batch_base = last_batch_base_;
   std::vector<std::array<char, 8>> base_offsets(batches.size());
+  // The active segment (if any), then the segments this append opens.
+  std::vector<Segment> tail;
+  if (!segments_.empty()) tail.push_back(segments_.back());
   rocksdb::WriteBatch write;
   for (size_t i = 0; i < batches.size(); ++i) {
     const ValidatedBatch& batch = batches[i];
@@ -102,7 +158,19 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
       write.Put(cfs_.time_index, TimeIndexKey(topic_id_, partition_.value, max_timestamp, next),
                 rocksdb::Slice());
     }
+    if (tail.empty() || ShouldRoll(tail.back(), config, now_ms)) {
+      tail.push_back(Segment{next, next - 1, 0, INT64_MIN, now_ms});
+    }
+    Segment& segment = tail.back();
+    segment.last_offset = last;
+    segment.bytes += static_cast<int64_t>(batch.bytes.size());
+    segment.max_timestamp = std::max(segment.max_timestamp, batch.summary.max_timestamp);
+    last_batch_base = next;
     next = last + 1;
+  }
+  for (const Segment& segment : tail) {
+    write.Put(cfs_.meta, MetaSegmentKey(topic_id_, partition_.value, segment.base_offset),
+              EncodeSegment(segment));
   }
   rocksdb::WriteOptions options;  // WAL on, no fsync: survives a process crash.
   if (absl::Status s = FromRocks(cfs_.db->Write(options, &write), "appending to the log");
@@ -110,6 +178,9 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
     return s;
   }
   max_timestamp_ = max_timestamp;
+  last_batch_base_ = last_batch_base;
+  if (!segments_.empty()) segments_.pop_back();
+  segments_.insert(segments_.end(), tail.begin(), tail.end());
   log_end_.store(next, std::memory_order_release);
   return AppendResult{Offset(base), log_start(), Offset(next)};
 }
@@ -117,15 +188,22 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
 absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
                                               bool min_one_batch) const {
   ReadResult result{{}, log_start(), log_end()};
-  if (from < result.log_start || from > result.log_end) {
+  auto out_of_range = [&] {
     return MakeError(ErrorCode::kOffsetOutOfRange,
                      fmt::format("offset {} is outside the log [{}, {})", from.value, result.log_start.value, result.log_end.value));
-  }
+  };
+  if (from < result.log_start || from > result.log_end) return out_of_range();
   if (from == result.log_end) return result;
   // Only batches below the log end seen above: a concurrent append is not half-read.
   const std::string upper = LogKey(topic_id_, partition_.value, result.log_end.value);
   const rocksdb::Slice upper_slice(upper);
   auto it = PartitionIterator(cfs_, cfs_.log, &upper_slice);
+  // Retention advances log_start before it deletes: if this iterator's snapshot may lack the
+  // batches at `from`, the log start has moved past it by now.
+  if (from < log_start()) {
+    result.log_start = log_start();
+    return out_of_range();
+  }
   for (it->Seek(LogKey(topic_id_, partition_.value, from.value)); it->Valid(); it->Next()) {
     const rocksdb::Slice value = it->value();
     const bool may_exceed = min_one_batch && result.records.empty();
@@ -149,7 +227,7 @@ absl::StatusOr<TimestampLookup> PartitionLog::OffsetForTimestamp(TimestampMs t) 
   }
   from = std::max(from, log_start());
   // The indexed batch is the first whose records reach `t`; scan it (and, should retention
-  // have removed it, the batches after) for the first such record.
+  // or compaction have removed it, the batches after) for the first such record.
   while (from < end) {
     absl::StatusOr<ReadResult> read = Read(from, 1 << 20);
     if (!read.ok()) return read.status();
@@ -171,8 +249,162 @@ absl::StatusOr<TimestampLookup> PartitionLog::OffsetForTimestamp(TimestampMs t) 
   return TimestampLookup{end, TimestampMs(-1)};
 }
 
+std::vector<Segment> PartitionLog::segments() const {
+  absl::MutexLock lock(&mu_);
+  return segments_;
+}
+
+absl::StatusOr<std::string> PartitionLog::TimeIndexDeletionEnd(int64_t new_start) const {
+  const rocksdb::Slice upper(upper_bound_);
+  auto it = PartitionIterator(cfs_, cfs_.time_index, &upper);
+  std::string newest_below;  // Entries are in offset order too (the maximum only rises).
+  size_t below = 0;
+  for (it->Seek(prefix_); it->Valid(); it->Next()) {
+    if (TimeIndexBaseOffset(it->key().ToStringView()) >= new_start) break;
+    newest_below = it->key().ToString();
+    ++below;
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading the time index"); !s.ok()) return s;
+  return below > 1 ? newest_below : std::string();
+}
+
+absl::Status PartitionLog::Reclaim(rocksdb::ColumnFamilyHandle* cf, const std::string& end) const {
+  rocksdb::CompactRangeOptions options;
+  options.exclusive_manual_compaction = false;  // Background compactions go on meanwhile.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  const rocksdb::Slice begin(prefix_);
+  const rocksdb::Slice limit(end);
+  return FromRocks(cfs_.db->CompactRange(options, cf, &begin, &limit), "reclaiming disk space");
+}
+
+absl::StatusOr<RetentionResult> PartitionLog::EnforceRetention(const TopicConfig& config,
+                                                               int64_t now_ms) {
+  absl::MutexLock cleaner(&cleaner_mu_);
+  RetentionResult result{partition_, log_start(), log_start()};
+  std::vector<Segment> doomed;
+  int64_t new_start = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    const size_t count = SegmentsToDelete(segments_, config, now_ms);
+    if (count == 0) return result;
+    doomed.assign(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
+    new_start = segments_[count].base_offset;  // Only the cleaner removes segments: stable.
+  }
+  absl::StatusOr<std::string> index_end = TimeIndexDeletionEnd(new_start);
+  if (!index_end.ok()) return index_end.status();
+  const std::string log_end_key = LogKey(topic_id_, partition_.value, new_start);
+  rocksdb::WriteBatch write;
+  write.DeleteRange(cfs_.log, prefix_, log_end_key);
+  if (!index_end->empty()) write.DeleteRange(cfs_.time_index, prefix_, *index_end);
+  write.DeleteRange(cfs_.meta,
+                    MetaSegmentKey(topic_id_, partition_.value, doomed.front().base_offset),
+                    MetaSegmentKey(topic_id_, partition_.value, new_start));
+  write.Put(cfs_.meta, MetaPartitionStateKey(topic_id_, partition_.value), EncodeI64(new_start));
+  {
+    absl::MutexLock lock(&mu_);
+    if (deleted_) return TopicDeleted();
+    // Advance before deleting, so a concurrent Read never serves a snapshot without them
+    // (see Read).
+    const int64_t old_start = log_start_.exchange(new_start, std::memory_order_acq_rel);
+    if (absl::Status s = FromRocks(cfs_.db->Write(rocksdb::WriteOptions(), &write),
+                                   "deleting old segments");
+        !s.ok()) {
+      log_start_.store(old_start, std::memory_order_release);
+      return s;
+    }
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(doomed.size()));
+  }
+  result.new_log_start = Offset(new_start);
+  result.segments_deleted = static_cast<int64_t>(doomed.size());
+  for (const Segment& s : doomed) result.bytes_freed += s.bytes;
+  if (absl::Status s = Reclaim(cfs_.log, log_end_key); !s.ok()) return s;
+  if (!index_end->empty()) {
+    if (absl::Status s = Reclaim(cfs_.time_index, *index_end); !s.ok()) return s;
+  }
+  return result;
+}
+
+absl::StatusOr<CompactionStats> PartitionLog::Compact(const TopicConfig& config, int64_t now_ms,
+                                                      const CompactionLimits& limits) {
+  absl::MutexLock cleaner(&cleaner_mu_);
+  return RunCompaction(*this, config, now_ms, limits);
+}
+
+CleanerView PartitionLog::cleaner_view() const {
+  absl::MutexLock lock(&mu_);
+  const int64_t start = log_start().value;
+  return CleanerView{start, std::max(cleaned_up_to_, start), last_batch_base_};
+}
+
+absl::StatusOr<bool> PartitionLog::NeedsCompaction(const TopicConfig& config,
+                                                   int64_t now_ms) const {
+  const CleanerView view = cleaner_view();
+  if (view.cleaned_up_to >= view.last_batch_base) return false;
+  double dirty = 0;
+  double total = 0;
+  for (const Segment& s : segments()) {
+    total += static_cast<double>(s.bytes);
+    if (s.last_offset < view.cleaned_up_to) continue;
+    const double span = static_cast<double>(s.last_offset - s.base_offset + 1);
+    const double part = static_cast<double>(s.last_offset + 1 - std::max(s.base_offset, view.cleaned_up_to));
+    dirty += static_cast<double>(s.bytes) * part / span;
+  }
+  absl::StatusOr<ReadResult> first_dirty = Read(Offset(view.cleaned_up_to), 1, true);
+  if (!first_dirty.ok()) return first_dirty.status();
+  absl::StatusOr<BatchHeader> header = ParseBatchHeader(first_dirty->records);
+  if (!header.ok()) return false;  // Nothing stored past the checkpoint.
+  const int64_t age = now_ms - header->max_timestamp;
+  if (age < config.min_compaction_lag_ms) return false;
+  return age >= config.max_compaction_lag_ms ||
+         (total > 0 && dirty / total >= config.min_cleanable_dirty_ratio);
+}
+
+absl::Status PartitionLog::ApplyRewrites(std::span<const BatchRewrite> rewrites,
+                                         int64_t cleaned_up_to) {
+  rocksdb::WriteBatch write;
+  std::map<size_t, int64_t> size_change;  // Segment index -> bytes added (negative: freed).
+  absl::MutexLock lock(&mu_);
+  if (deleted_) return TopicDeleted();
+  for (const BatchRewrite& rewrite : rewrites) {
+    bool replaced_in_place = false;
+    int64_t new_bytes = 0;
+    for (const std::string& batch : rewrite.replacements) {
+      absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
+      if (!header.ok()) return header.status();
+      replaced_in_place |= header->last_offset() == rewrite.last_offset;
+      new_bytes += static_cast<int64_t>(batch.size());
+      write.Put(cfs_.log, LogKey(topic_id_, partition_.value, header->last_offset()), batch);
+    }
+    if (!replaced_in_place) {
+      write.Delete(cfs_.log, LogKey(topic_id_, partition_.value, rewrite.last_offset));
+    }
+    auto holder = std::upper_bound(segments_.begin(), segments_.end(), rewrite.last_offset,
+                                   [](int64_t offset, const Segment& s) { return offset < s.base_offset; });
+    if (holder != segments_.begin()) {
+      size_change[static_cast<size_t>(holder - segments_.begin() - 1)] += new_bytes - rewrite.old_bytes;
+    }
+  }
+  std::vector<Segment> updated = segments_;
+  for (const auto& [index, change] : size_change) {
+    Segment& segment = updated[index];
+    segment.bytes = std::max<int64_t>(0, segment.bytes + change);
+    write.Put(cfs_.meta, MetaSegmentKey(topic_id_, partition_.value, segment.base_offset),
+              EncodeSegment(segment));
+  }
+  write.Put(cfs_.meta, MetaCleanerCheckpointKey(topic_id_, partition_.value),
+            EncodeCleanerCheckpoint(cleaned_up_to));
+  if (absl::Status s = FromRocks(cfs_.db->Write(rocksdb::WriteOptions(), &write),
+                                 "writing compacted batches");
+      !s.ok()) {
+    return s;
+  }
+  segments_ = std::move(updated);
+  cleaned_up_to_ = cleaned_up_to;
+  return absl::OkStatus();
+}
+
 void PartitionLog::MarkDeleted() {
-  absl::MutexLock lock(&append_mu_);
+  absl::MutexLock lock(&mu_);
   deleted_ = true;
 }
 

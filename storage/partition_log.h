@@ -1,15 +1,20 @@
 // storage/partition_log.h: one partition's append-only log of record batches in RocksDB.
 //
 // Operation: Append assigns the next offsets to validated batches (rewriting each batch's
-// baseOffset), writes the batches and their time-index entries in ONE RocksDB write batch
-// (all or nothing, so a torn write is never half-visible), then advances log_end. Read seeks
-// to the batch holding an offset by its key (no scan) and returns whole batches.
-// Offsets are contiguous from 0 and never reused: on open, log_end is recovered from the last
-// stored batch.
+// baseOffset), writes the batches, their time-index entries and the active segment's record
+// (segment.h) in ONE RocksDB write batch (all or nothing, so a torn write is never
+// half-visible), then advances log_end. Read seeks to the batch holding an offset by its key
+// (no scan) and returns whole batches. Offsets are assigned contiguously from 0 and never
+// reused: on open, log_end is recovered from the last stored batch. Retention
+// (EnforceRetention) removes whole leading segments and advances log_start; compaction
+// (Compact, log_compactor.h) replaces batches below the last one, leaving offset gaps.
 //
-// Concurrency: Append is serialized by a mutex (offset order = write order); Read,
-// OffsetForTimestamp, log_start and log_end are lock-free and may run concurrently with it;
-// they see a prefix of the log ending at a batch boundary.
+// Concurrency: Append is serialized by a mutex (offset order = write order), which also
+// guards the segment list. Retention and compaction of one partition are serialized by a
+// second, "cleaner" mutex and take the append mutex only for their short writes. Read,
+// OffsetForTimestamp, log_start and log_end are lock-free and may run concurrently with all
+// of them; a read sees a prefix of the log ending at a batch boundary, and never data below
+// a log start that retention has advanced.
 // Lifecycle: owned by LogStore; MarkDeleted fences later appends when the topic is deleted.
 #pragma once
 
@@ -18,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -25,6 +31,9 @@
 #include "protocol/record_batch.h"
 #include "protocol/types.h"
 #include "storage/column_families.h"
+#include "storage/log_compactor.h"
+#include "storage/segment.h"
+#include "storage/topic_config.h"
 
 namespace brook::storage {
 
@@ -50,20 +59,40 @@ struct TimestampLookup {
   TimestampMs timestamp;  // Its timestamp, or -1 if none.
 };
 
+// What one retention pass removed from a partition (nothing: equal log starts, zeros).
+struct RetentionResult {
+  PartitionId partition;
+  Offset old_log_start;
+  Offset new_log_start;
+  int64_t bytes_freed = 0;  // Sum of the deleted segments' sizes.
+  int64_t segments_deleted = 0;
+};
+
+// The state compaction starts from (see log_compactor.h).
+struct CleanerView {
+  int64_t log_start = 0;
+  int64_t cleaned_up_to = 0;    // The checkpoint, never below log_start.
+  int64_t last_batch_base = 0;  // baseOffset of the partition's last batch (log_end if none).
+};
+
 class PartitionLog {
  public:
   PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition);
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
 
-  // Loads log_start, log_end and the time-index high mark from RocksDB.
-  // Errors: STORAGE_ERROR when RocksDB cannot be read.
-  absl::Status Recover();
+  // Loads log_start, log_end, the segments, the compaction checkpoint and the time-index
+  // high mark from RocksDB. A partition stored before segments existed (batches but no
+  // segment record) becomes one segment created at `now_ms`, sized by a scan, and persisted.
+  // Errors: STORAGE_ERROR when RocksDB cannot be read; DataLoss for a corrupt record.
+  absl::Status Recover(int64_t now_ms);
 
-  // Appends `batches` in order. Errors: UNKNOWN_TOPIC_OR_PARTITION after MarkDeleted;
-  // STORAGE_ERROR when the write fails (e.g. disk full): nothing is appended then.
+  // Appends `batches` in order; `config`'s segment.bytes and segment.ms decide when a new
+  // segment starts, `now_ms` is its creation time. Errors: UNKNOWN_TOPIC_OR_PARTITION after
+  // MarkDeleted; STORAGE_ERROR when the write fails (e.g. disk full): nothing is appended then.
   // Durability: the write is in RocksDB's WAL (survives a process crash) when this returns.
-  absl::StatusOr<AppendResult> Append(std::span<const ValidatedBatch> batches);
+  absl::StatusOr<AppendResult> Append(std::span<const ValidatedBatch> batches,
+                                      const TopicConfig& config, int64_t now_ms);
 
   // Returns whole batches starting with the one holding `from`, up to `max_bytes`; with
   // `min_one_batch`, the first batch even if it alone exceeds `max_bytes` (so a reader always
@@ -77,19 +106,62 @@ class PartitionLog {
   Offset log_start() const { return Offset(log_start_.load(std::memory_order_acquire)); }
   Offset log_end() const { return Offset(log_end_.load(std::memory_order_acquire)); }
   PartitionId partition() const { return partition_; }
+  std::vector<Segment> segments() const;
 
-  // Fences appends; waits for an append in progress to finish.
+  // Deletes the leading segments that `config`'s retention.ms / retention.bytes expire at
+  // `now_ms` (SegmentsToDelete; the active segment never), in ONE atomic write: their
+  // batches, their time-index entries (all but the newest, which keeps timestamp lookups
+  // right), their segment records, and the new log start. Then compacts the deleted key
+  // range so RocksDB frees the disk space (and the blobs). REQUIRES: the caller checked that
+  // the topic's cleanup.policy deletes. Errors: UNKNOWN_TOPIC_OR_PARTITION after MarkDeleted;
+  // STORAGE_ERROR (if the deletion was written, the log start has advanced even so).
+  absl::StatusOr<RetentionResult> EnforceRetention(const TopicConfig& config, int64_t now_ms);
+
+  // Compacts the partition (log_compactor.h) under the cleaner lock.
+  // REQUIRES: the topic's cleanup.policy compacts. Errors: see RunCompaction.
+  absl::StatusOr<CompactionStats> Compact(const TopicConfig& config, int64_t now_ms,
+                                          const CompactionLimits& limits);
+
+  // The broker scheduler's test: true when the dirty part (bytes after the compaction
+  // checkpoint, prorated by offsets inside the segment holding it) is at least
+  // min.cleanable.dirty.ratio of the partition's bytes, or its first batch is older than
+  // max.compaction.lag.ms; false while that batch is younger than min.compaction.lag.ms or
+  // is the last batch (which compaction never touches). Errors: STORAGE_ERROR.
+  absl::StatusOr<bool> NeedsCompaction(const TopicConfig& config, int64_t now_ms) const;
+
+  // For RunCompaction only (REQUIRES: inside Compact).
+  CleanerView cleaner_view() const;
+  // Writes `rewrites` and the checkpoint `cleaned_up_to` in one atomic write, adjusting the
+  // sizes of the segments holding them. Errors: UNKNOWN_TOPIC_OR_PARTITION after
+  // MarkDeleted; STORAGE_ERROR (nothing written).
+  absl::Status ApplyRewrites(std::span<const BatchRewrite> rewrites, int64_t cleaned_up_to);
+
+  // Fences appends, retention and compaction; waits for a write in progress to finish.
   void MarkDeleted();
 
  private:
+  // Loads the segment records; creates one for data written before segments existed.
+  absl::Status RecoverSegments(int64_t log_start, int64_t log_end, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The end (exclusive) of the time-index entries retention may delete when the log starts
+  // at `new_start`; empty when there is nothing to delete.
+  absl::StatusOr<std::string> TimeIndexDeletionEnd(int64_t new_start) const;
+  // Compacts [partition start, end) of `cf` so deleted data leaves the disk.
+  absl::Status Reclaim(rocksdb::ColumnFamilyHandle* cf, const std::string& end) const;
+
   const ColumnFamilies cfs_;
   const uint32_t topic_id_;
   const PartitionId partition_;
+  const std::string prefix_;       // PartitionPrefix: first key of this partition.
   const std::string upper_bound_;  // First key after this partition's keys.
 
-  absl::Mutex append_mu_;
-  bool deleted_ ABSL_GUARDED_BY(append_mu_) = false;
-  int64_t max_timestamp_ ABSL_GUARDED_BY(append_mu_) = INT64_MIN;  // Time-index high mark.
+  absl::Mutex cleaner_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // One retention/compaction at a time.
+  mutable absl::Mutex mu_;  // Appends, and every change of the fields below.
+  bool deleted_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t max_timestamp_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // Time-index high mark.
+  std::vector<Segment> segments_ ABSL_GUARDED_BY(mu_);      // In offset order.
+  int64_t last_batch_base_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t cleaned_up_to_ ABSL_GUARDED_BY(mu_) = 0;          // Compaction checkpoint.
   std::atomic<int64_t> log_start_{0};
   std::atomic<int64_t> log_end_{0};
 };

@@ -59,6 +59,24 @@ ConfigKey IntKey(std::string_view name, T TopicConfig::*field, int64_t min, int6
           [=](const TopicConfig& c) { return std::to_string(c.*field); }};
 }
 
+// A key holding a floating-point field of TopicConfig, valid in [min, max].
+ConfigKey DoubleKey(std::string_view name, double TopicConfig::*field, double min, double max) {
+  return {name,
+          [=](std::string_view v, TopicConfig& c) -> absl::Status {
+            double d = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+            if (ec != std::errc() || end != v.data() + v.size()) {
+              return InvalidConfig(name, v, "not a number");
+            }
+            if (!(d >= min && d <= max)) {
+              return InvalidConfig(name, v, fmt::format("must be between {} and {}", min, max));
+            }
+            c.*field = d;
+            return absl::OkStatus();
+          },
+          [=](const TopicConfig& c) { return fmt::format("{}", c.*field); }};
+}
+
 // Every topic setting, in key order.
 const ConfigKey kKeys[] = {
     {"cleanup.policy",
@@ -73,10 +91,23 @@ const ConfigKey kKeys[] = {
        return InvalidConfig("cleanup.policy", v, "must be delete, compact or compact,delete");
      },
      [](const TopicConfig& c) { return std::string(PolicyName(c.cleanup_policy)); }},
+    IntKey("delete.retention.ms", &TopicConfig::delete_retention_ms, 0, INT64_MAX),
+    IntKey("max.compaction.lag.ms", &TopicConfig::max_compaction_lag_ms, 1, INT64_MAX),
     IntKey("max.message.bytes", &TopicConfig::max_message_bytes, 128, 64 << 20),
+    DoubleKey("min.cleanable.dirty.ratio", &TopicConfig::min_cleanable_dirty_ratio, 0, 1),
+    IntKey("min.compaction.lag.ms", &TopicConfig::min_compaction_lag_ms, 0, INT64_MAX),
     IntKey("retention.bytes", &TopicConfig::retention_bytes, -1, INT64_MAX),
     IntKey("retention.ms", &TopicConfig::retention_ms, -1, INT64_MAX),
+    IntKey("segment.bytes", &TopicConfig::segment_bytes, 1024, 1LL << 40),
+    IntKey("segment.ms", &TopicConfig::segment_ms, 1, INT64_MAX),
 };
+
+const ConfigKey* FindKey(std::string_view name) {
+  for (const ConfigKey& k : kKeys) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
@@ -84,19 +115,22 @@ absl::StatusOr<TopicConfig> ResolveTopicConfig(const TopicConfig& defaults,
                                                const ConfigOverrides& overrides) {
   TopicConfig config = defaults;
   for (const auto& [key, value] : overrides) {
-    const ConfigKey* found = nullptr;
-    for (const ConfigKey& k : kKeys) {
-      if (k.name == key) found = &k;
-    }
-    if (found == nullptr) {
-      std::string known;
-      for (const ConfigKey& k : kKeys) known += fmt::format("{}{}", known.empty() ? "" : ", ", k.name);
-      return MakeError(ErrorCode::kInvalidConfig,
-                       fmt::format("unknown topic config '{}' (known: {})", key, known));
-    }
-    if (absl::Status s = found->set(value, config); !s.ok()) return s;
+    if (absl::Status s = ValidateConfigKey(key); !s.ok()) return s;
+    if (absl::Status s = FindKey(key)->set(value, config); !s.ok()) return s;
+  }
+  if (config.min_compaction_lag_ms > config.max_compaction_lag_ms) {
+    return MakeError(ErrorCode::kInvalidConfig,
+                     fmt::format("min.compaction.lag.ms ({}) must not exceed max.compaction.lag.ms ({})", config.min_compaction_lag_ms, config.max_compaction_lag_ms));
   }
   return config;
+}
+
+absl::Status ValidateConfigKey(std::string_view key) {
+  if (FindKey(key) != nullptr) return absl::OkStatus();
+  std::string known;
+  for (const ConfigKey& k : kKeys) known += fmt::format("{}{}", known.empty() ? "" : ", ", k.name);
+  return MakeError(ErrorCode::kInvalidConfig,
+                   fmt::format("unknown topic config '{}' (known: {})", key, known));
 }
 
 ConfigOverrides ConfigEntries(const TopicConfig& config) {

@@ -24,12 +24,25 @@ struct TopicConfig {
   int64_t retention_bytes = -1;                     // retention.bytes per partition; -1 = unlimited.
   CleanupPolicy cleanup_policy = CleanupPolicy::kDelete;  // cleanup.policy
   int32_t max_message_bytes = 1048588;              // max.message.bytes: largest batch accepted.
+  int64_t segment_bytes = 64LL << 20;               // segment.bytes: 64 MiB (>= 1 KiB).
+  int64_t segment_ms = 3600LL * 1000;               // segment.ms: 1 hour.
+  int64_t min_compaction_lag_ms = 0;                // min.compaction.lag.ms
+  int64_t max_compaction_lag_ms = 7LL * 24 * 3600 * 1000;  // max.compaction.lag.ms: 7 days.
+  int64_t delete_retention_ms = 24LL * 3600 * 1000;  // delete.retention.ms: 1 day.
+  double min_cleanable_dirty_ratio = 0.5;           // min.cleanable.dirty.ratio, in [0, 1].
+
+  bool deletes() const { return cleanup_policy != CleanupPolicy::kCompact; }
+  bool compacts() const { return cleanup_policy != CleanupPolicy::kDelete; }
 };
 
 // Applies `overrides` on top of `defaults`. Errors: INVALID_CONFIG naming the key and why
-// (unknown key, not a number, out of range, not one of the allowed values).
+// (unknown key, not a number, out of range, not one of the allowed values, or
+// min.compaction.lag.ms above max.compaction.lag.ms).
 absl::StatusOr<TopicConfig> ResolveTopicConfig(const TopicConfig& defaults,
                                                const ConfigOverrides& overrides);
+
+// Errors: INVALID_CONFIG when `key` is not a topic setting.
+absl::Status ValidateConfigKey(std::string_view key);
 
 // Every setting of `config`, key -> value string, in key order.
 ConfigOverrides ConfigEntries(const TopicConfig& config);

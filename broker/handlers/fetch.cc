@@ -1,10 +1,13 @@
 // Fetch: read each partition from its fetch offset; if fewer than min_bytes are available,
 // wait (long poll) until an append to one of the partitions or max_wait_ms, then read again.
+// A member's fetch (v1, group_id set) is checked against its group before every read and is
+// woken when the group starts a rebalance, so it fails with REBALANCE_IN_PROGRESS at once.
 #include <algorithm>
 #include <chrono>
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -67,6 +70,13 @@ std::vector<TopicPartition> PartitionsOf(const FetchRequest& request) {
   return partitions;
 }
 
+// Membership check of a member's fetch; OK for a fetch outside any group.
+absl::Status CheckMember(BrokerContext& ctx, const FetchRequest& request) {
+  if (!request.group_id) return absl::OkStatus();
+  return ctx.groups.CheckActive(*request.group_id, request.member_id,
+                                group::Generation(request.generation_id));
+}
+
 }  // namespace
 
 HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest& request,
@@ -77,19 +87,30 @@ HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest&
   const auto max_wait = std::clamp(std::chrono::milliseconds(request.max_wait_ms),
                                    std::chrono::milliseconds(0), ctx.config.max_fetch_wait);
   const auto deadline = std::chrono::steady_clock::now() + max_wait;
-  std::shared_ptr<FetchWait> wait;
+  const auto executor = co_await asio::this_coro::executor;
+  auto wait = std::make_shared<FetchWait>(executor);
   std::unique_ptr<FetchWaiters::Registration> registration;
+  std::unique_ptr<group::GroupCoordinator::RebalanceWatch> watch;
+  if (request.group_id) {
+    // Watch before the first check: a rebalance starting after it wakes the wait.
+    watch = ctx.groups.WatchRebalance(*request.group_id, [wait] {
+      asio::post(wait->timer.get_executor(), [wait] {
+        wait->notified = true;
+        wait->timer.cancel();
+      });
+    });
+  }
   for (;;) {
+    if (absl::Status s = CheckMember(ctx, request); !s.ok()) co_return s;
     ReadOutcome outcome = ReadPartitions(ctx, request, scope);
     const bool enough = outcome.bytes >= static_cast<size_t>(std::max(request.min_bytes, 0));
     if (enough || outcome.any_error || ctx.shutting_down.load() ||
         std::chrono::steady_clock::now() >= deadline) {
       co_return std::move(outcome.response);
     }
-    if (!wait) {
+    if (!registration) {
       // Register, then read again: an append between the read above and the registration
       // would otherwise go unnoticed.
-      wait = std::make_shared<FetchWait>(co_await asio::this_coro::executor);
       registration = ctx.waiters.Register(wait, PartitionsOf(request));
       continue;
     }

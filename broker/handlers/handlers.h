@@ -4,7 +4,8 @@
 // request-level error (sent in the response header, no body). Per-partition and per-topic
 // errors go inside the response. Handlers run on the connection's strand; everything before
 // their first co_await runs in request arrival order. Buffers that a response's string_views
-// point into are kept in `scope` until the response is encoded.
+// point into are kept in `scope` until the response is encoded; `scope` also carries what the
+// request header says about the client.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "broker/broker_config.h"
 #include "broker/fetch_waiters.h"
+#include "broker/group/group_coordinator.h"
 #include "protocol/messages.h"
 #include "storage/log_store.h"
 
@@ -25,13 +27,16 @@ namespace brook {
 struct BrokerContext {
   storage::LogStore& store;
   FetchWaiters& waiters;
+  group::GroupCoordinator& groups;
   const BrokerConfig& config;
   const std::atomic<bool>& shutting_down;
 };
 
-// Owns bytes that a response points into, for the life of one request.
+// Owns bytes that a response points into, for the life of one request, and tells the handler
+// who sent it.
 struct RequestScope {
   std::deque<std::string> buffers;  // A deque: views stay valid as it grows.
+  std::string client_id;            // From the request header; empty when null.
 };
 
 template <class Response>
@@ -51,6 +56,30 @@ HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
                                                        RequestScope& scope);
 HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
                                                        const DeleteTopicsRequest& request,
+                                                       RequestScope& scope);
+HandlerResult<JoinGroupResponse> HandleJoinGroup(BrokerContext& ctx,
+                                                 const JoinGroupRequest& request,
+                                                 RequestScope& scope);
+HandlerResult<HeartbeatResponse> HandleHeartbeat(BrokerContext& ctx,
+                                                 const HeartbeatRequest& request,
+                                                 RequestScope& scope);
+HandlerResult<LeaveGroupResponse> HandleLeaveGroup(BrokerContext& ctx,
+                                                   const LeaveGroupRequest& request,
+                                                   RequestScope& scope);
+HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
+                                                       const OffsetCommitRequest& request,
+                                                       RequestScope& scope);
+HandlerResult<OffsetFetchResponse> HandleOffsetFetch(BrokerContext& ctx,
+                                                     const OffsetFetchRequest& request,
+                                                     RequestScope& scope);
+HandlerResult<DescribeGroupsResponse> HandleDescribeGroups(BrokerContext& ctx,
+                                                           const DescribeGroupsRequest& request,
+                                                           RequestScope& scope);
+HandlerResult<ListGroupsResponse> HandleListGroups(BrokerContext& ctx,
+                                                   const ListGroupsRequest& request,
+                                                   RequestScope& scope);
+HandlerResult<DeleteGroupsResponse> HandleDeleteGroups(BrokerContext& ctx,
+                                                       const DeleteGroupsRequest& request,
                                                        RequestScope& scope);
 // ApiVersions is answered by BrookHandler itself: it owns the table of served versions.
 

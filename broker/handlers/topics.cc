@@ -1,4 +1,5 @@
 // CreateTopics and DeleteTopics: per-topic results, one topic's failure does not stop others.
+// Consumer groups subscribed to a created or deleted topic rebalance.
 #include "broker/handlers/handlers.h"
 #include "broker/log.h"
 #include "protocol/absl_compat.h"
@@ -26,6 +27,7 @@ HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
     if (status.ok() && !request.validate_only) {
       Log(LogLevel::kInfo, "topic created", "topic", topic.name, "partitions",
           topic.num_partitions);
+      ctx.groups.OnTopicChanged(topic.name);
     }
     response.topics.push_back(ResultOf(topic.name, status));
   }
@@ -38,7 +40,10 @@ HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
   DeleteTopicsResponse response;
   for (const std::string& name : request.topics) {
     absl::Status status = ctx.store.DeleteTopic(name);
-    if (status.ok()) Log(LogLevel::kInfo, "topic deleted", "topic", name);
+    if (status.ok()) {
+      Log(LogLevel::kInfo, "topic deleted", "topic", name);
+      ctx.groups.OnTopicChanged(name);
+    }
     response.topics.push_back(ResultOf(name, status));
   }
   co_return response;

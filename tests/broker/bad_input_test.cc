@@ -96,6 +96,45 @@ TEST_CASE("a lying array count does not make the broker allocate or crash") {
   CheckStillServing(broker);
 }
 
+TEST_CASE("truncated or lying consumer-group requests get INVALID_REQUEST; the broker carries on") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  const ApiKey keys[] = {ApiKey::kJoinGroup,      ApiKey::kHeartbeat,  ApiKey::kLeaveGroup,
+                         ApiKey::kOffsetCommit,   ApiKey::kOffsetFetch, ApiKey::kDescribeGroups,
+                         ApiKey::kDeleteGroups};
+  int32_t id = 100;
+  for (ApiKey key : keys) {
+    CAPTURE(ApiName(key));
+    // A group id that claims more bytes than follow.
+    std::string truncated = HeaderOnly(static_cast<int16_t>(key), 0, ++id);
+    wire::Writer(&truncated).Int16(200);
+    truncated += "abc";
+    // An array count far beyond the frame.
+    std::string lying = HeaderOnly(static_cast<int16_t>(key), 0, ++id);
+    wire::Writer(&lying).Int32(0x7fffffff);
+    for (const std::string& payload : {truncated, lying}) {
+      REQUIRE(client.SendBytes(FrameOf(payload)));
+      auto reply = client.ReadFrame();
+      REQUIRE(reply);
+      CHECK(DecodeReply<HeartbeatResponse>(*reply)->first.error_code ==
+            ErrorCode::kInvalidRequest);
+    }
+  }
+  // Fetch v1 with a group id cut short.
+  std::string fetch = HeaderOnly(static_cast<int16_t>(ApiKey::kFetch), 1, ++id);
+  wire::Writer w(&fetch);
+  w.Int32(0);
+  w.Int32(1);
+  w.Int32(1024);
+  w.Int32(0);
+  w.Int16(10);
+  REQUIRE(client.SendBytes(FrameOf(fetch)));
+  auto reply = client.ReadFrame();
+  REQUIRE(reply);
+  CHECK(DecodeReply<FetchResponse>(*reply)->first.error_code == ErrorCode::kInvalidRequest);
+  CheckStillServing(broker);
+}
+
 TEST_CASE("a frame larger than the limit closes that connection only") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());

@@ -6,30 +6,19 @@
 #include <thread>
 
 #include "broker/embedded_broker.h"
+#include "tests/broker/call.h"
 #include "tests/support/batches.h"
 #include "tests/support/raw_client.h"
 
 namespace brook {
 namespace {
 
+using testing::Call;
 using testing::DecodeReply;
 using testing::MakeBatch;
 using testing::RawClient;
 using testing::ValuesOf;
 using Clock = std::chrono::steady_clock;
-
-// Sends `request` and returns its reply; the reply owns the bytes its views point into.
-template <class Request>
-testing::Reply<typename Request::Response> Call(RawClient& client, const Request& request,
-                                                int32_t id = 1) {
-  REQUIRE(client.Send(request, id));
-  auto payload = client.ReadFrame();
-  REQUIRE(payload);
-  auto reply = DecodeReply<typename Request::Response>(*payload);
-  REQUIRE(reply);
-  REQUIRE(reply->first.error_code == ErrorCode::kNone);
-  return *std::move(reply);
-}
 
 ProduceRequest Produce(const std::string& topic, int32_t partition, const std::string& batch,
                        int16_t acks = kAcksLeader) {

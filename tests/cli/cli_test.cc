@@ -1,7 +1,17 @@
 // The `brook` CLI as a person uses it, against `brook serve` running as a child process.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
 #include "tests/support/child_broker.h"
+#include "tests/support/raw_client.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
@@ -15,6 +25,25 @@ using testing::TempDir;
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// The lines of `text` split into words: tables are compared by their cells, not spacing.
+std::vector<std::vector<std::string>> Rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string>& row = rows.emplace_back();
+    for (std::string word; words >> word;) row.push_back(word);
+  }
+  return rows;
+}
+
+bool HasRow(const std::string& text, const std::vector<std::string>& row) {
+  for (const auto& r : Rows(text)) {
+    if (r == row) return true;
+  }
+  return false;
 }
 
 struct CliFixture {
@@ -131,6 +160,167 @@ TEST_CASE_FIXTURE(CliFixture, "consume --timeout-ms exits when nothing arrives")
 TEST_CASE_FIXTURE(CliFixture, "BROOK_BOOTSTRAP sets the broker address") {
   auto result = RunBrook({"topic", "list"}, "", "BROOK_BOOTSTRAP=" + bootstrap);
   CHECK(result.exit_code == 0);
+}
+
+TEST_CASE_FIXTURE(CliFixture, "group list, describe, reset-offsets and delete") {
+  auto none = Run({"group", "list"});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out == "no consumer groups\n");
+
+  REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
+  REQUIRE(Run({"produce", "t", "--acks", "all"}, "a\nb\nc\nd\ne\n").exit_code == 0);
+  auto consumed = Run({"consume", "t", "--group", "g", "--from-beginning", "--count", "3",
+                       "--timeout-ms", "10000"});
+  REQUIRE(consumed.exit_code == 0);
+  CHECK(consumed.out == "a\nb\nc\n");
+
+  auto listed = Run({"group", "list"});
+  CHECK(listed.exit_code == 0);
+  CHECK(Rows(listed.out) == std::vector<std::vector<std::string>>{{"GROUP", "STATE", "MEMBERS"},
+                                                                  {"g", "Empty", "0"}});
+  auto described = Run({"group", "describe", "g"});
+  CHECK(described.exit_code == 0);
+  CHECK(HasRow(described.out, {"state", "Empty"}));
+  CHECK(HasRow(described.out, {"members", "0"}));
+  CHECK(HasRow(described.out, {"TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "MEMBER"}));
+  CHECK(HasRow(described.out, {"t", "0", "3", "5", "2", "-"}));
+
+  auto dry = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-earliest", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  CHECK(HasRow(dry.out, {"TOPIC", "PARTITION", "OLD", "NEW"}));
+  CHECK(HasRow(dry.out, {"t", "0", "3", "0"}));
+  CHECK(Contains(dry.out, "dry run"));
+  CHECK(HasRow(Run({"group", "describe", "g"}).out, {"t", "0", "3", "5", "2", "-"}));
+
+  auto shift = Run({"group", "reset-offsets", "g", "--topic", "t", "--shift-by", "-1"});
+  CHECK(shift.exit_code == 0);
+  CHECK(HasRow(shift.out, {"t", "0", "3", "2"}));
+  auto datetime = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-datetime",
+                       "2000-01-01T00:00:00+01:00"});
+  CHECK(datetime.exit_code == 0);
+  CHECK(HasRow(datetime.out, {"t", "0", "2", "0"}));
+  auto clamped = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-offset", "99"});
+  CHECK(HasRow(clamped.out, {"t", "0", "0", "5"}));
+  auto latest = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-latest"});
+  CHECK(HasRow(latest.out, {"t", "0", "5", "5"}));
+  CHECK(HasRow(Run({"group", "describe", "g"}).out, {"t", "0", "5", "5", "0", "-"}));
+
+  auto deleted = Run({"group", "delete", "g"});
+  CHECK(deleted.exit_code == 0);
+  CHECK(deleted.out == "deleted group 'g'\n");
+  auto gone = Run({"group", "describe", "g"});
+  CHECK(gone.exit_code == 1);
+  CHECK(Contains(gone.err, "group 'g'"));
+  CHECK(Run({"group", "delete", "g"}).exit_code == 1);
+  CHECK(Run({"group", "list"}).out == "no consumer groups\n");
+}
+
+TEST_CASE_FIXTURE(CliFixture, "group commands: bad usage exits 2 with a clear message") {
+  REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
+  auto no_mode = Run({"group", "reset-offsets", "g", "--topic", "t"});
+  CHECK(no_mode.exit_code == 2);
+  CHECK(Contains(no_mode.err, "exactly one of --to-earliest"));
+  auto two_modes = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-earliest",
+                        "--shift-by", "2"});
+  CHECK(two_modes.exit_code == 2);
+  CHECK(Contains(two_modes.err, "(2 given)"));
+  auto bad_time = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-datetime", "noon"});
+  CHECK(bad_time.exit_code == 2);
+  CHECK(Contains(bad_time.err, "'noon' is not an ISO 8601 date-time"));
+  CHECK(Run({"group", "reset-offsets", "g", "--to-latest"}).exit_code == 2);  // No --topic.
+  CHECK(Run({"group", "describe"}).exit_code == 2);
+  auto mixed = Run({"consume", "t", "--group", "g", "--partition", "0"});
+  CHECK(mixed.exit_code == 2);
+  CHECK(Contains(mixed.err, "--group"));
+  CHECK(Run({"consume", "t", "--group", "g", "--offset", "1"}).exit_code == 2);
+}
+
+TEST_CASE_FIXTURE(CliFixture, "consume --group commits what it printed; the next run goes on") {
+  REQUIRE(Run({"topic", "create", "t", "--partitions", "2"}).exit_code == 0);
+  REQUIRE(Run({"produce", "t", "--partition", "1", "--acks", "all"}, "a\nb\nc\n").exit_code == 0);
+  auto first = Run({"consume", "t", "--group", "g", "--from-beginning", "--count", "2",
+                    "--timeout-ms", "10000"});
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out == "a\nb\n");
+  REQUIRE(Run({"produce", "t", "--partition", "1", "--acks", "all"}, "d\n").exit_code == 0);
+  auto second = Run({"consume", "t", "--group", "g", "--from-beginning", "--timeout-ms", "2000"});
+  CHECK(second.exit_code == 0);
+  CHECK(second.out == "c\nd\n");
+  CHECK(Contains(second.err, "consumed 2 records"));
+  auto third = Run({"consume", "t", "--group", "g", "--from-beginning", "--timeout-ms", "1000"});
+  CHECK(third.out.empty());
+  CHECK(HasRow(Run({"group", "describe", "g"}).out, {"t", "1", "4", "4", "0", "-"}));
+  // Without --from-beginning a new group starts at the log end; it commits its positions,
+  // also of the partition that has no records.
+  auto fresh = Run({"consume", "t", "--group", "other", "--timeout-ms", "1000"});
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.out.empty());
+  auto other = Run({"group", "describe", "other"});
+  CHECK(HasRow(other.out, {"t", "0", "0", "0", "0", "-"}));
+  CHECK(HasRow(other.out, {"t", "1", "4", "4", "0", "-"}));
+}
+
+TEST_CASE_FIXTURE(CliFixture, "reset-offsets and delete are refused while the group has members") {
+  REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
+  testing::RawClient member(bootstrap);
+  JoinGroupRequest join;
+  join.group_id = "g";
+  join.session_timeout_ms = 60000;
+  join.topics = {"t"};
+  REQUIRE(member.Send(join, 1));
+  auto joined = testing::DecodeReply<JoinGroupResponse>(member.ReadFrame(30000).value_or(""));
+  REQUIRE(joined);
+  REQUIRE(joined->first.error_code == ErrorCode::kNone);
+
+  auto described = Run({"group", "describe", "g"});
+  CHECK(described.exit_code == 0);
+  CHECK(HasRow(described.out, {"state", "Stable"}));
+  bool member_row = false;  // MEMBER CLIENT-ID HOST TOPICS ASSIGNMENT
+  for (const auto& row : Rows(described.out)) {
+    if (row.size() == 5 && row[0] == joined->second.member_id) {
+      member_row = row[1] == "raw-test" && row[3] == "t" && row[4] == "t-0";
+    }
+  }
+  CHECK(member_row);
+  CHECK(HasRow(described.out, {"t", "0", "-", "0", "-", joined->second.member_id}));
+  CHECK(HasRow(Run({"group", "list"}).out, {"g", "Stable", "1"}));
+
+  auto reset = Run({"group", "reset-offsets", "g", "--topic", "t", "--to-earliest"});
+  CHECK(reset.exit_code == 1);
+  CHECK(Contains(reset.err, "group 'g' has 1 live member; stop it before resetting its offsets"));
+  auto deleted = Run({"group", "delete", "g"});
+  CHECK(deleted.exit_code == 1);
+  CHECK(Contains(deleted.err, "group 'g'"));
+}
+
+TEST_CASE_FIXTURE(CliFixture, "consume --group stops on SIGINT and leaves the group at once") {
+  REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
+  REQUIRE(Run({"produce", "t", "--acks", "all"}, "a\nb\n").exit_code == 0);
+  const std::string out = dir.path() + "/consume.out", err = dir.path() + "/consume.err";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), STDOUT_FILENO);
+    ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), STDERR_FILENO);
+    const std::string binary = testing::BrookBinary();
+    ::execl(binary.c_str(), binary.c_str(), "consume", "t", "--group", "g", "--from-beginning",
+            "--bootstrap", bootstrap.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until it has printed both records (and so committed them).
+  for (int i = 0; i < 400 && testing::ReadFile(out) != "a\nb\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(HasRow(Run({"group", "list"}).out, {"g", "Stable", "1"}));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(testing::ReadFile(out) == "a\nb\n");
+  CHECK(testing::ReadFile(err) == "consumed 2 records\n");
+  // It left (no session timeout to wait for) and its commit is there.
+  CHECK(HasRow(Run({"group", "list"}).out, {"g", "Empty", "0"}));
+  CHECK(HasRow(Run({"group", "describe", "g"}).out, {"t", "0", "2", "2", "0", "-"}));
 }
 
 TEST_CASE("serve refuses a bad listen address and a data dir in use") {

@@ -241,5 +241,73 @@ TEST_CASE("a second store on the same data dir is refused with a clear error") {
   CHECK(std::string(second.status().message()).find("another brook") != std::string::npos);
 }
 
+TEST_CASE("AlterTopicConfig validates, persists and applies at once") {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    REQUIRE(store->CreateTopic("t", 1, {{"retention.ms", "1000"}, {"segment.bytes", "2048"}}).ok());
+    CHECK(CodeOf(store->AlterTopicConfig("nope", {{"retention.ms", "5"}}, {})) ==
+          ErrorCode::kUnknownTopicOrPartition);
+    CHECK(CodeOf(store->AlterTopicConfig("t", {{"retention.ms", "soon"}}, {})) ==
+          ErrorCode::kInvalidConfig);
+    CHECK(CodeOf(store->AlterTopicConfig("t", {{"no.such.key", "1"}}, {})) ==
+          ErrorCode::kInvalidConfig);
+    CHECK(CodeOf(store->AlterTopicConfig("t", {}, {"no.such.key"})) == ErrorCode::kInvalidConfig);
+    CHECK(CodeOf(store->AlterTopicConfig("t", {{"retention.ms", "5"}}, {"retention.ms"})) ==
+          ErrorCode::kInvalidConfig);
+    CHECK(store->AlterTopicConfig("t", {{"retention.ms", "5"}}, {}, /*validate_only=*/true).ok());
+    CHECK(store->DescribeTopic("t")->config.retention_ms == 1000);
+
+    REQUIRE(store->AlterTopicConfig("t", {{"cleanup.policy", "compact"}, {"retention.ms", "5"}},
+                                    {"segment.bytes"}).ok());
+    auto info = store->DescribeTopic("t");
+    CHECK(info->config.retention_ms == 5);
+    CHECK(info->config.segment_bytes == TopicConfig{}.segment_bytes);
+    CHECK(info->overrides == ConfigOverrides{{"cleanup.policy", "compact"}, {"retention.ms", "5"}});
+    // Effective immediately: the topic is compacted now, keyless records are refused.
+    CHECK(CodeOf(store->Append("t", PartitionId(0), MakeBatch({"v"}, 0, /*keyed=*/false)).status()) ==
+          ErrorCode::kInvalidRecord);
+    CHECK(store->Append("t", PartitionId(0), MakeBatch({"v"})).ok());
+  }
+  auto store = OpenStore(dir.path());
+  auto info = store->DescribeTopic("t");
+  REQUIRE(info.ok());
+  CHECK(info->config.cleanup_policy == CleanupPolicy::kCompact);
+  CHECK(info->config.retention_ms == 5);
+  CHECK(info->overrides.size() == 2);
+  CHECK(info->partitions[0].log_end == Offset(1));
+}
+
+TEST_CASE("a read racing with retention returns the batch holding the offset or out of range") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {{"segment.bytes", "1024"}, {"retention.bytes", "0"}}).ok());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 400; ++i) {
+      REQUIRE(store->Append("t", PartitionId(0), MakeBatch({std::string(300, 'x'), "y"})).ok());
+      if (i % 8 == 0) REQUIRE(store->EnforceRetention(0).ok());
+    }
+    stop = true;
+  });
+  int served = 0;
+  while (!stop) {
+    const Offset from = store->Offsets("t", PartitionId(0))->log_start;
+    auto read = store->Read("t", PartitionId(0), from, 1 << 20);
+    if (!read.ok()) {
+      CHECK(CodeOf(read.status()) == ErrorCode::kOffsetOutOfRange);
+      continue;
+    }
+    if (read->records.empty()) continue;
+    auto header = ParseBatchHeader(read->records);
+    REQUIRE(header.ok());
+    CHECK(header->base_offset <= from.value);
+    CHECK(header->last_offset() >= from.value);
+    ++served;
+  }
+  writer.join();
+  CHECK(served > 0);
+}
+
 }  // namespace
 }  // namespace brook::storage

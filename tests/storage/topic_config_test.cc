@@ -26,7 +26,38 @@ TEST_CASE("overrides are parsed and listed back") {
   auto entries = ConfigEntries(*config);
   CHECK(entries.at("cleanup.policy") == "compact,delete");
   CHECK(entries.at("max.message.bytes") == "2048");
-  CHECK(entries.size() == 4);
+  CHECK(entries.size() == 10);
+}
+
+TEST_CASE("segment and compaction settings have defaults, ranges and a cross-check") {
+  auto config = ResolveTopicConfig(TopicConfig{}, {});
+  REQUIRE(config.ok());
+  CHECK(config->segment_bytes == 64 << 20);
+  CHECK(config->segment_ms == 3600000);
+  CHECK(config->min_compaction_lag_ms == 0);
+  CHECK(config->max_compaction_lag_ms == 604800000);
+  CHECK(config->delete_retention_ms == 86400000);
+  CHECK(config->min_cleanable_dirty_ratio == 0.5);
+  CHECK(ConfigEntries(*config).at("min.cleanable.dirty.ratio") == "0.5");
+
+  auto set = ResolveTopicConfig(TopicConfig{}, {{"segment.bytes", "1024"},
+                                                {"min.cleanable.dirty.ratio", "0.25"},
+                                                {"min.compaction.lag.ms", "10"},
+                                                {"max.compaction.lag.ms", "10"}});
+  REQUIRE(set.ok());
+  CHECK(set->segment_bytes == 1024);
+  CHECK(set->min_cleanable_dirty_ratio == 0.25);
+  CHECK_FALSE(ResolveTopicConfig(TopicConfig{}, {{"segment.bytes", "1023"}}).ok());
+  CHECK_FALSE(ResolveTopicConfig(TopicConfig{}, {{"segment.ms", "0"}}).ok());
+  CHECK_FALSE(ResolveTopicConfig(TopicConfig{}, {{"min.cleanable.dirty.ratio", "1.5"}}).ok());
+  CHECK_FALSE(ResolveTopicConfig(TopicConfig{}, {{"min.cleanable.dirty.ratio", "half"}}).ok());
+  CHECK_FALSE(ResolveTopicConfig(TopicConfig{}, {{"delete.retention.ms", "-1"}}).ok());
+  auto crossed = ResolveTopicConfig(TopicConfig{}, {{"min.compaction.lag.ms", "11"},
+                                                    {"max.compaction.lag.ms", "10"}});
+  REQUIRE_FALSE(crossed.ok());
+  CHECK(CodeOf(crossed.status()) == ErrorCode::kInvalidConfig);
+  CHECK(ValidateConfigKey("segment.ms").ok());
+  CHECK(CodeOf(ValidateConfigKey("segment.size")) == ErrorCode::kInvalidConfig);
 }
 
 TEST_CASE("invalid values name the key and the rule") {

@@ -1,0 +1,359 @@
+#include "broker/group/group_coordinator.h"
+
+#include <atomic>
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "fmt/format.h"
+#include "protocol/error_codes.h"
+
+namespace brook::group {
+namespace asio = boost::asio;
+namespace {
+
+constexpr std::chrono::milliseconds kSweepInterval{50};
+
+absl::Status UnknownMember(std::string_view group_id, std::string_view member_id) {
+  return MakeError(ErrorCode::kUnknownMemberId,
+                   fmt::format("member '{}' is not in group '{}': join again with an empty "
+                               "member id",
+                               member_id, group_id));
+}
+
+}  // namespace
+
+// A JoinGroup waiting for its rebalance: `result` is set under the coordinator's mutex, then
+// a post to the waiter's executor sets `woken` and cancels the timer.
+struct GroupCoordinator::JoinWait {
+  explicit JoinWait(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  asio::steady_timer timer;
+  std::optional<absl::StatusOr<JoinResult>> result;  // Guarded by the coordinator's mutex.
+  bool woken = false;                                 // Only on the timer's executor.
+
+  void Answer(absl::StatusOr<JoinResult> answer, const std::shared_ptr<JoinWait>& self) {
+    result = std::move(answer);
+    asio::post(timer.get_executor(), [self] {
+      self->woken = true;
+      self->timer.cancel();
+    });
+  }
+};
+
+struct GroupCoordinator::Entry {
+  Entry(std::string id, std::chrono::milliseconds delay) : group(std::move(id), delay) {}
+  Group group;
+  std::map<std::string, std::shared_ptr<JoinWait>, std::less<>> joins;  // By member id.
+  // What watchers were last woken for.
+  GroupState seen_state = GroupState::kEmpty;
+  Generation seen_generation = kNoGeneration;
+};
+
+// Calls `tick` every kSweepInterval on its own strand until stopped.
+class GroupCoordinator::Sweeper {
+ public:
+  Sweeper(asio::io_context& io, std::function<void()> tick)
+      : strand_(asio::make_strand(io)), timer_(strand_), tick_(std::move(tick)) {}
+
+  void Arm() {
+    timer_.expires_after(kSweepInterval);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopped_.load()) return;
+      tick_();
+      Arm();
+    });
+  }
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    asio::post(strand_, [this] { timer_.cancel(); });
+  }
+
+ private:
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::steady_timer timer_;
+  std::function<void()> tick_;
+  std::atomic<bool> stopped_{false};
+};
+
+GroupCoordinator::RebalanceWatch::~RebalanceWatch() { owner_->Unwatch(group_id_, id_); }
+
+GroupCoordinator::GroupCoordinator(storage::LogStore& store, const BrokerConfig& config)
+    : store_(store), config_(config), random_(std::random_device{}()) {}
+
+GroupCoordinator::~GroupCoordinator() = default;
+
+void GroupCoordinator::Start(asio::io_context& io) {
+  sweeper_ = std::make_unique<Sweeper>(io, [this] { SweepAll(); });
+  sweeper_->Arm();
+}
+
+void GroupCoordinator::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+    for (auto& [id, entry] : groups_) {
+      for (auto& [member, wait] : entry->joins) {
+        wait->Answer(MakeError(ErrorCode::kBrokerShuttingDown, "the broker is shutting down"),
+                     wait);
+      }
+      entry->joins.clear();
+    }
+    for (auto& [group, watches] : watches_) {
+      for (auto& [id, wake] : watches) wake();
+    }
+  }
+  if (sweeper_) sweeper_->Stop();
+}
+
+absl::Status GroupCoordinator::ValidateJoin(std::string_view group_id,
+                                            const MemberJoin& join) const {
+  if (absl::Status s = ValidateGroupId(group_id); !s.ok()) return s;
+  if (join.session_timeout < config_.group_min_session_timeout ||
+      join.session_timeout > config_.group_max_session_timeout) {
+    return MakeError(ErrorCode::kInvalidSessionTimeout,
+                     fmt::format("session timeout {} ms is outside the broker's range {}-{} ms",
+                                 join.session_timeout.count(),
+                                 config_.group_min_session_timeout.count(),
+                                 config_.group_max_session_timeout.count()));
+  }
+  if (join.rebalance_timeout.count() < 0) {
+    return MakeError(ErrorCode::kInvalidRequest, "rebalance timeout must be >= 0");
+  }
+  if (join.topics.empty()) {
+    return MakeError(ErrorCode::kInvalidRequest, "a member subscribes to at least one topic");
+  }
+  if (FindAssignor(join.assignor) == nullptr) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("unknown assignor '{}' (range, roundrobin, cooperative-sticky)",
+                                 join.assignor));
+  }
+  return absl::OkStatus();
+}
+
+asio::awaitable<absl::StatusOr<JoinResult>> GroupCoordinator::Join(std::string group_id,
+                                                                   MemberJoin join) {
+  if (absl::Status s = ValidateJoin(group_id, join); !s.ok()) co_return s;
+  auto wait = std::make_shared<JoinWait>(co_await asio::this_coro::executor);
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) {
+      co_return MakeError(ErrorCode::kBrokerShuttingDown, "the broker is shutting down");
+    }
+    auto [it, created] = groups_.try_emplace(group_id);
+    if (created) {
+      it->second = std::make_unique<Entry>(group_id, config_.group_initial_rebalance_delay);
+    }
+    Entry& entry = *it->second;
+    const auto now = Clock::now();
+    Settle(entry, now);
+    join.new_member = join.member_id.empty();
+    if (join.new_member) join.member_id = NewMemberId(entry.group, join.client_id);
+    const std::string member_id = join.member_id;
+    if (absl::Status s = entry.group.Join(std::move(join), now); !s.ok()) {
+      if (created) groups_.erase(it);
+      co_return s;
+    }
+    std::shared_ptr<JoinWait>& slot = entry.joins[member_id];
+    if (slot) {
+      slot->Answer(MakeError(ErrorCode::kRebalanceInProgress,
+                             "a newer JoinGroup of this member replaced this one"),
+                   slot);
+    }
+    slot = wait;
+    Settle(entry, now);
+  }
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (wait->result) co_return std::move(*wait->result);
+    }
+    if (!wait->woken) {
+      wait->timer.expires_at(asio::steady_timer::time_point::max());
+      co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    wait->woken = false;
+  }
+}
+
+absl::Status GroupCoordinator::CheckActive(std::string_view group_id, std::string_view member_id,
+                                           Generation generation) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Find(group_id);
+  if (entry == nullptr) return UnknownMember(group_id, member_id);
+  const auto now = Clock::now();
+  Settle(*entry, now);
+  return entry->group.CheckActive(member_id, generation, now);
+}
+
+std::unique_ptr<GroupCoordinator::RebalanceWatch> GroupCoordinator::WatchRebalance(
+    std::string_view group_id, std::function<void()> wake) {
+  absl::MutexLock lock(&mu_);
+  const uint64_t id = next_watch_id_++;
+  watches_[std::string(group_id)].emplace(id, std::move(wake));
+  return std::make_unique<RebalanceWatch>(this, std::string(group_id), id);
+}
+
+void GroupCoordinator::Unwatch(const std::string& group_id, uint64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = watches_.find(group_id);
+  if (it == watches_.end()) return;
+  it->second.erase(id);
+  if (it->second.empty()) watches_.erase(it);
+}
+
+absl::Status GroupCoordinator::Leave(std::string_view group_id, std::string_view member_id) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Find(group_id);
+  if (entry == nullptr) return UnknownMember(group_id, member_id);
+  const auto now = Clock::now();
+  Settle(*entry, now);
+  absl::Status status = entry->group.Leave(member_id, now);
+  Settle(*entry, now);
+  return status;
+}
+
+absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_view member_id,
+                                      Generation generation,
+                                      std::span<const storage::CommittedOffset> commits) {
+  absl::MutexLock lock(&mu_);
+  const auto now = Clock::now();
+  absl::Status allowed;
+  if (Entry* entry = Find(group_id); entry != nullptr) {
+    Settle(*entry, now);
+    allowed = entry->group.CheckCommit(member_id, generation, now);
+  } else {
+    // A group without live state: the same rules as for a group without members.
+    allowed = Group(std::string(group_id), {}).CheckCommit(member_id, generation, now);
+  }
+  if (!allowed.ok()) return allowed;
+  if (commits.empty()) return absl::OkStatus();
+  return store_.offsets().Commit(group_id, commits);
+}
+
+void GroupCoordinator::OnTopicChanged(std::string_view topic) {
+  absl::MutexLock lock(&mu_);
+  const auto now = Clock::now();
+  for (auto& [id, entry] : groups_) {
+    Settle(*entry, now);
+    entry->group.OnTopicChanged(topic, now);
+    Settle(*entry, now);
+  }
+}
+
+std::optional<GroupView> GroupCoordinator::Describe(std::string_view group_id) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Find(group_id);
+  if (entry == nullptr) return std::nullopt;
+  Settle(*entry, Clock::now());
+  return ViewOf(entry->group);
+}
+
+std::vector<GroupView> GroupCoordinator::ActiveGroups() {
+  absl::MutexLock lock(&mu_);
+  const auto now = Clock::now();
+  std::vector<GroupView> views;
+  for (auto& [id, entry] : groups_) {
+    Settle(*entry, now);
+    if (!entry->group.members().empty()) views.push_back(ViewOf(entry->group));
+  }
+  return views;
+}
+
+absl::Status GroupCoordinator::DeleteGroup(std::string_view group_id) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Find(group_id);
+  if (entry != nullptr) {
+    Settle(*entry, Clock::now());
+    if (!entry->group.members().empty()) {
+      return MakeError(ErrorCode::kNonEmptyGroup,
+                       fmt::format("group '{}' has {} members: stop them first", group_id,
+                                   entry->group.members().size()));
+    }
+    groups_.erase(groups_.find(group_id));
+  }
+  absl::StatusOr<std::vector<storage::CommittedOffset>> commits =
+      store_.offsets().FetchAll(group_id);
+  if (!commits.ok()) return commits.status();
+  if (commits->empty()) {
+    return MakeError(ErrorCode::kGroupIdNotFound,
+                     fmt::format("group '{}' has neither members nor committed offsets",
+                                 group_id));
+  }
+  return store_.offsets().DeleteGroup(group_id);
+}
+
+GroupView GroupCoordinator::ViewOf(const Group& group) {
+  GroupView view{group.id(), group.state(), group.assignor(), group.generation(), {}};
+  for (const auto& [id, member] : group.members()) view.members.push_back(member);
+  return view;
+}
+
+GroupCoordinator::Entry* GroupCoordinator::Find(std::string_view group_id) {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+void GroupCoordinator::Settle(Entry& entry, Clock::time_point now) {
+  Group& group = entry.group;
+  group.Expire(now);
+  if (group.ReadyToComplete(now)) Complete(entry, now);
+  for (auto it = entry.joins.begin(); it != entry.joins.end();) {
+    if (group.has_member(it->first)) {
+      ++it;
+      continue;
+    }
+    it->second->Answer(UnknownMember(group.id(), it->first), it->second);
+    it = entry.joins.erase(it);
+  }
+  if (group.state() != entry.seen_state || group.generation() != entry.seen_generation) {
+    entry.seen_state = group.state();
+    entry.seen_generation = group.generation();
+    if (auto watches = watches_.find(group.id()); watches != watches_.end()) {
+      for (auto& [id, wake] : watches->second) wake();
+    }
+  }
+}
+
+void GroupCoordinator::Complete(Entry& entry, Clock::time_point now) {
+  RebalanceResult result = entry.group.CompleteRebalance(CountsOf(entry.group.SubscribedTopics()),
+                                                         now);
+  for (auto& [member_id, partitions] : result.assignment) {
+    auto join = entry.joins.find(member_id);
+    if (join == entry.joins.end()) continue;
+    join->second->Answer(JoinResult{result.generation, member_id, result.leader_id,
+                                    result.assignor, std::move(partitions)},
+                         join->second);
+    entry.joins.erase(join);
+  }
+}
+
+PartitionCounts GroupCoordinator::CountsOf(const std::set<std::string>& topics) const {
+  PartitionCounts counts;
+  for (const std::string& topic : topics) {
+    absl::StatusOr<storage::TopicInfo> info = store_.DescribeTopic(topic);
+    if (info.ok()) counts[topic] = static_cast<int32_t>(info->partitions.size());
+  }
+  return counts;
+}
+
+std::string GroupCoordinator::NewMemberId(const Group& group, std::string_view client_id) {
+  for (;;) {
+    std::string id = fmt::format("{}-{:016x}", client_id.empty() ? "member" : client_id,
+                                 random_());
+    if (!group.has_member(id)) return id;
+  }
+}
+
+void GroupCoordinator::SweepAll() {
+  absl::MutexLock lock(&mu_);
+  const auto now = Clock::now();
+  for (auto& [id, entry] : groups_) Settle(*entry, now);
+}
+
+}  // namespace brook::group

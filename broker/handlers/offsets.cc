@@ -1,0 +1,96 @@
+// OffsetCommit and OffsetFetch: a group's committed offsets. Who may commit is the
+// GroupCoordinator's decision, made atomically with the write.
+#include <chrono>
+
+#include "broker/handlers/handlers.h"
+
+namespace brook {
+namespace {
+
+// docs/protocol.md, OffsetCommit: the metadata of one commit is at most 4 KiB.
+constexpr size_t kMaxCommitMetadataBytes = 4096;
+
+// Why one partition's commit is refused, or kNone.
+ErrorCode CheckPartition(BrokerContext& ctx, const std::string& topic,
+                         const OffsetCommitRequest::Partition& partition) {
+  if (partition.offset < 0) return ErrorCode::kInvalidRequest;
+  if (partition.metadata && partition.metadata->size() > kMaxCommitMetadataBytes) {
+    return ErrorCode::kOffsetMetadataTooLarge;
+  }
+  return CodeOf(ctx.store.Offsets(topic, PartitionId(partition.partition)).status());
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+OffsetFetchResponse::Partition ResultOf(int32_t partition,
+                                        const std::optional<storage::CommittedOffset>& commit) {
+  OffsetFetchResponse::Partition result;
+  result.partition = partition;
+  if (commit) {
+    result.committed_offset = commit->offset.value;
+    result.metadata = commit->metadata;
+  }
+  return result;
+}
+
+}  // namespace
+
+HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
+                                                       const OffsetCommitRequest& request,
+                                                       RequestScope&) {
+  if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) co_return s;
+  OffsetCommitResponse response;
+  std::vector<storage::CommittedOffset> commits;
+  const int64_t now_ms = NowMs();
+  for (const OffsetCommitRequest::Topic& topic : request.topics) {
+    OffsetCommitResponse::Topic& out = response.topics.emplace_back();
+    out.name = topic.name;
+    for (const OffsetCommitRequest::Partition& partition : topic.partitions) {
+      const ErrorCode code = CheckPartition(ctx, topic.name, partition);
+      out.partitions.push_back({partition.partition, code});
+      if (code != ErrorCode::kNone) continue;
+      commits.push_back({TopicPartition{topic.name, PartitionId(partition.partition)},
+                         Offset(partition.offset), partition.metadata.value_or(""), now_ms});
+    }
+  }
+  absl::Status status = ctx.groups.Commit(request.group_id, request.member_id,
+                                          group::Generation(request.generation_id), commits);
+  if (!status.ok()) co_return status;
+  co_return response;
+}
+
+HandlerResult<OffsetFetchResponse> HandleOffsetFetch(BrokerContext& ctx,
+                                                     const OffsetFetchRequest& request,
+                                                     RequestScope&) {
+  if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) co_return s;
+  storage::OffsetStore& offsets = ctx.store.offsets();
+  OffsetFetchResponse response;
+  if (!request.topics) {
+    absl::StatusOr<std::vector<storage::CommittedOffset>> all = offsets.FetchAll(request.group_id);
+    if (!all.ok()) co_return all.status();
+    for (const storage::CommittedOffset& commit : *all) {
+      if (response.topics.empty() || response.topics.back().name != commit.partition.topic) {
+        response.topics.push_back({commit.partition.topic, {}});
+      }
+      response.topics.back().partitions.push_back(ResultOf(commit.partition.partition.value, commit));
+    }
+    co_return response;
+  }
+  for (const TopicPartitions& topic : *request.topics) {
+    OffsetFetchResponse::Topic& out = response.topics.emplace_back();
+    out.name = topic.name;
+    for (int32_t partition : topic.partitions) {
+      absl::StatusOr<std::optional<storage::CommittedOffset>> commit =
+          offsets.Fetch(request.group_id, TopicPartition{topic.name, PartitionId(partition)});
+      if (!commit.ok()) co_return commit.status();
+      out.partitions.push_back(ResultOf(partition, *commit));
+    }
+  }
+  co_return response;
+}
+
+}  // namespace brook

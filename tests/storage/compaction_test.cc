@@ -1,0 +1,295 @@
+// Log compaction through LogStore: a model-based test, crash safety, the lag rules, the
+// scheduler's decision.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "fmt/format.h"
+#include "protocol/error_codes.h"
+#include "tests/storage/store_fixture.h"
+#include "tests/support/batches.h"
+#include "tests/support/temp_dir.h"
+
+namespace brook::storage {
+namespace {
+
+using ::brook::testing::TempDir;
+using testing::CheckSegments;
+using testing::FakeClock;
+using testing::OpenStore;
+using testing::ReadAll;
+using testing::StoredRecord;
+
+struct Op {
+  std::string key;
+  std::optional<std::string> value;  // nullopt: a tombstone.
+};
+
+std::string Batch(const std::vector<Op>& ops, int64_t timestamp,
+                  Compression compression = Compression::kNone) {
+  RecordBatchBuilder builder(compression);
+  for (const Op& op : ops) {
+    builder.Append(timestamp, op.key,
+                   op.value ? std::optional<std::string_view>(*op.value) : std::nullopt);
+  }
+  return builder.Finish();
+}
+
+// The log as a consumer rebuilds state: the latest value per key, tombstones delete.
+std::map<std::string, std::string> Replay(const std::vector<StoredRecord>& records) {
+  std::map<std::string, std::string> state;
+  for (const StoredRecord& r : records) {
+    if (r.value) {
+      state[*r.key] = *r.value;
+    } else {
+      state.erase(*r.key);
+    }
+  }
+  return state;
+}
+
+// After a compaction that cleaned below `cleaned_up_to` with tombstone horizon `horizon`:
+// each key appears at most once there, and no tombstone there is older than the horizon.
+void CheckCleaned(const std::vector<StoredRecord>& records, int64_t cleaned_up_to,
+                  int64_t horizon) {
+  std::set<std::string> seen;
+  for (const StoredRecord& r : records) {
+    if (r.offset >= cleaned_up_to) break;
+    CHECK_MESSAGE(seen.insert(*r.key).second, "key " << *r.key << " twice below " << cleaned_up_to);
+    if (!r.value) CHECK(r.timestamp >= horizon);
+  }
+}
+
+struct Model {
+  std::map<std::string, std::string> live;
+  std::map<std::string, int64_t> deleted_at;  // Key -> time of its latest tombstone.
+  std::vector<std::pair<int64_t, int64_t>> appended;  // (offset, timestamp) of every record.
+  int64_t max_horizon = INT64_MIN;  // Tombstones at or after this were never removable.
+
+  void Apply(const Op& op, int64_t offset, int64_t timestamp) {
+    appended.emplace_back(offset, timestamp);
+    if (op.value) {
+      live[op.key] = *op.value;
+      deleted_at.erase(op.key);
+    } else {
+      live.erase(op.key);
+      deleted_at[op.key] = timestamp;
+    }
+  }
+
+  void Check(const LogStore& store) const {
+    const std::vector<StoredRecord> records = ReadAll(store, "c");
+    auto offsets = store.Offsets("c", PartitionId(0));
+    REQUIRE(offsets.ok());
+    if (!appended.empty()) {
+      REQUIRE(!records.empty());
+      CHECK(records.back().offset == offsets->log_end.value - 1);  // The log end is kept.
+      CHECK(offsets->log_end.value == appended.back().first + 1);
+    }
+    CHECK(Replay(records) == live);
+    std::map<std::string, bool> last_is_tombstone;
+    for (const StoredRecord& r : records) last_is_tombstone[*r.key] = !r.value;
+    for (const auto& [key, t] : deleted_at) {
+      if (t >= max_horizon) CHECK_MESSAGE(last_is_tombstone[key], "tombstone of " << key << " lost");
+    }
+    CheckSegments(store, "c");
+  }
+};
+
+TEST_CASE("model: puts, overwrites and tombstones survive compaction and reopen exactly") {
+  for (uint32_t seed : {1u, 2u, 3u, 4u}) {
+    CAPTURE(seed);
+    std::mt19937 rng(seed);
+    auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+    const int64_t min_lag = std::vector<int64_t>{0, 300, 2000}[seed % 3];
+    const int64_t delete_retention = std::vector<int64_t>{0, 500, 5000}[pick(3)];
+    TempDir dir;
+    FakeClock clock;
+    auto store = OpenStore(dir.path(), clock);
+    REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"},
+                                        {"segment.bytes", "2048"},
+                                        {"min.compaction.lag.ms", std::to_string(min_lag)},
+                                        {"delete.retention.ms", std::to_string(delete_retention)}})
+                .ok());
+    Model model;
+    int compactions = 0;
+    for (int step = 0; step < 300; ++step) {
+      clock.now += pick(100);
+      const int action = pick(100);
+      if (action < 80) {
+        std::vector<Op> ops(static_cast<size_t>(1 + pick(8)));
+        for (Op& op : ops) {
+          op.key = "key" + std::to_string(pick(300));
+          if (pick(100) >= 15) op.value = fmt::format("v{}-{}", step, pick(1000));
+        }
+        const int64_t ts = clock.now;
+        auto appended = store->Append("c", PartitionId(0),
+                                      Batch(ops, ts, pick(2) ? Compression::kZstd : Compression::kNone));
+        REQUIRE(appended.ok());
+        for (size_t i = 0; i < ops.size(); ++i) {
+          model.Apply(ops[i], appended->base_offset.value + static_cast<int64_t>(i), ts);
+        }
+      } else if (action < 95) {
+        CompactionLimits limits;
+        limits.chunk_bytes = std::vector<size_t>{256, 4096, 1 << 20}[pick(3)];
+        limits.max_key_map_bytes = std::vector<size_t>{1500, 1 << 20}[pick(2)];
+        const int64_t now = clock.now;
+        auto stats = store->Compact("c", PartitionId(0), now, limits);
+        REQUIRE(stats.ok());
+        CHECK(stats->finished);
+        ++compactions;
+        model.max_horizon = std::max(model.max_horizon, now - delete_retention);
+        const std::vector<StoredRecord> records = ReadAll(*store, "c");
+        CheckCleaned(records, stats->cleaned_up_to.value, now - delete_retention);
+        // Nothing younger than min.compaction.lag.ms was touched.
+        std::set<int64_t> present;
+        for (const StoredRecord& r : records) present.insert(r.offset);
+        for (const auto& [offset, ts] : model.appended) {
+          if (ts > now - min_lag) CHECK_MESSAGE(present.contains(offset), "young offset " << offset);
+        }
+      } else {
+        store.reset();
+        store = OpenStore(dir.path(), clock);
+      }
+      model.Check(*store);
+    }
+    CHECK(compactions > 10);
+
+    // Long after the last write, a compaction removes every expired tombstone below the
+    // last batch, and reading still yields the model's map.
+    clock.now += min_lag + delete_retention + 1;
+    auto stats = store->Compact("c", PartitionId(0), clock.now);
+    REQUIRE(stats.ok());
+    model.max_horizon = clock.now - delete_retention;
+    model.Check(*store);
+    const std::vector<StoredRecord> records = ReadAll(*store, "c");
+    CheckCleaned(records, stats->cleaned_up_to.value, clock.now - delete_retention);
+    auto last = store->Read("c", PartitionId(0), Offset(stats->cleaned_up_to.value), 1 << 20);
+    REQUIRE(last.ok());
+    CHECK(SplitBatches(last->records)->size() == 1);  // Only the last batch is left uncleaned.
+  }
+}
+
+TEST_CASE("a compaction stopped mid-way leaves a consistent log and a re-run finishes it") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "1024"}}).ok());
+  Model model;
+  for (int i = 0; i < 200; ++i) {
+    std::vector<Op> ops{{"key" + std::to_string(i % 20), "value" + std::to_string(i)}};
+    auto appended = store->Append("c", PartitionId(0), Batch(ops, clock.now));
+    REQUIRE(appended.ok());
+    model.Apply(ops[0], appended->base_offset.value, clock.now);
+  }
+  CompactionLimits stop_early;
+  stop_early.chunk_bytes = 1024;
+  stop_early.stop_after_chunks = 2;
+  auto partial = store->Compact("c", PartitionId(0), clock.now, stop_early);
+  REQUIRE(partial.ok());
+  CHECK_FALSE(partial->finished);
+  CHECK(partial->chunks_written == 2);
+  CHECK(partial->records_removed > 0);
+  model.Check(*store);
+  const size_t partial_count = ReadAll(*store, "c").size();
+  CHECK(partial_count < 200);
+
+  store.reset();  // "Crash" and restart.
+  store = OpenStore(dir.path(), clock);
+  model.Check(*store);
+  CHECK(ReadAll(*store, "c").size() == partial_count);
+
+  auto rest = store->Compact("c", PartitionId(0), clock.now);
+  REQUIRE(rest.ok());
+  CHECK(rest->finished);
+  model.Check(*store);
+  const std::vector<StoredRecord> records = ReadAll(*store, "c");
+  CheckCleaned(records, rest->cleaned_up_to.value, INT64_MIN);
+  // One per key, plus key19's previous value: its latest is in the last batch, which is
+  // never compacted (nor mapped).
+  CHECK(records.size() == 21);
+
+  auto again = store->Compact("c", PartitionId(0), clock.now);
+  REQUIRE(again.ok());
+  CHECK(again->records_removed == 0);
+  CHECK(again->bytes_written == 0);
+  CHECK(ReadAll(*store, "c").size() == 21);
+
+  std::atomic<bool> cancel{true};
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"key0", "x"}}, clock.now)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"key1", "y"}}, clock.now)).ok());
+  CompactionLimits cancelled;
+  cancelled.cancel = &cancel;
+  auto none = store->Compact("c", PartitionId(0), clock.now, cancelled);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->finished);
+  CHECK(none->records_removed == 0);
+}
+
+TEST_CASE("compaction never touches records younger than min.compaction.lag.ms") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"},
+                                      {"min.compaction.lag.ms", "1000"}}).ok());
+  const int64_t t0 = clock.now;
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"k", "v1"}}, t0)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"k", "v2"}}, t0 + 2000)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"k", "v3"}}, t0 + 2000)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"other", "x"}}, t0 + 2000)).ok());
+
+  auto young = store->Compact("c", PartitionId(0), t0 + 2500);
+  REQUIRE(young.ok());
+  CHECK(young->cleaned_up_to == Offset(1));  // Only the first batch was old enough.
+  CHECK(ReadAll(*store, "c").size() == 4);
+
+  auto old = store->Compact("c", PartitionId(0), t0 + 3000);
+  REQUIRE(old.ok());
+  CHECK(old->cleaned_up_to == Offset(3));  // Not the last batch.
+  auto records = ReadAll(*store, "c");
+  REQUIRE(records.size() == 2);
+  CHECK(records[0].offset == 2);
+  CHECK(*records[0].value == "v3");
+  CHECK(records[1].offset == 3);
+}
+
+TEST_CASE("NeedsCompaction follows the dirty ratio and the lag settings") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("d", 1, {}).ok());
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"},
+                                      {"min.compaction.lag.ms", "100"},
+                                      {"max.compaction.lag.ms", "10000"}}).ok());
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now));  // Empty.
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(store->Append("c", PartitionId(0), Batch({{"k" + std::to_string(i % 2), "v"}}, clock.now)).ok());
+    REQUIRE(store->Append("d", PartitionId(0), ::brook::testing::MakeBatch({"v"})).ok());
+  }
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now + 50));  // Too young.
+  CHECK(*store->NeedsCompaction("c", PartitionId(0), clock.now + 100));       // All dirty.
+  CHECK_FALSE(*store->NeedsCompaction("d", PartitionId(0), clock.now + 100));
+  CHECK(CodeOf(store->Compact("d", PartitionId(0), clock.now).status()) == ErrorCode::kInvalidRequest);
+
+  clock.now += 100;
+  REQUIRE(store->Compact("c", PartitionId(0), clock.now).ok());
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now));  // Only the last batch.
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"k0", "w"}}, clock.now)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"k1", "w"}}, clock.now)).ok());
+  // 2 dirty batches of 4: below ratio 1, until the oldest dirty one passes max lag.
+  REQUIRE(store->AlterTopicConfig("c", {{"min.cleanable.dirty.ratio", "1"}}, {}).ok());
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now + 200));
+  CHECK(*store->NeedsCompaction("c", PartitionId(0), clock.now + 10000));
+  REQUIRE(store->AlterTopicConfig("c", {{"min.cleanable.dirty.ratio", "0.1"}}, {}).ok());
+  CHECK(*store->NeedsCompaction("c", PartitionId(0), clock.now + 200));
+  // The checkpoint survives a restart.
+  REQUIRE(store->Compact("c", PartitionId(0), clock.now + 200).ok());
+  store.reset();
+  store = OpenStore(dir.path(), clock);
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now + 20000));
+}
+
+}  // namespace
+}  // namespace brook::storage
