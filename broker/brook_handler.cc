@@ -73,7 +73,8 @@ ApiVersionsResponse ServedVersions() {
 // Decodes a request body, runs its handler and encodes the answer.
 template <class Request, class Fn>
 asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std::string_view body,
-                                               BrokerContext& ctx, Fn handler) {
+                                               const std::string& peer, BrokerContext& ctx,
+                                               Fn handler) {
   absl::StatusOr<Request> request = DecodeMessage<Request>(body, header.api_version);
   if (!request.ok()) {
     co_return ErrorReply(header, ErrorCode::kInvalidRequest,
@@ -82,6 +83,7 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
   }
   RequestScope scope;
   scope.client_id = header.client_id.value_or("");
+  scope.peer = peer;
   absl::StatusOr<typename Request::Response> response = co_await handler(ctx, *request, scope);
   if (!response.ok()) {
     co_return ErrorReply(header, CodeOf(response.status()),
@@ -101,7 +103,8 @@ BrookHandler::BrookHandler(storage::LogStore& store, FetchWaiters& waiters,
 
 void BrookHandler::BeginShutdown() { shutting_down_.store(true); }
 
-asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payload) {
+asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payload,
+                                                              const std::string& peer) {
   std::string_view body;
   absl::StatusOr<RequestHeader> header = ParseRequestHeader(payload, &body);
   if (!header.ok()) {
@@ -126,33 +129,33 @@ asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payloa
   }
   switch (route->key) {
     case ApiKey::kProduce:
-      co_return co_await Serve<ProduceRequest>(*header, body, ctx_, HandleProduce);
+      co_return co_await Serve<ProduceRequest>(*header, body, peer, ctx_, HandleProduce);
     case ApiKey::kFetch:
-      co_return co_await Serve<FetchRequest>(*header, body, ctx_, HandleFetch);
+      co_return co_await Serve<FetchRequest>(*header, body, peer, ctx_, HandleFetch);
     case ApiKey::kListOffsets:
-      co_return co_await Serve<ListOffsetsRequest>(*header, body, ctx_, HandleListOffsets);
+      co_return co_await Serve<ListOffsetsRequest>(*header, body, peer, ctx_, HandleListOffsets);
     case ApiKey::kMetadata:
-      co_return co_await Serve<MetadataRequest>(*header, body, ctx_, HandleMetadata);
+      co_return co_await Serve<MetadataRequest>(*header, body, peer, ctx_, HandleMetadata);
     case ApiKey::kCreateTopics:
-      co_return co_await Serve<CreateTopicsRequest>(*header, body, ctx_, HandleCreateTopics);
+      co_return co_await Serve<CreateTopicsRequest>(*header, body, peer, ctx_, HandleCreateTopics);
     case ApiKey::kDeleteTopics:
-      co_return co_await Serve<DeleteTopicsRequest>(*header, body, ctx_, HandleDeleteTopics);
+      co_return co_await Serve<DeleteTopicsRequest>(*header, body, peer, ctx_, HandleDeleteTopics);
     case ApiKey::kOffsetCommit:
-      co_return co_await Serve<OffsetCommitRequest>(*header, body, ctx_, HandleOffsetCommit);
+      co_return co_await Serve<OffsetCommitRequest>(*header, body, peer, ctx_, HandleOffsetCommit);
     case ApiKey::kOffsetFetch:
-      co_return co_await Serve<OffsetFetchRequest>(*header, body, ctx_, HandleOffsetFetch);
+      co_return co_await Serve<OffsetFetchRequest>(*header, body, peer, ctx_, HandleOffsetFetch);
     case ApiKey::kJoinGroup:
-      co_return co_await Serve<JoinGroupRequest>(*header, body, ctx_, HandleJoinGroup);
+      co_return co_await Serve<JoinGroupRequest>(*header, body, peer, ctx_, HandleJoinGroup);
     case ApiKey::kHeartbeat:
-      co_return co_await Serve<HeartbeatRequest>(*header, body, ctx_, HandleHeartbeat);
+      co_return co_await Serve<HeartbeatRequest>(*header, body, peer, ctx_, HandleHeartbeat);
     case ApiKey::kLeaveGroup:
-      co_return co_await Serve<LeaveGroupRequest>(*header, body, ctx_, HandleLeaveGroup);
+      co_return co_await Serve<LeaveGroupRequest>(*header, body, peer, ctx_, HandleLeaveGroup);
     case ApiKey::kDescribeGroups:
-      co_return co_await Serve<DescribeGroupsRequest>(*header, body, ctx_, HandleDescribeGroups);
+      co_return co_await Serve<DescribeGroupsRequest>(*header, body, peer, ctx_, HandleDescribeGroups);
     case ApiKey::kListGroups:
-      co_return co_await Serve<ListGroupsRequest>(*header, body, ctx_, HandleListGroups);
+      co_return co_await Serve<ListGroupsRequest>(*header, body, peer, ctx_, HandleListGroups);
     case ApiKey::kDeleteGroups:
-      co_return co_await Serve<DeleteGroupsRequest>(*header, body, ctx_, HandleDeleteGroups);
+      co_return co_await Serve<DeleteGroupsRequest>(*header, body, peer, ctx_, HandleDeleteGroups);
     case ApiKey::kApiVersions:
       if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
           !r.ok()) {

@@ -21,7 +21,7 @@ class BrookHandler : public RequestHandler {
   BrookHandler(storage::LogStore& store, FetchWaiters& waiters, group::GroupCoordinator& groups,
                const BrokerConfig& config);
 
-  boost::asio::awaitable<Outcome> Handle(std::string payload) override;
+  boost::asio::awaitable<Outcome> Handle(std::string payload, const std::string& peer) override;
   // Later requests are answered BROKER_SHUTTING_DOWN; waiting fetches return.
   void BeginShutdown();
 

@@ -121,7 +121,7 @@ asio::awaitable<void> Connection::ReadLoop(Self self) {
 asio::awaitable<void> Connection::HandleOne(Self self, std::string payload) {
   RequestHandler::Outcome outcome;
   try {
-    outcome = co_await handler_->Handle(std::move(payload));
+    outcome = co_await handler_->Handle(std::move(payload), peer_);
   } catch (const std::exception& e) {
     Log(LogLevel::kError, "request handler failed", "peer", peer_, "error", e.what());
     outcome.close_connection = true;

@@ -55,12 +55,13 @@ class FetchWaiters {
                                          std::vector<TopicPartition> partitions);
   void Notify(std::string_view topic, PartitionId partition);
   void WakeAll();
+  // Wakes one wait (thread-safe; bursts coalesce into one wake-up).
+  static void Wake(const std::shared_ptr<FetchWait>& wait);
 
  private:
   using PartitionWaits = absl::flat_hash_map<int32_t, std::vector<std::shared_ptr<FetchWait>>>;
 
   void Unregister(const Registration& registration);
-  static void Wake(const std::shared_ptr<FetchWait>& wait);
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, PartitionWaits> waits_ ABSL_GUARDED_BY(mu_);

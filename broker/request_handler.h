@@ -24,8 +24,9 @@ class RequestHandler {
   };
 
   virtual ~RequestHandler() = default;
-  // Handles one frame payload (without its length prefix).
-  virtual boost::asio::awaitable<Outcome> Handle(std::string payload) = 0;
+  // Handles one frame payload (without its length prefix) that arrived from `peer` (the
+  // client's "host:port"; it outlives the call).
+  virtual boost::asio::awaitable<Outcome> Handle(std::string payload, const std::string& peer) = 0;
 };
 
 }  // namespace brook

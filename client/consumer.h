@@ -88,7 +88,7 @@ struct ConsumerOptions {
                                                      // beyond its max_wait. Connect uses
                                                      // min(this, 10 s).
   // ---- Consumer groups (used with a non-empty group_id) ----
-  std::string group_id;  // Empty: no group (Assign only; no commits).
+  std::string group_id{};// Empty: no group (Assign only; no commits).
   std::string assignor = "cooperative-sticky";  // Or "range", "roundrobin".
   std::chrono::milliseconds session_timeout{10000};    // The broker accepts 100 ms..300 s.
   std::chrono::milliseconds heartbeat_interval{3000};  // Less than session_timeout.

@@ -53,14 +53,14 @@ using StoreLogSink = std::function<void(bool error, std::string_view message)>;
 
 struct StoreOptions {
   std::string data_dir = "./brook-data";
-  TopicConfig topic_defaults;           // Settings of topics that do not override them.
+  TopicConfig topic_defaults{};         // Settings of topics that do not override them.
   int32_t max_partitions = 10000;       // Largest partition count a topic may have.
   size_t block_cache_bytes = 256 << 20; // RocksDB block cache for reads from disk.
   size_t write_buffer_bytes = 64 << 20; // RocksDB memtable size of the log.
-  StoreLogSink log_sink;                // Where RocksDB's warnings go (none: dropped).
+  StoreLogSink log_sink{};              // Where RocksDB's warnings go (none: dropped).
   // Wall clock in ms since the epoch, for segment creation times (none: the system clock).
   // Tests inject a fake one.
-  std::function<int64_t()> clock;
+  std::function<int64_t()> clock{};
 };
 
 struct PartitionInfo {

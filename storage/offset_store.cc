@@ -16,7 +16,6 @@ namespace brook::storage {
 namespace {
 
 constexpr int8_t kOffsetValueVersion = 1;
-constexpr size_t kMaxMetadataBytes = 4096;
 
 std::string EncodeValue(const CommittedOffset& commit) {
   std::string value;
@@ -58,7 +57,7 @@ absl::Status OffsetStore::Commit(std::string_view group, std::span<const Committ
                        fmt::format("cannot commit offset {} for {}-{}", commit.offset.value,
                                    commit.partition.topic, commit.partition.partition.value));
     }
-    if (commit.metadata.size() > kMaxMetadataBytes) {
+    if (commit.metadata.size() > kMaxCommitMetadataBytes) {
       return MakeError(ErrorCode::kInvalidRequest, "commit metadata is over 4 KiB");
     }
     write.Put(cfs_.group_offsets,

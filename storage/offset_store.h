@@ -23,6 +23,9 @@
 
 namespace brook::storage {
 
+// The largest metadata string of one commit (docs/protocol.md, OffsetCommit).
+inline constexpr size_t kMaxCommitMetadataBytes = 4096;
+
 struct CommittedOffset {
   TopicPartition partition;
   Offset offset;              // The next record the group will process.

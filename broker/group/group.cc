@@ -110,7 +110,7 @@ absl::Status Group::CheckCommit(std::string_view member_id, Generation generatio
   if (member_id.empty() && generation == kNoGeneration) {
     if (members_.empty()) return absl::OkStatus();
     return MakeError(ErrorCode::kNonEmptyGroup,
-                     fmt::format("group '{}' has {} members: only they may commit", id_,
+                     fmt::format("group '{}' has {} live member(s): only they may commit", id_,
                                  members_.size()));
   }
   absl::StatusOr<Member*> member = Renew(member_id, now);

@@ -272,7 +272,7 @@ absl::Status GroupCoordinator::DeleteGroup(std::string_view group_id) {
     Settle(*entry, Clock::now());
     if (!entry->group.members().empty()) {
       return MakeError(ErrorCode::kNonEmptyGroup,
-                       fmt::format("group '{}' has {} members: stop them first", group_id,
+                       fmt::format("group '{}' has {} live member(s): stop them first", group_id,
                                    entry->group.members().size()));
     }
     groups_.erase(groups_.find(group_id));

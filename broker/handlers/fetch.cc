@@ -7,7 +7,6 @@
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -93,12 +92,7 @@ HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest&
   std::unique_ptr<group::GroupCoordinator::RebalanceWatch> watch;
   if (request.group_id) {
     // Watch before the first check: a rebalance starting after it wakes the wait.
-    watch = ctx.groups.WatchRebalance(*request.group_id, [wait] {
-      asio::post(wait->timer.get_executor(), [wait] {
-        wait->notified = true;
-        wait->timer.cancel();
-      });
-    });
+    watch = ctx.groups.WatchRebalance(*request.group_id, [wait] { FetchWaiters::Wake(wait); });
   }
   for (;;) {
     if (absl::Status s = CheckMember(ctx, request); !s.ok()) co_return s;

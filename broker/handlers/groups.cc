@@ -10,10 +10,9 @@ namespace brook {
 HandlerResult<JoinGroupResponse> HandleJoinGroup(BrokerContext& ctx,
                                                  const JoinGroupRequest& request,
                                                  RequestScope& scope) {
-  // The connection does not expose the peer's address to handlers, so client_host is empty.
   group::MemberJoin join{.member_id = request.member_id,
                          .client_id = scope.client_id,
-                         .client_host = "",
+                         .client_host = scope.peer,
                          .session_timeout = std::chrono::milliseconds(request.session_timeout_ms),
                          .rebalance_timeout =
                              std::chrono::milliseconds(request.rebalance_timeout_ms),

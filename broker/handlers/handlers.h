@@ -37,6 +37,7 @@ struct BrokerContext {
 struct RequestScope {
   std::deque<std::string> buffers;  // A deque: views stay valid as it grows.
   std::string client_id;            // From the request header; empty when null.
+  std::string peer;                 // The client's "host:port".
 };
 
 template <class Response>

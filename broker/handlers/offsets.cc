@@ -7,14 +7,11 @@
 namespace brook {
 namespace {
 
-// docs/protocol.md, OffsetCommit: the metadata of one commit is at most 4 KiB.
-constexpr size_t kMaxCommitMetadataBytes = 4096;
-
 // Why one partition's commit is refused, or kNone.
 ErrorCode CheckPartition(BrokerContext& ctx, const std::string& topic,
                          const OffsetCommitRequest::Partition& partition) {
   if (partition.offset < 0) return ErrorCode::kInvalidRequest;
-  if (partition.metadata && partition.metadata->size() > kMaxCommitMetadataBytes) {
+  if (partition.metadata && partition.metadata->size() > storage::kMaxCommitMetadataBytes) {
     return ErrorCode::kOffsetMetadataTooLarge;
   }
   return CodeOf(ctx.store.Offsets(topic, PartitionId(partition.partition)).status());

@@ -351,6 +351,7 @@ TEST_CASE("DescribeGroups shows state, members, assignment and lag; ListGroups l
   REQUIRE(g.members.size() == 1);
   CHECK(g.members[0].member_id == member.member_id);
   CHECK(g.members[0].client_id == "raw-test");
+  CHECK(g.members[0].client_host.rfind("127.0.0.1:", 0) == 0);  // The member's host:port.
   CHECK(g.members[0].topics == std::vector<std::string>{"t"});
   CHECK(CountOf(g.members[0].assignment) == 2);
   REQUIRE(g.offsets.size() == 1);
