@@ -32,6 +32,8 @@ struct ConsumeOptions {
   std::string format;
   bool json = false;
   std::string group;  // Empty: no group.
+  int64_t session_timeout_ms = 10000;  // With --group: how long the group waits for a dead
+                                       // member before handing its partitions to the others.
 };
 
 // Set by SIGINT/SIGTERM: the loop stops after the current Poll (what was printed is already
@@ -91,6 +93,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> StartConsumer(const ConsumeOptions& o)
     options.group_id = o.group;
     options.enable_auto_commit = false;  // The loop commits what it printed.
     options.auto_offset_reset = o.from_beginning ? OffsetReset::kEarliest : OffsetReset::kLatest;
+    options.session_timeout = std::chrono::milliseconds(o.session_timeout_ms);
+    options.heartbeat_interval = options.session_timeout / 3;
   } else {
     options.auto_offset_reset = OffsetReset::kNone;  // Report a bad --offset, don't skip it.
   }
@@ -177,9 +181,15 @@ void AddConsumeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--timeout-ms", o->timeout_ms, "Exit when no record arrives for this long")->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", o->format, "Template: %k key, %v value, %o offset, %p partition, %t timestamp, %h headers, %T topic");
   cmd->add_flag("--json", o->json, "One JSON object per record");
-  cmd->add_option("--group", o->group,
-                  "Consume as a member of this consumer group, committing what is printed "
-                  "(--from-beginning: earliest for partitions the group has no commit for)");
+  CLI::Option* group = cmd->add_option(
+      "--group", o->group,
+      "Consume as a member of this consumer group, committing what is printed "
+      "(--from-beginning: earliest for partitions the group has no commit for)");
+  cmd->add_option("--session-timeout-ms", o->session_timeout_ms,
+                  "With --group: a member silent this long (e.g. killed) loses its partitions")
+      ->check(CLI::Range(100, 300000))
+      ->needs(group)
+      ->capture_default_str();
   AddBootstrapOption(cmd, &o->bootstrap);
   cmd->callback([o, exit_code] { *exit_code = Consume(*o); });
 }

@@ -1,10 +1,7 @@
 // The `brook` CLI as a person uses it, against `brook serve` running as a child process.
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <sstream>
@@ -297,25 +294,16 @@ TEST_CASE_FIXTURE(CliFixture, "consume --group stops on SIGINT and leaves the gr
   REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
   REQUIRE(Run({"produce", "t", "--acks", "all"}, "a\nb\n").exit_code == 0);
   const std::string out = dir.path() + "/consume.out", err = dir.path() + "/consume.err";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), STDOUT_FILENO);
-    ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), STDERR_FILENO);
-    const std::string binary = testing::BrookBinary();
-    ::execl(binary.c_str(), binary.c_str(), "consume", "t", "--group", "g", "--from-beginning",
-            "--bootstrap", bootstrap.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  testing::ChildProcess consumer;
+  REQUIRE(consumer.Spawn({"consume", "t", "--group", "g", "--from-beginning", "--bootstrap",
+                          bootstrap},
+                         out, err));
   // Wait until it has printed both records (and so committed them).
   for (int i = 0; i < 400 && testing::ReadFile(out) != "a\nb\n"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CHECK(HasRow(Run({"group", "list"}).out, {"g", "Stable", "1"}));
-  ::kill(pid, SIGINT);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(consumer.Signal(SIGINT) == 0);
   CHECK(testing::ReadFile(out) == "a\nb\n");
   CHECK(testing::ReadFile(err) == "consumed 2 records\n");
   // It left (no session timeout to wait for) and its commit is there.

@@ -18,12 +18,9 @@
 #include <thread>
 #include <vector>
 
-namespace brook::testing {
+#include "tests/support/child_process.h"
 
-inline std::string BrookBinary() {
-  const char* path = std::getenv("BROOK_BINARY");
-  return path != nullptr ? path : "brook";
-}
+namespace brook::testing {
 
 // A port that was free a moment ago.
 inline uint16_t FreePort() {
@@ -52,50 +49,33 @@ inline bool CanConnect(uint16_t port) {
 class ChildBroker {
  public:
   explicit ChildBroker(std::string data_dir) : data_dir_(std::move(data_dir)), port_(FreePort()) {}
-  ~ChildBroker() { Kill(); }
 
   // Starts `brook serve`; false if it does not accept connections within 20 s.
   bool Start() {
     const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string binary = BrookBinary();
-      ::execl(binary.c_str(), binary.c_str(), "serve", "--listen", listen.c_str(), "--data-dir",
-              data_dir_.c_str(), "--log-level", "warn", static_cast<char*>(nullptr));
-      ::_exit(127);
+    if (!process_.Spawn({"serve", "--listen", listen, "--data-dir", data_dir_, "--log-level",
+                         "warn"})) {
+      return false;
     }
     for (int i = 0; i < 400; ++i) {
       if (CanConnect(port_)) return true;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
+      if (process_.Exited()) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
   }
 
-  void Kill() { Signal(SIGKILL); }
+  void Kill() { process_.Signal(SIGKILL); }
   // Returns the exit status of a graceful stop (0 expected).
-  int Terminate() { return Signal(SIGTERM); }
+  int Terminate() { return process_.Signal(SIGTERM); }
 
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   uint16_t port() const { return port_; }
 
  private:
-  int Signal(int signal) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
   std::string data_dir_;
   uint16_t port_;
-  pid_t pid_ = -1;
+  ChildProcess process_;
 };
 
 }  // namespace brook::testing
