@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
+#include <utility>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -35,7 +37,19 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadBufferBytes = 64 << 10;
-constexpr size_t kMaxApiKey = 64;  // API keys index a small table of negotiated versions.
+// The API keys this client knows, in AllRequests order: a key's position indexes its negotiated
+// version.
+template <size_t... I>
+constexpr std::array<ApiKey, sizeof...(I)> KeysOf(std::index_sequence<I...>) {
+  return {std::tuple_element_t<I, AllRequests>::kApiKey...};
+}
+constexpr auto kApiKeys = KeysOf(std::make_index_sequence<std::tuple_size_v<AllRequests>>());
+constexpr size_t kApiCount = kApiKeys.size();
+
+// The position of `key` in kApiKeys, or kApiCount for a key this client does not know.
+size_t ApiIndex(ApiKey key) {
+  return static_cast<size_t>(std::find(kApiKeys.begin(), kApiKeys.end(), key) - kApiKeys.begin());
+}
 constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(24 * 365);
 
 // Per-socket state. A new Link is made for every connection; handlers hold a shared_ptr to
@@ -100,8 +114,8 @@ class Connection::Impl {
   }
 
   int16_t VersionFor(ApiKey key, int16_t client_max) const {
-    const auto index = static_cast<size_t>(key);
-    if (index >= kMaxApiKey) return client_max;
+    const size_t index = ApiIndex(key);
+    if (index >= kApiCount) return client_max;
     const int16_t negotiated = versions_[index].load(std::memory_order_acquire);
     if (negotiated == Connection::kNotServed) return Connection::kNotServed;
     return negotiated < 0 ? client_max : std::min(negotiated, client_max);
@@ -162,7 +176,7 @@ class Connection::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;
   std::thread::id io_thread_id_;
-  std::array<std::atomic<int16_t>, kMaxApiKey> versions_;
+  std::array<std::atomic<int16_t>, kApiCount> versions_;  // By ApiIndex.
 
   // I/O thread only.
   asio::steady_timer deadline_timer_;
@@ -334,7 +348,7 @@ absl::Status Connection::Impl::Handshake(Clock::time_point deadline) {
 }
 
 absl::Status Connection::Impl::Negotiate(const ApiVersionsResponse& response) {
-  std::array<int16_t, kMaxApiKey> chosen;
+  std::array<int16_t, kApiCount> chosen;
   chosen.fill(Connection::kNotServed);
   auto choose = [&]<class Req>(const Req*) {
     const auto key = static_cast<int16_t>(Req::kApiKey);
@@ -342,10 +356,10 @@ absl::Status Connection::Impl::Negotiate(const ApiVersionsResponse& response) {
                                  [&](const auto& range) { return range.api_key == key; });
     if (it == response.api_keys.end()) return;
     const int16_t version = std::min(it->max_version, Req::kMaxVersion);
-    if (version >= it->min_version && version >= 0) chosen[static_cast<size_t>(key)] = version;
+    if (version >= it->min_version && version >= 0) chosen[ApiIndex(Req::kApiKey)] = version;
   };
   std::apply([&](const auto&... requests) { (choose(&requests), ...); }, AllRequests{});
-  for (size_t i = 0; i < kMaxApiKey; ++i) versions_[i].store(chosen[i], std::memory_order_release);
+  for (size_t i = 0; i < kApiCount; ++i) versions_[i].store(chosen[i], std::memory_order_release);
   return absl::OkStatus();
 }
 

@@ -28,6 +28,10 @@ std::string_view ApiName(ApiKey key) {
       return "ListGroups";
     case ApiKey::kDeleteGroups:
       return "DeleteGroups";
+    case ApiKey::kAlterConfigs:
+      return "AlterConfigs";
+    case ApiKey::kCompactTopic:
+      return "CompactTopic";
     case ApiKey::kApiVersions:
       return "ApiVersions";
     case ApiKey::kCreateTopics:

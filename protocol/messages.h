@@ -41,6 +41,8 @@ enum class ApiKey : int16_t {
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kDeleteGroups = 42,
+  kAlterConfigs = 44,     // Kafka's IncrementalAlterConfigs number: only named keys change.
+  kCompactTopic = 1000,   // brook's own APIs are numbered from 1000.
 };
 
 // Special timestamps of ListOffsets.
@@ -584,12 +586,85 @@ struct DeleteGroupsRequest {
   template <class V> void Fields(V& v) { v(groups, "groups"); }
 };
 
+// ---- AlterConfigs (44): change topic configs at runtime. ------------------------------------
+struct AlterConfigsResponse {
+  std::vector<TopicResult> topics;
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+struct AlterConfigsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kAlterConfigs;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = AlterConfigsResponse;
+  struct Config {
+    std::string name;
+    std::optional<std::string> value;  // null: remove the override (back to the default).
+    template <class V> void Fields(V& v) {
+      v(name, "name");
+      v(value, "value");
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Config> configs;
+    template <class V> void Fields(V& v) {
+      v(name, "name");
+      v(configs, "configs");
+    }
+  };
+  std::vector<Topic> topics;
+  bool validate_only = false;
+  template <class V> void Fields(V& v) {
+    v(topics, "topics");
+    v(validate_only, "validate_only");
+  }
+};
+
+// ---- CompactTopic (1000): compact a compacted topic now, and wait for it. -----------------
+struct CompactTopicResponse {
+  struct Partition {
+    int32_t partition = 0;
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    int64_t bytes_read = 0;
+    int64_t bytes_written = 0;
+    int64_t records_removed = 0;  // Superseded records and expired tombstones.
+    int64_t tombstones_removed = 0;
+    int64_t cleaned_up_to = 0;    // Offsets below it are compacted.
+    int64_t duration_ms = 0;
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(error_code, "error_code");
+      v(error_message, "error_message");
+      v(bytes_read, "bytes_read");
+      v(bytes_written, "bytes_written");
+      v(records_removed, "records_removed");
+      v(tombstones_removed, "tombstones_removed");
+      v(cleaned_up_to, "cleaned_up_to");
+      v(duration_ms, "duration_ms");
+    }
+  };
+  std::vector<Partition> partitions;
+  template <class V> void Fields(V& v) { v(partitions, "partitions"); }
+};
+struct CompactTopicRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kCompactTopic;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = CompactTopicResponse;
+  std::string topic;
+  std::optional<std::vector<int32_t>> partitions;  // null = every partition.
+  template <class V> void Fields(V& v) {
+    v(topic, "topic");
+    v(partitions, "partitions");
+  }
+};
+
 // Every request type, in API-key order; ApiVersions and the docs enumerate it.
 using AllRequests =
     std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
                OffsetCommitRequest, OffsetFetchRequest, JoinGroupRequest, HeartbeatRequest,
                LeaveGroupRequest, DescribeGroupsRequest, ListGroupsRequest, ApiVersionsRequest,
-               CreateTopicsRequest, DeleteTopicsRequest, DeleteGroupsRequest>;
+               CreateTopicsRequest, DeleteTopicsRequest, DeleteGroupsRequest, AlterConfigsRequest,
+               CompactTopicRequest>;
 
 std::string_view ApiName(ApiKey key);
 
