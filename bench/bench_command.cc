@@ -1,5 +1,6 @@
-// `brook bench produce|consume`: runs a workload several times against an embedded broker
-// (default) or --bootstrap, on a fresh topic per run, and reports the median.
+// `brook bench produce|consume|group-consume|rebalance|compaction`: runs a workload several
+// times against an embedded broker (default) or --bootstrap, on a fresh topic per run, and
+// reports the median.
 #include "bench/bench_command.h"
 
 #include <unistd.h>
@@ -21,6 +22,8 @@ struct BenchOptions {
   int runs = 3;
   bool json = false;
   std::string acks = "1";
+  // The embedded broker's compaction I/O bound (compaction workload; ignored with --bootstrap).
+  int64_t compaction_max_bytes_per_second = BrokerConfig{}.compaction_max_bytes_per_second;
   WorkloadOptions workload;
 };
 
@@ -45,11 +48,13 @@ struct Target {
   }
 };
 
-absl::StatusOr<Target> Connect(const std::string& bootstrap) {
+absl::StatusOr<Target> Connect(const BenchOptions& options) {
   Target target;
-  target.bootstrap = bootstrap;
-  if (bootstrap.empty()) {
-    absl::StatusOr<std::unique_ptr<EmbeddedBroker>> broker = EmbeddedBroker::Create();
+  target.bootstrap = options.bootstrap;
+  if (options.bootstrap.empty()) {
+    EmbeddedBrokerOptions embedded;
+    embedded.config.compaction_max_bytes_per_second = options.compaction_max_bytes_per_second;
+    absl::StatusOr<std::unique_ptr<EmbeddedBroker>> broker = EmbeddedBroker::Create(embedded);
     if (!broker.ok()) {
       return absl::Status(broker.status().code(),
                           fmt::format("cannot start an embedded broker: {}",
@@ -69,16 +74,22 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
+// Sets options.workload.acks from --acks; false (after saying why) when it is not valid.
+bool ParseAcks(BenchOptions& options) {
   if (options.acks == "all" || options.acks == "-1") {
     options.workload.acks = -1;
   } else if (options.acks == "0" || options.acks == "1") {
     options.workload.acks = std::stoi(options.acks);
   } else {
     fmt::print(stderr, "error: --acks must be 0, 1 or all\n");
-    return 2;
+    return false;
   }
-  absl::StatusOr<Target> target = Connect(options.bootstrap);
+  return true;
+}
+
+int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
+  if (!ParseAcks(options)) return 2;
+  absl::StatusOr<Target> target = Connect(options);
   if (!target.ok()) return Fail(target.status());
   WorkloadReport report{name, target->name(), options.workload, {}};
   for (int run = 1; run <= options.runs; ++run) {
@@ -99,7 +110,7 @@ int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
 }
 
 int RunRebalanceBench(BenchOptions& options, int rebalances) {
-  absl::StatusOr<Target> target = Connect(options.bootstrap);
+  absl::StatusOr<Target> target = Connect(options);
   if (!target.ok()) return Fail(target.status());
   absl::StatusOr<std::string> topic = target->CreateTopic("rebalance", 1, options.workload.partitions);
   if (!topic.ok()) return Fail(topic.status());
@@ -109,6 +120,45 @@ int RunRebalanceBench(BenchOptions& options, int rebalances) {
   if (!samples.ok()) return Fail(samples.status());
   const LatencyReport report{"rebalance", target->name(), options.workload, *samples};
   fmt::print("{}", options.json ? FormatJson(report) : FormatTable(report));
+  return 0;
+}
+
+// Which compaction I/O bound applies to the target, for the report.
+std::string CompactionLimit(const BenchOptions& options) {
+  const std::string applies = "it bounds CompactTopic and background compaction alike";
+  if (!options.bootstrap.empty()) {
+    return fmt::format("the broker's compaction_max_bytes_per_second (brook serve "
+                       "--compaction-max-bytes-per-second, default {}); {}",
+                       BrokerConfig{}.compaction_max_bytes_per_second, applies);
+  }
+  if (options.compaction_max_bytes_per_second == 0) {
+    return "none: compaction_max_bytes_per_second=0 (unlimited) on the embedded broker";
+  }
+  return fmt::format("compaction_max_bytes_per_second={} on the embedded broker; {}",
+                     options.compaction_max_bytes_per_second, applies);
+}
+
+int RunCompactionBench(BenchOptions& options) {
+  if (!ParseAcks(options)) return 2;
+  if (options.workload.key_count < 1) {
+    fmt::print(stderr, "error: the compaction workload needs --keys >= 1\n");
+    return 2;
+  }
+  absl::StatusOr<Target> target = Connect(options);
+  if (!target.ok()) return Fail(target.status());
+  CompactionReport report{target->name(), CompactionLimit(options), options.workload, {}};
+  for (int run = 1; run <= options.runs; ++run) {
+    absl::StatusOr<CompactionRun> result =
+        RunCompaction(*target->admin, target->bootstrap,
+                      fmt::format("bench-compaction-{}-{}", getpid(), run), options.workload);
+    if (!result.ok()) return Fail(result.status());
+    PrintProgress(run, options.runs, *result);
+    report.runs.push_back(*result);
+  }
+  fmt::print("{}", options.json ? FormatJson(report) : FormatTable(report));
+  for (const CompactionRun& r : report.runs) {
+    if (r.produce_alone.errors > 0 || r.produce_during.errors > 0) return 1;
+  }
   return 0;
 }
 
@@ -165,6 +215,21 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   cmd->callback([options, rebalances, exit_code] {
     *exit_code = RunRebalanceBench(*options, *rebalances);
   });
+
+  auto compaction = std::make_shared<BenchOptions>();
+  compaction->workload.partitions = 1;
+  compaction->workload.key_count = 10'000;
+  cmd = bench->add_subcommand(
+      "compaction",
+      "Compaction rate (MB/s), and produce throughput while compaction runs against without");
+  AddWorkloadOptions(cmd, *compaction);
+  cmd->add_option("--compaction-max-bytes-per-second",
+                  compaction->compaction_max_bytes_per_second,
+                  "The embedded broker's compaction I/O bound (0 = unlimited; not with "
+                  "--bootstrap)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->callback([compaction, exit_code] { *exit_code = RunCompactionBench(*compaction); });
 }
 
 }  // namespace brook::bench

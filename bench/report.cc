@@ -24,6 +24,35 @@ double Percentile(const std::vector<double>& sorted, double p) {
 
 std::string AcksName(int acks) { return acks == -1 ? "all" : std::to_string(acks); }
 
+template <class Fn>
+double MedianOf(const std::vector<CompactionRun>& runs, Fn fn) {
+  std::vector<double> values;
+  for (const CompactionRun& r : runs) values.push_back(static_cast<double>(fn(r)));
+  return Median(values);
+}
+
+// The headline figures of a compaction report, medians over its runs.
+struct CompactionMedians {
+  explicit CompactionMedians(const std::vector<CompactionRun>& runs)
+      : compaction_mb_per_s(MedianOf(runs, [](const auto& r) {
+          return r.compaction.megabytes_per_second();
+        })),
+        compaction_mb_read(MedianOf(runs, [](const auto& r) {
+          return static_cast<double>(r.compaction.bytes_read) / 1e6;
+        })),
+        records_removed(MedianOf(runs, [](const auto& r) { return r.compaction.records_removed; })),
+        alone(MedianOf(runs, [](const auto& r) { return r.produce_alone.records_per_second(); })),
+        during(MedianOf(runs, [](const auto& r) { return r.produce_during.records_per_second(); })),
+        ratio(MedianOf(runs, [](const auto& r) { return r.produce_ratio(); })),
+        passes(MedianOf(runs, [](const auto& r) { return r.concurrent.passes; })),
+        pass_mb_per_s(MedianOf(runs, [](const auto& r) {
+          return r.concurrent.work.megabytes_per_second();
+        })),
+        busy(MedianOf(runs, [](const auto& r) { return r.concurrent.busy_fraction; })) {}
+  double compaction_mb_per_s, compaction_mb_read, records_removed, alone, during, ratio, passes,
+      pass_mb_per_s, busy;
+};
+
 }  // namespace
 
 double WorkloadReport::median_records_per_second() const {
@@ -104,6 +133,78 @@ std::string FormatJson(const LatencyReport& report) {
       report.workload, report.target, o.consumers, o.partitions, o.assignor, samples,
       Median(sorted), Percentile(sorted, 90), Percentile(sorted, 99),
       sorted.empty() ? 0 : sorted.back());
+}
+
+void PrintProgress(int run, int runs, const CompactionRun& r) {
+  fmt::print(stderr,
+             "compaction run {}/{}: compaction {:.1f} MB/s; produce alone {:.0f} records/s, "
+             "during compaction {:.0f} records/s (ratio {:.2f}; {} pass(es), busy {:.0f}%, "
+             "{} refill(s)){}\n",
+             run, runs, r.compaction.megabytes_per_second(),
+             r.produce_alone.records_per_second(), r.produce_during.records_per_second(),
+             r.produce_ratio(), r.concurrent.passes, r.concurrent.busy_fraction * 100,
+             r.concurrent.refills,
+             r.produce_alone.errors + r.produce_during.errors
+                 ? fmt::format(", {} ERRORS", r.produce_alone.errors + r.produce_during.errors)
+                 : "");
+}
+
+std::string FormatTable(const CompactionReport& report) {
+  const WorkloadOptions& o = report.options;
+  const CompactionMedians m(report.runs);
+  std::string out = fmt::format(
+      "workload   compaction\ntarget     {}\nsetup      {} records over {} keys x {} B values, "
+      "{} partition(s); produce runs: {} records, no keys, acks={}\nlimit      {}\n",
+      report.target, o.records, o.key_count, o.value_size, o.partitions, o.records,
+      AcksName(o.acks), report.rate_limit);
+  out += "runs (compaction MB/s, produce alone / during records/s, ratio)\n";
+  for (const CompactionRun& r : report.runs) {
+    out += fmt::format("           {:.1f} MB/s, {:.0f} / {:.0f}, {:.2f}\n",
+                       r.compaction.megabytes_per_second(), r.produce_alone.records_per_second(),
+                       r.produce_during.records_per_second(), r.produce_ratio());
+  }
+  out += fmt::format(
+      "compaction {:.1f} MB/s of log read ({:.1f} MB, {:.0f} records removed), median; bytes "
+      "read count the dirty part twice (key map, then rewrite)\n"
+      "produce    {:.0f} records/s alone, {:.0f} records/s during compaction: ratio {:.2f} "
+      "(target >= 0.80), medians\nconcurrent {:.0f} compaction pass(es) during the produce run "
+      "at {:.1f} MB/s, active {:.0f}% of it, medians\n",
+      m.compaction_mb_per_s, m.compaction_mb_read, m.records_removed, m.alone, m.during, m.ratio,
+      m.passes, m.pass_mb_per_s, m.busy * 100);
+  return out;
+}
+
+std::string FormatJson(const CompactionReport& report) {
+  const WorkloadOptions& o = report.options;
+  const CompactionMedians m(report.runs);
+  std::string runs;
+  for (const CompactionRun& r : report.runs) {
+    const CompactionResult& c = r.compaction;
+    const ConcurrentCompaction& k = r.concurrent;
+    runs += fmt::format(
+        "{}{{\"compaction\":{{\"bytes_read\":{},\"bytes_written\":{},\"records_removed\":{},"
+        "\"tombstones_removed\":{},\"seconds\":{:.6f},\"megabytes_per_second\":{:.2f}}},"
+        "\"produce_alone_records_per_second\":{:.1f},"
+        "\"produce_during_records_per_second\":{:.1f},\"ratio\":{:.4f},"
+        "\"concurrent\":{{\"passes\":{},\"refills\":{},\"bytes_read\":{},\"seconds\":{:.6f},"
+        "\"megabytes_per_second\":{:.2f},\"busy_fraction\":{:.4f}}},\"errors\":{}}}",
+        runs.empty() ? "" : ",", c.bytes_read, c.bytes_written, c.records_removed,
+        c.tombstones_removed, c.seconds, c.megabytes_per_second(),
+        r.produce_alone.records_per_second(), r.produce_during.records_per_second(),
+        r.produce_ratio(), k.passes, k.refills, k.work.bytes_read, k.work.seconds,
+        k.work.megabytes_per_second(), k.busy_fraction,
+        r.produce_alone.errors + r.produce_during.errors);
+  }
+  return fmt::format(
+      "{{\"workload\":\"compaction\",\"target\":\"{}\",\"rate_limit\":\"{}\","
+      "\"options\":{{\"records\":{},\"key_count\":{},\"value_size\":{},\"partitions\":{},"
+      "\"acks\":\"{}\",\"batch_bytes\":{},\"linger_ms\":{},\"compression\":\"{}\"}},"
+      "\"runs\":[{}],\"median_compaction_megabytes_per_second\":{:.2f},"
+      "\"median_produce_alone_records_per_second\":{:.1f},"
+      "\"median_produce_during_records_per_second\":{:.1f},\"median_ratio\":{:.4f}}}\n",
+      report.target, report.rate_limit, o.records, o.key_count, o.value_size, o.partitions,
+      AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, runs, m.compaction_mb_per_s,
+      m.alone, m.during, m.ratio);
 }
 
 }  // namespace brook::bench

@@ -27,11 +27,25 @@ struct LatencyReport {
   std::vector<double> samples_ms;
 };
 
+// The compaction workload: compaction rate, and produce throughput with and without a
+// compaction running.
+struct CompactionReport {
+  std::string target;
+  std::string rate_limit;  // Which compaction I/O bound applied, in words.
+  WorkloadOptions options;
+  std::vector<CompactionRun> runs;
+};
+
 void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
 std::string FormatTable(const WorkloadReport& report);
 std::string FormatJson(const WorkloadReport& report);
 // Median, p90, p99 (nearest rank: with 20 samples the p99 is the maximum) and max.
 std::string FormatTable(const LatencyReport& report);
 std::string FormatJson(const LatencyReport& report);
+// Medians over runs: compaction MB/s, produce records/s alone and during compaction, and
+// their ratio (the median of the per-run ratios).
+void PrintProgress(int run, int runs, const CompactionRun& result);
+std::string FormatTable(const CompactionReport& report);
+std::string FormatJson(const CompactionReport& report);
 
 }  // namespace brook::bench

@@ -1,13 +1,19 @@
 // bench/workload.h: the named workloads of `brook bench` and what a run of one reports.
 //
-// A workload runs against a broker address and a topic it owns for the run. Each returns the
-// measured interval only (setup such as filling a topic for `consume` is not timed).
+// A workload runs against a broker address and a topic it owns for the run (`compaction`
+// creates and deletes its own topics). Each returns the measured interval only (setup such as
+// filling a topic for `consume` is not timed).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+
+namespace brook {
+class Admin;
+}  // namespace brook
 
 namespace brook::bench {
 
@@ -54,6 +60,45 @@ absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const st
 // joins and leaves with Close(). Returns, per rebalance, the milliseconds from the start of
 // Close() until the staying members own every partition again. Errors: a member's error, or a
 // hand-over that does not happen within a minute.
+// One or more compactions (CompactTopic), summed over partitions (and passes).
+struct CompactionResult {
+  int64_t bytes_read = 0;  // Bytes of log examined.
+  int64_t bytes_written = 0;
+  int64_t records_removed = 0;
+  int64_t tombstones_removed = 0;
+  double seconds = 0;  // Wall time of the CompactTopic call(s).
+  double megabytes_per_second() const { return seconds > 0 ? bytes_read / seconds / 1e6 : 0; }
+};
+
+// The compactions that ran while a produce run was measured.
+struct ConcurrentCompaction {
+  int passes = 0;            // Compaction passes that overlapped the produce run.
+  int refills = 0;           // Refills of the compacted topic that overlapped it (extra load).
+  CompactionResult work;     // Those passes, whole.
+  double busy_fraction = 0;  // Fraction of the produce run during which a pass was running.
+};
+
+struct CompactionRun {
+  CompactionResult compaction;  // The timed compaction of a freshly filled topic.
+  RunResult produce_alone;      // The produce workload with nothing else running...
+  RunResult produce_during;     // ...and while the compacted topic is compacted again and again.
+  ConcurrentCompaction concurrent;
+  double produce_ratio() const {
+    const double alone = produce_alone.records_per_second();
+    return alone > 0 ? produce_during.records_per_second() / alone : 0;
+  }
+};
+
+// Creates `topic_prefix`-compacted (cleanup.policy=compact, options.partitions), fills it with
+// options.records records over options.key_count keys (untimed) and times CompactTopic on it;
+// then measures the produce workload (no keys) on `topic_prefix`-alone, and again on
+// `topic_prefix`-during while another thread refills and compacts the compacted topic in a
+// loop. Deletes its topics. Errors: INVALID_ARGUMENT when key_count < 1; the errors of
+// creating topics, producing, AlterTopicConfigs and CompactTopic, naming the topic.
+absl::StatusOr<CompactionRun> RunCompaction(Admin& admin, const std::string& bootstrap,
+                                            const std::string& topic_prefix,
+                                            const WorkloadOptions& options);
+
 absl::StatusOr<std::vector<double>> RunRebalance(const std::string& bootstrap,
                                                  const std::string& topic,
                                                  const WorkloadOptions& options, int rebalances);

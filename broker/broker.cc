@@ -11,6 +11,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/log.h"
+#include "broker/log_cleaner.h"
 #include "broker/server.h"
 #include "protocol/absl_compat.h"
 
@@ -20,6 +21,8 @@ namespace asio = boost::asio;
 struct Broker::Runtime {
   BrokerConfig config;
   std::unique_ptr<storage::LogStore> store;
+  // After store: destroyed before it. Stopped by Stop() before the server drains.
+  std::unique_ptr<LogCleaner> cleaner;
   FetchWaiters waiters;
   std::shared_ptr<BrookHandler> handler;
   asio::io_context io;
@@ -49,12 +52,16 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
       });
 
   runtime->groups = std::make_unique<group::GroupCoordinator>(*runtime->store, cfg);
-  runtime->handler =
-      std::make_shared<BrookHandler>(*runtime->store, runtime->waiters, *runtime->groups, cfg);
+  runtime->cleaner = std::make_unique<LogCleaner>(
+      *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
+                                         cfg.compaction_max_bytes_per_second});
+  runtime->handler = std::make_shared<BrookHandler>(*runtime->store, runtime->waiters,
+                                                    *runtime->groups, *runtime->cleaner, cfg);
   runtime->server = std::make_unique<Server>(runtime->io, cfg.server, runtime->handler);
   if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
 
   runtime->groups->Start(runtime->io);
+  runtime->cleaner->Start();
   runtime->work.emplace(runtime->io.get_executor());
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -91,6 +98,9 @@ void Broker::Stop() {
   rt.server->StopAccepting();
   rt.waiters.WakeAll();
   rt.groups->Shutdown();
+  // Cancels a running compaction and answers pending CompactTopic requests, so they do not
+  // hold up the drain; the store is still open while it finishes.
+  rt.cleaner->Stop();
   rt.server->Drain(rt.config.server.shutdown_timeout);
   rt.work.reset();
   rt.io.stop();

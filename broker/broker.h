@@ -9,6 +9,7 @@
 //                     consumer groups, offsets)
 //   group/            consumer groups: one group's state machine, the coordinator, assignors
 //   fetch_waiters.h   wakes long polls on append
+//   log_cleaner.h     retention and compaction on a background thread; CompactTopic's queue
 //   broker_config.h   every setting with its default
 //   embedded_broker.h a real broker in-process for tests, in one line
 //   log.h             structured log lines on stderr
@@ -18,9 +19,11 @@
 //   (*broker)->WaitForShutdownSignal();   // SIGINT/SIGTERM, then a graceful Stop()
 //
 // Operation: Start opens the store (recovering every partition), listens, and runs the
-// io_context on io_threads threads. Stop is graceful: new requests get BROKER_SHUTTING_DOWN,
-// the acceptor closes, waiting fetches return, in-flight requests finish and their answers are
-// written (up to shutdown_timeout), then the WAL is fsynced and RocksDB closed.
+// io_context on io_threads threads, and starts the log cleaner's thread. Stop is graceful: new
+// requests get BROKER_SHUTTING_DOWN, the acceptor closes, waiting fetches return, the log
+// cleaner stops (a running compaction is cancelled, queued CompactTopic requests answer
+// BROKER_SHUTTING_DOWN), in-flight requests finish and their answers are written (up to
+// shutdown_timeout), then the WAL is fsynced and RocksDB closed.
 // Thread-safety: Stop and the accessors may be called from any thread but an io thread.
 #pragma once
 

@@ -64,6 +64,13 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
     return absl::InvalidArgumentError(
         "group max session timeout must be >= group min session timeout");
   }
+  if (config.log_cleanup_interval.count() < 1) {
+    return absl::InvalidArgumentError("log cleanup interval must be >= 1 ms");
+  }
+  if (config.compaction_max_bytes_per_second < 0) {
+    return absl::InvalidArgumentError(
+        "compaction max bytes per second must be >= 0 (0 = unlimited)");
+  }
   return absl::OkStatus();
 }
 

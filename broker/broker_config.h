@@ -36,6 +36,12 @@ struct BrokerConfig {
   // The session timeouts JoinGroup accepts (INVALID_SESSION_TIMEOUT outside).
   std::chrono::milliseconds group_min_session_timeout{100};
   std::chrono::milliseconds group_max_session_timeout{300'000};
+  // The log cleaner (log_cleaner.h) applies retention and compacts the partitions that need it
+  // this often (>= 1 ms). A segment past retention stays readable for up to this long.
+  std::chrono::milliseconds log_cleanup_interval{5'000};
+  // Compaction's I/O bound (bytes read + written per second, background and CompactTopic);
+  // 0 = unlimited. Bounds the CPU and disk compaction takes from producers and consumers.
+  int64_t compaction_max_bytes_per_second = 64LL << 20;
 };
 
 // Reads BROOK_LISTEN, BROOK_DATA_DIR into *config. Errors: InvalidArgument on a malformed

@@ -33,6 +33,8 @@ constexpr Route kRoutes[] = {
     {ApiKey::kCreateTopics, 0, CreateTopicsRequest::kMaxVersion},
     {ApiKey::kDeleteTopics, 0, DeleteTopicsRequest::kMaxVersion},
     {ApiKey::kDeleteGroups, 0, DeleteGroupsRequest::kMaxVersion},
+    {ApiKey::kAlterConfigs, 0, AlterConfigsRequest::kMaxVersion},
+    {ApiKey::kCompactTopic, 0, CompactTopicRequest::kMaxVersion},
 };
 
 const Route* FindRoute(int16_t key) {
@@ -98,8 +100,9 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
 }  // namespace
 
 BrookHandler::BrookHandler(storage::LogStore& store, FetchWaiters& waiters,
-                           group::GroupCoordinator& groups, const BrokerConfig& config)
-    : ctx_{store, waiters, groups, config, shutting_down_} {}
+                           group::GroupCoordinator& groups, LogCleaner& cleaner,
+                           const BrokerConfig& config)
+    : ctx_{store, waiters, groups, cleaner, config, shutting_down_} {}
 
 void BrookHandler::BeginShutdown() { shutting_down_.store(true); }
 
@@ -156,6 +159,10 @@ asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payloa
       co_return co_await Serve<ListGroupsRequest>(*header, body, peer, ctx_, HandleListGroups);
     case ApiKey::kDeleteGroups:
       co_return co_await Serve<DeleteGroupsRequest>(*header, body, peer, ctx_, HandleDeleteGroups);
+    case ApiKey::kAlterConfigs:
+      co_return co_await Serve<AlterConfigsRequest>(*header, body, peer, ctx_, HandleAlterConfigs);
+    case ApiKey::kCompactTopic:
+      co_return co_await Serve<CompactTopicRequest>(*header, body, peer, ctx_, HandleCompactTopic);
     case ApiKey::kApiVersions:
       if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
           !r.ok()) {

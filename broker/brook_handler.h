@@ -19,7 +19,7 @@ namespace brook {
 class BrookHandler : public RequestHandler {
  public:
   BrookHandler(storage::LogStore& store, FetchWaiters& waiters, group::GroupCoordinator& groups,
-               const BrokerConfig& config);
+               LogCleaner& cleaner, const BrokerConfig& config);
 
   boost::asio::awaitable<Outcome> Handle(std::string payload, const std::string& peer) override;
   // Later requests are answered BROKER_SHUTTING_DOWN; waiting fetches return.

@@ -23,6 +23,7 @@ struct ServeOptions {
   int64_t group_initial_rebalance_delay_ms = config.group_initial_rebalance_delay.count();
   int64_t group_min_session_timeout_ms = config.group_min_session_timeout.count();
   int64_t group_max_session_timeout_ms = config.group_max_session_timeout.count();
+  int64_t log_cleanup_interval_ms = config.log_cleanup_interval.count();
 };
 
 int RunServe(ServeOptions& options) {
@@ -43,6 +44,7 @@ int RunServe(ServeOptions& options) {
       std::chrono::milliseconds(options.group_initial_rebalance_delay_ms);
   config.group_min_session_timeout = std::chrono::milliseconds(options.group_min_session_timeout_ms);
   config.group_max_session_timeout = std::chrono::milliseconds(options.group_max_session_timeout_ms);
+  config.log_cleanup_interval = std::chrono::milliseconds(options.log_cleanup_interval_ms);
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
   if (!broker.ok()) {
     fmt::print(stderr, "error: {}\n", MessageOf(broker.status()));
@@ -92,6 +94,15 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   serve->add_option("--group-max-session-timeout-ms", options->group_max_session_timeout_ms,
                     "Longest session timeout a group member may ask for")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--log-cleanup-interval-ms", options->log_cleanup_interval_ms,
+                    "How often retention is applied and compacted topics are compacted")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--compaction-max-bytes-per-second",
+                    options->config.compaction_max_bytes_per_second,
+                    "Compaction's I/O bound, bytes read + written per second (0 = unlimited)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   serve->callback([options, exit_code] { *exit_code = RunServe(*options); });
 }

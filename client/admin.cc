@@ -51,6 +51,9 @@ absl::StatusOr<std::unique_ptr<Admin>> Admin::Create(AdminOptions options) {
   if (options.request_timeout.count() <= 0) {
     return MakeError(ErrorCode::kInvalidRequest, "AdminOptions.request_timeout must be positive");
   }
+  if (options.compact_timeout.count() <= 0) {
+    return MakeError(ErrorCode::kInvalidRequest, "AdminOptions.compact_timeout must be positive");
+  }
   auto impl = std::make_unique<Impl>(std::move(options));
   absl::Status status = impl->Connect();
   if (!status.ok()) return status;
@@ -143,6 +146,47 @@ absl::StatusOr<OffsetAndTimestamp> Admin::ListOffsets(const TopicPartition& part
   return MakeError(ErrorCode::kUnknownServerError,
                    fmt::format("the ListOffsets response has no result for {}-{}", partition.topic,
                                partition.partition.value));
+}
+
+absl::Status Admin::AlterTopicConfigs(std::string_view name,
+                                      const std::map<std::string, std::string>& set,
+                                      const std::vector<std::string>& remove, bool validate_only) {
+  AlterConfigsRequest request;
+  AlterConfigsRequest::Topic& t = request.topics.emplace_back();
+  t.name = name;
+  for (const auto& [key, value] : set) t.configs.push_back({key, value});
+  for (const std::string& key : remove) t.configs.push_back({key, std::nullopt});
+  request.validate_only = validate_only;
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  return TopicOutcome(reply->message.topics, name, "AlterConfigs");
+}
+
+absl::StatusOr<std::vector<PartitionCompactionStats>> Admin::CompactTopic(
+    std::string_view name) {
+  CompactTopicRequest request;
+  request.topic = name;
+  const AdminOptions& options = impl_->options();
+  auto reply = impl_->Call(request, std::max(options.compact_timeout, options.request_timeout));
+  if (!reply.ok()) return reply.status();
+  std::vector<PartitionCompactionStats> out;
+  ErrorCode first_error = ErrorCode::kNone;
+  std::string failures;
+  for (const CompactTopicResponse::Partition& p : reply->message.partitions) {
+    if (p.error_code != ErrorCode::kNone) {
+      if (first_error == ErrorCode::kNone) first_error = p.error_code;
+      failures += fmt::format("{}compacting {}-{}: {}", failures.empty() ? "" : "; ", name,
+                              p.partition,
+                              p.error_message ? *p.error_message : ErrorDescription(p.error_code));
+      continue;
+    }
+    out.push_back({p.partition, p.bytes_read, p.bytes_written, p.records_removed,
+                   p.tombstones_removed, p.cleaned_up_to, p.duration_ms});
+  }
+  if (first_error != ErrorCode::kNone) return MakeError(first_error, failures);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.partition < b.partition; });
+  return out;
 }
 
 absl::StatusOr<BrokerVersions> Admin::ApiVersions() {

@@ -5,6 +5,11 @@
 //                                           .configs = {{"retention.ms", "86400000"}}});
 //   // s: OK, or TOPIC_ALREADY_EXISTS "topic 'orders' already exists", ...
 //
+// Retention and compaction (docs/topics.md):
+//
+//   s = (*admin)->AlterTopicConfigs("orders", {{"cleanup.policy", "compact"}}, {"retention.ms"});
+//   auto stats = (*admin)->CompactTopic("orders");  // waits; per partition: bytes, records
+//
 // Consumer groups (docs/consumer-groups.md):
 //
 //   auto group = (*admin)->DescribeGroup("billing");  // state, members, offsets and lag
@@ -44,6 +49,10 @@ struct AdminOptions {
   std::string bootstrap = "127.0.0.1:9292";          // The broker, host:port.
   std::string client_id = "brook-admin";             // Shown in the broker's logs.
   std::chrono::milliseconds request_timeout{30000};  // Per request; connect uses min(this, 10 s).
+  // CompactTopic's timeout (it answers when the compaction is done, which takes as long as
+  // reading and rewriting the dirty log at the broker's compaction rate): 1 hour, and never
+  // less than request_timeout.
+  std::chrono::milliseconds compact_timeout{std::chrono::hours(1)};
 };
 
 struct NewTopic {
@@ -67,6 +76,18 @@ struct TopicDescription {
 struct OffsetAndTimestamp {
   int64_t offset = -1;
   int64_t timestamp_ms = -1;  // The found record's timestamp; -1 for earliest/latest/none.
+};
+
+// What CompactTopic did to one partition (docs/protocol.md, CompactTopic).
+struct PartitionCompactionStats {
+  int32_t partition = 0;
+  int64_t bytes_read = 0;          // Bytes of log examined.
+  int64_t bytes_written = 0;       // Bytes of rewritten batches.
+  int64_t records_removed = 0;     // Superseded records and expired tombstones.
+  int64_t tombstones_removed = 0;  // The expired tombstones among them.
+  int64_t cleaned_up_to = 0;       // Offsets below it are compacted.
+  int64_t duration_ms = 0;         // Time the broker took, including waiting for a
+                                   // background compaction of the partition to finish.
 };
 
 struct ApiVersionRange {
@@ -154,6 +175,26 @@ class Admin {
   // end and timestamp -1 when there is none). Errors: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<OffsetAndTimestamp> ListOffsets(const TopicPartition& partition,
                                                  int64_t timestamp_ms);
+  // Changes a topic's configs at runtime (AlterConfigs): sets each key of `set` to its value
+  // and removes the override of each key of `remove` (the broker default applies again);
+  // other keys keep their values. The whole change is validated first and applied all or
+  // nothing; with validate_only it is only validated. Keys and values are those of
+  // CreateTopic (docs/topics.md). Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_CONFIG with the
+  // broker's message naming the key (unknown key, bad value, a key both set and removed);
+  // STORAGE_ERROR.
+  absl::Status AlterTopicConfigs(std::string_view name,
+                                 const std::map<std::string, std::string>& set,
+                                 const std::vector<std::string>& remove,
+                                 bool validate_only = false);
+  // Compacts every partition of a topic whose cleanup.policy includes compact, now, and
+  // returns when the broker has finished: the stats per partition, by partition number.
+  // Waits up to AdminOptions::compact_timeout (REQUEST_TIMED_OUT after it; the broker goes on
+  // compacting). Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST (the topic does not
+  // compact); when a partition fails, its error (STORAGE_ERROR, CORRUPT_MESSAGE,
+  // BROKER_SHUTTING_DOWN, ...) with a message naming every failed partition, e.g.
+  // "compacting t-1: ..." (what the other partitions did is not returned).
+  absl::StatusOr<std::vector<PartitionCompactionStats>> CompactTopic(std::string_view name);
+
   // The API versions the broker serves, and its version string.
   absl::StatusOr<BrokerVersions> ApiVersions();
 

@@ -26,10 +26,18 @@ class Admin::Impl {
   // Sends `request` (reconnecting first if the connection dropped) and waits for the answer.
   template <class Req>
   absl::StatusOr<client::Reply<typename Req::Response>> Call(const Req& request) {
+    return Call(request, options_.request_timeout);
+  }
+  // The same with its own timeout, for requests that take long (CompactTopic).
+  template <class Req>
+  absl::StatusOr<client::Reply<typename Req::Response>> Call(const Req& request,
+                                                             std::chrono::milliseconds timeout) {
     absl::Status status = connection_.Connect();
     if (!status.ok()) return status;
-    return connection_.Call(request, options_.request_timeout);
+    return connection_.Call(request, timeout);
   }
+
+  const AdminOptions& options() const { return options_; }
 
  private:
   const AdminOptions options_;

@@ -79,6 +79,10 @@ absl::Status Consumer::Impl::Rejoin() {
   }
   absl::StatusOr<std::vector<TopicPartition>> assigned = member_->Join(subscription_, owned);
   if (!assigned.ok()) return assigned.status();
+  // A fence reported before the join (the eager revoke's commit, a heartbeat) lost what was
+  // held then, not the new assignment: settle it now, or the next DropIfLost drops the latter.
+  DropIfLost();
+  owned = Assignment();
   client::AssignmentDiff diff = client::Diff(owned, *assigned);
   if (!diff.revoked.empty()) {
     // The broker withheld these for another member: give them up, then rejoin at once so the

@@ -24,10 +24,13 @@
 
 namespace brook {
 
+class LogCleaner;
+
 struct BrokerContext {
   storage::LogStore& store;
   FetchWaiters& waiters;
   group::GroupCoordinator& groups;
+  LogCleaner& cleaner;
   const BrokerConfig& config;
   const std::atomic<bool>& shutting_down;
 };
@@ -82,6 +85,17 @@ HandlerResult<ListGroupsResponse> HandleListGroups(BrokerContext& ctx,
 HandlerResult<DeleteGroupsResponse> HandleDeleteGroups(BrokerContext& ctx,
                                                        const DeleteGroupsRequest& request,
                                                        RequestScope& scope);
+HandlerResult<AlterConfigsResponse> HandleAlterConfigs(BrokerContext& ctx,
+                                                       const AlterConfigsRequest& request,
+                                                       RequestScope& scope);
+// Waits (without blocking the thread) for the log cleaner to run the compaction.
+HandlerResult<CompactTopicResponse> HandleCompactTopic(BrokerContext& ctx,
+                                                       const CompactTopicRequest& request,
+                                                       RequestScope& scope);
+
+// A per-topic result of the topic admin APIs: NONE, or the status's code and message.
+TopicResult TopicResultOf(const std::string& name, const absl::Status& status);
+
 // ApiVersions is answered by BrookHandler itself: it owns the table of served versions.
 
 }  // namespace brook

@@ -5,15 +5,12 @@
 #include "protocol/absl_compat.h"
 
 namespace brook {
-namespace {
 
-TopicResult ResultOf(const std::string& name, const absl::Status& status) {
+TopicResult TopicResultOf(const std::string& name, const absl::Status& status) {
   TopicResult result{name, CodeOf(status), std::nullopt};
   if (!status.ok()) result.error_message = std::string(MessageOf(status));
   return result;
 }
-
-}  // namespace
 
 HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
                                                        const CreateTopicsRequest& request,
@@ -29,7 +26,7 @@ HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
           topic.num_partitions);
       ctx.groups.OnTopicChanged(topic.name);
     }
-    response.topics.push_back(ResultOf(topic.name, status));
+    response.topics.push_back(TopicResultOf(topic.name, status));
   }
   co_return response;
 }
@@ -44,7 +41,7 @@ HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
       Log(LogLevel::kInfo, "topic deleted", "topic", name);
       ctx.groups.OnTopicChanged(name);
     }
-    response.topics.push_back(ResultOf(name, status));
+    response.topics.push_back(TopicResultOf(name, status));
   }
   co_return response;
 }

@@ -325,5 +325,91 @@ TEST_CASE("serve refuses a bad listen address and a data dir in use") {
   CHECK(Contains(second.err, "another brook"));
 }
 
+TEST_CASE_FIXTURE(CliFixture, "topic alter changes settings and describe shows them") {
+  REQUIRE(Run({"topic", "create", "t", "--config", "retention.ms=1000"}).exit_code == 0);
+  auto altered = Run({"topic", "alter", "t", "--config", "cleanup.policy=compact", "--config",
+                      "min.compaction.lag.ms=5", "--delete-config", "retention.ms"});
+  CHECK(altered.exit_code == 0);
+  CHECK(Contains(altered.out, "altered topic 't'"));
+  CHECK(Contains(altered.out, "cleanup.policy: delete -> compact\n"));
+  CHECK(Contains(altered.out, "min.compaction.lag.ms: 0 -> 5\n"));
+  CHECK(Contains(altered.out, "retention.ms: 1000 -> 604800000\n"));
+
+  auto described = Run({"topic", "describe", "t"});
+  CHECK(described.exit_code == 0);
+  CHECK(Contains(described.out, "cleanup.policy = compact\n"));
+  CHECK(Contains(described.out, "min.compaction.lag.ms = 5\n"));
+  CHECK(Contains(described.out, "retention.ms = 604800000\n"));
+  for (const char* key : {"segment.bytes = ", "segment.ms = ", "max.compaction.lag.ms = ",
+                          "delete.retention.ms = ", "min.cleanable.dirty.ratio = ",
+                          "retention.bytes = "}) {
+    CHECK_MESSAGE(Contains(described.out, key), key);
+  }
+
+  auto validated =
+      Run({"topic", "alter", "t", "--config", "segment.bytes=4096", "--validate-only"});
+  CHECK(validated.exit_code == 0);
+  CHECK(Contains(validated.out, "validated (nothing changed)"));
+  CHECK(Contains(validated.out, "segment.bytes: 67108864 -> 4096\n"));
+  CHECK(Contains(Run({"topic", "describe", "t"}).out, "segment.bytes = 67108864\n"));
+}
+
+TEST_CASE_FIXTURE(CliFixture, "topic alter: bad usage exits 2, an invalid config exits 1") {
+  REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
+  auto nothing = Run({"topic", "alter", "t"});
+  CHECK(nothing.exit_code == 2);
+  CHECK(Contains(nothing.err, "--config"));
+  auto malformed = Run({"topic", "alter", "t", "--config", "retention.ms"});
+  CHECK(malformed.exit_code == 2);
+  CHECK(Contains(malformed.err, "KEY=VALUE"));
+
+  auto invalid = Run({"topic", "alter", "t", "--config", "retention.ms=soon"});
+  CHECK(invalid.exit_code == 1);
+  CHECK(Contains(invalid.err, "retention.ms"));
+  CHECK(invalid.out.empty());
+  auto unknown = Run({"topic", "alter", "t", "--delete-config", "no.such.key"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(Contains(unknown.err, "no.such.key"));
+  auto missing = Run({"topic", "alter", "nope", "--config", "retention.ms=5"});
+  CHECK(missing.exit_code == 1);
+  CHECK(Contains(missing.err, "topic 'nope' does not exist"));
+}
+
+TEST_CASE_FIXTURE(CliFixture, "topic compact keeps the latest value per key and says what it did") {
+  REQUIRE(Run({"topic", "create", "c", "--config", "cleanup.policy=compact"}).exit_code == 0);
+  REQUIRE(Run({"produce", "c", "--key-separator", ":", "--acks", "all"},
+              "a:1\nb:1\na:2\nb:2\nc:1\n")
+              .exit_code == 0);
+  // A batch of its own: a partition's last batch is never compacted.
+  REQUIRE(Run({"produce", "c", "--key-separator", ":", "--acks", "all"}, "end:x\n").exit_code == 0);
+
+  auto compacted = Run({"topic", "compact", "c"});
+  CHECK(compacted.exit_code == 0);
+  const auto rows = Rows(compacted.out);
+  REQUIRE(rows.size() >= 2);
+  CHECK(rows[0] == std::vector<std::string>{"PARTITION", "BYTES-READ", "BYTES-WRITTEN",
+                                            "RECORDS-REMOVED", "TOMBSTONES-REMOVED",
+                                            "CLEANED-UP-TO", "DURATION-MS"});
+  REQUIRE(rows[1].size() == 7);
+  CHECK(rows[1][0] == "0");
+  CHECK(rows[1][3] == "2");
+  CHECK(rows[1][4] == "0");
+  CHECK(rows[1][5] == "5");
+  CHECK(Contains(compacted.out, "compacted topic 'c':"));
+  CHECK(Contains(compacted.out, "2 records removed"));
+  CHECK(Contains(compacted.out, "MB/s"));
+
+  auto consumed = Run({"consume", "c", "--from-beginning", "--count", "4", "--timeout-ms", "5000",
+                       "--format", "%o:%k=%v"});
+  CHECK(consumed.exit_code == 0);
+  CHECK(consumed.out == "2:a=2\n3:b=2\n4:c=1\n5:end=x\n");
+
+  REQUIRE(Run({"topic", "create", "plain"}).exit_code == 0);
+  auto refused = Run({"topic", "compact", "plain"});
+  CHECK(refused.exit_code == 1);
+  CHECK(Contains(refused.err, "plain"));
+  CHECK(RunBrook({"topic", "compact"}).exit_code == 2);
+}
+
 }  // namespace
 }  // namespace brook

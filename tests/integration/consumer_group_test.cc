@@ -558,6 +558,38 @@ TEST_CASE_FIXTURE(GroupFixture, "eager range: every member revokes everything an
 }
 
 TEST_CASE_FIXTURE(GroupFixture,
+                  "a member whose revoke commit is fenced keeps the assignment of its next join") {
+  CreateTopic("t", 2);
+  Produce("t", 2, 5);
+  ConsumerOptions options = Options("g");
+  options.assignor = "range";  // Eager: a rejoin revokes (auto-committing) before it joins.
+  options.session_timeout = 30000ms;
+  options.heartbeat_interval = 20000ms;  // No heartbeat reports the removal first.
+  std::vector<std::string> lost;
+  Consumer::RebalanceCallbacks callbacks{
+      .on_assigned = {}, .on_revoked = {},
+      .on_lost = [&](const Partitions& p) { lost.push_back(std::to_string(p.size())); }};
+  auto consumer = MakeConsumer(options);
+  REQUIRE(consumer->Subscribe({"t"}, callbacks).ok());
+  REQUIRE(Receive(*consumer, 10).size() == 10);
+
+  // Removed behind its back: the commit of its next revoke gets UNKNOWN_MEMBER_ID.
+  testing::RawClient raw(broker.bootstrap());
+  REQUIRE(raw.Send(LeaveGroupRequest{"g", consumer->member_id()}, 1));
+  auto left = raw.ReadFrame();
+  REQUIRE(left.has_value());
+  auto reply = testing::DecodeReply<LeaveGroupResponse>(*left);
+  REQUIRE(reply.has_value());
+  REQUIRE(reply->first.error_code == ErrorCode::kNone);
+
+  REQUIRE(consumer->Subscribe({"t"}, callbacks).ok());  // Rejoin: revoke (fenced), join anew.
+  Produce("t", 2, 5);
+  CHECK(Receive(*consumer, 10).size() >= 10);  // The new assignment is consumed, not dropped.
+  CHECK(consumer->Assignment() == Partitions{TP("t", 0), TP("t", 1)});
+  CHECK(lost.empty());  // The revoke already gave the old partitions up.
+}
+
+TEST_CASE_FIXTURE(GroupFixture,
                   "a zombie that stopped polling is fenced from committing and rejoins on its "
                   "next Poll") {
   CreateTopic("t", 2);

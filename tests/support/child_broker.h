@@ -50,13 +50,13 @@ class ChildBroker {
  public:
   explicit ChildBroker(std::string data_dir) : data_dir_(std::move(data_dir)), port_(FreePort()) {}
 
-  // Starts `brook serve`; false if it does not accept connections within 20 s.
-  bool Start() {
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    if (!process_.Spawn({"serve", "--listen", listen, "--data-dir", data_dir_, "--log-level",
-                         "warn"})) {
-      return false;
-    }
+  // Starts `brook serve` with `extra_flags`; false if it does not accept connections within
+  // 20 s.
+  bool Start(const std::vector<std::string>& extra_flags = {}) {
+    std::vector<std::string> args = {"serve", "--listen", bootstrap(), "--data-dir", data_dir_,
+                                     "--log-level", "warn"};
+    args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+    if (!process_.Spawn(args)) return false;
     for (int i = 0; i < 400; ++i) {
       if (CanConnect(port_)) return true;
       if (process_.Exited()) return false;

@@ -1,0 +1,183 @@
+#include "broker/log_cleaner.h"
+
+#include "absl/time/time.h"
+#include "broker/log.h"
+#include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
+
+namespace brook {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+absl::Status ShuttingDown() {
+  return MakeError(ErrorCode::kBrokerShuttingDown,
+                   "compaction stopped: the broker is shutting down (what was written stays "
+                   "valid)");
+}
+
+std::vector<PartitionCompaction> AllShuttingDown(const CompactionJob& job) {
+  std::vector<PartitionCompaction> results;
+  for (PartitionId partition : job.partitions) results.push_back({partition, ShuttingDown()});
+  return results;
+}
+
+// Logs a compaction at info when it removed or rewrote something, else at debug.
+void LogCompaction(std::string_view why, const std::string& topic, PartitionId partition,
+                   const storage::CompactionStats& stats) {
+  const bool changed = stats.records_removed > 0 || stats.batches_rewritten > 0 ||
+                       stats.batches_deleted > 0;
+  Log(changed ? LogLevel::kInfo : LogLevel::kDebug, "compacted partition", "topic", topic,
+      "partition", partition.value, "trigger", why, "records_removed", stats.records_removed,
+      "tombstones_removed", stats.tombstones_removed, "bytes_read", stats.bytes_read,
+      "bytes_written", stats.bytes_written, "cleaned_up_to", stats.cleaned_up_to.value,
+      "finished", stats.finished, "duration_ms", stats.duration.count());
+}
+
+}  // namespace
+
+LogCleaner::LogCleaner(storage::LogStore& store, LogCleanerOptions options)
+    : store_(store), options_(options) {}
+
+LogCleaner::~LogCleaner() { Stop(); }
+
+void LogCleaner::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void LogCleaner::Submit(CompactionJob job, Done done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      jobs_.push_back(Pending{std::move(job), std::move(done)});
+      return;
+    }
+  }
+  done(AllShuttingDown(job));
+}
+
+void LogCleaner::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  cancel_.store(true);
+  if (thread_.joinable()) thread_.join();
+  std::deque<Pending> pending;
+  {
+    absl::MutexLock lock(&mu_);
+    pending.swap(jobs_);
+  }
+  for (Pending& p : pending) p.done(AllShuttingDown(p.job));
+}
+
+void LogCleaner::Run() {
+  auto next_pass = Clock::now() + options_.interval;
+  for (;;) {
+    RunJobs();
+    {
+      absl::MutexLock lock(&mu_);
+      const auto wait = std::max(next_pass - Clock::now(), Clock::duration::zero());
+      mu_.AwaitWithTimeout(absl::Condition(this, &LogCleaner::HasWork), absl::FromChrono(wait));
+      if (stopping_) return;
+      if (!jobs_.empty()) continue;
+    }
+    if (Clock::now() >= next_pass) {
+      RunPass();
+      next_pass = Clock::now() + options_.interval;
+    }
+  }
+}
+
+bool LogCleaner::HasWork() const { return stopping_ || !jobs_.empty(); }
+
+void LogCleaner::RunJobs() {
+  for (;;) {
+    Pending next;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_ || jobs_.empty()) return;
+      next = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    RunJob(next.job, next.done);
+  }
+}
+
+void LogCleaner::RunJob(const CompactionJob& job, const Done& done) {
+  std::vector<PartitionCompaction> results;
+  for (PartitionId partition : job.partitions) {
+    if (cancel_.load()) {
+      results.push_back({partition, ShuttingDown()});
+      continue;
+    }
+    absl::StatusOr<storage::CompactionStats> stats =
+        store_.Compact(job.topic, partition, NowMs(), Limits());
+    if (stats.ok()) {
+      LogCompaction("request", job.topic, partition, *stats);
+      if (!stats->finished && cancel_.load()) stats = ShuttingDown();
+    }
+    results.push_back({partition, std::move(stats)});
+  }
+  done(std::move(results));
+}
+
+void LogCleaner::RunPass() {
+  EnforceRetention(NowMs());
+  for (const storage::TopicInfo& topic : store_.ListTopics()) {
+    if (!topic.config.compacts()) continue;
+    for (const storage::PartitionInfo& partition : topic.partitions) {
+      RunJobs();
+      if (cancel_.load()) return;
+      CompactIfNeeded(topic.name, partition.partition);
+    }
+  }
+}
+
+void LogCleaner::EnforceRetention(int64_t now_ms) {
+  absl::StatusOr<std::vector<storage::TopicRetention>> removed = store_.EnforceRetention(now_ms);
+  if (!removed.ok()) {
+    Log(LogLevel::kWarn, "retention failed", "error", MessageOf(removed.status()));
+    return;
+  }
+  for (const storage::TopicRetention& r : *removed) {
+    Log(LogLevel::kInfo, "retention deleted segments", "topic", r.topic, "partition",
+        r.result.partition.value, "segments", r.result.segments_deleted, "bytes_freed",
+        r.result.bytes_freed, "old_log_start", r.result.old_log_start.value, "log_start",
+        r.result.new_log_start.value);
+  }
+}
+
+void LogCleaner::CompactIfNeeded(const std::string& topic, PartitionId partition) {
+  absl::StatusOr<bool> needed = store_.NeedsCompaction(topic, partition, NowMs());
+  absl::Status failure = needed.status();
+  if (needed.ok()) {
+    if (!*needed) return;
+    absl::StatusOr<storage::CompactionStats> stats =
+        store_.Compact(topic, partition, NowMs(), Limits());
+    if (stats.ok()) {
+      LogCompaction("background", topic, partition, *stats);
+      return;
+    }
+    failure = stats.status();
+  }
+  // A topic deleted or switched to delete since the listing is not a failure.
+  const ErrorCode code = CodeOf(failure);
+  if (code == ErrorCode::kUnknownTopicOrPartition || code == ErrorCode::kInvalidRequest) return;
+  Log(LogLevel::kWarn, "compaction failed", "topic", topic, "partition", partition.value,
+      "error", MessageOf(failure));
+}
+
+int64_t LogCleaner::NowMs() const {
+  if (store_.options().clock) return store_.options().clock();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+storage::CompactionLimits LogCleaner::Limits() const {
+  storage::CompactionLimits limits;
+  limits.bytes_per_second = options_.bytes_per_second;
+  limits.cancel = &cancel_;
+  return limits;
+}
+
+}  // namespace brook
