@@ -1,9 +1,11 @@
 // The `compaction` workload, in three steps per run:
 //   1. A compacted topic gets --records records over --keys keys (untimed), then one
 //      Admin::CompactTopic is timed: the rate is bytes of log read over its duration.
-//   2. The `produce` workload on a fresh topic (no keys), alone.
+//   2. The compacted topic is refilled with --records overwrites (untimed, compaction held
+//      off), then the `produce` workload runs on a fresh topic (no keys), alone.
 //   3. The same on another fresh topic while a thread compacts the compacted topic again and
-//      again: before each pass after the first it refills the topic with --records
+//      again (the first pass compacts the refill of step 2): before each pass after the first
+//      it refills the topic with --records
 //      overwrites, so every pass has the same work. Reported: the passes that overlapped the
 //      produce run, their rate, the fraction of the run a pass was active, and the refills
 //      that fell inside it (their produce load competes with the measured producer too).
@@ -222,6 +224,9 @@ absl::StatusOr<CompactionRun> RunCompaction(Admin& admin, const std::string& boo
              static_cast<double>(timed->bytes_read) / 1e6, timed->seconds,
              timed->megabytes_per_second(), timed->records_removed);
 
+  // Refill before the run alone, not between the two runs: both then start from the same
+  // store (the refill's flushes behind them), and the only difference is the compaction.
+  if (absl::Status s = Fill(admin, bootstrap, *compacted, options); !s.ok()) return s;
   WorkloadOptions produce = options;
   produce.key_count = 0;
   absl::StatusOr<std::string> alone = topics.Create("alone", options.partitions, {});
@@ -232,7 +237,6 @@ absl::StatusOr<CompactionRun> RunCompaction(Admin& admin, const std::string& boo
 
   absl::StatusOr<std::string> during = topics.Create("during", options.partitions, {});
   if (!during.ok()) return during.status();
-  if (absl::Status s = Fill(admin, bootstrap, *compacted, options); !s.ok()) return s;
   CompactionLoop loop(admin, bootstrap, *compacted, options);
   loop.WaitStarted();
   const auto from = Clock::now();
