@@ -35,4 +35,18 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
+std::optional<std::map<std::string, std::string>> ParseKeyValues(
+    const std::vector<std::string>& arguments, std::string_view flag) {
+  std::map<std::string, std::string> values;
+  for (const std::string& kv : arguments) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fmt::print(stderr, "error: {} takes KEY=VALUE, got '{}'\n", flag, kv);
+      return std::nullopt;
+    }
+    values[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return values;
+}
+
 }  // namespace brook::cli

@@ -2,7 +2,10 @@
 // are printed ("error: <message>" on stderr, exit code 1), and how tables are printed.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -19,6 +22,11 @@ void AddBootstrapOption(CLI::App* command, std::string* bootstrap);
 
 // Prints "error: <status message>" to stderr and returns kExitFailure.
 int PrintError(const absl::Status& status);
+
+// Parses KEY=VALUE arguments of option `flag` (e.g. "--config") into a map; nullopt after
+// printing "error: --config takes KEY=VALUE, got '...'" to stderr when one is malformed.
+std::optional<std::map<std::string, std::string>> ParseKeyValues(
+    const std::vector<std::string>& arguments, std::string_view flag);
 
 // Prints rows on stdout as left-aligned columns two spaces apart (the first row is usually
 // the header, e.g. {"GROUP", "STATE", "MEMBERS"}). The last column is not padded.

@@ -2,11 +2,15 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "broker/broker.h"
 #include "broker/log.h"
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -24,6 +28,7 @@ struct ServeOptions {
   int64_t group_min_session_timeout_ms = config.group_min_session_timeout.count();
   int64_t group_max_session_timeout_ms = config.group_max_session_timeout.count();
   int64_t log_cleanup_interval_ms = config.log_cleanup_interval.count();
+  std::vector<std::string> topic_defaults;  // KEY=VALUE: defaults of every topic's configs.
 };
 
 int RunServe(ServeOptions& options) {
@@ -40,6 +45,16 @@ int RunServe(ServeOptions& options) {
     return 2;
   }
   config.store.data_dir = options.data_dir;
+  std::optional<std::map<std::string, std::string>> defaults =
+      ParseKeyValues(options.topic_defaults, "--topic-default");
+  if (!defaults) return 2;
+  absl::StatusOr<storage::TopicConfig> topic_defaults = storage::ResolveTopicConfig(
+      config.store.topic_defaults, storage::ConfigOverrides(defaults->begin(), defaults->end()));
+  if (!topic_defaults.ok()) {
+    fmt::print(stderr, "error: --topic-default: {}\n", MessageOf(topic_defaults.status()));
+    return 2;
+  }
+  config.store.topic_defaults = *topic_defaults;
   config.group_initial_rebalance_delay =
       std::chrono::milliseconds(options.group_initial_rebalance_delay_ms);
   config.group_min_session_timeout = std::chrono::milliseconds(options.group_min_session_timeout_ms);
@@ -104,6 +119,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                     "Compaction's I/O bound, bytes read + written per second (0 = unlimited)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  serve->add_option("--topic-default", options->topic_defaults,
+                    "KEY=VALUE: the default of a topic config for topics that do not set it "
+                    "(e.g. retention.ms=86400000, segment.bytes=16777216; see docs/topics.md)");
   serve->callback([options, exit_code] { *exit_code = RunServe(*options); });
 }
 

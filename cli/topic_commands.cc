@@ -28,22 +28,8 @@ absl::StatusOr<std::unique_ptr<Admin>> Connect(const TopicOptions& o) {
   return Admin::Create({.bootstrap = o.bootstrap});
 }
 
-// The --config KEY=VALUE options as a map; nullopt (after printing why) when one is malformed.
-std::optional<std::map<std::string, std::string>> ParseConfigs(const TopicOptions& o) {
-  std::map<std::string, std::string> configs;
-  for (const std::string& kv : o.configs) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      fmt::print(stderr, "error: --config takes KEY=VALUE, got '{}'\n", kv);
-      return std::nullopt;
-    }
-    configs[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return configs;
-}
-
 int Create(const TopicOptions& o) {
-  std::optional<std::map<std::string, std::string>> configs = ParseConfigs(o);
+  std::optional<std::map<std::string, std::string>> configs = ParseKeyValues(o.configs, "--config");
   if (!configs) return kExitUsage;
   auto admin = Connect(o);
   if (!admin.ok()) return PrintError(admin.status());
@@ -105,7 +91,7 @@ int Alter(const TopicOptions& o) {
     fmt::print(stderr, "error: topic alter needs at least one --config or --delete-config\n");
     return kExitUsage;
   }
-  std::optional<std::map<std::string, std::string>> set = ParseConfigs(o);
+  std::optional<std::map<std::string, std::string>> set = ParseKeyValues(o.configs, "--config");
   if (!set) return kExitUsage;
   auto admin = Connect(o);
   if (!admin.ok()) return PrintError(admin.status());

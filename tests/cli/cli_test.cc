@@ -325,6 +325,26 @@ TEST_CASE("serve refuses a bad listen address and a data dir in use") {
   CHECK(Contains(second.err, "another brook"));
 }
 
+TEST_CASE("serve --topic-default sets the configs of topics that do not set them") {
+  TempDir dir;
+  auto bad = RunBrook({"serve", "--topic-default", "retention.ms=soon", "--data-dir", dir.path()});
+  CHECK(bad.exit_code == 2);
+  CHECK(Contains(bad.err, "retention.ms"));
+  ChildBroker broker(dir.path());
+  REQUIRE(broker.Start({"--topic-default", "retention.ms=3600000", "--topic-default",
+                        "segment.bytes=1048576"}));
+  const std::string bootstrap = broker.bootstrap();
+  REQUIRE(RunBrook({"topic", "create", "d", "--bootstrap", bootstrap}).exit_code == 0);
+  REQUIRE(RunBrook({"topic", "create", "o", "--config", "retention.ms=60000", "--bootstrap",
+                    bootstrap})
+              .exit_code == 0);
+  const std::string d = RunBrook({"topic", "describe", "d", "--bootstrap", bootstrap}).out;
+  CHECK(Contains(d, "retention.ms = 3600000"));
+  CHECK(Contains(d, "segment.bytes = 1048576"));
+  CHECK(Contains(RunBrook({"topic", "describe", "o", "--bootstrap", bootstrap}).out,
+                 "retention.ms = 60000"));
+}
+
 TEST_CASE_FIXTURE(CliFixture, "topic alter changes settings and describe shows them") {
   REQUIRE(Run({"topic", "create", "t", "--config", "retention.ms=1000"}).exit_code == 0);
   auto altered = Run({"topic", "alter", "t", "--config", "cleanup.policy=compact", "--config",
