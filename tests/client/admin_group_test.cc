@@ -12,6 +12,7 @@
 #include "protocol/error_codes.h"
 #include "protocol/messages.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/embedded_fixture.h"
 
 namespace brook {
 namespace {
@@ -60,22 +61,8 @@ EmbeddedBrokerOptions BrokerOptions() {
   return options;
 }
 
-struct Fixture {
-  EmbeddedBroker broker{BrokerOptions()};
-  std::unique_ptr<Admin> admin;
-  std::unique_ptr<Producer> producer;
-
-  Fixture() {
-    auto a = Admin::Create({.bootstrap = broker.bootstrap()});
-    REQUIRE(a.ok());
-    admin = *std::move(a);
-    ProducerOptions options;
-    options.bootstrap = broker.bootstrap();
-    options.acks = -1;
-    auto p = Producer::Create(options);
-    REQUIRE(p.ok());
-    producer = *std::move(p);
-  }
+struct Fixture : testing::EmbeddedFixture {
+  Fixture() : EmbeddedFixture(BrokerOptions(), {.acks = -1}) {}
 
   // Appends one record per timestamp to `partition` of `topic`.
   void Produce(const std::string& topic, int32_t partition, const std::vector<int64_t>& stamps) {

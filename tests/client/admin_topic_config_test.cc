@@ -14,6 +14,7 @@
 #include "client/producer.h"
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
+#include "tests/support/embedded_fixture.h"
 
 namespace brook {
 namespace {
@@ -28,15 +29,7 @@ int64_t NowMs() {
       .count();
 }
 
-struct Fixture {
-  EmbeddedBroker broker;
-  std::unique_ptr<Admin> admin;
-
-  Fixture() {
-    auto a = Admin::Create({.bootstrap = broker.bootstrap()});
-    REQUIRE(a.ok());
-    admin = *std::move(a);
-  }
+struct Fixture : testing::EmbeddedFixture {
 
   std::map<std::string, std::string> Configs(const std::string& topic) {
     auto described = admin->DescribeTopic(topic);

@@ -17,6 +17,7 @@
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/embedded_fixture.h"
 
 namespace brook {
 namespace {
@@ -229,19 +230,8 @@ int64_t Millis(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
 
-struct GroupFixture {
-  EmbeddedBroker broker{GroupBrokerOptions()};
-  std::unique_ptr<Admin> admin;
-  std::unique_ptr<Producer> producer;
-
-  GroupFixture() {
-    auto a = Admin::Create({.bootstrap = broker.bootstrap()});
-    REQUIRE(a.ok());
-    admin = *std::move(a);
-    auto p = Producer::Create({.bootstrap = broker.bootstrap()});
-    REQUIRE(p.ok());
-    producer = *std::move(p);
-  }
+struct GroupFixture : testing::EmbeddedFixture {
+  GroupFixture() : EmbeddedFixture(GroupBrokerOptions()) {}
   void CreateTopic(const std::string& name, int32_t partitions) {
     REQUIRE(admin->CreateTopic({.name = name, .partitions = partitions}).ok());
   }

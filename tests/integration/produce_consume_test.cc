@@ -11,18 +11,12 @@
 #include "client/partitioner.h"
 #include "client/producer.h"
 #include "protocol/error_codes.h"
+#include "tests/support/embedded_fixture.h"
 
 namespace brook {
 namespace {
 
-struct Fixture {
-  EmbeddedBroker broker;
-  std::unique_ptr<Admin> admin;
-  Fixture() {
-    auto a = Admin::Create({.bootstrap = broker.bootstrap()});
-    REQUIRE(a.ok());
-    admin = *std::move(a);
-  }
+struct Fixture : testing::EmbeddedFixture {
   std::unique_ptr<Producer> MakeProducer(ProducerOptions options = {}) {
     options.bootstrap = broker.bootstrap();
     auto p = Producer::Create(options);
