@@ -410,6 +410,9 @@ absl::StatusOr<ConsumerRecords> Consumer::Impl::Poll(milliseconds timeout) {
 absl::StatusOr<ConsumerRecords> Consumer::Impl::PollUntil(Clock::time_point deadline) {
   for (;;) {
     absl::Status status = EnsureConnected();
+    // Auto-commit first: a commit that finds the member expelled then makes MaintainGroup drop
+    // the lost partitions before a fetch answered earlier can return their records.
+    if (status.ok() && committer_) AutoCommitIfDue();
     if (status.ok() && member_) status = MaintainGroup();
     if (!status.ok()) {
       // A fenced join is tried again at once (or by the next Poll when the time is up); a
@@ -421,7 +424,6 @@ absl::StatusOr<ConsumerRecords> Consumer::Impl::PollUntil(Clock::time_point dead
       if (BackOff(status, deadline)) continue;
       return status;
     }
-    if (committer_) AutoCommitIfDue();
     if (assignment_.empty()) {  // A member without partitions: wait for the next rebalance.
       member_->WaitForRejoin(deadline);
       if (Clock::now() >= deadline) return ConsumerRecords();
