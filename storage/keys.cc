@@ -74,6 +74,29 @@ std::string MetaCleanerCheckpointKey(uint32_t topic_id, int32_t partition) {
   return kMetaCleanerCheckpointTag + PartitionPrefix(topic_id, partition);
 }
 
+std::string MetaDeadLetterKey(uint32_t topic_id, int32_t partition, int64_t offset,
+                              std::string_view group) {
+  std::string key = kMetaDeadLetterTag + LogKey(topic_id, partition, offset);
+  key.append(group);
+  return key;
+}
+
+std::string MetaReplayKey(uint32_t topic_id, int32_t partition, int64_t offset) {
+  return kMetaReplayTag + LogKey(topic_id, partition, offset);
+}
+
+std::string MetaDlqCounterPrefix(std::string_view topic) {
+  std::string key(1, kMetaDlqCounterTag);
+  wire::Writer(&key).String(topic);
+  return key;
+}
+
+std::string MetaDlqCounterKey(std::string_view topic, std::string_view group) {
+  std::string key = MetaDlqCounterPrefix(topic);
+  wire::Writer(&key).String(group);
+  return key;
+}
+
 std::string MetaTopicRange(char tag, uint32_t topic_id) { return tag + TopicPrefix(topic_id); }
 
 std::string MetaTopicRangeEnd(char tag, uint32_t topic_id) {

@@ -9,6 +9,12 @@
 //                              'P' | topic_id | partition -> partition state (log start)
 //                              'S' | topic_id | partition | base_offset -> segment (segment.h)
 //                              'C' | topic_id | partition -> compaction checkpoint (segment.h)
+//                              'D' | topic_id | partition | offset | group
+//                                  -> where the group's dead-letter copy of that record is
+//                              'R' | topic_id | partition | offset
+//                                  -> where that dead-letter record was replayed to
+//                              'K' | topic_len u16 | topic | group_len u16 | group
+//                                  -> dead-letter counters (dlq_ledger.h)
 // Column family "group_offsets": group_len u16 | group | topic_len u16 | topic | partition i32
 //                              -> version i8 (=1) | offset i64 | commit_time_ms i64 |
 //                                 metadata string (offset_store.h)
@@ -53,6 +59,18 @@ std::string MetaSegmentKey(uint32_t topic_id, int32_t partition, int64_t base_of
 inline constexpr char kMetaSegmentTag = 'S';
 std::string MetaCleanerCheckpointKey(uint32_t topic_id, int32_t partition);
 inline constexpr char kMetaCleanerCheckpointTag = 'C';
+// A dead-letter mark: `group` dead-lettered the record at (topic_id, partition, offset).
+std::string MetaDeadLetterKey(uint32_t topic_id, int32_t partition, int64_t offset,
+                              std::string_view group);
+inline constexpr char kMetaDeadLetterTag = 'D';
+// A replay mark: the dead-letter record at (topic_id, partition, offset) was replayed.
+std::string MetaReplayKey(uint32_t topic_id, int32_t partition, int64_t offset);
+inline constexpr char kMetaReplayTag = 'R';
+// The dead-letter counters of (source topic, group); all of a topic's start with
+// MetaDlqCounterPrefix(topic).
+std::string MetaDlqCounterKey(std::string_view topic, std::string_view group);
+std::string MetaDlqCounterPrefix(std::string_view topic);
+inline constexpr char kMetaDlqCounterTag = 'K';
 // Tag | topic prefix: where a topic's records under a per-partition meta tag begin / end.
 std::string MetaTopicRange(char tag, uint32_t topic_id);
 std::string MetaTopicRangeEnd(char tag, uint32_t topic_id);

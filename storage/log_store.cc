@@ -80,7 +80,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
 
 LogStore::LogStore(StoreOptions options, ColumnFamilies cfs,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), cfs_(cfs), handles_(std::move(handles)), offsets_(cfs) {
+    : options_(std::move(options)), cfs_(cfs), handles_(std::move(handles)), offsets_(cfs), ledger_(cfs) {
   syncer_ = std::make_unique<WalSyncer>(
       [db = cfs_.db] { return FromRocks(db->SyncWAL(), "syncing the WAL"); });
 }
@@ -179,9 +179,13 @@ absl::Status LogStore::DeleteTopic(std::string_view name) {
   const uint32_t id = topic.record.topic_id;
   rocksdb::WriteBatch write;
   write.Delete(cfs_.meta, MetaTopicKey(name));
-  for (char tag : {kMetaPartitionStateTag, kMetaSegmentTag, kMetaCleanerCheckpointTag}) {
+  for (char tag : {kMetaPartitionStateTag, kMetaSegmentTag, kMetaCleanerCheckpointTag,
+                   kMetaDeadLetterTag, kMetaReplayTag}) {
     write.DeleteRange(cfs_.meta, MetaTopicRange(tag, id), MetaTopicRangeEnd(tag, id));
   }
+  // Counters go too: a topic created again under the name starts from zero. No group's key
+  // part starts with 0xff (its length prefix is at most 0x7fff).
+  write.DeleteRange(cfs_.meta, MetaDlqCounterPrefix(name), MetaDlqCounterPrefix(name) + '\xff');
   write.DeleteRange(cfs_.log, TopicPrefix(id), TopicPrefixEnd(id));
   write.DeleteRange(cfs_.time_index, TopicPrefix(id), TopicPrefixEnd(id));
   if (absl::Status s = FromRocks(cfs_.db->Write(SyncedWrite(), &write), "deleting a topic");
@@ -241,6 +245,13 @@ absl::StatusOr<PartitionLog*> LogStore::FindPartition(
 
 absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionId partition,
                                               std::string_view record_set) {
+  return AppendWith(topic, partition, record_set,
+                    [](rocksdb::WriteBatch&, Offset) { return absl::OkStatus(); });
+}
+
+absl::StatusOr<AppendResult> LogStore::AppendWith(std::string_view topic, PartitionId partition,
+                                                  std::string_view record_set,
+                                                  PartitionLog::AppendAlso also) {
   std::shared_ptr<const Topic> holder;
   absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
@@ -248,7 +259,8 @@ absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionI
       ValidateRecordSet(record_set, holder->config, topic);
   if (!batches.ok()) return batches.status();
   MaybeResumeWrites();
-  absl::StatusOr<AppendResult> result = (*log)->Append(*batches, holder->config, NowMs());
+  absl::StatusOr<AppendResult> result =
+      (*log)->Append(*batches, holder->config, NowMs(), also);
   if (CodeOf(result.status()) == ErrorCode::kKafkaStorageError) {
     int64_t healthy = 0;
     resume_at_ms_.compare_exchange_strong(healthy, SystemNowMs() + 1000);

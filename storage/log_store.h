@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "protocol/types.h"
+#include "storage/dlq_ledger.h"
 #include "storage/log_compactor.h"
 #include "storage/offset_store.h"
 #include "storage/partition_log.h"
@@ -84,6 +85,27 @@ struct TopicInfo {
   std::vector<PartitionInfo> partitions;
 };
 
+// A record sent to a dead-letter topic (AppendDeadLetter).
+struct DeadLetterEntry {
+  std::string group;      // The group that gave up on the record...
+  TopicPartition source;  // ...the partition it is in...
+  Offset source_offset;   // ...and its offset.
+  CommittedOffset commit; // The group's commit past it, stored with the copy.
+};
+
+// A record replayed from a dead-letter topic (AppendReplay).
+struct ReplayEntry {
+  TopicPartition dlq;  // The dead-letter record's partition...
+  Offset dlq_offset;   // ...and offset.
+  std::string group;   // The group that dead-lettered it: counted under (topic, group).
+};
+
+// Where an appended-once record is.
+struct MarkedAppend {
+  RecordLocation location;
+  bool duplicate = false;  // It was appended by an earlier call; nothing was appended now.
+};
+
 class LogStore {
  public:
   // Opens (creating if needed) the store in options.data_dir and recovers every partition.
@@ -112,6 +134,38 @@ class LogStore {
   // STORAGE_ERROR (nothing appended).
   absl::StatusOr<AppendResult> Append(std::string_view topic, PartitionId partition,
                                       std::string_view record_set);
+
+  // Dead letters: each append below writes its record and its bookkeeping (dlq_ledger.h) in
+  // ONE atomic write, once: calls are serialized, and one that finds its mark appends nothing.
+  //
+  // Appends `record_set` (the DLQ copy of entry's source record) to (dlq_topic, dlq_partition)
+  // with, atomically, entry.commit for entry.group, the dead-letter mark and the count. If the
+  // group's copy exists already, only makes sure the group's commit is not below entry.commit
+  // and returns the copy's location with duplicate. Errors: as Append; those of
+  // OffsetStore::Commit; UNKNOWN_TOPIC_OR_PARTITION naming the source topic.
+  absl::StatusOr<MarkedAppend> AppendDeadLetter(std::string_view dlq_topic,
+                                                PartitionId dlq_partition,
+                                                std::string_view record_set,
+                                                const DeadLetterEntry& entry);
+  // Where `group`'s dead-letter copy of the record at (source, offset) is, if any.
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION; STORAGE_ERROR.
+  absl::StatusOr<std::optional<RecordLocation>> FindDeadLetter(const TopicPartition& source,
+                                                               Offset offset,
+                                                               std::string_view group) const;
+  // Appends `record_set` (a replayed DLQ record) to `to` with, atomically, the replay mark and
+  // the count; or, if the DLQ record was replayed already, nothing (duplicate). Errors: as
+  // Append; UNKNOWN_TOPIC_OR_PARTITION naming the dead-letter topic.
+  absl::StatusOr<MarkedAppend> AppendReplay(const TopicPartition& to, std::string_view record_set,
+                                            const ReplayEntry& entry);
+  // Where the DLQ record at (dlq, offset) was replayed to, if it was.
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION; STORAGE_ERROR.
+  absl::StatusOr<std::optional<RecordLocation>> FindReplay(const TopicPartition& dlq,
+                                                           Offset offset) const;
+  // Dead-letter counters of `topic` (a source topic; every topic when nullopt).
+  absl::StatusOr<std::vector<DlqCounters>> DeadLetterCounters(
+      std::optional<std::string_view> topic) const {
+    return ledger_.Counters(topic);
+  }
 
   // See PartitionLog::Read. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset from,
@@ -183,6 +237,12 @@ class LogStore {
   absl::StatusOr<PartitionLog*> FindPartition(std::string_view topic, PartitionId partition,
                                               std::shared_ptr<const Topic>* holder) const;
   TopicInfo Describe(const Topic& topic) const;
+  // Append, with `also` written atomically with it (PartitionLog::AppendWith).
+  absl::StatusOr<AppendResult> AppendWith(std::string_view topic, PartitionId partition,
+                                          std::string_view record_set,
+                                          PartitionLog::AppendAlso also);
+  // The id of a live topic. Errors: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<uint32_t> TopicId(std::string_view name) const;
   absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
   int64_t NowMs() const;
   static absl::Status UnknownTopic(std::string_view name);
@@ -196,6 +256,8 @@ class LogStore {
   std::atomic<int64_t> resume_at_ms_{0};  // 0 = writes healthy; else when to try Resume().
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   OffsetStore offsets_;
+  DlqLedger ledger_;
+  absl::Mutex dlq_mu_;  // Serializes AppendDeadLetter and AppendReplay (check, then write).
   std::unique_ptr<WalSyncer> syncer_;
   std::function<void(std::string_view, PartitionId)> append_listener_;
 

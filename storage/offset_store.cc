@@ -49,8 +49,16 @@ absl::StatusOr<CommittedOffset> Decode(std::string_view key, std::string_view va
 
 absl::Status OffsetStore::Commit(std::string_view group, std::span<const CommittedOffset> commits,
                                  bool sync) {
-  if (group.empty()) return MakeError(ErrorCode::kInvalidRequest, "the group name is empty");
   rocksdb::WriteBatch write;
+  if (absl::Status s = AddCommits(write, group, commits); !s.ok()) return s;
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(cfs_.db->Write(options, &write), "committing offsets");
+}
+
+absl::Status OffsetStore::AddCommits(rocksdb::WriteBatch& write, std::string_view group,
+                                     std::span<const CommittedOffset> commits) const {
+  if (group.empty()) return MakeError(ErrorCode::kInvalidRequest, "the group name is empty");
   for (const CommittedOffset& commit : commits) {
     if (commit.offset.value < 0) {
       return MakeError(ErrorCode::kInvalidRequest,
@@ -60,13 +68,13 @@ absl::Status OffsetStore::Commit(std::string_view group, std::span<const Committ
     if (commit.metadata.size() > kMaxCommitMetadataBytes) {
       return MakeError(ErrorCode::kInvalidRequest, "commit metadata is over 4 KiB");
     }
+  }
+  for (const CommittedOffset& commit : commits) {
     write.Put(cfs_.group_offsets,
               GroupOffsetKey(group, commit.partition.topic, commit.partition.partition.value),
               EncodeValue(commit));
   }
-  rocksdb::WriteOptions options;
-  options.sync = sync;
-  return FromRocks(cfs_.db->Write(options, &write), "committing offsets");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<CommittedOffset>> OffsetStore::Fetch(

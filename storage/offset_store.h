@@ -21,6 +21,10 @@
 #include "protocol/types.h"
 #include "storage/column_families.h"
 
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
+
 namespace brook::storage {
 
 // The largest metadata string of one commit (docs/protocol.md, OffsetCommit).
@@ -42,6 +46,10 @@ class OffsetStore {
   // STORAGE_ERROR (nothing stored).
   absl::Status Commit(std::string_view group, std::span<const CommittedOffset> commits,
                       bool sync = false);
+  // Adds the commits to `write`, for a caller that stores them atomically with other writes.
+  // Errors: as Commit (nothing added then).
+  absl::Status AddCommits(rocksdb::WriteBatch& write, std::string_view group,
+                          std::span<const CommittedOffset> commits) const;
 
   // The group's commit for one partition, or nullopt. Errors: STORAGE_ERROR.
   absl::StatusOr<std::optional<CommittedOffset>> Fetch(std::string_view group,

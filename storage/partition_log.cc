@@ -131,7 +131,8 @@ absl::Status PartitionLog::RecoverSegments(int64_t log_start, int64_t log_end, i
 }
 
 absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch> batches,
-                                                  const TopicConfig& config, int64_t now_ms) {
+                                                  const TopicConfig& config, int64_t now_ms,
+                                                  AppendAlso also) {
   absl::MutexLock lock(&mu_);
   if (deleted_) return TopicDeleted();
   const int64_t base = log_end_.load(std::memory_order_relaxed);
@@ -172,6 +173,7 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
     write.Put(cfs_.meta, MetaSegmentKey(topic_id_, partition_.value, segment.base_offset),
               EncodeSegment(segment));
   }
+  if (absl::Status s = also(write, Offset(base)); !s.ok()) return s;
   rocksdb::WriteOptions options;  // WAL on, no fsync: survives a process crash.
   if (absl::Status s = FromRocks(cfs_.db->Write(options, &write), "appending to the log");
       !s.ok()) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "protocol/record_batch.h"
@@ -34,6 +35,10 @@
 #include "storage/log_compactor.h"
 #include "storage/segment.h"
 #include "storage/topic_config.h"
+
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace brook::storage {
 
@@ -87,12 +92,17 @@ class PartitionLog {
   // Errors: STORAGE_ERROR when RocksDB cannot be read; DataLoss for a corrupt record.
   absl::Status Recover(int64_t now_ms);
 
-  // Appends `batches` in order; `config`'s segment.bytes and segment.ms decide when a new
-  // segment starts, `now_ms` is its creation time. Errors: UNKNOWN_TOPIC_OR_PARTITION after
-  // MarkDeleted; STORAGE_ERROR when the write fails (e.g. disk full): nothing is appended then.
+  // Writes that must land atomically with an append, given the offset of its first record.
+  // Runs under the append mutex; an error cancels the append.
+  using AppendAlso = absl::FunctionRef<absl::Status(rocksdb::WriteBatch& write, Offset base)>;
+  // Appends `batches` in order, and `also`'s writes in the same RocksDB write; `config`'s
+  // segment.bytes and segment.ms decide when a new segment starts, `now_ms` is its creation
+  // time. Errors: UNKNOWN_TOPIC_OR_PARTITION after MarkDeleted; STORAGE_ERROR when the write
+  // fails (e.g. disk full): nothing is appended then; `also`'s errors.
   // Durability: the write is in RocksDB's WAL (survives a process crash) when this returns.
   absl::StatusOr<AppendResult> Append(std::span<const ValidatedBatch> batches,
-                                      const TopicConfig& config, int64_t now_ms);
+                                      const TopicConfig& config, int64_t now_ms,
+                                      AppendAlso also);
 
   // Returns whole batches starting with the one holding `from`, up to `max_bytes`; with
   // `min_one_batch`, the first batch even if it alone exceeds `max_bytes` (so a reader always

@@ -92,6 +92,17 @@ const ConfigKey kKeys[] = {
      },
      [](const TopicConfig& c) { return std::string(PolicyName(c.cleanup_policy)); }},
     IntKey("delete.retention.ms", &TopicConfig::delete_retention_ms, 0, INT64_MAX),
+    {"dlq.topic",
+     [](std::string_view v, TopicConfig& c) -> absl::Status {
+       if (!v.empty()) {
+         if (absl::Status s = ValidateTopicName(v); !s.ok()) {
+           return InvalidConfig("dlq.topic", v, "not a valid topic name (or empty: <topic>.dlq)");
+         }
+       }
+       c.dlq_topic = std::string(v);
+       return absl::OkStatus();
+     },
+     [](const TopicConfig& c) { return c.dlq_topic; }},
     IntKey("max.compaction.lag.ms", &TopicConfig::max_compaction_lag_ms, 1, INT64_MAX),
     IntKey("max.message.bytes", &TopicConfig::max_message_bytes, 128, 64 << 20),
     DoubleKey("min.cleanable.dirty.ratio", &TopicConfig::min_cleanable_dirty_ratio, 0, 1),

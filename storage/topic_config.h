@@ -30,6 +30,7 @@ struct TopicConfig {
   int64_t max_compaction_lag_ms = 7LL * 24 * 3600 * 1000;  // max.compaction.lag.ms: 7 days.
   int64_t delete_retention_ms = 24LL * 3600 * 1000;  // delete.retention.ms: 1 day.
   double min_cleanable_dirty_ratio = 0.5;           // min.cleanable.dirty.ratio, in [0, 1].
+  std::string dlq_topic;  // dlq.topic: where this topic's dead letters go; "" = "<topic>.dlq".
 
   bool deletes() const { return cleanup_policy != CleanupPolicy::kCompact; }
   bool compacts() const { return cleanup_policy != CleanupPolicy::kDelete; }

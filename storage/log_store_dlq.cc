@@ -1,0 +1,85 @@
+// LogStore's dead-letter appends and their bookkeeping (declared in log_store.h).
+#include "protocol/error_codes.h"
+#include "rocksdb/write_batch.h"
+#include "storage/log_store.h"
+
+namespace brook::storage {
+
+absl::StatusOr<uint32_t> LogStore::TopicId(std::string_view name) const {
+  std::shared_ptr<const Topic> topic = FindTopic(name);
+  if (topic == nullptr) return UnknownTopic(name);
+  return topic->record.topic_id;
+}
+
+absl::StatusOr<std::optional<RecordLocation>> LogStore::FindDeadLetter(
+    const TopicPartition& source, Offset offset, std::string_view group) const {
+  absl::StatusOr<uint32_t> id = TopicId(source.topic);
+  if (!id.ok()) return id.status();
+  return ledger_.FindDeadLetter(*id, source.partition.value, offset.value, group);
+}
+
+absl::StatusOr<std::optional<RecordLocation>> LogStore::FindReplay(const TopicPartition& dlq,
+                                                                   Offset offset) const {
+  absl::StatusOr<uint32_t> id = TopicId(dlq.topic);
+  if (!id.ok()) return id.status();
+  return ledger_.FindReplay(*id, dlq.partition.value, offset.value);
+}
+
+absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(std::string_view dlq_topic,
+                                                        PartitionId dlq_partition,
+                                                        std::string_view record_set,
+                                                        const DeadLetterEntry& entry) {
+  absl::MutexLock lock(&dlq_mu_);
+  absl::StatusOr<uint32_t> source_id = TopicId(entry.source.topic);
+  if (!source_id.ok()) return source_id.status();
+  absl::StatusOr<std::optional<RecordLocation>> existing = ledger_.FindDeadLetter(
+      *source_id, entry.source.partition.value, entry.source_offset.value, entry.group);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    absl::StatusOr<std::optional<CommittedOffset>> committed =
+        offsets_.Fetch(entry.group, entry.commit.partition);
+    if (!committed.ok()) return committed.status();
+    if (!committed->has_value() || (*committed)->offset < entry.commit.offset) {
+      if (absl::Status s = offsets_.Commit(entry.group, {&entry.commit, 1}); !s.ok()) return s;
+    }
+    return MarkedAppend{**existing, true};
+  }
+  RecordLocation copy{{std::string(dlq_topic), dlq_partition}, Offset(0)};
+  absl::StatusOr<AppendResult> appended = AppendWith(
+      dlq_topic, dlq_partition, record_set,
+      [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
+        copy.offset = base;
+        if (absl::Status s = offsets_.AddCommits(write, entry.group, {&entry.commit, 1});
+            !s.ok()) {
+          return s;
+        }
+        return ledger_.AddDeadLetter(write, *source_id, entry.source, entry.source_offset.value,
+                                     entry.group, copy);
+      });
+  if (!appended.ok()) return appended.status();
+  return MarkedAppend{std::move(copy), false};
+}
+
+absl::StatusOr<MarkedAppend> LogStore::AppendReplay(const TopicPartition& to,
+                                                    std::string_view record_set,
+                                                    const ReplayEntry& entry) {
+  absl::MutexLock lock(&dlq_mu_);
+  absl::StatusOr<uint32_t> dlq_id = TopicId(entry.dlq.topic);
+  if (!dlq_id.ok()) return dlq_id.status();
+  absl::StatusOr<std::optional<RecordLocation>> existing =
+      ledger_.FindReplay(*dlq_id, entry.dlq.partition.value, entry.dlq_offset.value);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return MarkedAppend{**existing, true};
+  RecordLocation replayed{to, Offset(0)};
+  absl::StatusOr<AppendResult> appended =
+      AppendWith(to.topic, to.partition, record_set,
+                 [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
+                   replayed.offset = base;
+                   return ledger_.AddReplay(write, *dlq_id, entry.dlq, entry.dlq_offset.value,
+                                            entry.group, replayed);
+                 });
+  if (!appended.ok()) return appended.status();
+  return MarkedAppend{std::move(replayed), false};
+}
+
+}  // namespace brook::storage
