@@ -26,7 +26,17 @@ TEST_CASE("overrides are parsed and listed back") {
   auto entries = ConfigEntries(*config);
   CHECK(entries.at("cleanup.policy") == "compact,delete");
   CHECK(entries.at("max.message.bytes") == "2048");
-  CHECK(entries.size() == 10);
+  CHECK(entries.at("dlq.topic") == "");
+  CHECK(entries.size() == 11);
+}
+
+TEST_CASE("dlq.topic is empty (meaning <topic>.dlq) or a valid topic name") {
+  auto named = ResolveTopicConfig(TopicConfig{}, {{"dlq.topic", "payments-dead"}});
+  REQUIRE(named.ok());
+  CHECK(named->dlq_topic == "payments-dead");
+  CHECK(ResolveTopicConfig(TopicConfig{}, {{"dlq.topic", ""}}).ok());
+  auto bad = ResolveTopicConfig(TopicConfig{}, {{"dlq.topic", "no spaces"}});
+  CHECK(CodeOf(bad.status()) == ErrorCode::kInvalidConfig);
 }
 
 TEST_CASE("segment and compaction settings have defaults, ranges and a cross-check") {
