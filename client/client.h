@@ -6,7 +6,8 @@
 //   Consumer   (consumer.h)    reads assigned partitions with pipelined long-poll fetches, or
 //                              joins a consumer group and commits its offsets;
 //   Admin      (admin.h)       creates, deletes, lists and describes topics, finds offsets;
-//   Murmur2, PartitionForKey (partitioner.h): Kafka-compatible key -> partition mapping.
+//   Murmur2, PartitionForKey (protocol/partitioner.h): Kafka-compatible key -> partition
+//   mapping, shared with the broker.
 // Each of the three owns one TCP connection (client/connection.h) with its own I/O thread.
 //
 // Dependencies: protocol/ (wire formats), abseil (Status), fmt, and Boost.Asio, which is
@@ -24,6 +25,6 @@
 #include "client/admin.h"
 #include "client/consumer.h"
 #include "client/consumer_record.h"
-#include "client/partitioner.h"
 #include "client/producer.h"
 #include "client/producer_record.h"
+#include "protocol/partitioner.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "client/partitioner.h"
+#include "protocol/partitioner.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"

@@ -32,6 +32,12 @@ std::string_view ApiName(ApiKey key) {
       return "AlterConfigs";
     case ApiKey::kCompactTopic:
       return "CompactTopic";
+    case ApiKey::kDeadLetter:
+      return "DeadLetter";
+    case ApiKey::kReplayDeadLetters:
+      return "ReplayDeadLetters";
+    case ApiKey::kDeadLetterStats:
+      return "DeadLetterStats";
     case ApiKey::kApiVersions:
       return "ApiVersions";
     case ApiKey::kCreateTopics:

@@ -43,6 +43,9 @@ enum class ApiKey : int16_t {
   kDeleteGroups = 42,
   kAlterConfigs = 44,     // Kafka's IncrementalAlterConfigs number: only named keys change.
   kCompactTopic = 1000,   // brook's own APIs are numbered from 1000.
+  kDeadLetter = 1001,
+  kReplayDeadLetters = 1002,
+  kDeadLetterStats = 1003,
 };
 
 // Special timestamps of ListOffsets.
@@ -658,13 +661,123 @@ struct CompactTopicRequest {
   }
 };
 
+// ---- DeadLetter (1001): a group member gives up on a record; the broker copies it to the ----
+// ---- dead-letter topic and commits past it, in one atomic write (docs/protocol.md 6.11). ---
+inline constexpr size_t kMaxDeadLetterReasonBytes = 16 << 10;
+
+struct DeadLetterResponse {
+  std::string dlq_topic;     // Where the copy is.
+  int32_t dlq_partition = 0;
+  int64_t dlq_offset = 0;
+  bool duplicate = false;    // The group had dead-lettered this record before: nothing new.
+  template <class V> void Fields(V& v) {
+    v(dlq_topic, "dlq_topic");
+    v(dlq_partition, "dlq_partition");
+    v(dlq_offset, "dlq_offset");
+    v(duplicate, "duplicate");
+  }
+};
+struct DeadLetterRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kDeadLetter;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = DeadLetterResponse;
+  std::string group_id;
+  std::string member_id;       // "" with generation -1: a commit from outside the group.
+  int32_t generation_id = -1;
+  std::string topic;           // The record that failed.
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string reason;          // Why it failed (at most kMaxDeadLetterReasonBytes).
+  int32_t attempts = 1;        // How many times it was tried (>= 1).
+  int64_t first_failure_ms = 0;
+  int64_t last_failure_ms = 0;
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(member_id, "member_id");
+    v(generation_id, "generation_id");
+    v(topic, "topic");
+    v(partition, "partition");
+    v(offset, "offset");
+    v(reason, "reason");
+    v(attempts, "attempts");
+    v(first_failure_ms, "first_failure_ms");
+    v(last_failure_ms, "last_failure_ms");
+  }
+};
+
+// ---- ReplayDeadLetters (1002): re-produce dead-letter records to their original topic, ----
+// ---- each at most once. -----------------------------------------------------------------
+struct ReplayDeadLettersResponse {
+  struct Record {
+    int64_t offset = 0;  // The dead-letter record's offset, as requested.
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    bool already_replayed = false;  // Replayed by an earlier request: not again.
+    std::string topic;              // Where it went (or, in a dry run, would go).
+    int32_t partition = 0;
+    int64_t replayed_offset = -1;   // -1 in a dry run for a record not yet replayed.
+    template <class V> void Fields(V& v) {
+      v(offset, "offset");
+      v(error_code, "error_code");
+      v(error_message, "error_message");
+      v(already_replayed, "already_replayed");
+      v(topic, "topic");
+      v(partition, "partition");
+      v(replayed_offset, "replayed_offset");
+    }
+  };
+  std::vector<Record> records;
+  template <class V> void Fields(V& v) { v(records, "records"); }
+};
+struct ReplayDeadLettersRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kReplayDeadLetters;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = ReplayDeadLettersResponse;
+  std::string dlq_topic;
+  int32_t partition = 0;
+  std::vector<int64_t> offsets;
+  bool dry_run = false;  // Answer as if replaying; change nothing.
+  template <class V> void Fields(V& v) {
+    v(dlq_topic, "dlq_topic");
+    v(partition, "partition");
+    v(offsets, "offsets");
+    v(dry_run, "dry_run");
+  }
+};
+
+// ---- DeadLetterStats (1003): the dead-letter counters per source topic and group. -------
+struct DeadLetterStatsResponse {
+  struct Counter {
+    std::string topic;     // The source topic.
+    std::string group_id;  // The group that dead-lettered its records.
+    int64_t dead_lettered = 0;
+    int64_t replayed = 0;
+    template <class V> void Fields(V& v) {
+      v(topic, "topic");
+      v(group_id, "group_id");
+      v(dead_lettered, "dead_lettered");
+      v(replayed, "replayed");
+    }
+  };
+  std::vector<Counter> counters;
+  template <class V> void Fields(V& v) { v(counters, "counters"); }
+};
+struct DeadLetterStatsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kDeadLetterStats;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = DeadLetterStatsResponse;
+  std::optional<std::vector<std::string>> topics;  // null = every topic.
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+
 // Every request type, in API-key order; ApiVersions and the docs enumerate it.
 using AllRequests =
     std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
                OffsetCommitRequest, OffsetFetchRequest, JoinGroupRequest, HeartbeatRequest,
                LeaveGroupRequest, DescribeGroupsRequest, ListGroupsRequest, ApiVersionsRequest,
                CreateTopicsRequest, DeleteTopicsRequest, DeleteGroupsRequest, AlterConfigsRequest,
-               CompactTopicRequest>;
+               CompactTopicRequest, DeadLetterRequest, ReplayDeadLettersRequest,
+               DeadLetterStatsRequest>;
 
 std::string_view ApiName(ApiKey key);
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/partitioner.h"
+#include "protocol/partitioner.h"
 #include "protocol/absl_compat.h"
 #include "tests/client/mini_broker.h"
 

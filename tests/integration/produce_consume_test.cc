@@ -8,7 +8,7 @@
 #include "broker/embedded_broker.h"
 #include "client/admin.h"
 #include "client/consumer.h"
-#include "client/partitioner.h"
+#include "protocol/partitioner.h"
 #include "client/producer.h"
 #include "protocol/error_codes.h"
 #include "tests/support/embedded_fixture.h"

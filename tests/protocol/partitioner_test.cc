@@ -1,4 +1,4 @@
-#include "client/partitioner.h"
+#include "protocol/partitioner.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,5 @@
-// client/partitioner.h: which partition a keyed record goes to, the same way Kafka does it.
+// protocol/partitioner.h: which partition a keyed record goes to, the same way Kafka does it.
+// Producers use it, and so does the broker where it places records itself (dead letters).
 //
 // Kafka's Java client hashes a record key with its own murmur2 variant
 // (org.apache.kafka.common.utils.Utils.murmur2, seed 0x9747b28c) and picks
