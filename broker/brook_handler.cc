@@ -35,6 +35,9 @@ constexpr Route kRoutes[] = {
     {ApiKey::kDeleteGroups, 0, DeleteGroupsRequest::kMaxVersion},
     {ApiKey::kAlterConfigs, 0, AlterConfigsRequest::kMaxVersion},
     {ApiKey::kCompactTopic, 0, CompactTopicRequest::kMaxVersion},
+    {ApiKey::kDeadLetter, 0, DeadLetterRequest::kMaxVersion},
+    {ApiKey::kReplayDeadLetters, 0, ReplayDeadLettersRequest::kMaxVersion},
+    {ApiKey::kDeadLetterStats, 0, DeadLetterStatsRequest::kMaxVersion},
 };
 
 const Route* FindRoute(int16_t key) {
@@ -163,6 +166,14 @@ asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payloa
       co_return co_await Serve<AlterConfigsRequest>(*header, body, peer, ctx_, HandleAlterConfigs);
     case ApiKey::kCompactTopic:
       co_return co_await Serve<CompactTopicRequest>(*header, body, peer, ctx_, HandleCompactTopic);
+    case ApiKey::kDeadLetter:
+      co_return co_await Serve<DeadLetterRequest>(*header, body, peer, ctx_, HandleDeadLetter);
+    case ApiKey::kReplayDeadLetters:
+      co_return co_await Serve<ReplayDeadLettersRequest>(*header, body, peer, ctx_,
+                                                         HandleReplayDeadLetters);
+    case ApiKey::kDeadLetterStats:
+      co_return co_await Serve<DeadLetterStatsRequest>(*header, body, peer, ctx_,
+                                                       HandleDeadLetterStats);
     case ApiKey::kApiVersions:
       if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
           !r.ok()) {

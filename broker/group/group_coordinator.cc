@@ -221,6 +221,14 @@ absl::Status GroupCoordinator::Leave(std::string_view group_id, std::string_view
 absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_view member_id,
                                       Generation generation,
                                       std::span<const storage::CommittedOffset> commits) {
+  return CommitWith(group_id, member_id, generation, [&] {
+    return commits.empty() ? absl::OkStatus() : store_.offsets().Commit(group_id, commits);
+  });
+}
+
+absl::Status GroupCoordinator::CommitWith(std::string_view group_id, std::string_view member_id,
+                                          Generation generation,
+                                          absl::FunctionRef<absl::Status()> write) {
   absl::MutexLock lock(&mu_);
   const auto now = Clock::now();
   absl::Status allowed;
@@ -232,8 +240,7 @@ absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_vie
     allowed = Group(std::string(group_id), {}).CheckCommit(member_id, generation, now);
   }
   if (!allowed.ok()) return allowed;
-  if (commits.empty()) return absl::OkStatus();
-  return store_.offsets().Commit(group_id, commits);
+  return write();
 }
 
 void GroupCoordinator::OnTopicChanged(std::string_view topic) {

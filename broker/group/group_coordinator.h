@@ -35,6 +35,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/broker_config.h"
@@ -117,6 +118,11 @@ class GroupCoordinator {
   // ILLEGAL_GENERATION, NON_EMPTY_GROUP, STORAGE_ERROR (nothing stored), INVALID_REQUEST.
   absl::Status Commit(std::string_view group_id, std::string_view member_id,
                       Generation generation, std::span<const storage::CommittedOffset> commits);
+  // Checks the committer as Commit does and, atomically with the check (under the mutex),
+  // runs `write`, which stores what the member commits by other means (a dead letter).
+  // REQUIRES: `write` does not call the coordinator. Errors: the check's; `write`'s.
+  absl::Status CommitWith(std::string_view group_id, std::string_view member_id,
+                          Generation generation, absl::FunctionRef<absl::Status()> write);
 
   // A topic was created or deleted: Stable groups subscribed to it rebalance.
   void OnTopicChanged(std::string_view topic);

@@ -92,6 +92,14 @@ HandlerResult<AlterConfigsResponse> HandleAlterConfigs(BrokerContext& ctx,
 HandlerResult<CompactTopicResponse> HandleCompactTopic(BrokerContext& ctx,
                                                        const CompactTopicRequest& request,
                                                        RequestScope& scope);
+HandlerResult<DeadLetterResponse> HandleDeadLetter(BrokerContext& ctx,
+                                                   const DeadLetterRequest& request,
+                                                   RequestScope& scope);
+HandlerResult<ReplayDeadLettersResponse> HandleReplayDeadLetters(
+    BrokerContext& ctx, const ReplayDeadLettersRequest& request, RequestScope& scope);
+HandlerResult<DeadLetterStatsResponse> HandleDeadLetterStats(BrokerContext& ctx,
+                                                             const DeadLetterStatsRequest& request,
+                                                             RequestScope& scope);
 
 // A per-topic result of the topic admin APIs: NONE, or the status's code and message.
 TopicResult TopicResultOf(const std::string& name, const absl::Status& status);
