@@ -147,6 +147,23 @@ struct OffsetResetChange {
   int64_t new_offset = 0;
 };
 
+// What a replay did (or, in a dry run, would do) with one dead-letter record.
+struct DeadLetterReplay {
+  int64_t offset = 0;           // The dead-letter record's offset.
+  absl::Status status;          // OK, or why it was not replayed (naming the record).
+  bool already_replayed = false;  // An earlier replay copied it: not again.
+  TopicPartition target;        // Where it went (or would go).
+  int64_t replayed_offset = -1; // Its offset there; -1 in a dry run for a new replay.
+};
+
+// The broker's dead-letter counters for one (source topic, group).
+struct DeadLetterCounter {
+  std::string topic;
+  std::string group;
+  int64_t dead_lettered = 0;
+  int64_t replayed = 0;
+};
+
 class Admin {
  public:
   // Validates the options and connects. Errors: INVALID_REQUEST (bad options); the errors of
@@ -194,6 +211,19 @@ class Admin {
   // BROKER_SHUTTING_DOWN, ...) with a message naming every failed partition, e.g.
   // "compacting t-1: ..." (what the other partitions did is not returned).
   absl::StatusOr<std::vector<PartitionCompactionStats>> CompactTopic(std::string_view name);
+
+  // Replays dead-letter records of one partition of a dead-letter topic to the topics they
+  // came from, each at most once ever (docs/dead-letters.md); with dry_run, says what it
+  // would do and changes nothing. One result per offset, in order. At most 10,000 offsets
+  // per call. Errors (request-level): UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST, request
+  // errors; per record (in DeadLetterReplay::status): OFFSET_OUT_OF_RANGE, INVALID_RECORD (not
+  // a dead letter), UNKNOWN_TOPIC_OR_PARTITION (its topic is gone), STORAGE_ERROR.
+  absl::StatusOr<std::vector<DeadLetterReplay>> ReplayDeadLetters(
+      const TopicPartition& dlq, const std::vector<int64_t>& offsets, bool dry_run = false);
+  // The dead-letter counters of `topics` (source topics; empty = every topic), by topic then
+  // group. Errors: request errors, STORAGE_ERROR.
+  absl::StatusOr<std::vector<DeadLetterCounter>> DeadLetterStats(
+      const std::vector<std::string>& topics = {});
 
   // The API versions the broker serves, and its version string.
   absl::StatusOr<BrokerVersions> ApiVersions();

@@ -173,6 +173,31 @@ absl::Status Consumer::Impl::Seek(const TopicPartition& tp, int64_t offset) {
   return absl::OkStatus();
 }
 
+absl::Status Consumer::Impl::SetPaused(const std::vector<TopicPartition>& partitions,
+                                       bool paused) {
+  if (closed_) return Closed();
+  for (const TopicPartition& tp : partitions) {
+    if (!assignment_.contains(tp)) return NotAssigned(tp);
+  }
+  bool resumed = false;
+  for (const TopicPartition& tp : partitions) {
+    PartitionState& state = assignment_[tp];
+    resumed |= state.paused && !paused;
+    state.paused = paused;
+  }
+  // The fetch in flight lacks resumed partitions and may wait long for the others: ask anew.
+  if (resumed) in_flight_.reset();
+  return absl::OkStatus();
+}
+
+std::vector<TopicPartition> Consumer::Impl::Paused() const {
+  std::vector<TopicPartition> paused;
+  for (const auto& [tp, state] : assignment_) {
+    if (state.paused) paused.push_back(tp);
+  }
+  return paused;
+}
+
 absl::Status Consumer::Impl::SeekTo(std::vector<TopicPartition> partitions, int64_t timestamp) {
   if (closed_) return Closed();
   if (partitions.empty()) partitions = Assignment();
@@ -286,7 +311,7 @@ void Consumer::Impl::SendFetch(milliseconds max_wait) {
   // last partition, every partition takes its turn at the front and none starves.
   std::vector<std::pair<const TopicPartition*, int64_t>> order;
   for (const auto& [tp, state] : assignment_) {
-    if (state.position) order.emplace_back(&tp, *state.position);
+    if (state.position && !state.paused) order.emplace_back(&tp, *state.position);
   }
   if (!order.empty()) {
     std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(fetch_rotation_++ % order.size()),
@@ -339,9 +364,10 @@ absl::Status Consumer::Impl::Consume(client::Reply<FetchResponse> reply, const F
       TopicPartition tp{topic.name, PartitionId(p.partition)};
       auto asked = slot.offsets.find(tp);
       auto it = assignment_.find(tp);
-      // Not asked for, unassigned since, or moved by a Seek since: not ours any more.
+      // Not asked for, unassigned since, moved by a Seek since, or paused since: not ours
+      // (now).
       if (asked == slot.offsets.end() || it == assignment_.end() ||
-          it->second.position != asked->second) {
+          it->second.position != asked->second || it->second.paused) {
         continue;
       }
       switch (p.error_code) {
@@ -434,6 +460,15 @@ absl::StatusOr<ConsumerRecords> Consumer::Impl::PollUntil(Clock::time_point dead
     if (!in_flight_) {
       SendFetch(std::chrono::ceil<milliseconds>(deadline - Clock::now()));
     }
+    if (!in_flight_) {  // Every partition is paused: nothing to fetch until the deadline.
+      if (member_) {
+        member_->WaitForRejoin(deadline);
+      } else {
+        std::this_thread::sleep_until(deadline);
+      }
+      if (Clock::now() >= deadline) return ConsumerRecords();
+      continue;
+    }
     std::optional<absl::StatusOr<client::Reply<FetchResponse>>> answer = Await(deadline);
     if (!answer) return ConsumerRecords();  // Nothing yet; the fetch stays in flight.
     std::shared_ptr<FetchSlot> slot = std::move(in_flight_);
@@ -513,6 +548,17 @@ absl::Status Consumer::Commit(const std::vector<std::pair<TopicPartition, int64_
 }
 void Consumer::CommitAsync(std::function<void(absl::Status)> done) {
   impl_->CommitAsync(std::move(done));
+}
+absl::Status Consumer::Pause(const std::vector<TopicPartition>& partitions) {
+  return impl_->SetPaused(partitions, true);
+}
+absl::Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
+  return impl_->SetPaused(partitions, false);
+}
+std::vector<TopicPartition> Consumer::Paused() const { return impl_->Paused(); }
+absl::StatusOr<DeadLettered> Consumer::DeadLetter(const ConsumerRecord& record,
+                                                  const RecordFailure& failure) {
+  return impl_->DeadLetter(record, failure);
 }
 absl::StatusOr<std::optional<int64_t>> Consumer::Committed(const TopicPartition& partition) {
   return impl_->Committed(partition);

@@ -99,6 +99,21 @@ struct ConsumerOptions {
   std::chrono::milliseconds auto_commit_interval{5000};
 };
 
+// Why the application gives up on a record (Consumer::DeadLetter).
+struct RecordFailure {
+  std::string reason;            // Free text: an error message (at most 16 KiB).
+  int32_t attempts = 1;          // Times the record was tried.
+  int64_t first_failure_ms = 0;  // When the first attempt failed (ms since the epoch)...
+  int64_t last_failure_ms = 0;   // ...and the last.
+};
+
+// Where a dead-lettered record's copy is.
+struct DeadLettered {
+  TopicPartition dlq;
+  int64_t offset = 0;
+  bool duplicate = false;  // It had been dead-lettered before; this call added nothing.
+};
+
 class Consumer {
  public:
   // Validates the options and connects. Errors: INVALID_REQUEST for bad options (naming the
@@ -154,6 +169,17 @@ class Consumer {
   // (no position and auto_offset_reset is kNone); request errors.
   absl::StatusOr<int64_t> Position(const TopicPartition& partition);
 
+  // Stops fetching `partitions` until Resume: Poll returns none of their records (not even
+  // ones fetched before the call) and their positions stay where they are. The flag belongs to
+  // the assignment: a partition revoked and assigned again is not paused. Errors:
+  // INVALID_REQUEST for an unassigned partition (nothing changes then), or closed.
+  absl::Status Pause(const std::vector<TopicPartition>& partitions);
+  // Fetches `partitions` again from their positions (the next Poll asks for them at once).
+  // Errors: as Pause.
+  absl::Status Resume(const std::vector<TopicPartition>& partitions);
+  // The paused partitions, sorted.
+  std::vector<TopicPartition> Paused() const;
+
   // Returns the records fetched within `timeout` (possibly none), in offset order per
   // partition, and advances the positions past them. A group member also (re)joins, runs the
   // rebalance callbacks and auto-commits here (see Groups). Errors (positions do not move then):
@@ -180,6 +206,19 @@ class Consumer {
   // The group's committed offset of `partition` (OffsetFetch); nullopt when there is none.
   // Errors: INVALID_REQUEST without group_id (or closed); INVALID_GROUP_ID; request errors.
   absl::StatusOr<std::optional<int64_t>> Committed(const TopicPartition& partition);
+
+  // Gives up on `record` (returned by Poll): the broker copies it, with `failure` and this
+  // member's identity in brook.dlq.* headers, to its topic's dead-letter topic, and commits
+  // the group's offset past it, in one atomic write (docs/dead-letters.md). Positions do not
+  // move. Idempotent: calling again for the same record (say after a timeout) adds no second
+  // copy and returns the first one's location with `duplicate`. Errors: INVALID_REQUEST
+  // without group_id, attempts < 1, a reason over 16 KiB, or closed; UNKNOWN_MEMBER_ID /
+  // ILLEGAL_GENERATION / REBALANCE_IN_PROGRESS (fenced: the next Poll rejoins);
+  // NON_EMPTY_GROUP (not subscribed, and the group has members); OFFSET_OUT_OF_RANGE (the
+  // record is gone from the log); request errors (NETWORK_EXCEPTION, REQUEST_TIMED_OUT: safe to
+  // call again).
+  absl::StatusOr<DeadLettered> DeadLetter(const ConsumerRecord& record,
+                                          const RecordFailure& failure);
 
   // Leaves the group (see Lifecycle), drops the fetch in flight and closes the connection.
   // Idempotent.

@@ -135,6 +135,27 @@ absl::Status Consumer::Impl::Commit(const client::OffsetList& offsets) {
   return committer_->Commit(Identity(), offsets);
 }
 
+absl::StatusOr<DeadLettered> Consumer::Impl::DeadLetter(const ConsumerRecord& record,
+                                                        const RecordFailure& failure) {
+  absl::Status status = CheckGroup();
+  if (status.ok()) status = EnsureConnected();
+  if (!status.ok()) return status;
+  DeadLetterRequest request;
+  request.topic = std::string(record.topic);
+  request.partition = record.partition;
+  request.offset = record.offset;
+  request.reason = failure.reason;
+  request.attempts = failure.attempts;
+  request.first_failure_ms = failure.first_failure_ms;
+  request.last_failure_ms = failure.last_failure_ms;
+  absl::StatusOr<DeadLetterResponse> response =
+      committer_->DeadLetter(Identity(), std::move(request));
+  if (!response.ok()) return response.status();
+  return DeadLettered{{response->dlq_topic, PartitionId(response->dlq_partition)},
+                      response->dlq_offset,
+                      response->duplicate};
+}
+
 absl::Status Consumer::Impl::CommitPositions() { return Commit(PositionsOf(Assignment())); }
 
 void Consumer::Impl::CommitAsync(std::function<void(absl::Status)> done) {

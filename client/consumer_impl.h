@@ -38,6 +38,10 @@ class Consumer::Impl {
   absl::Status Seek(const TopicPartition& tp, int64_t offset);
   absl::Status SeekTo(std::vector<TopicPartition> partitions, int64_t timestamp);
   absl::StatusOr<int64_t> Position(const TopicPartition& tp);
+  absl::Status SetPaused(const std::vector<TopicPartition>& partitions, bool paused);
+  std::vector<TopicPartition> Paused() const;
+  absl::StatusOr<DeadLettered> DeadLetter(const ConsumerRecord& record,
+                                          const RecordFailure& failure);
   absl::StatusOr<ConsumerRecords> Poll(std::chrono::milliseconds timeout);
   absl::Status Commit(const client::OffsetList& offsets);
   absl::Status CommitPositions();
@@ -48,6 +52,7 @@ class Consumer::Impl {
  private:
   struct PartitionState {
     std::optional<int64_t> position;
+    bool paused = false;
   };
   // One Fetch in flight: its answer arrives on the I/O thread; Poll waits for it here.
   struct FetchSlot {

@@ -12,15 +12,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Reports a request-level fence error to `on_fenced`.
+template <class Response>
+void ReportFence(const absl::StatusOr<Reply<Response>>& reply, int32_t generation,
+                 const OffsetCommitter::FenceHook& on_fenced) {
+  if (!reply.ok() && on_fenced && IsGroupFenceError(CodeOf(reply.status()))) {
+    on_fenced(CodeOf(reply.status()), generation);
+  }
+}
+
 // The outcome of an OffsetCommit answer; reports a fence to `on_fenced`.
 absl::Status Outcome(const absl::StatusOr<Reply<OffsetCommitResponse>>& reply,
                      int32_t generation, const OffsetCommitter::FenceHook& on_fenced) {
-  if (!reply.ok()) {
-    if (on_fenced && IsGroupFenceError(CodeOf(reply.status()))) {
-      on_fenced(CodeOf(reply.status()), generation);
-    }
-    return reply.status();
-  }
+  ReportFence(reply, generation, on_fenced);
+  if (!reply.ok()) return reply.status();
   return CommitOutcome(reply->message);
 }
 
@@ -114,6 +119,17 @@ absl::Status OffsetCommitter::Commit(const MemberIdentity& member, const OffsetL
   if (offsets.empty()) return absl::OkStatus();
   return Outcome(connection_.Call(MakeCommitRequest(group_id_, member, offsets), request_timeout_),
                  member.generation, on_fenced_);
+}
+
+absl::StatusOr<DeadLetterResponse> OffsetCommitter::DeadLetter(const MemberIdentity& member,
+                                                               DeadLetterRequest request) {
+  request.group_id = group_id_;
+  request.member_id = member.member_id;
+  request.generation_id = member.generation;
+  absl::StatusOr<Reply<DeadLetterResponse>> reply = connection_.Call(request, request_timeout_);
+  ReportFence(reply, member.generation, on_fenced_);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->message);
 }
 
 void OffsetCommitter::CommitAsync(const MemberIdentity& member, const OffsetList& offsets,

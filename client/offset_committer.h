@@ -69,6 +69,11 @@ class OffsetCommitter {
   // Waits until every async commit is answered, or `deadline`.
   void AwaitPending(std::chrono::steady_clock::time_point deadline);
 
+  // Sends `request` (a DeadLetter: an atomic dead-letter copy and commit) as `member` and waits.
+  // Errors: request-level ones (fence errors are passed to on_fenced, as for commits).
+  absl::StatusOr<DeadLetterResponse> DeadLetter(const MemberIdentity& member,
+                                                DeadLetterRequest request);
+
   // The group's committed offsets of `partitions` (OffsetFetch); see CommittedOffsets.
   // Errors: also INVALID_GROUP_ID, STORAGE_ERROR and request errors.
   absl::StatusOr<std::vector<std::optional<int64_t>>> Committed(
