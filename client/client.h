@@ -6,6 +6,8 @@
 //   Consumer   (consumer.h)    reads assigned partitions with pipelined long-poll fetches, or
 //                              joins a consumer group and commits its offsets;
 //   Admin      (admin.h)       creates, deletes, lists and describes topics, finds offsets;
+//   RecordProcessor (record_processor.h) a group's process loop with retries, backoff and
+//                              dead-lettering (RetryPolicy, retry_policy.h);
 //   Murmur2, PartitionForKey (protocol/partitioner.h): Kafka-compatible key -> partition
 //   mapping, shared with the broker.
 // Each of the three owns one TCP connection (client/connection.h) with its own I/O thread.
@@ -27,4 +29,6 @@
 #include "client/consumer_record.h"
 #include "client/producer.h"
 #include "client/producer_record.h"
+#include "client/record_processor.h"
+#include "client/retry_policy.h"
 #include "protocol/partitioner.h"
