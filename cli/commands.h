@@ -14,5 +14,6 @@ void AddTopicCommands(CLI::App& app, int* exit_code);
 void AddProduceCommand(CLI::App& app, int* exit_code);
 void AddConsumeCommand(CLI::App& app, int* exit_code);
 void AddGroupCommands(CLI::App& app, int* exit_code);
+void AddDlqCommands(CLI::App& app, int* exit_code);
 
 }  // namespace brook::cli

@@ -9,6 +9,12 @@ std::string_view OrNull(const std::optional<std::string_view>& field) {
   return field ? *field : std::string_view("null");
 }
 
+std::string JsonOrNull(const std::optional<std::string_view>& field) {
+  return field ? JsonString(*field) : "null";
+}
+
+}  // namespace
+
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -39,12 +45,6 @@ std::string JsonString(std::string_view s) {
   out.push_back('"');
   return out;
 }
-
-std::string JsonOrNull(const std::optional<std::string_view>& field) {
-  return field ? JsonString(*field) : "null";
-}
-
-}  // namespace
 
 std::string FormatRecord(std::string_view format, const ConsumerRecord& record) {
   std::string out;

@@ -14,6 +14,9 @@ namespace brook::cli {
 // values print as "null".
 std::string FormatRecord(std::string_view format, const ConsumerRecord& record);
 
+// `s` as a JSON string literal (quoted, escaped).
+std::string JsonString(std::string_view s);
+
 // {"topic":..,"partition":..,"offset":..,"timestamp":..,"key":..|null,"value":..|null,
 //  "headers":{..}} with JSON string escaping.
 std::string RecordJson(const ConsumerRecord& record);

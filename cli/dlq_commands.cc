@@ -1,0 +1,318 @@
+// `brook dlq list|stats|replay`: inspect a dead-letter topic and replay its records
+// (docs/dead-letters.md).
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/dead_letter_reader.h"
+#include "cli/record_format.h"
+#include "client/admin.h"
+#include "client/offset_reset.h"
+#include "fmt/format.h"
+#include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
+
+namespace brook::cli {
+namespace {
+
+// Replays are sent this many per request.
+constexpr size_t kReplayChunk = 500;
+constexpr size_t kPreviewChars = 40;
+
+struct DlqOptions {
+  std::string bootstrap;
+  std::string topic;
+  std::optional<int64_t> limit;
+  bool json = false;
+  // replay filters
+  std::optional<std::string> filter_reason;
+  std::optional<std::string> filter_topic;
+  std::optional<std::string> since;
+  std::optional<std::string> until;
+  bool dry_run = false;
+};
+
+absl::StatusOr<std::unique_ptr<Admin>> Connect(const DlqOptions& o) {
+  return Admin::Create({.bootstrap = o.bootstrap, .client_id = "brook-cli"});
+}
+
+// Printable text, at most `max` characters: control bytes escaped, "..." when cut.
+std::string Preview(const std::optional<std::string>& text, size_t max = kPreviewChars) {
+  if (!text) return "null";
+  std::string out;
+  for (char c : *text) {
+    if (out.size() >= max) return out + "...";
+    const auto u = static_cast<unsigned char>(c);
+    out += u < 0x20 || u == 0x7f ? fmt::format("\\x{:02x}", u) : std::string(1, c);
+  }
+  return out;
+}
+
+// Where each record of `dlq_topic` was replayed to ("" for not yet), asked with dry-run
+// replays, per partition.
+absl::StatusOr<std::map<std::pair<int32_t, int64_t>, std::string>> ReplayedTo(
+    Admin& admin, const std::string& dlq_topic,
+    const std::map<int32_t, std::vector<int64_t>>& offsets) {
+  std::map<std::pair<int32_t, int64_t>, std::string> out;
+  for (const auto& [partition, list] : offsets) {
+    for (size_t i = 0; i < list.size(); i += kReplayChunk) {
+      const std::vector<int64_t> chunk(list.begin() + static_cast<std::ptrdiff_t>(i),
+                                       list.begin() + static_cast<std::ptrdiff_t>(
+                                                          std::min(list.size(), i + kReplayChunk)));
+      auto answers = admin.ReplayDeadLetters({dlq_topic, PartitionId(partition)}, chunk, true);
+      if (!answers.ok()) return answers.status();
+      for (const DeadLetterReplay& r : *answers) {
+        out[{partition, r.offset}] =
+            r.already_replayed
+                ? RecordName(r.target.topic, r.target.partition.value, r.replayed_offset)
+                : "";
+      }
+    }
+  }
+  return out;
+}
+
+std::string ListJson(const DeadLetterRecord& r, const std::string& replayed_to) {
+  const DeadLetterInfo& i = *r.info;
+  return fmt::format(
+      "{{\"dlq_partition\":{},\"dlq_offset\":{},\"dead_lettered_ms\":{},\"topic\":{},"
+      "\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":{},\"reason\":{},\"attempts\":{},"
+      "\"first_failure_ms\":{},\"last_failure_ms\":{},\"group\":{},\"member\":{},"
+      "\"client_id\":{},\"replayed_to\":{},\"value\":{}}}",
+      r.partition, r.offset, r.timestamp_ms, JsonString(i.source.topic),
+      i.source.partition.value, i.offset, i.timestamp, r.key ? JsonString(*r.key) : "null",
+      JsonString(i.reason), i.attempts, i.first_failure_ms, i.last_failure_ms,
+      JsonString(i.group), JsonString(i.member), JsonString(i.client_id),
+      replayed_to.empty() ? "null" : JsonString(replayed_to),
+      r.value ? JsonString(*r.value) : "null");
+}
+
+int List(const DlqOptions& o) {
+  auto admin = Connect(o);
+  if (!admin.ok()) return PrintError(admin.status());
+  std::vector<DeadLetterRecord> records;
+  int64_t not_dead_letters = 0;
+  absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
+    if (!r.info.ok()) {
+      ++not_dead_letters;
+      return true;
+    }
+    records.push_back(r);
+    return !o.limit || static_cast<int64_t>(records.size()) < *o.limit;
+  });
+  if (!read.ok()) return PrintError(read);
+  std::map<int32_t, std::vector<int64_t>> offsets;
+  for (const DeadLetterRecord& r : records) offsets[r.partition].push_back(r.offset);
+  auto replayed = ReplayedTo(**admin, o.topic, offsets);
+  if (!replayed.ok()) return PrintError(replayed.status());
+  if (o.json) {
+    for (const DeadLetterRecord& r : records) {
+      fmt::print("{}\n", ListJson(r, (*replayed)[{r.partition, r.offset}]));
+    }
+    return kExitOk;
+  }
+  if (records.empty()) {
+    fmt::print("no dead letters in '{}'\n", o.topic);
+  } else {
+    std::vector<std::vector<std::string>> rows{{"DLQ", "ORIGINAL", "KEY", "REASON", "ATTEMPTS",
+                                                "FIRST-FAILURE", "DEAD-LETTERED", "REPLAYED-TO",
+                                                "VALUE"}};
+    for (const DeadLetterRecord& r : records) {
+      const DeadLetterInfo& i = *r.info;
+      const std::string& to = (*replayed)[{r.partition, r.offset}];
+      rows.push_back({fmt::format("{}@{}", r.partition, r.offset),
+                      RecordName(i.source.topic, i.source.partition.value, i.offset),
+                      Preview(r.key, 20), Preview(i.reason), std::to_string(i.attempts),
+                      IsoTime(i.first_failure_ms), IsoTime(r.timestamp_ms), to.empty() ? "-" : to,
+                      Preview(r.value)});
+    }
+    PrintTable(rows);
+  }
+  if (not_dead_letters > 0) {
+    fmt::print("({} record(s) without brook.dlq headers skipped)\n", not_dead_letters);
+  }
+  return kExitOk;
+}
+
+// Prints `counts` as a two-column table, largest first.
+void PrintCounts(const std::string& title, const std::map<std::string, int64_t>& counts) {
+  std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<std::vector<std::string>> rows{{title, "RECORDS"}};
+  for (const auto& [name, count] : sorted) rows.push_back({Preview(name, 60), std::to_string(count)});
+  fmt::print("\n");
+  PrintTable(rows);
+}
+
+int Stats(const DlqOptions& o) {
+  auto admin = Connect(o);
+  if (!admin.ok()) return PrintError(admin.status());
+  int64_t total = 0, not_dead_letters = 0;
+  int64_t oldest = std::numeric_limits<int64_t>::max(), newest = std::numeric_limits<int64_t>::min();
+  std::map<std::string, int64_t> by_topic, by_reason;
+  absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
+    if (!r.info.ok()) {
+      ++not_dead_letters;
+      return true;
+    }
+    ++total;
+    ++by_topic[r.info->source.topic];
+    ++by_reason[r.info->reason];
+    oldest = std::min(oldest, r.timestamp_ms);
+    newest = std::max(newest, r.timestamp_ms);
+    return true;
+  });
+  if (!read.ok()) return PrintError(read);
+  fmt::print("dead-letter topic  {}\nrecords            {}\n", o.topic, total);
+  if (total > 0) fmt::print("oldest             {}\nnewest             {}\n", IsoTime(oldest), IsoTime(newest));
+  if (not_dead_letters > 0) fmt::print("not dead letters   {}\n", not_dead_letters);
+  if (total == 0) return kExitOk;
+  PrintCounts("ORIGINAL-TOPIC", by_topic);
+  PrintCounts("REASON", by_reason);
+  std::vector<std::string> topics;
+  for (const auto& [topic, count] : by_topic) topics.push_back(topic);
+  auto counters = (*admin)->DeadLetterStats(topics);
+  if (!counters.ok()) return PrintError(counters.status());
+  std::vector<std::vector<std::string>> rows{{"TOPIC", "GROUP", "DEAD-LETTERED", "REPLAYED"}};
+  for (const DeadLetterCounter& c : *counters) {
+    rows.push_back({c.topic, c.group, std::to_string(c.dead_lettered), std::to_string(c.replayed)});
+  }
+  fmt::print("\nbroker counters (all time)\n");
+  PrintTable(rows);
+  return kExitOk;
+}
+
+// A time bound: ms since the epoch, or a datetime (ParseDatetime).
+absl::StatusOr<std::optional<int64_t>> TimeBound(const std::optional<std::string>& text,
+                                                 std::string_view flag) {
+  if (!text) return std::nullopt;
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
+  if (ec == std::errc() && end == text->data() + text->size()) return ms;
+  absl::StatusOr<int64_t> parsed = ParseDatetime(*text);
+  if (!parsed.ok()) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("{} takes a datetime (e.g. 2026-11-25T10:00:00Z) or ms since "
+                                 "the epoch, got '{}'",
+                                 flag, *text));
+  }
+  return *parsed;
+}
+
+struct ReplayTally {
+  int64_t replayed = 0, already = 0, failed = 0;
+};
+
+int Replay(const DlqOptions& o) {
+  auto since = TimeBound(o.since, "--since");
+  auto until = TimeBound(o.until, "--until");
+  for (const auto* bound : {&since, &until}) {
+    if (!bound->ok()) {
+      PrintError(bound->status());
+      return kExitUsage;
+    }
+  }
+  auto admin = Connect(o);
+  if (!admin.ok()) return PrintError(admin.status());
+  std::map<int32_t, std::vector<int64_t>> matches;
+  int64_t matched = 0;
+  absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
+    if (o.limit && matched >= *o.limit) return false;
+    if (!r.info.ok()) return true;
+    if (o.filter_topic && r.info->source.topic != *o.filter_topic) return true;
+    if (o.filter_reason && r.info->reason.find(*o.filter_reason) == std::string::npos) return true;
+    if (*since && r.timestamp_ms < **since) return true;
+    if (*until && r.timestamp_ms >= **until) return true;
+    matches[r.partition].push_back(r.offset);
+    ++matched;
+    return true;
+  });
+  if (!read.ok()) return PrintError(read);
+  fmt::print("{} dead letter(s) in '{}' match{}\n", matched, o.topic,
+             o.dry_run ? " (dry run: nothing is replayed)" : "");
+  ReplayTally tally;
+  int64_t done = 0;
+  for (const auto& [partition, offsets] : matches) {
+    for (size_t i = 0; i < offsets.size(); i += kReplayChunk) {
+      const std::vector<int64_t> chunk(
+          offsets.begin() + static_cast<std::ptrdiff_t>(i),
+          offsets.begin() + static_cast<std::ptrdiff_t>(std::min(offsets.size(), i + kReplayChunk)));
+      auto answers =
+          (*admin)->ReplayDeadLetters({o.topic, PartitionId(partition)}, chunk, o.dry_run);
+      if (!answers.ok()) return PrintError(answers.status());
+      for (const DeadLetterReplay& r : *answers) {
+        const std::string from = RecordName(o.topic, partition, r.offset);
+        if (!r.status.ok()) {
+          ++tally.failed;
+          fmt::print(stderr, "error: {}\n", MessageOf(r.status));
+        } else if (r.already_replayed) {
+          ++tally.already;
+          if (o.dry_run) fmt::print("{} already replayed to {}\n", from, RecordName(r.target.topic, r.target.partition.value, r.replayed_offset));
+        } else {
+          ++tally.replayed;
+          if (o.dry_run) fmt::print("{} would go to {}-{}\n", from, r.target.topic, r.target.partition.value);
+        }
+      }
+      done += static_cast<int64_t>(chunk.size());
+      if (!o.dry_run) {
+        fmt::print("{}/{}: {} replayed, {} already replayed, {} failed\n", done, matched,
+                   tally.replayed, tally.already, tally.failed);
+        std::fflush(stdout);
+      }
+    }
+  }
+  if (o.dry_run) {
+    fmt::print("dry run: {} would be replayed, {} already replayed, {} cannot be; nothing changed\n",
+               tally.replayed, tally.already, tally.failed);
+  } else {
+    fmt::print("done: {} replayed, {} already replayed before, {} failed\n", tally.replayed,
+               tally.already, tally.failed);
+  }
+  return tally.failed > 0 ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void AddDlqCommands(CLI::App& app, int* exit_code) {
+  CLI::App* dlq = app.add_subcommand("dlq", "Inspect dead-letter topics and replay their records");
+  dlq->require_subcommand(1);
+  auto o = std::make_shared<DlqOptions>();
+  auto common = [&](CLI::App* command) {
+    command->add_option("DLQ_TOPIC", o->topic, "The dead-letter topic, e.g. orders.dlq")->required();
+    AddBootstrapOption(command, &o->bootstrap);
+  };
+  auto positive = CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max());
+
+  CLI::App* list = dlq->add_subcommand("list", "One line per dead letter: where from, why, when");
+  common(list);
+  list->add_option("--limit", o->limit, "At most N records")->check(positive);
+  list->add_flag("--json", o->json, "One JSON object per record (with the whole value)");
+  list->callback([o, exit_code] { *exit_code = List(*o); });
+
+  CLI::App* stats = dlq->add_subcommand("stats", "Totals by original topic and by reason");
+  common(stats);
+  stats->callback([o, exit_code] { *exit_code = Stats(*o); });
+
+  CLI::App* replay = dlq->add_subcommand(
+      "replay", "Re-produce matching dead letters to their original topics, each at most once");
+  common(replay);
+  replay->add_option("--filter-reason", o->filter_reason, "Only reasons containing TEXT");
+  replay->add_option("--filter-topic", o->filter_topic, "Only records from topic T");
+  replay->add_option("--since", o->since,
+                     "Only records dead-lettered at or after T (datetime or ms since the epoch)");
+  replay->add_option("--until", o->until, "Only records dead-lettered before T");
+  replay->add_option("--limit", o->limit, "At most N records")->check(positive);
+  replay->add_flag("--dry-run", o->dry_run, "Say what would be replayed; change nothing");
+  replay->callback([o, exit_code] { *exit_code = Replay(*o); });
+}
+
+}  // namespace brook::cli
