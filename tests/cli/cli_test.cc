@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/cli/cli_fixture.h"
 #include "tests/support/child_broker.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/run_command.h"
@@ -16,47 +17,13 @@ namespace brook {
 namespace {
 
 using testing::ChildBroker;
+using testing::CliFixture;
 using testing::CommandResult;
+using testing::Contains;
+using testing::HasRow;
 using testing::RunBrook;
+using testing::Rows;
 using testing::TempDir;
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-// The lines of `text` split into words: tables are compared by their cells, not spacing.
-std::vector<std::vector<std::string>> Rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::vector<std::string>& row = rows.emplace_back();
-    for (std::string word; words >> word;) row.push_back(word);
-  }
-  return rows;
-}
-
-bool HasRow(const std::string& text, const std::vector<std::string>& row) {
-  for (const auto& r : Rows(text)) {
-    if (r == row) return true;
-  }
-  return false;
-}
-
-struct CliFixture {
-  TempDir dir;
-  ChildBroker broker{dir.path()};
-  std::string bootstrap;
-  CliFixture() {
-    REQUIRE(broker.Start());
-    bootstrap = broker.bootstrap();
-  }
-  CommandResult Run(std::vector<std::string> args, const std::string& input = "") {
-    args.push_back("--bootstrap");
-    args.push_back(bootstrap);
-    return RunBrook(args, input);
-  }
-};
 
 TEST_CASE_FIXTURE(CliFixture, "topic create, list, describe and delete") {
   auto created = Run({"topic", "create", "orders", "--partitions", "3", "--config",
