@@ -138,15 +138,20 @@ class LogStore {
   // Dead letters: each append below writes its record and its bookkeeping (dlq_ledger.h) in
   // ONE atomic write, once: calls are serialized, and one that finds its mark appends nothing.
   //
-  // Appends `record_set` (the DLQ copy of entry's source record) to (dlq_topic, dlq_partition)
-  // with, atomically, entry.commit for entry.group, the dead-letter mark and the count. If the
-  // group's copy exists already, only makes sure the group's commit is not below entry.commit
-  // and returns the copy's location with duplicate. Errors: as Append; those of
+  // The dead-letter copy of a record, made only when the group has none yet.
+  struct DeadLetterCopy {
+    std::string topic;       // The dead-letter topic...
+    PartitionId partition;   // ...and partition to append to...
+    std::string record_set;  // ...the copy.
+  };
+  using MakeDeadLetterCopy = absl::FunctionRef<absl::StatusOr<DeadLetterCopy>()>;
+  // Dead-letters entry's source record for entry.group: appends make_copy()'s copy with,
+  // atomically, entry.commit, the dead-letter mark and the count. If the group's copy exists
+  // already, calls nothing, only makes sure the group's commit is not below entry.commit, and
+  // returns the copy's location with duplicate. Errors: make_copy's; as Append; those of
   // OffsetStore::Commit; UNKNOWN_TOPIC_OR_PARTITION naming the source topic.
-  absl::StatusOr<MarkedAppend> AppendDeadLetter(std::string_view dlq_topic,
-                                                PartitionId dlq_partition,
-                                                std::string_view record_set,
-                                                const DeadLetterEntry& entry);
+  absl::StatusOr<MarkedAppend> AppendDeadLetter(const DeadLetterEntry& entry,
+                                                MakeDeadLetterCopy make_copy);
   // Where `group`'s dead-letter copy of the record at (source, offset) is, if any.
   // Errors: UNKNOWN_TOPIC_OR_PARTITION; STORAGE_ERROR.
   absl::StatusOr<std::optional<RecordLocation>> FindDeadLetter(const TopicPartition& source,

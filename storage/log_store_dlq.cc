@@ -25,10 +25,8 @@ absl::StatusOr<std::optional<RecordLocation>> LogStore::FindReplay(const TopicPa
   return ledger_.FindReplay(*id, dlq.partition.value, offset.value);
 }
 
-absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(std::string_view dlq_topic,
-                                                        PartitionId dlq_partition,
-                                                        std::string_view record_set,
-                                                        const DeadLetterEntry& entry) {
+absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(const DeadLetterEntry& entry,
+                                                        MakeDeadLetterCopy make_copy) {
   absl::MutexLock lock(&dlq_mu_);
   absl::StatusOr<uint32_t> source_id = TopicId(entry.source.topic);
   if (!source_id.ok()) return source_id.status();
@@ -44,20 +42,22 @@ absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(std::string_view dlq_top
     }
     return MarkedAppend{**existing, true};
   }
-  RecordLocation copy{{std::string(dlq_topic), dlq_partition}, Offset(0)};
+  absl::StatusOr<DeadLetterCopy> copy = make_copy();
+  if (!copy.ok()) return copy.status();
+  RecordLocation location{{copy->topic, copy->partition}, Offset(0)};
   absl::StatusOr<AppendResult> appended = AppendWith(
-      dlq_topic, dlq_partition, record_set,
+      copy->topic, copy->partition, copy->record_set,
       [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
-        copy.offset = base;
+        location.offset = base;
         if (absl::Status s = offsets_.AddCommits(write, entry.group, {&entry.commit, 1});
             !s.ok()) {
           return s;
         }
         return ledger_.AddDeadLetter(write, *source_id, entry.source, entry.source_offset.value,
-                                     entry.group, copy);
+                                     entry.group, location);
       });
   if (!appended.ok()) return appended.status();
-  return MarkedAppend{std::move(copy), false};
+  return MarkedAppend{std::move(location), false};
 }
 
 absl::StatusOr<MarkedAppend> LogStore::AppendReplay(const TopicPartition& to,
