@@ -48,6 +48,7 @@ absl::Status ForEachDeadLetter(const std::string& bootstrap, const std::string& 
 }
 
 std::string IsoTime(int64_t ms_since_epoch) {
+  if (ms_since_epoch <= 0) return "-";
   const std::chrono::sys_time<std::chrono::milliseconds> t{
       std::chrono::milliseconds(ms_since_epoch)};
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",

@@ -212,6 +212,48 @@ struct ReplayTally {
   int64_t replayed = 0, already = 0, failed = 0;
 };
 
+// The matching records' offsets per partition.
+using OffsetsByPartition = std::map<int32_t, std::vector<int64_t>>;
+
+absl::StatusOr<OffsetsByPartition> MatchingDeadLetters(const DlqOptions& o,
+                                                        std::optional<int64_t> since,
+                                                        std::optional<int64_t> until) {
+  OffsetsByPartition matches;
+  absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
+    if (!r.info.ok()) return true;
+    if (o.filter_topic && r.info->source.topic != *o.filter_topic) return true;
+    if (o.filter_reason && r.info->reason.find(*o.filter_reason) == std::string::npos) return true;
+    if (since && r.timestamp_ms < *since) return true;
+    if (until && r.timestamp_ms >= *until) return true;
+    matches[r.partition].push_back(r.offset);
+    return true;
+  });
+  if (!read.ok()) return read;
+  return matches;
+}
+
+// Sends one chunk of replays (or dry-run replays) and prints what happened to each record.
+absl::Status ReplayChunk(Admin& admin, const DlqOptions& o, int32_t partition,
+                         const std::vector<int64_t>& chunk, ReplayTally& tally) {
+  auto answers = admin.ReplayDeadLetters({o.topic, PartitionId(partition)}, chunk, o.dry_run);
+  if (!answers.ok()) return answers.status();
+  for (const DeadLetterReplay& r : *answers) {
+    if (!r.status.ok()) {
+      ++tally.failed;
+      fmt::print(stderr, "error: {}\n", MessageOf(r.status));
+    } else if (r.already_replayed) {
+      ++tally.already;  // Replayed by someone else since the plan was made.
+    } else {
+      ++tally.replayed;
+      if (o.dry_run) {
+        fmt::print("{} would go to {}-{}\n", RecordName(o.topic, partition, r.offset),
+                   r.target.topic, r.target.partition.value);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 int Replay(const DlqOptions& o) {
   auto since = TimeBound(o.since, "--since");
   auto until = TimeBound(o.until, "--until");
@@ -223,59 +265,50 @@ int Replay(const DlqOptions& o) {
   }
   auto admin = Connect(o);
   if (!admin.ok()) return PrintError(admin.status());
-  std::map<int32_t, std::vector<int64_t>> matches;
-  int64_t matched = 0;
-  absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
-    if (o.limit && matched >= *o.limit) return false;
-    if (!r.info.ok()) return true;
-    if (o.filter_topic && r.info->source.topic != *o.filter_topic) return true;
-    if (o.filter_reason && r.info->reason.find(*o.filter_reason) == std::string::npos) return true;
-    if (*since && r.timestamp_ms < **since) return true;
-    if (*until && r.timestamp_ms >= **until) return true;
-    matches[r.partition].push_back(r.offset);
-    ++matched;
-    return true;
-  });
-  if (!read.ok()) return PrintError(read);
-  fmt::print("{} dead letter(s) in '{}' match{}\n", matched, o.topic,
-             o.dry_run ? " (dry run: nothing is replayed)" : "");
+  absl::StatusOr<OffsetsByPartition> matches = MatchingDeadLetters(o, *since, *until);
+  if (!matches.ok()) return PrintError(matches.status());
+  // What was replayed before is left out, so that --limit N moves on from run to run.
+  auto replayed = ReplayedTo(**admin, o.topic, *matches);
+  if (!replayed.ok()) return PrintError(replayed.status());
+  OffsetsByPartition pending;
+  int64_t matched = 0, already = 0, planned = 0;
+  for (const auto& [partition, offsets] : *matches) {
+    for (int64_t offset : offsets) {
+      ++matched;
+      if (!(*replayed)[{partition, offset}].empty()) {
+        ++already;
+      } else if (!o.limit || planned < *o.limit) {
+        pending[partition].push_back(offset);
+        ++planned;
+      }
+    }
+  }
+  fmt::print("{} dead letter(s) in '{}' match: {} replayed before, {} to replay{}\n", matched,
+             o.topic, already, planned, o.dry_run ? " (dry run: nothing is replayed)" : "");
   ReplayTally tally;
   int64_t done = 0;
-  for (const auto& [partition, offsets] : matches) {
+  for (const auto& [partition, offsets] : pending) {
     for (size_t i = 0; i < offsets.size(); i += kReplayChunk) {
       const std::vector<int64_t> chunk(
           offsets.begin() + static_cast<std::ptrdiff_t>(i),
           offsets.begin() + static_cast<std::ptrdiff_t>(std::min(offsets.size(), i + kReplayChunk)));
-      auto answers =
-          (*admin)->ReplayDeadLetters({o.topic, PartitionId(partition)}, chunk, o.dry_run);
-      if (!answers.ok()) return PrintError(answers.status());
-      for (const DeadLetterReplay& r : *answers) {
-        const std::string from = RecordName(o.topic, partition, r.offset);
-        if (!r.status.ok()) {
-          ++tally.failed;
-          fmt::print(stderr, "error: {}\n", MessageOf(r.status));
-        } else if (r.already_replayed) {
-          ++tally.already;
-          if (o.dry_run) fmt::print("{} already replayed to {}\n", from, RecordName(r.target.topic, r.target.partition.value, r.replayed_offset));
-        } else {
-          ++tally.replayed;
-          if (o.dry_run) fmt::print("{} would go to {}-{}\n", from, r.target.topic, r.target.partition.value);
-        }
+      if (absl::Status s = ReplayChunk(**admin, o, partition, chunk, tally); !s.ok()) {
+        return PrintError(s);
       }
       done += static_cast<int64_t>(chunk.size());
       if (!o.dry_run) {
-        fmt::print("{}/{}: {} replayed, {} already replayed, {} failed\n", done, matched,
+        fmt::print("{}/{}: {} replayed, {} already replayed, {} failed\n", done, planned,
                    tally.replayed, tally.already, tally.failed);
         std::fflush(stdout);
       }
     }
   }
   if (o.dry_run) {
-    fmt::print("dry run: {} would be replayed, {} already replayed, {} cannot be; nothing changed\n",
-               tally.replayed, tally.already, tally.failed);
+    fmt::print("dry run: {} would be replayed, {} cannot be; nothing changed\n", tally.replayed,
+               tally.failed);
   } else {
-    fmt::print("done: {} replayed, {} already replayed before, {} failed\n", tally.replayed,
-               tally.already, tally.failed);
+    fmt::print("done: {} replayed, {} already replayed, {} failed\n", tally.replayed,
+               already + tally.already, tally.failed);
   }
   return tally.failed > 0 ? kExitFailure : kExitOk;
 }

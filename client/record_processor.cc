@@ -18,6 +18,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+// The least wait before a failed dead-letter request is sent again (the broker may be down).
+constexpr milliseconds kDeadLetterRetryFloor(100);
+
 int64_t WallMs() {
   return std::chrono::duration_cast<milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -158,8 +161,14 @@ class RecordProcessor::Impl {
       }
       absl::StatusOr<DeadLettered> sent = consumer_->DeadLetter(
           record, {work.reason, work.failures, work.first_failure_ms, work.last_failure_ms});
+      if (CodeOf(sent.status()) == ErrorCode::kOffsetOutOfRange) {
+        // Compaction or retention removed the record meanwhile: nothing is left to park.
+        ++stats_.gone;
+        Done(work, record.offset);
+        continue;
+      }
       if (!sent.ok()) {
-        Wait(tp, work, options_.retry.initial_backoff);
+        Wait(tp, work, std::max(options_.retry.initial_backoff, kDeadLetterRetryFloor));
         return IsTransient(sent.status()) ? absl::OkStatus() : sent.status();
       }
       ++stats_.dead_lettered;

@@ -23,8 +23,9 @@
 // topic's dead-letter topic with the reason, attempt count and failure times
 // (Consumer::DeadLetter: the copy and the group's commit past it are one atomic write on the
 // broker). A dead-letter request that fails transiently is sent again after
-// retry.initial_backoff (the partition waits); it is idempotent, so no record is ever copied
-// twice.
+// retry.initial_backoff, at least 100 ms (the partition waits); it is idempotent, so no record
+// is ever copied twice. A record that compaction or retention removed from the log before it
+// could be dead-lettered is skipped (counted in stats().gone).
 // Commits: at-least-once. The processor commits the offset after the last record handled (not
 // merely fetched) every commit_interval, before its partitions are revoked, and in Close; the
 // consumer's own auto-commit is turned off. After a crash, records handled since the last
@@ -71,6 +72,7 @@ struct ProcessorStats {
   int64_t succeeded = 0;       // Records the handler processed.
   int64_t failed_attempts = 0; // Handler failures, every attempt counted.
   int64_t dead_lettered = 0;   // Records sent to a dead-letter topic.
+  int64_t gone = 0;            // Records removed from the log before they could be: skipped.
 };
 
 class RecordProcessor {
@@ -95,8 +97,8 @@ class RecordProcessor {
   // One round: polls (waiting up to `max_wait`, less when a backoff ends sooner), handles every
   // record that is due, and commits when commit_interval has passed. Errors: the consumer's
   // (see Consumer::Poll), a commit's or a dead-letter request's that no retry can fix (e.g.
-  // UNKNOWN_TOPIC_OR_PARTITION after the topic was deleted, OFFSET_OUT_OF_RANGE when the record
-  // to dead-letter is gone); the failed record stays first in line.
+  // UNKNOWN_TOPIC_OR_PARTITION after the topic was deleted, MESSAGE_TOO_LARGE when a
+  // dead-letter topic made by hand is too small); the failed record stays first in line.
   absl::Status RunOnce(std::chrono::milliseconds max_wait);
   // Runs rounds until `stop` is requested; rides out transient errors (the broker restarting,
   // a rebalance). Returns OK when stopped, else the first error RunOnce cannot recover from.

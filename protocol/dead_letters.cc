@@ -66,7 +66,7 @@ std::string RecordName(std::string_view topic, int32_t partition, int64_t offset
 bool IsDeadLetterHeader(std::string_view key) { return key.starts_with(kPrefix); }
 
 std::string BuildDeadLetterCopy(const RecordView& original, const DeadLetterInfo& info,
-                                int64_t now_ms) {
+                                int64_t now_ms, Compression compression) {
   const std::pair<std::string_view, std::string> fields[] = {
       {kTopic, info.source.topic},
       {kPartition, std::to_string(info.source.partition.value)},
@@ -82,7 +82,7 @@ std::string BuildDeadLetterCopy(const RecordView& original, const DeadLetterInfo
   };
   std::vector<HeaderView> headers = OwnHeaders(original);
   for (const auto& [key, value] : fields) headers.push_back({key, value});
-  RecordBatchBuilder builder;
+  RecordBatchBuilder builder(compression);
   builder.Append(now_ms, original.key, original.value, headers);
   return builder.Finish();
 }
@@ -112,15 +112,15 @@ absl::StatusOr<DeadLetterInfo> ParseDeadLetter(std::span<const HeaderView> heade
   return info;
 }
 
-std::string BuildReplay(const RecordView& dead_letter, const DeadLetterInfo& info,
-                        std::string_view replayed_from) {
+std::string BuildReplay(const RecordView& dead_letter, std::string_view replayed_from,
+                        int64_t now_ms, Compression compression) {
   std::vector<HeaderView> headers;
   for (const HeaderView& h : OwnHeaders(dead_letter)) {
     if (h.key != kReplayedFromHeader) headers.push_back(h);  // Replayed again: the newest.
   }
   headers.push_back({kReplayedFromHeader, replayed_from});
-  RecordBatchBuilder builder;
-  builder.Append(info.timestamp, dead_letter.key, dead_letter.value, headers);
+  RecordBatchBuilder builder(compression);
+  builder.Append(now_ms, dead_letter.key, dead_letter.value, headers);
   return builder.Finish();
 }
 

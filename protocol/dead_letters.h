@@ -44,18 +44,21 @@ bool IsDeadLetterHeader(std::string_view key);
 
 // One batch holding the dead-letter copy of `original`: its key, value and headers (any
 // brook.dlq.* among them replaced), then `info`'s brook.dlq.* headers; timestamped `now_ms`
-// (when it was dead-lettered, which retention of the dead-letter topic counts from).
+// (when it was dead-lettered, which retention of the dead-letter topic counts from), and
+// compressed with `compression` (pass the original batch's, so that the copy fits where the
+// original did).
 std::string BuildDeadLetterCopy(const RecordView& original, const DeadLetterInfo& info,
-                                int64_t now_ms);
+                                int64_t now_ms, Compression compression);
 
 // Reads the brook.dlq.* headers of a record. Errors: INVALID_RECORD naming the header that is
 // missing (brook.dlq.topic, brook.dlq.partition or brook.dlq.offset) or not a number.
 absl::StatusOr<DeadLetterInfo> ParseDeadLetter(std::span<const HeaderView> headers);
 
 // One batch holding the replay of a dead-letter record: its key, value and headers except the
-// brook.dlq.* ones and an older kReplayedFromHeader, with the original timestamp from `info`,
-// plus kReplayedFromHeader = `replayed_from` (RecordName of the dead-letter record).
-std::string BuildReplay(const RecordView& dead_letter, const DeadLetterInfo& info,
-                        std::string_view replayed_from);
+// brook.dlq.* ones and an older kReplayedFromHeader, plus kReplayedFromHeader =
+// `replayed_from` (RecordName of the dead-letter record); timestamped `now_ms` (a replay is a
+// new arrival: retention of its topic counts from it), compressed with `compression`.
+std::string BuildReplay(const RecordView& dead_letter, std::string_view replayed_from,
+                        int64_t now_ms, Compression compression);
 
 }  // namespace brook

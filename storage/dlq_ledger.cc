@@ -1,6 +1,8 @@
 #include "storage/dlq_ledger.h"
 
+#include <algorithm>
 #include <memory>
+#include <tuple>
 
 #include "protocol/wire.h"
 #include "rocksdb/db.h"
@@ -96,6 +98,10 @@ absl::StatusOr<std::vector<DlqCounters>> DlqLedger::Counters(
   if (absl::Status s = FromRocks(it->status(), "reading dead-letter counters"); !s.ok()) {
     return s;
   }
+  // Keys sort by length-prefixed names; people expect names in order.
+  std::sort(result.begin(), result.end(), [](const DlqCounters& a, const DlqCounters& b) {
+    return std::tie(a.topic, a.group) < std::tie(b.topic, b.group);
+  });
   return result;
 }
 
@@ -128,14 +134,18 @@ absl::Status DlqLedger::AddDeadLetter(rocksdb::WriteBatch& write, uint32_t sourc
   return AddCounts(write, source.topic, group, 1, 0);
 }
 
-absl::Status DlqLedger::AddReplay(rocksdb::WriteBatch& write, uint32_t dlq_topic_id,
-                                  const TopicPartition& dlq, int64_t dlq_offset,
-                                  std::string_view group,
+absl::Status DlqLedger::AddReplay(rocksdb::WriteBatch& write, uint32_t topic_id,
+                                  int32_t partition, int64_t offset, std::string_view group,
                                   const RecordLocation& replayed_to) const {
-  rocksdb::Status s = write.Put(cfs_.meta, MetaReplayKey(dlq_topic_id, dlq.partition.value, dlq_offset),
+  rocksdb::Status s = write.Put(cfs_.meta, MetaReplayKey(topic_id, partition, offset),
                                 EncodeLocation(replayed_to));
   if (!s.ok()) return FromRocks(s, "marking a replay");
   return AddCounts(write, replayed_to.partition.topic, group, 0, 1);
+}
+
+void DlqLedger::ClearReplay(rocksdb::WriteBatch& write, uint32_t topic_id, int32_t partition,
+                            int64_t offset) const {
+  write.Delete(cfs_.meta, MetaReplayKey(topic_id, partition, offset)).PermitUncheckedError();
 }
 
 }  // namespace brook::storage

@@ -3,7 +3,9 @@
 // The dead-letter service (broker/) needs three facts to stay exact across retries and crashes:
 //  - a dead-letter mark per (source record, group): where that group's DLQ copy of the record
 //    is, so that a repeated dead-letter request adds no second copy;
-//  - a replay mark per DLQ record: where it was replayed to, so that a replay happens once;
+//  - a replay mark per original record: where its dead letter was replayed to, so that the
+//    record is replayed once, however many groups dead-lettered it (a new dead-lettering
+//    clears it: a record that failed again may be replayed again);
 //  - counters per (source topic, group): records dead-lettered and records replayed.
 // They live in the "meta" column family (keys.h: 'D', 'R', 'K'). LogStore writes each mark and
 // counter in the same atomic RocksDB write as the record it concerns (AppendDeadLetter,
@@ -53,10 +55,10 @@ class DlqLedger {
   absl::StatusOr<std::optional<RecordLocation>> FindDeadLetter(uint32_t topic_id,
                                                                int32_t partition, int64_t offset,
                                                                std::string_view group) const;
-  // Where the DLQ record at (topic_id, partition, offset) was replayed to, if it was.
+  // Where the original record at (topic_id, partition, offset) was last replayed to, if it was.
   absl::StatusOr<std::optional<RecordLocation>> FindReplay(uint32_t topic_id, int32_t partition,
                                                            int64_t offset) const;
-  // The counters of `topic` (every topic when nullopt), ordered by topic then group.
+  // The counters of `topic` (every topic when nullopt), sorted by topic then group.
   // Errors: STORAGE_ERROR; DataLoss.
   absl::StatusOr<std::vector<DlqCounters>> Counters(std::optional<std::string_view> topic) const;
 
@@ -65,11 +67,14 @@ class DlqLedger {
   absl::Status AddDeadLetter(rocksdb::WriteBatch& write, uint32_t source_topic_id,
                              const TopicPartition& source, int64_t source_offset,
                              std::string_view group, const RecordLocation& copy) const;
-  // Adds to `write`: the replay mark (DLQ record -> `replayed_to`) and +1 replayed for
-  // (replayed_to's topic, group). Errors: as AddDeadLetter.
-  absl::Status AddReplay(rocksdb::WriteBatch& write, uint32_t dlq_topic_id,
-                         const TopicPartition& dlq, int64_t dlq_offset, std::string_view group,
+  // Adds to `write`: the replay mark of the original record (topic_id, partition, offset) ->
+  // `replayed_to`, and +1 replayed for (replayed_to's topic, group). Errors: as AddDeadLetter.
+  absl::Status AddReplay(rocksdb::WriteBatch& write, uint32_t topic_id, int32_t partition,
+                         int64_t offset, std::string_view group,
                          const RecordLocation& replayed_to) const;
+  // Adds to `write` the removal of the original record's replay mark.
+  void ClearReplay(rocksdb::WriteBatch& write, uint32_t topic_id, int32_t partition,
+                   int64_t offset) const;
 
  private:
   absl::StatusOr<std::optional<RecordLocation>> FindMark(const std::string& key) const;

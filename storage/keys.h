@@ -12,7 +12,7 @@
 //                              'D' | topic_id | partition | offset | group
 //                                  -> where the group's dead-letter copy of that record is
 //                              'R' | topic_id | partition | offset
-//                                  -> where that dead-letter record was replayed to
+//                                  -> where that record's dead letter was replayed to
 //                              'K' | topic_len u16 | topic | group_len u16 | group
 //                                  -> dead-letter counters (dlq_ledger.h)
 // Column family "group_offsets": group_len u16 | group | topic_len u16 | topic | partition i32
@@ -63,7 +63,7 @@ inline constexpr char kMetaCleanerCheckpointTag = 'C';
 std::string MetaDeadLetterKey(uint32_t topic_id, int32_t partition, int64_t offset,
                               std::string_view group);
 inline constexpr char kMetaDeadLetterTag = 'D';
-// A replay mark: the dead-letter record at (topic_id, partition, offset) was replayed.
+// A replay mark: the dead letter of the record at (topic_id, partition, offset) was replayed.
 std::string MetaReplayKey(uint32_t topic_id, int32_t partition, int64_t offset);
 inline constexpr char kMetaReplayTag = 'R';
 // The dead-letter counters of (source topic, group); all of a topic's start with

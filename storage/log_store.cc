@@ -171,6 +171,7 @@ absl::Status LogStore::CreateTopic(std::string_view name, int32_t partitions,
 }
 
 absl::Status LogStore::DeleteTopic(std::string_view name) {
+  absl::MutexLock dlq_lock(&dlq_mu_);  // No dead letter counts under the name meanwhile.
   absl::MutexLock lock(&mu_);
   auto it = topics_.find(ToAbsl(name));
   if (it == topics_.end()) return UnknownTopic(name);

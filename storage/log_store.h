@@ -95,9 +95,9 @@ struct DeadLetterEntry {
 
 // A record replayed from a dead-letter topic (AppendReplay).
 struct ReplayEntry {
-  TopicPartition dlq;  // The dead-letter record's partition...
-  Offset dlq_offset;   // ...and offset.
-  std::string group;   // The group that dead-lettered it: counted under (topic, group).
+  TopicPartition source;  // The original record (from its dead letter's headers)...
+  Offset source_offset;
+  std::string group;      // ...and the group that dead-lettered it: counted under (topic, group).
 };
 
 // Where an appended-once record is.
@@ -136,9 +136,10 @@ class LogStore {
                                       std::string_view record_set);
 
   // Dead letters: each append below writes its record and its bookkeeping (dlq_ledger.h) in
-  // ONE atomic write, once: calls are serialized, and one that finds its mark appends nothing.
+  // ONE atomic write, once: calls are serialized, and one that finds a live mark appends
+  // nothing.
   //
-  // The dead-letter copy of a record, made only when the group has none yet.
+  // The dead-letter copy of a record, made only when the group has no live one.
   struct DeadLetterCopy {
     std::string topic;       // The dead-letter topic...
     PartitionId partition;   // ...and partition to append to...
@@ -146,25 +147,29 @@ class LogStore {
   };
   using MakeDeadLetterCopy = absl::FunctionRef<absl::StatusOr<DeadLetterCopy>()>;
   // Dead-letters entry's source record for entry.group: appends make_copy()'s copy with,
-  // atomically, entry.commit, the dead-letter mark and the count. If the group's copy exists
-  // already, calls nothing, only makes sure the group's commit is not below entry.commit, and
-  // returns the copy's location with duplicate. Errors: make_copy's; as Append; those of
-  // OffsetStore::Commit; UNKNOWN_TOPIC_OR_PARTITION naming the source topic.
+  // atomically, the dead-letter mark, the count, the removal of the record's replay mark (a
+  // record that failed again may be replayed again), and entry.commit unless the group's
+  // commit is already at or past it. If the group's earlier copy is live (it still exists and
+  // the record was not replayed since), calls nothing, only raises the group's commit to
+  // entry.commit if it is below, and returns the copy's location with duplicate. Errors:
+  // make_copy's; as Append; those of OffsetStore::Commit; UNKNOWN_TOPIC_OR_PARTITION naming the
+  // source topic.
   absl::StatusOr<MarkedAppend> AppendDeadLetter(const DeadLetterEntry& entry,
                                                 MakeDeadLetterCopy make_copy);
-  // Where `group`'s dead-letter copy of the record at (source, offset) is, if any.
-  // Errors: UNKNOWN_TOPIC_OR_PARTITION; STORAGE_ERROR.
+  // Where `group`'s dead-letter copy of the record at (source, offset) is, if it made one
+  // (live or not). Errors: UNKNOWN_TOPIC_OR_PARTITION; STORAGE_ERROR.
   absl::StatusOr<std::optional<RecordLocation>> FindDeadLetter(const TopicPartition& source,
                                                                Offset offset,
                                                                std::string_view group) const;
-  // Appends `record_set` (a replayed DLQ record) to `to` with, atomically, the replay mark and
-  // the count; or, if the DLQ record was replayed already, nothing (duplicate). Errors: as
-  // Append; UNKNOWN_TOPIC_OR_PARTITION naming the dead-letter topic.
+  // Appends `record_set` (a replayed dead letter) to `to` with, atomically, the replay mark of
+  // entry's original record and the count; or, if that record was replayed already (from any
+  // group's copy), nothing (duplicate). Errors: as Append; UNKNOWN_TOPIC_OR_PARTITION naming
+  // the original topic.
   absl::StatusOr<MarkedAppend> AppendReplay(const TopicPartition& to, std::string_view record_set,
                                             const ReplayEntry& entry);
-  // Where the DLQ record at (dlq, offset) was replayed to, if it was.
+  // Where the original record at (source, offset) was last replayed to, if it was.
   // Errors: UNKNOWN_TOPIC_OR_PARTITION; STORAGE_ERROR.
-  absl::StatusOr<std::optional<RecordLocation>> FindReplay(const TopicPartition& dlq,
+  absl::StatusOr<std::optional<RecordLocation>> FindReplay(const TopicPartition& source,
                                                            Offset offset) const;
   // Dead-letter counters of `topic` (a source topic; every topic when nullopt).
   absl::StatusOr<std::vector<DlqCounters>> DeadLetterCounters(
@@ -242,12 +247,18 @@ class LogStore {
   absl::StatusOr<PartitionLog*> FindPartition(std::string_view topic, PartitionId partition,
                                               std::shared_ptr<const Topic>* holder) const;
   TopicInfo Describe(const Topic& topic) const;
-  // Append, with `also` written atomically with it (PartitionLog::AppendWith).
+  // Append, with `also` written atomically with it (PartitionLog::Append).
   absl::StatusOr<AppendResult> AppendWith(std::string_view topic, PartitionId partition,
                                           std::string_view record_set,
                                           PartitionLog::AppendAlso also);
   // The id of a live topic. Errors: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<uint32_t> TopicId(std::string_view name) const;
+  // Whether a group's dead-letter copy still stands: it is in its topic's log and the record
+  // was not replayed since. REQUIRES: dlq_mu_ held.
+  absl::StatusOr<bool> CopyIsLive(uint32_t source_id, const DeadLetterEntry& entry,
+                                  const RecordLocation& copy) const;
+  // Whether the group's commit of the entry's partition is below entry.commit.
+  absl::StatusOr<bool> CommitIsBehind(const DeadLetterEntry& entry) const;
   absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
   int64_t NowMs() const;
   static absl::Status UnknownTopic(std::string_view name);
@@ -262,7 +273,9 @@ class LogStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   OffsetStore offsets_;
   DlqLedger ledger_;
-  absl::Mutex dlq_mu_;  // Serializes AppendDeadLetter and AppendReplay (check, then write).
+  // Serializes AppendDeadLetter, AppendReplay and DeleteTopic (check, then write). Taken
+  // before mu_.
+  absl::Mutex dlq_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<WalSyncer> syncer_;
   std::function<void(std::string_view, PartitionId)> append_listener_;
 

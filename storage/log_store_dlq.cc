@@ -18,11 +18,29 @@ absl::StatusOr<std::optional<RecordLocation>> LogStore::FindDeadLetter(
   return ledger_.FindDeadLetter(*id, source.partition.value, offset.value, group);
 }
 
-absl::StatusOr<std::optional<RecordLocation>> LogStore::FindReplay(const TopicPartition& dlq,
+absl::StatusOr<std::optional<RecordLocation>> LogStore::FindReplay(const TopicPartition& source,
                                                                    Offset offset) const {
-  absl::StatusOr<uint32_t> id = TopicId(dlq.topic);
+  absl::StatusOr<uint32_t> id = TopicId(source.topic);
   if (!id.ok()) return id.status();
-  return ledger_.FindReplay(*id, dlq.partition.value, offset.value);
+  return ledger_.FindReplay(*id, source.partition.value, offset.value);
+}
+
+absl::StatusOr<bool> LogStore::CopyIsLive(uint32_t source_id, const DeadLetterEntry& entry,
+                                          const RecordLocation& copy) const {
+  absl::StatusOr<std::optional<RecordLocation>> replayed = ledger_.FindReplay(
+      source_id, entry.source.partition.value, entry.source_offset.value);
+  if (!replayed.ok()) return replayed.status();
+  if (replayed->has_value()) return false;
+  absl::StatusOr<PartitionInfo> dlq = Offsets(copy.partition.topic, copy.partition.partition);
+  if (!dlq.ok()) return false;  // The dead-letter topic was deleted.
+  return copy.offset >= dlq->log_start && copy.offset < dlq->log_end;
+}
+
+absl::StatusOr<bool> LogStore::CommitIsBehind(const DeadLetterEntry& entry) const {
+  absl::StatusOr<std::optional<CommittedOffset>> committed =
+      offsets_.Fetch(entry.group, entry.commit.partition);
+  if (!committed.ok()) return committed.status();
+  return !committed->has_value() || (*committed)->offset < entry.commit.offset;
 }
 
 absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(const DeadLetterEntry& entry,
@@ -30,17 +48,22 @@ absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(const DeadLetterEntry& e
   absl::MutexLock lock(&dlq_mu_);
   absl::StatusOr<uint32_t> source_id = TopicId(entry.source.topic);
   if (!source_id.ok()) return source_id.status();
-  absl::StatusOr<std::optional<RecordLocation>> existing = ledger_.FindDeadLetter(
-      *source_id, entry.source.partition.value, entry.source_offset.value, entry.group);
+  const int32_t partition = entry.source.partition.value;
+  const int64_t offset = entry.source_offset.value;
+  absl::StatusOr<std::optional<RecordLocation>> existing =
+      ledger_.FindDeadLetter(*source_id, partition, offset, entry.group);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
-    absl::StatusOr<std::optional<CommittedOffset>> committed =
-        offsets_.Fetch(entry.group, entry.commit.partition);
-    if (!committed.ok()) return committed.status();
-    if (!committed->has_value() || (*committed)->offset < entry.commit.offset) {
-      if (absl::Status s = offsets_.Commit(entry.group, {&entry.commit, 1}); !s.ok()) return s;
+    absl::StatusOr<bool> live = CopyIsLive(*source_id, entry, **existing);
+    if (!live.ok()) return live.status();
+    if (*live) {
+      absl::StatusOr<bool> behind = CommitIsBehind(entry);
+      if (!behind.ok()) return behind.status();
+      if (*behind) {
+        if (absl::Status s = offsets_.Commit(entry.group, {&entry.commit, 1}); !s.ok()) return s;
+      }
+      return MarkedAppend{**existing, true};
     }
-    return MarkedAppend{**existing, true};
   }
   absl::StatusOr<DeadLetterCopy> copy = make_copy();
   if (!copy.ok()) return copy.status();
@@ -49,12 +72,18 @@ absl::StatusOr<MarkedAppend> LogStore::AppendDeadLetter(const DeadLetterEntry& e
       copy->topic, copy->partition, copy->record_set,
       [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
         location.offset = base;
-        if (absl::Status s = offsets_.AddCommits(write, entry.group, {&entry.commit, 1});
-            !s.ok()) {
-          return s;
+        // Never move the group's commit back (its members may have committed past it).
+        absl::StatusOr<bool> behind = CommitIsBehind(entry);
+        if (!behind.ok()) return behind.status();
+        if (*behind) {
+          if (absl::Status s = offsets_.AddCommits(write, entry.group, {&entry.commit, 1});
+              !s.ok()) {
+            return s;
+          }
         }
-        return ledger_.AddDeadLetter(write, *source_id, entry.source, entry.source_offset.value,
-                                     entry.group, location);
+        ledger_.ClearReplay(write, *source_id, partition, offset);
+        return ledger_.AddDeadLetter(write, *source_id, entry.source, offset, entry.group,
+                                     location);
       });
   if (!appended.ok()) return appended.status();
   return MarkedAppend{std::move(location), false};
@@ -64,10 +93,12 @@ absl::StatusOr<MarkedAppend> LogStore::AppendReplay(const TopicPartition& to,
                                                     std::string_view record_set,
                                                     const ReplayEntry& entry) {
   absl::MutexLock lock(&dlq_mu_);
-  absl::StatusOr<uint32_t> dlq_id = TopicId(entry.dlq.topic);
-  if (!dlq_id.ok()) return dlq_id.status();
+  absl::StatusOr<uint32_t> source_id = TopicId(entry.source.topic);
+  if (!source_id.ok()) return source_id.status();
+  const int32_t partition = entry.source.partition.value;
+  const int64_t offset = entry.source_offset.value;
   absl::StatusOr<std::optional<RecordLocation>> existing =
-      ledger_.FindReplay(*dlq_id, entry.dlq.partition.value, entry.dlq_offset.value);
+      ledger_.FindReplay(*source_id, partition, offset);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return MarkedAppend{**existing, true};
   RecordLocation replayed{to, Offset(0)};
@@ -75,8 +106,8 @@ absl::StatusOr<MarkedAppend> LogStore::AppendReplay(const TopicPartition& to,
       AppendWith(to.topic, to.partition, record_set,
                  [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
                    replayed.offset = base;
-                   return ledger_.AddReplay(write, *dlq_id, entry.dlq, entry.dlq_offset.value,
-                                            entry.group, replayed);
+                   return ledger_.AddReplay(write, *source_id, partition, offset, entry.group,
+                                            replayed);
                  });
   if (!appended.ok()) return appended.status();
   return MarkedAppend{std::move(replayed), false};

@@ -1,5 +1,6 @@
 #include "broker/dead_letters/dead_letter_topics.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "broker/log.h"
@@ -22,19 +23,26 @@ absl::StatusOr<std::string> DeadLetterTopicOf(const storage::TopicInfo& source) 
 
 absl::StatusOr<DeadLetterTopic> EnsureDeadLetterTopic(storage::LogStore& store,
                                                       const std::string& name,
-                                                      int32_t source_partitions) {
+                                                      const storage::TopicInfo& source) {
+  const auto partitions = static_cast<int32_t>(source.partitions.size());
+  // Room for the source's largest batch, the reason (16 KiB) and the other headers.
+  const int64_t max_message_bytes =
+      std::min<int64_t>(64 << 20, std::max<int64_t>(source.config.max_message_bytes,
+                                                    storage::TopicConfig{}.max_message_bytes) +
+                                      (64 << 10));
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<storage::TopicInfo> existing = store.DescribeTopic(name);
     if (existing.ok()) {
       return DeadLetterTopic{static_cast<int32_t>(existing->partitions.size()), false};
     }
     absl::Status created =
-        store.CreateTopic(name, source_partitions,
-                          {{"retention.ms", std::to_string(kDeadLetterRetentionMs)}});
+        store.CreateTopic(name, partitions,
+                          {{"cleanup.policy", "delete"},
+                           {"retention.ms", std::to_string(kDeadLetterRetentionMs)},
+                           {"max.message.bytes", std::to_string(max_message_bytes)}});
     if (created.ok()) {
-      Log(LogLevel::kInfo, "dead-letter topic created", "topic", name, "partitions",
-          source_partitions);
-      return DeadLetterTopic{source_partitions, true};
+      Log(LogLevel::kInfo, "dead-letter topic created", "topic", name, "partitions", partitions);
+      return DeadLetterTopic{partitions, true};
     }
     // Created concurrently (or deleted in between): look again, once.
     if (CodeOf(created) != ErrorCode::kTopicAlreadyExists) return created;
@@ -53,6 +61,9 @@ absl::Status ReadRecord(const storage::LogStore& store, const TopicPartition& pa
   absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(out->batches);
   if (!batches.ok()) return batches.status();
   if (!batches->empty()) {
+    absl::StatusOr<BatchHeader> header = ParseBatchHeader(batches->front());
+    if (!header.ok()) return header.status();
+    out->compression = header->compression();
     std::vector<RecordView> records;
     if (absl::Status s = DecodeRecords(batches->front(), &out->scratch, &records); !s.ok()) {
       return s;

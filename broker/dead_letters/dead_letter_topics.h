@@ -2,8 +2,9 @@
 // which topic a topic's dead letters go to, creating it on first use, and reading one record.
 //
 // A topic's dead letters go to its dlq.topic setting, by default "<topic>.dlq". The broker
-// creates that topic the first time it is needed, with as many partitions as the source and
-// kDeadLetterRetentionMs retention (docs/dead-letters.md); a topic created beforehand is used
+// creates that topic the first time it is needed, with as many partitions as the source,
+// cleanup.policy delete, kDeadLetterRetentionMs retention, and room for the source's largest
+// batch plus the dead-letter headers (docs/dead-letters.md); a topic created beforehand is used
 // as it is.
 //
 // Thread-safety: functions over a thread-safe LogStore; safe from any thread.
@@ -30,16 +31,18 @@ struct DeadLetterTopic {
   int32_t partitions = 0;
   bool created = false;  // This call created it (groups subscribed to it must be told).
 };
-// Makes sure `name` exists, creating it as described above. Errors: those of CreateTopic.
+// Makes sure `name` exists, creating it for `source` as described above. Errors: those of
+// CreateTopic.
 absl::StatusOr<DeadLetterTopic> EnsureDeadLetterTopic(storage::LogStore& store,
                                                       const std::string& name,
-                                                      int32_t source_partitions);
+                                                      const storage::TopicInfo& source);
 
 // One record of the log, with the bytes its views point into.
 struct StoredRecord {
   std::string batches;
   std::string scratch;
   RecordView record;
+  Compression compression = Compression::kNone;  // Its batch's.
   StoredRecord() = default;
   StoredRecord(const StoredRecord&) = delete;
   StoredRecord& operator=(const StoredRecord&) = delete;

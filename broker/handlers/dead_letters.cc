@@ -3,6 +3,7 @@
 // (LogStore::AppendDeadLetter), made under the group coordinator's check of the member, so a
 // fenced member cannot dead-letter, and a retried request adds no second copy.
 #include <chrono>
+#include <limits>
 
 #include "broker/dead_letters/dead_letter_topics.h"
 #include "broker/handlers/handlers.h"
@@ -28,6 +29,10 @@ absl::Status ValidateDeadLetter(const DeadLetterRequest& request) {
     return MakeError(ErrorCode::kInvalidRequest,
                      fmt::format("attempts must be at least 1, not {}", request.attempts));
   }
+  if (request.offset < 0 || request.offset == std::numeric_limits<int64_t>::max()) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("offset {} is not a record's offset", request.offset));
+  }
   if (request.reason.size() > kMaxDeadLetterReasonBytes) {
     return MakeError(ErrorCode::kInvalidRequest,
                      fmt::format("the reason is {} bytes; at most {} are allowed",
@@ -36,17 +41,19 @@ absl::Status ValidateDeadLetter(const DeadLetterRequest& request) {
   return absl::OkStatus();
 }
 
-// Builds the copy of the request's record in its dead-letter topic (creating the topic).
-absl::StatusOr<storage::LogStore::DeadLetterCopy> MakeCopy(
-    BrokerContext& ctx, const DeadLetterRequest& request, const RequestScope& scope,
-    const storage::TopicInfo& source, const std::string& dlq_name, bool* created) {
+// Builds the copy of the request's record in its dead-letter topic, creating the topic if
+// needed. Done before the coordinator's lock is taken, which the copy is not worth holding.
+absl::StatusOr<storage::LogStore::DeadLetterCopy> MakeCopy(BrokerContext& ctx,
+                                                           const DeadLetterRequest& request,
+                                                           const RequestScope& scope,
+                                                           const storage::TopicInfo& source,
+                                                           const std::string& dlq_name) {
   const TopicPartition from{request.topic, PartitionId(request.partition)};
   StoredRecord original;
   if (absl::Status s = ReadRecord(ctx.store, from, request.offset, &original); !s.ok()) return s;
-  absl::StatusOr<DeadLetterTopic> dlq = EnsureDeadLetterTopic(
-      ctx.store, dlq_name, static_cast<int32_t>(source.partitions.size()));
+  absl::StatusOr<DeadLetterTopic> dlq = EnsureDeadLetterTopic(ctx.store, dlq_name, source);
   if (!dlq.ok()) return dlq.status();
-  *created = dlq->created;
+  if (dlq->created) ctx.groups.OnTopicChanged(dlq_name);
   const DeadLetterInfo info{from,
                             request.offset,
                             original.record.timestamp,
@@ -59,7 +66,7 @@ absl::StatusOr<storage::LogStore::DeadLetterCopy> MakeCopy(
                             scope.client_id};
   return storage::LogStore::DeadLetterCopy{
       dlq_name, PlaceRecord(original.record.key, request.partition, dlq->partitions),
-      BuildDeadLetterCopy(original.record, info, NowMs())};
+      BuildDeadLetterCopy(original.record, info, NowMs(), original.compression)};
 }
 
 // Replays one dead-letter record (or, with dry_run, says what a replay would do).
@@ -76,6 +83,16 @@ ReplayDeadLettersResponse::Record Replay(BrokerContext& ctx, const TopicPartitio
   if (absl::Status s = ReadRecord(ctx.store, dlq, offset, &stored); !s.ok()) return fail(s);
   absl::StatusOr<DeadLetterInfo> info = ParseDeadLetter(stored.record.headers);
   if (!info.ok()) return fail(info.status());
+  absl::StatusOr<std::optional<storage::RecordLocation>> earlier =
+      ctx.store.FindReplay(info->source, Offset(info->offset));
+  if (!earlier.ok()) return fail(earlier.status());
+  if (earlier->has_value()) {
+    result.already_replayed = true;
+    result.topic = (*earlier)->partition.topic;
+    result.partition = (*earlier)->partition.partition.value;
+    result.replayed_offset = (*earlier)->offset.value;
+    return result;
+  }
   absl::StatusOr<storage::TopicInfo> target = ctx.store.DescribeTopic(info->source.topic);
   if (!target.ok()) return fail(target.status());
   const auto partitions = static_cast<int32_t>(target->partitions.size());
@@ -86,21 +103,12 @@ ReplayDeadLettersResponse::Record Replay(BrokerContext& ctx, const TopicPartitio
           : PlaceRecord(stored.record.key, info->source.partition.value, partitions)};
   result.topic = to.topic;
   result.partition = to.partition.value;
-  absl::StatusOr<std::optional<storage::RecordLocation>> earlier =
-      ctx.store.FindReplay(dlq, Offset(offset));
-  if (!earlier.ok()) return fail(earlier.status());
-  if (dry_run || earlier->has_value()) {
-    if (earlier->has_value()) {
-      result.already_replayed = true;
-      result.topic = (*earlier)->partition.topic;
-      result.partition = (*earlier)->partition.partition.value;
-      result.replayed_offset = (*earlier)->offset.value;
-    }
-    return result;
-  }
+  if (dry_run) return result;
   absl::StatusOr<storage::MarkedAppend> appended = ctx.store.AppendReplay(
-      to, BuildReplay(stored.record, *info, RecordName(dlq.topic, dlq.partition.value, offset)),
-      storage::ReplayEntry{dlq, Offset(offset), info->group});
+      to,
+      BuildReplay(stored.record, RecordName(dlq.topic, dlq.partition.value, offset), NowMs(),
+                  stored.compression),
+      storage::ReplayEntry{info->source, Offset(info->offset), info->group});
   if (!appended.ok()) return fail(appended.status());
   result.already_replayed = appended->duplicate;
   result.topic = appended->location.partition.topic;
@@ -134,15 +142,22 @@ HandlerResult<DeadLetterResponse> HandleDeadLetter(BrokerContext& ctx,
           fmt::format("dead-lettered {}", RecordName(request.topic, request.partition,
                                                      request.offset)),
           NowMs()}};
-  bool created = false;
+  // A fenced member is refused before anything is created (and checked again under the lock).
+  const group::Generation generation(request.generation_id);
+  if (absl::Status s = ctx.groups.Commit(request.group_id, request.member_id, generation, {});
+      !s.ok()) {
+    co_return s;
+  }
+  // Built before the lock; a record that is gone may still have a copy (a repeated request).
+  absl::StatusOr<storage::LogStore::DeadLetterCopy> copy =
+      MakeCopy(ctx, request, scope, *source, *dlq_name);
+  if (!copy.ok() && CodeOf(copy.status()) != ErrorCode::kOffsetOutOfRange) co_return copy.status();
   absl::StatusOr<storage::MarkedAppend> result;
-  absl::Status status = ctx.groups.CommitWith(
-      request.group_id, request.member_id, group::Generation(request.generation_id), [&] {
-        result = ctx.store.AppendDeadLetter(
-            entry, [&] { return MakeCopy(ctx, request, scope, *source, *dlq_name, &created); });
+  absl::Status status =
+      ctx.groups.CommitWith(request.group_id, request.member_id, generation, [&] {
+        result = ctx.store.AppendDeadLetter(entry, [&] { return copy; });
         return result.status();
       });
-  if (created) ctx.groups.OnTopicChanged(*dlq_name);
   if (!status.ok()) co_return status;
   if (!result->duplicate) {
     Log(LogLevel::kInfo, "record dead-lettered", "record",

@@ -2,6 +2,7 @@
 // and that a refused request writes nothing.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <string>
 
 #include "broker/embedded_broker.h"
@@ -74,7 +75,9 @@ TEST_CASE_FIXTURE(Fixture, "bad dead-letter requests are refused and write nothi
   CHECK(Code(r) == ErrorCode::kOffsetOutOfRange);
   r = Request();
   r.offset = -5;
-  CHECK(Code(r) == ErrorCode::kOffsetOutOfRange);
+  CHECK(Code(r) == ErrorCode::kInvalidRequest);
+  r.offset = std::numeric_limits<int64_t>::max();
+  CHECK(Code(r) == ErrorCode::kInvalidRequest);
   r = Request();
   r.member_id = "ghost";
   r.generation_id = 3;

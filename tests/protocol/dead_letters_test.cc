@@ -34,7 +34,8 @@ TEST_CASE("a dead-letter copy keeps key, value and headers and says where it cam
   DeadLetterInfo info{{"orders", PartitionId(2)}, 40, 111, "negative total", 3, 1000, 1300,
                       "billing", "billing-1-ab", "svc"};
   std::string scratch;
-  const std::string batch = BuildDeadLetterCopy(original, info, 5000);
+  const std::string batch = BuildDeadLetterCopy(original, info, 5000, Compression::kZstd);
+  CHECK(ParseBatchHeader(batch)->compression() == Compression::kZstd);
   std::vector<RecordView> records = Decode(batch, &scratch);
   const RecordView& copy = records[0];
   CHECK(copy.timestamp == 5000);
@@ -63,10 +64,11 @@ TEST_CASE("a dead-letter copy keeps key, value and headers and says where it cam
   CHECK(parsed->client_id == "svc");
 
   // A replay drops the brook.dlq.* headers, keeps the others, and says where it came from.
-  const std::string replay = BuildReplay(copy, *parsed, RecordName("orders.dlq", 0, 9));
+  const std::string replay =
+      BuildReplay(copy, RecordName("orders.dlq", 0, 9), 7000, Compression::kNone);
   std::string replay_scratch;
   std::vector<RecordView> replayed = Decode(replay, &replay_scratch);
-  CHECK(replayed[0].timestamp == 111);
+  CHECK(replayed[0].timestamp == 7000);
   CHECK(replayed[0].key == std::optional<std::string_view>("order-7"));
   auto replay_headers = HeaderMap(replayed[0]);
   CHECK(replay_headers.size() == 2);

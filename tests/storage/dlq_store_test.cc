@@ -108,36 +108,73 @@ TEST_CASE("a failed dead letter writes nothing: no copy, no commit, no mark") {
                    .status()) == ErrorCode::kUnknownTopicOrPartition);
 }
 
-TEST_CASE("a replay appends once and counts under the source topic and group") {
+TEST_CASE("a record is replayed once, however many groups dead-lettered it") {
   DlqFixture f;
   REQUIRE(f.AppendDeadLetter("orders.dlq", 0, "x", EntryFor(1)).ok());
-  ReplayEntry entry{{"orders.dlq", PartitionId(0)}, Offset(0), "billing"};
+  REQUIRE(f.AppendDeadLetter("orders.dlq", 0, "x", EntryFor(1, "audit")).ok());
   TopicPartition to{"orders", PartitionId(1)};
+  ReplayEntry entry{{"orders", PartitionId(1)}, Offset(1), "billing"};
   auto replayed = f.store->AppendReplay(to, brook::testing::MakeBatch({"x"}), entry);
   REQUIRE(replayed.ok());
   CHECK_FALSE(replayed->duplicate);
   CHECK(replayed->location.offset == Offset(3));
-  auto again = f.store->AppendReplay(to, brook::testing::MakeBatch({"x"}), entry);
+  // The audit group's copy of the same record: already replayed.
+  auto again = f.store->AppendReplay(to, brook::testing::MakeBatch({"x"}),
+                                     {{"orders", PartitionId(1)}, Offset(1), "audit"});
   REQUIRE(again.ok());
   CHECK(again->duplicate);
   CHECK(again->location.offset == Offset(3));
   CHECK(f.store->Offsets("orders", PartitionId(1))->log_end == Offset(4));
   auto counters = f.store->DeadLetterCounters("orders");
-  REQUIRE(counters->size() == 1);
-  CHECK((*counters)[0].dead_lettered == 1);
-  CHECK((*counters)[0].replayed == 1);
+  REQUIRE(counters->size() == 2);
+  CHECK((*counters)[0].group == "audit");  // Sorted by name.
+  CHECK((*counters)[0].replayed == 0);
+  CHECK((*counters)[1].group == "billing");
+  CHECK((*counters)[1].dead_lettered == 1);
+  CHECK((*counters)[1].replayed == 1);
+}
+
+TEST_CASE("a record that fails again after its replay, or whose copy is gone, is copied again") {
+  DlqFixture f;
+  REQUIRE(f.AppendDeadLetter("orders.dlq", 0, "first", EntryFor(1)).ok());
+  REQUIRE(f.store->AppendReplay({"orders", PartitionId(1)}, brook::testing::MakeBatch({"x"}),
+                                {{"orders", PartitionId(1)}, Offset(1), "billing"})
+              .ok());
+  // The group reprocesses (say after reset-offsets) and the record fails again.
+  auto second = f.AppendDeadLetter("orders.dlq", 0, "second", EntryFor(1));
+  REQUIRE(second.ok());
+  CHECK_FALSE(second->duplicate);
+  CHECK(second->location.offset == Offset(1));
+  // ...and can be replayed again.
+  CHECK_FALSE(f.store->FindReplay({"orders", PartitionId(1)}, Offset(1))->has_value());
+
+  REQUIRE(f.store->DeleteTopic("orders.dlq").ok());
+  REQUIRE(f.store->CreateTopic("orders.dlq", 2, {}).ok());
+  auto third = f.AppendDeadLetter("orders.dlq", 0, "third", EntryFor(1));
+  REQUIRE(third.ok());
+  CHECK_FALSE(third->duplicate);
+  CHECK(f.copies_made == 3);
+}
+
+TEST_CASE("a dead letter never moves the group's commit back") {
+  DlqFixture f;
+  TopicPartition tp{"orders", PartitionId(1)};
+  CommittedOffset ahead{tp, Offset(3), "", 6};
+  REQUIRE(f.store->offsets().Commit("billing", {&ahead, 1}).ok());
+  REQUIRE(f.AppendDeadLetter("orders.dlq", 0, "x", EntryFor(0)).ok());
+  CHECK(f.Committed() == 3);
 }
 
 TEST_CASE("marks and counters survive a reopen; deleting a topic forgets them") {
   DlqFixture f;
   REQUIRE(f.AppendDeadLetter("orders.dlq", 1, "x", EntryFor(2)).ok());
   REQUIRE(f.store->AppendReplay({"orders", PartitionId(1)}, brook::testing::MakeBatch({"x"}),
-                                {{"orders.dlq", PartitionId(1)}, Offset(0), "billing"})
+                                {{"orders", PartitionId(1)}, Offset(2), "billing"})
               .ok());
   f.store.reset();
   f.store = OpenStore(f.dir.path(), f.clock);
   CHECK(f.store->FindDeadLetter({"orders", PartitionId(1)}, Offset(2), "billing")->has_value());
-  CHECK(f.store->FindReplay({"orders.dlq", PartitionId(1)}, Offset(0))->has_value());
+  CHECK(f.store->FindReplay({"orders", PartitionId(1)}, Offset(2))->has_value());
   CHECK(f.store->DeadLetterCounters("orders")->size() == 1);
 
   REQUIRE(f.store->DeleteTopic("orders").ok());
@@ -145,7 +182,7 @@ TEST_CASE("marks and counters survive a reopen; deleting a topic forgets them") 
   REQUIRE(f.store->CreateTopic("orders", 2, {}).ok());
   REQUIRE(f.store->CreateTopic("orders.dlq", 2, {}).ok());
   CHECK_FALSE(f.store->FindDeadLetter({"orders", PartitionId(1)}, Offset(2), "billing")->has_value());
-  CHECK_FALSE(f.store->FindReplay({"orders.dlq", PartitionId(1)}, Offset(0))->has_value());
+  CHECK_FALSE(f.store->FindReplay({"orders", PartitionId(1)}, Offset(2))->has_value());
   CHECK(f.store->DeadLetterCounters(std::nullopt)->empty());
 }
 
