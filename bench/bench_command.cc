@@ -1,16 +1,16 @@
-// `brook bench produce|consume|group-consume|rebalance|compaction`: runs a workload several
-// times against an embedded broker (default) or --bootstrap, on a fresh topic per run, and
-// reports the median.
+// `brook bench produce|consume|group-consume|rebalance|compaction|compare`: runs a workload
+// several times against an embedded broker (default) or --bootstrap, on a fresh topic per run,
+// and reports the median (`compare` lives in compare_command.h).
 #include "bench/bench_command.h"
 
 #include <unistd.h>
 
 #include <memory>
 
+#include "bench/compare_command.h"
 #include "bench/report.h"
+#include "bench/target.h"
 #include "bench/workload.h"
-#include "broker/embedded_broker.h"
-#include "client/admin.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
@@ -29,45 +29,6 @@ struct BenchOptions {
 
 using WorkloadFn = absl::StatusOr<RunResult> (*)(const std::string&, const std::string&,
                                                  const WorkloadOptions&);
-
-// The broker a bench measures: an embedded one (default) or --bootstrap, and an Admin on it.
-struct Target {
-  std::unique_ptr<EmbeddedBroker> embedded;
-  std::string bootstrap;
-  std::unique_ptr<Admin> admin;
-  std::string name() const { return embedded ? "embedded" : bootstrap; }
-
-  absl::StatusOr<std::string> CreateTopic(const std::string& workload, int run, int partitions) {
-    const std::string topic = fmt::format("bench-{}-{}-{}", workload, getpid(), run);
-    absl::Status created = admin->CreateTopic({.name = topic, .partitions = partitions});
-    if (!created.ok()) {
-      return absl::Status(created.code(),
-                          fmt::format("creating topic {}: {}", topic, MessageOf(created)));
-    }
-    return topic;
-  }
-};
-
-absl::StatusOr<Target> Connect(const BenchOptions& options) {
-  Target target;
-  target.bootstrap = options.bootstrap;
-  if (options.bootstrap.empty()) {
-    EmbeddedBrokerOptions embedded;
-    embedded.config.compaction_max_bytes_per_second = options.compaction_max_bytes_per_second;
-    absl::StatusOr<std::unique_ptr<EmbeddedBroker>> broker = EmbeddedBroker::Create(embedded);
-    if (!broker.ok()) {
-      return absl::Status(broker.status().code(),
-                          fmt::format("cannot start an embedded broker: {}",
-                                      MessageOf(broker.status())));
-    }
-    target.embedded = *std::move(broker);
-    target.bootstrap = target.embedded->bootstrap();
-  }
-  absl::StatusOr<std::unique_ptr<Admin>> admin = Admin::Create({.bootstrap = target.bootstrap});
-  if (!admin.ok()) return admin.status();
-  target.admin = *std::move(admin);
-  return target;
-}
 
 int Fail(const absl::Status& status) {
   fmt::print(stderr, "error: {}\n", MessageOf(status));
@@ -89,7 +50,8 @@ bool ParseAcks(BenchOptions& options) {
 
 int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
   if (!ParseAcks(options)) return 2;
-  absl::StatusOr<Target> target = Connect(options);
+  absl::StatusOr<Target> target =
+      ConnectTarget(options.bootstrap, options.compaction_max_bytes_per_second);
   if (!target.ok()) return Fail(target.status());
   WorkloadReport report{name, target->name(), options.workload, {}};
   for (int run = 1; run <= options.runs; ++run) {
@@ -110,7 +72,8 @@ int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
 }
 
 int RunRebalanceBench(BenchOptions& options, int rebalances) {
-  absl::StatusOr<Target> target = Connect(options);
+  absl::StatusOr<Target> target =
+      ConnectTarget(options.bootstrap, options.compaction_max_bytes_per_second);
   if (!target.ok()) return Fail(target.status());
   absl::StatusOr<std::string> topic = target->CreateTopic("rebalance", 1, options.workload.partitions);
   if (!topic.ok()) return Fail(topic.status());
@@ -144,7 +107,8 @@ int RunCompactionBench(BenchOptions& options) {
     fmt::print(stderr, "error: the compaction workload needs --keys >= 1\n");
     return 2;
   }
-  absl::StatusOr<Target> target = Connect(options);
+  absl::StatusOr<Target> target =
+      ConnectTarget(options.bootstrap, options.compaction_max_bytes_per_second);
   if (!target.ok()) return Fail(target.status());
   CompactionReport report{target->name(), CompactionLimit(options), options.workload, {}};
   for (int run = 1; run <= options.runs; ++run) {
@@ -230,6 +194,8 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->callback([compaction, exit_code] { *exit_code = RunCompactionBench(*compaction); });
+
+  AddCompareCommand(*bench, exit_code);
 }
 
 }  // namespace brook::bench

@@ -2,12 +2,11 @@
 // send their share of the records as fast as the producer accepts them, then flush.
 #include <atomic>
 #include <chrono>
-#include <random>
-#include <thread>
 #include <vector>
 
-#include "bench/workload.h"
+#include "bench/shares.h"
 #include "bench/value_pool.h"
+#include "bench/workload.h"
 #include "client/producer.h"
 #include "fmt/format.h"
 
@@ -35,23 +34,17 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
     if (!result.ok()) errors.fetch_add(1, std::memory_order_relaxed);
   };
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> threads;
-  for (int i = 0; i < options.producers; ++i) {
-    const int64_t first = options.records * i / options.producers;
-    const int64_t last = options.records * (i + 1) / options.producers;
-    threads.emplace_back([&, i, first, last] {
-      Producer& producer = *producers[static_cast<size_t>(i)];
-      ProducerRecord record;
-      record.topic = topic;
-      for (int64_t n = first; n < last; ++n) {
-        record.value = pool.Value(n);
-        record.key = pool.Key(n);
-        producer.Send(record, on_error);
-      }
-      if (!producer.Flush().ok()) errors.fetch_add(1, std::memory_order_relaxed);
-    });
-  }
-  for (std::thread& t : threads) t.join();
+  RunShares(options.records, options.producers, [&](int i, int64_t first, int64_t last) {
+    Producer& producer = *producers[static_cast<size_t>(i)];
+    ProducerRecord record;
+    record.topic = topic;
+    for (int64_t n = first; n < last; ++n) {
+      record.value = pool.Value(n);
+      record.key = pool.Key(n);
+      producer.Send(record, on_error);
+    }
+    if (!producer.Flush().ok()) errors.fetch_add(1, std::memory_order_relaxed);
+  });
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   for (auto& producer : producers) (void)producer->Close();
   return RunResult{options.records, options.records * options.value_size, elapsed.count(),

@@ -88,23 +88,28 @@ std::string FormatTable(const WorkloadReport& report) {
   return out;
 }
 
+std::string RunsJson(const std::vector<RunResult>& runs) {
+  std::string out;
+  for (const RunResult& r : runs) {
+    out += fmt::format("{}{{\"records\":{},\"seconds\":{:.6f},\"records_per_second\":{:.1f},"
+                       "\"errors\":{}}}",
+                       out.empty() ? "" : ",", r.records, r.seconds, r.records_per_second(),
+                       r.errors);
+  }
+  return out;
+}
+
 std::string FormatJson(const WorkloadReport& report) {
   const WorkloadOptions& o = report.options;
-  std::string runs;
-  for (const RunResult& r : report.runs) {
-    runs += fmt::format("{}{{\"records\":{},\"seconds\":{:.6f},\"records_per_second\":{:.1f},"
-                        "\"errors\":{}}}",
-                        runs.empty() ? "" : ",", r.records, r.seconds, r.records_per_second(),
-                        r.errors);
-  }
   return fmt::format(
       "{{\"workload\":\"{}\",\"target\":\"{}\",\"options\":{{\"records\":{},\"value_size\":{},"
       "\"partitions\":{},\"producers\":{},\"acks\":\"{}\",\"batch_bytes\":{},\"linger_ms\":{},"
       "\"compression\":\"{}\",\"key_count\":{}}},\"runs\":[{}],"
       "\"median_records_per_second\":{:.1f},\"median_megabytes_per_second\":{:.2f}}}\n",
       report.workload, report.target, o.records, o.value_size, o.partitions, o.producers,
-      AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, o.key_count, runs,
-      report.median_records_per_second(), report.median_megabytes_per_second());
+      AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, o.key_count,
+      RunsJson(report.runs), report.median_records_per_second(),
+      report.median_megabytes_per_second());
 }
 
 std::string FormatTable(const LatencyReport& report) {

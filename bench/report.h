@@ -39,6 +39,9 @@ struct CompactionReport {
 void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
 std::string FormatTable(const WorkloadReport& report);
 std::string FormatJson(const WorkloadReport& report);
+// The runs as JSON objects ({"records","seconds","records_per_second","errors"}), comma-separated,
+// without the enclosing brackets.
+std::string RunsJson(const std::vector<RunResult>& runs);
 // Median, p90, p99 (nearest rank: with 20 samples the p99 is the maximum) and max.
 std::string FormatTable(const LatencyReport& report);
 std::string FormatJson(const LatencyReport& report);

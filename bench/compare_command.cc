@@ -1,0 +1,279 @@
+#include "bench/compare_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "bench/compare_report.h"
+#include "bench/peers/nats_driver.h"
+#include "bench/peers/peer_server.h"
+#include "bench/peers/peer_workloads.h"
+#include "bench/peers/redis_driver.h"
+#include "bench/target.h"
+#include "bench/workload.h"
+#include "fmt/format.h"
+#include "protocol/absl_compat.h"
+
+namespace brook::bench {
+namespace {
+
+struct CompareOptions {
+  std::string bootstrap;  // brook; empty: an embedded broker in a temp dir.
+  int runs = 3;
+  bool json = false;
+  int fsync_producers = 16;  // Producers (connections) of the produce-fsync row.
+  WorkloadOptions workload = [] {
+    WorkloadOptions w;
+    w.records = 1'000'000;
+    return w;
+  }();
+};
+
+// The peer clients' batching, the counterpart of brook's batch_bytes (256 KiB, about 2,000
+// records of 100 B), max_in_flight (5 requests) and fetch size. Chosen by measurement here
+// (300,000 records, 1 to 3 runs each): Redis produced about 300-400k records/s at 200 to 2,000
+// records per write with 800 to 16,000 unanswered, no setting clearly ahead of the noise; NATS
+// did no better with more than 2,000 unacknowledged (1,000-2,000: 172-190k/s; 4,000-16,000:
+// 159-176k/s); reads of 5,000 gave NATS about 10% more than reads of 1,000 and 50% more than
+// reads of 200, and Redis the same (about 1 M/s).
+constexpr PeerSettings kPeerSettings{
+    .producer = {.batch_records = 1000, .max_outstanding = 2000},
+    .consume_batch = 5000,
+};
+
+// The peer servers, each with a setup connection (drivers are destroyed before the servers).
+struct Peers {
+  std::unique_ptr<PeerServer> redis_everysec_server;
+  std::unique_ptr<PeerServer> redis_always_server;
+  std::unique_ptr<PeerServer> nats_server;
+  std::unique_ptr<PeerDriver> redis_everysec;
+  std::unique_ptr<PeerDriver> redis_always;
+  std::unique_ptr<PeerDriver> nats;
+};
+
+absl::Status StartPeers(Peers& peers) {
+  absl::StatusOr<std::unique_ptr<PeerServer>> server = PeerServer::StartRedis(RedisFsync::kEverySec);
+  if (!server.ok()) return server.status();
+  peers.redis_everysec_server = *std::move(server);
+  server = PeerServer::StartRedis(RedisFsync::kAlways);
+  if (!server.ok()) return server.status();
+  peers.redis_always_server = *std::move(server);
+  server = PeerServer::StartNatsJetStream();
+  if (!server.ok()) return server.status();
+  peers.nats_server = *std::move(server);
+
+  absl::StatusOr<std::unique_ptr<PeerDriver>> driver =
+      ConnectRedis(peers.redis_everysec_server->host(), peers.redis_everysec_server->port());
+  if (!driver.ok()) return driver.status();
+  peers.redis_everysec = *std::move(driver);
+  driver = ConnectRedis(peers.redis_always_server->host(), peers.redis_always_server->port());
+  if (!driver.ok()) return driver.status();
+  peers.redis_always = *std::move(driver);
+  driver = ConnectNats(peers.nats_server->host(), peers.nats_server->port());
+  if (!driver.ok()) return driver.status();
+  peers.nats = *std::move(driver);
+  return absl::OkStatus();
+}
+
+using BrookFn = absl::StatusOr<RunResult> (*)(const std::string&, const std::string&,
+                                              const WorkloadOptions&);
+using PeerFn = absl::StatusOr<RunResult> (*)(PeerDriver&, const std::string&,
+                                             const WorkloadOptions&, const PeerSettings&);
+
+// One system in a scenario; driver is null for brook.
+struct Contender {
+  PeerDriver* driver;
+  std::string settings;
+};
+
+struct Scenario {
+  std::string workload;
+  std::string title;
+  WorkloadOptions options;
+  BrookFn brook;
+  PeerFn peer;
+  std::vector<Contender> contenders;  // brook first.
+  std::string missing;
+};
+
+// "1 producer", "16 producers".
+std::string Count(int n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
+std::vector<Scenario> Scenarios(const CompareOptions& o, const Peers& peers) {
+  const PeerSettings& p = kPeerSettings;
+  const auto brook_produce = [&o](const WorkloadOptions& w) {
+    return fmt::format("acks={}, {}, batch {} B, linger {} ms, {} partitions",
+                       w.acks == -1 ? "all" : std::to_string(w.acks),
+                       Count(w.producers, "producer"), w.batch_bytes, w.linger_ms,
+                       o.workload.partitions);
+  };
+  const auto redis_produce = [&p](std::string_view fsync, int connections) {
+    return fmt::format("appendfsync {}, AOF auto-rewrite off, {}, XADD pipelined {} per write, "
+                       "at most {} unanswered",
+                       fsync, Count(connections, "connection"), p.producer.batch_records,
+                       p.producer.max_outstanding);
+  };
+  std::vector<Scenario> scenarios;
+
+  WorkloadOptions produce = o.workload;
+  produce.acks = 1;
+  produce.producers = 1;
+  scenarios.push_back(
+      {"produce", "produce, acks=1", produce, RunProduce, RunPeerProduce,
+       {{nullptr, brook_produce(produce)},
+        {peers.redis_everysec.get(), redis_produce("everysec", 1)},
+        {peers.nats.get(),
+         fmt::format("file storage, 1 connection, js_PublishAsync, at most {} unacknowledged",
+                     p.producer.max_outstanding)}},
+       ""});
+
+  WorkloadOptions fsync = o.workload;
+  fsync.acks = -1;
+  fsync.producers = o.fsync_producers;
+  scenarios.push_back(
+      {"produce-fsync", fmt::format("produce, fsync, {} producers", fsync.producers), fsync,
+       RunProduce, RunPeerProduce,
+       {{nullptr, brook_produce(fsync)},
+        {peers.redis_always.get(), redis_produce("always", fsync.producers)}},
+       "NATS JetStream: not run (nats-server 2.9 has no setting to fsync before the PubAck)"});
+
+  WorkloadOptions consume = o.workload;
+  consume.producers = 1;
+  scenarios.push_back(
+      {"consume", "consume, 1 reader", consume, RunConsume, RunPeerConsume,
+       {{nullptr, fmt::format("1 consumer assigned all {} partitions, no commits",
+                              consume.partitions)},
+        {peers.redis_everysec.get(), fmt::format("XREAD COUNT {}, no group", p.consume_batch)},
+        {peers.nats.get(),
+         fmt::format("pull consumer, AckPolicy All, Fetch {}, acks the last record of each "
+                     "fetch",
+                     p.consume_batch)}},
+       ""});
+
+  scenarios.push_back(
+      {"group-consume", fmt::format("group consume, {} members", consume.consumers), consume,
+       RunGroupConsume, RunPeerGroupConsume,
+       {{nullptr, fmt::format("{} members, {} partitions, {} commit after each poll, {}",
+                              consume.consumers, consume.partitions, consume.commit,
+                              consume.assignor)},
+        {peers.redis_everysec.get(),
+         fmt::format("consumer group, {} consumers, XREADGROUP COUNT {}, XACK of each batch "
+                     "sent with the next read",
+                     consume.consumers, p.consume_batch)},
+        {peers.nats.get(),
+         fmt::format("{} pull subscribers on one durable consumer, AckPolicy Explicit, Fetch "
+                     "{}, every record acked",
+                     consume.consumers, p.consume_batch)}},
+       ""});
+  return scenarios;
+}
+
+std::vector<DurabilityNote> Durability() {
+  return {
+      {"brook acks=1",
+       "the record is in brook's RocksDB WAL (written, not fsynced) before the answer: it "
+       "survives a crash of the broker process, not a power loss or kernel crash"},
+      {"brook acks=all",
+       "the WAL is fsynced before the answer (group commit: one fsync covers every request "
+       "that arrived before it began): it survives a power loss"},
+      {"Redis appendfsync everysec",
+       "XADD is written to the AOF (page cache) before its reply and a background thread "
+       "fsyncs the AOF once a second: it survives a redis-server crash; a power loss can lose "
+       "about the last second (Redis may hold the write back up to 2 s while a slow fsync runs)"},
+      {"Redis appendfsync always",
+       "the AOF is written and fsynced after each event-loop pass, before the replies of the "
+       "commands it ran are sent (group commit across connections): it survives a power loss"},
+      {"NATS JetStream (nats-server 2.9, file storage, 1 replica)",
+       "the message is written to its block file (pwrite) before the PubAck, and the files are "
+       "fsynced in the background every 2 minutes (2.9's built-in interval; it has no setting "
+       "for it nor for an fsync per write; strace shows no fsync during these runs): it "
+       "survives a nats-server crash; a power loss can lose up to the last 2 minutes"},
+  };
+}
+
+int Fail(const absl::Status& status) {
+  fmt::print(stderr, "error: {}\n", MessageOf(status));
+  return 1;
+}
+
+// One run of one system on a fresh topic or stream, deleted afterwards.
+absl::StatusOr<RunResult> RunOnce(const Scenario& s, const Contender& c, Target& brook, int run) {
+  if (c.driver == nullptr) {
+    absl::StatusOr<std::string> topic = brook.CreateTopic(s.workload, run, s.options.partitions);
+    if (!topic.ok()) return topic.status();
+    absl::StatusOr<RunResult> result = s.brook(brook.bootstrap, *topic, s.options);
+    (void)brook.admin->DeleteTopic(*topic);
+    return result;
+  }
+  const std::string stream = fmt::format("bench-{}-{}-{}", s.workload, getpid(), run);
+  if (absl::Status created = c.driver->CreateStream(stream); !created.ok()) return created;
+  absl::StatusOr<RunResult> result = s.peer(*c.driver, stream, s.options, kPeerSettings);
+  absl::Status deleted = c.driver->DeleteStream(stream);
+  if (result.ok() && !deleted.ok()) return deleted;
+  return result;
+}
+
+int RunCompare(const CompareOptions& options) {
+  // hiredis writes with write(2): a server that closes a connection must make an error, not
+  // end the bench silently with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+  Peers peers;
+  if (absl::Status s = StartPeers(peers); !s.ok()) return Fail(s);
+  absl::StatusOr<Target> brook = ConnectTarget(options.bootstrap);
+  if (!brook.ok()) return Fail(brook.status());
+
+  CompareReport report{brook->name(), options.workload, options.runs, {}, Durability()};
+  bool errors = false;
+  for (const Scenario& s : Scenarios(options, peers)) {
+    CompareRow row{s.workload, s.title, {}, s.missing};
+    for (const Contender& c : s.contenders) {
+      const std::string system = c.driver ? c.driver->name() : "brook";
+      row.cells.push_back({WorkloadReport{s.workload, system, s.options, {}}, c.settings});
+    }
+    for (int run = 1; run <= options.runs; ++run) {
+      for (size_t i = 0; i < s.contenders.size(); ++i) {
+        WorkloadReport& cell = row.cells[i].report;
+        absl::StatusOr<RunResult> result = RunOnce(s, s.contenders[i], *brook, run);
+        if (!result.ok()) {
+          return Fail(absl::Status(result.status().code(),
+                                   fmt::format("{} on {}: {}", s.workload, cell.target,
+                                               MessageOf(result.status()))));
+        }
+        PrintProgress(fmt::format("{} [{}]", s.workload, cell.target), run, options.runs,
+                      *result);
+        errors = errors || result->errors > 0;
+        cell.runs.push_back(*result);
+      }
+    }
+    report.rows.push_back(std::move(row));
+  }
+  fmt::print("{}", options.json ? FormatJson(report) : FormatTable(report));
+  return errors ? 1 : 0;
+}
+
+}  // namespace
+
+void AddCompareCommand(CLI::App& bench, int* exit_code) {
+  auto options = std::make_shared<CompareOptions>();
+  CLI::App* cmd = bench.add_subcommand(
+      "compare", "brook side by side with Redis Streams and NATS JetStream (started here)");
+  WorkloadOptions& w = options->workload;
+  cmd->add_option("--bootstrap", options->bootstrap,
+                  "brook broker to measure, HOST:PORT (default: an embedded broker)");
+  cmd->add_option("--runs", options->runs, "Runs per system and workload; the median is reported")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--json", options->json, "Print the result as JSON");
+  cmd->add_option("--records", w.records, "Records per run")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--value-size", w.value_size, "Bytes per value")->check(CLI::Range(0, 1 << 20))->capture_default_str();
+  cmd->add_option("--keys", w.key_count, "Distinct keys (0 = no keys)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--partitions", w.partitions, "Partitions of brook's topics")->check(CLI::Range(1, 10000))->capture_default_str();
+  cmd->add_option("--batch-bytes", w.batch_bytes, "brook producer batch size")->check(CLI::Range(1024, 64 << 20))->capture_default_str();
+  cmd->add_option("--linger-ms", w.linger_ms, "brook producer linger")->check(CLI::Range(0, 60000))->capture_default_str();
+  cmd->add_option("--consumers", w.consumers, "Members of the consumer groups")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->add_option("--fsync-producers", options->fsync_producers, "Producers (connections) of the fsync-per-ack row")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->callback([options, exit_code] { *exit_code = RunCompare(*options); });
+}
+
+}  // namespace brook::bench

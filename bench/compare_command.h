@@ -1,0 +1,27 @@
+// bench/compare_command.h: `brook bench compare`, brook side by side with Redis Streams and
+// NATS JetStream in one run.
+//
+// It starts brook (an embedded broker, or --bootstrap), redis-server twice (appendfsync
+// everysec, and appendfsync always) and nats-server with JetStream, all on loopback with their
+// data in temp dirs, then runs four workloads on every system that has an equivalent setting,
+// --runs times each (runs interleaved across systems), and reports the medians and the ratio
+// brook/peer (compare_report.h):
+//   produce        brook acks=1, 1 producer | Redis everysec | NATS JetStream
+//   produce-fsync  brook acks=all, 16 producers | Redis appendfsync always, 16 connections
+//                  (nats-server 2.9 cannot fsync per write, so NATS has no cell)
+//   consume        one brook consumer | XREAD | a JetStream pull consumer
+//   group-consume  3 members: a brook group | a Redis consumer group | 3 pull subscribers on
+//                  one durable JetStream consumer
+// The peer servers must be installed (Debian: redis-server, nats-server); a missing one fails
+// the command at once with the apt-get line that installs it. The command sets SIGPIPE to
+// ignored for the process (hiredis writes with write(2); a closed connection must be an error).
+#pragma once
+
+#include "CLI/CLI.hpp"
+
+namespace brook::bench {
+
+// Adds `compare` under `bench`; running it stores its exit code in *exit_code.
+void AddCompareCommand(CLI::App& bench, int* exit_code);
+
+}  // namespace brook::bench

@@ -1,0 +1,48 @@
+// bench/compare_report.h: the result of `brook bench compare` and how it is shown: one table of
+// median throughputs with the ratio brook/peer per row, the settings and runs behind each
+// figure, and what each system guarantees about an acknowledged record at those settings; or
+// the same as JSON for machines.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/report.h"
+
+namespace brook::bench {
+
+// The peers, in the order of the table's columns.
+inline constexpr const char* kComparePeers[] = {"Redis Streams", "NATS JetStream"};
+
+// One system in one row. report.target is the system's name ("brook" or a kComparePeers name).
+struct CompareCell {
+  WorkloadReport report;
+  std::string settings;  // How it ran, in words (acks, fsync policy, connections, batching).
+};
+
+// One workload measured on brook and on the peers that have an equivalent setting.
+struct CompareRow {
+  std::string workload;  // "produce", "produce-fsync", "consume", "group-consume".
+  std::string title;     // For the table, e.g. "produce, acks=1".
+  std::vector<CompareCell> cells;  // cells[0] is brook.
+  std::string missing;             // Why a peer has no cell, if one has none.
+};
+
+// What an acknowledged record survives, per system and setting (one line each).
+struct DurabilityNote {
+  std::string system;  // "brook acks=1", "Redis appendfsync everysec", ...
+  std::string text;
+};
+
+struct CompareReport {
+  std::string target;  // brook's: "embedded" or its bootstrap address.
+  WorkloadOptions options;
+  int runs = 0;
+  std::vector<CompareRow> rows;
+  std::vector<DurabilityNote> durability;
+};
+
+std::string FormatTable(const CompareReport& report);
+std::string FormatJson(const CompareReport& report);
+
+}  // namespace brook::bench

@@ -1,0 +1,75 @@
+// bench/peers/peer_server.h: a peer broker (redis-server, nats-server) run as a child process
+// on loopback for `brook bench compare`.
+//
+//   absl::StatusOr<std::unique_ptr<PeerServer>> redis = PeerServer::StartRedis(RedisFsync::kEverySec);
+//   if (!redis.ok()) ...;                 // e.g. "redis-server not found; install it with ..."
+//   ConnectTo((*redis)->host(), (*redis)->port());
+//   redis->reset();                       // stops the server, removes its temp dir
+//
+// Lifecycle: a Start* function makes a private temp dir, picks a free loopback port, starts the
+// binary with its data (and log) in that dir, and returns once the server accepts TCP
+// connections. The destructor sends SIGTERM (SIGKILL after 10 s), reaps the child and removes
+// the dir. The child also gets SIGKILL if the thread that started it exits first
+// (PR_SET_PDEATHSIG), so a killed bench leaves no server running: start servers from a thread
+// that outlives them (e.g. main). Not copyable; not thread-safe (one owner).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace brook::bench {
+
+// Redis's AOF fsync policy (appendfsync).
+enum class RedisFsync { kEverySec, kAlways };
+
+class PeerServer {
+ public:
+  // redis-server with `appendonly yes`, `appendfsync everysec|always`, no automatic AOF
+  // rewrite (`auto-aof-rewrite-percentage 0`: a rewrite forks and copies the dataset whenever
+  // the AOF doubles, which short benchmark runs would hit several times), no RDB snapshots
+  // (`save ""`), no protected mode, bound to 127.0.0.1.
+  // Errors: NOT_FOUND "redis-server not found; install it with apt-get install redis-server";
+  // INTERNAL when the temp dir or the child cannot be made; UNAVAILABLE when the server exits or
+  // does not accept connections within 10 s (the message quotes the end of its log).
+  static absl::StatusOr<std::unique_ptr<PeerServer>> StartRedis(RedisFsync fsync);
+
+  // nats-server with JetStream enabled (`-js`), its file store in the temp dir, bound to
+  // 127.0.0.1. Errors: as StartRedis, naming nats-server.
+  static absl::StatusOr<std::unique_ptr<PeerServer>> StartNatsJetStream();
+
+  ~PeerServer();
+  PeerServer(const PeerServer&) = delete;
+  PeerServer& operator=(const PeerServer&) = delete;
+
+  const std::string& name() const { return name_; }  // The binary, e.g. "redis-server".
+  std::string host() const { return "127.0.0.1"; }
+  int port() const { return port_; }
+
+ private:
+  // Starts `binary` (found on PATH, /usr/sbin or /usr/local/sbin; `package` is what provides
+  // it) with the arguments `make_args(port, dir)` returns, in a fresh temp dir.
+  using ArgsFn = std::function<std::vector<std::string>(int port, const std::filesystem::path& dir)>;
+  static absl::StatusOr<std::unique_ptr<PeerServer>> Start(const std::string& binary,
+                                                           const std::string& package,
+                                                           ArgsFn make_args);
+  PeerServer(std::string name, std::filesystem::path dir)
+      : name_(std::move(name)), dir_(std::move(dir)) {}
+
+  // Waits up to 10 s until the server accepts a connection on port_. UNAVAILABLE when the
+  // child exits first or the time runs out.
+  absl::Status WaitUntilAccepting();
+
+  std::string name_;
+  std::filesystem::path dir_;  // The temp dir: data and log.
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace brook::bench
