@@ -1,6 +1,6 @@
-// `brook bench produce|consume|group-consume|rebalance|compaction|compare`: runs a workload
+// `brook bench produce|consume|group-consume|rebalance|compaction|e2e|compare`: runs a workload
 // several times against an embedded broker (default) or --bootstrap, on a fresh topic per run,
-// and reports the median (`compare` lives in compare_command.h).
+// and reports the median (`e2e` lives in end_to_end_command.h, `compare` in compare_command.h).
 #include "bench/bench_command.h"
 
 #include <unistd.h>
@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "bench/compare_command.h"
+#include "bench/end_to_end_command.h"
 #include "bench/report.h"
 #include "bench/target.h"
 #include "bench/workload.h"
@@ -196,6 +197,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   cmd->callback([compaction, exit_code] { *exit_code = RunCompactionBench(*compaction); });
 
   AddCompareCommand(*bench, exit_code);
+  AddEndToEndCommand(*bench, exit_code);
 }
 
 }  // namespace brook::bench

@@ -3,9 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "bench/compare_report.h"
+#include "bench/end_to_end_command.h"
+#include "bench/peers/peer_end_to_end.h"
 #include "bench/peers/nats_driver.h"
 #include "bench/peers/peer_server.h"
 #include "bench/peers/peer_workloads.h"
@@ -23,6 +26,9 @@ struct CompareOptions {
   int runs = 3;
   bool json = false;
   int fsync_producers = 16;  // Producers (connections) of the produce-fsync row.
+  // The workloads to run (all by default): produce, produce-fsync, consume, group-consume, e2e.
+  std::vector<std::string> only;
+  EndToEndOptions latency;
   WorkloadOptions workload = [] {
     WorkloadOptions w;
     w.records = 1'000'000;
@@ -216,6 +222,46 @@ absl::StatusOr<RunResult> RunOnce(const Scenario& s, const Contender& c, Target&
   return result;
 }
 
+bool Selected(const CompareOptions& options, const std::string& workload) {
+  return options.only.empty() ||
+         std::find(options.only.begin(), options.only.end(), workload) != options.only.end();
+}
+
+// The end-to-end latency of brook (acks=1), Redis (everysec) and NATS, runs interleaved.
+absl::StatusOr<std::vector<EndToEndReport>> RunLatency(const CompareOptions& options,
+                                                       const Peers& peers, Target& brook) {
+  const EndToEndOptions& e2e = options.latency;
+  std::vector<EndToEndReport> reports{
+      {"brook", BrookEndToEndSettings(e2e), {}},
+      {peers.redis_everysec->name(), "appendfsync everysec, XADD sent at once, XREAD BLOCK", {}},
+      {peers.nats->name(), "file storage, js_PublishAsync sent at once, pull consumer", {}}};
+  PeerDriver* drivers[] = {nullptr, peers.redis_everysec.get(), peers.nats.get()};
+  for (int run = 1; run <= options.runs; ++run) {
+    for (size_t i = 0; i < reports.size(); ++i) {
+      absl::StatusOr<EndToEndResult> result;
+      if (drivers[i] == nullptr) {
+        absl::StatusOr<std::string> topic = brook.CreateTopic("e2e", run, e2e.partitions);
+        if (!topic.ok()) return topic.status();
+        result = RunEndToEnd(brook.bootstrap, *topic, e2e);
+        (void)brook.admin->DeleteTopic(*topic);
+      } else {
+        const std::string stream = fmt::format("bench-e2e-{}-{}", getpid(), run);
+        if (absl::Status s = drivers[i]->CreateStream(stream); !s.ok()) return s;
+        result = RunPeerEndToEnd(*drivers[i], stream, e2e);
+        (void)drivers[i]->DeleteStream(stream);
+      }
+      if (!result.ok()) {
+        return absl::Status(result.status().code(),
+                            fmt::format("e2e on {}: {}", reports[i].system,
+                                        MessageOf(result.status())));
+      }
+      PrintProgress(reports[i].system, run, options.runs, *result);
+      reports[i].runs.push_back(*std::move(result));
+    }
+  }
+  return reports;
+}
+
 int RunCompare(const CompareOptions& options) {
   // hiredis writes with write(2): a server that closes a connection must make an error, not
   // end the bench silently with SIGPIPE.
@@ -225,9 +271,11 @@ int RunCompare(const CompareOptions& options) {
   absl::StatusOr<Target> brook = ConnectTarget(options.bootstrap);
   if (!brook.ok()) return Fail(brook.status());
 
-  CompareReport report{brook->name(), options.workload, options.runs, {}, Durability()};
+  CompareReport report{brook->name(), options.workload, options.runs, {}, options.latency, {},
+                       Durability()};
   bool errors = false;
   for (const Scenario& s : Scenarios(options, peers)) {
+    if (!Selected(options, s.workload)) continue;
     CompareRow row{s.workload, s.title, {}, s.missing};
     for (const Contender& c : s.contenders) {
       const std::string system = c.driver ? c.driver->name() : "brook";
@@ -249,6 +297,14 @@ int RunCompare(const CompareOptions& options) {
       }
     }
     report.rows.push_back(std::move(row));
+  }
+  if (Selected(options, "e2e")) {
+    absl::StatusOr<std::vector<EndToEndReport>> latency = RunLatency(options, peers, *brook);
+    if (!latency.ok()) return Fail(latency.status());
+    report.latency = *std::move(latency);
+    for (const EndToEndReport& r : report.latency) {
+      for (const EndToEndResult& run : r.runs) errors = errors || run.errors > 0;
+    }
   }
   fmt::print("{}", options.json ? FormatJson(report) : FormatTable(report));
   return errors ? 1 : 0;
@@ -273,7 +329,16 @@ void AddCompareCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--linger-ms", w.linger_ms, "brook producer linger")->check(CLI::Range(0, 60000))->capture_default_str();
   cmd->add_option("--consumers", w.consumers, "Members of the consumer groups")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--fsync-producers", options->fsync_producers, "Producers (connections) of the fsync-per-ack row")->check(CLI::Range(1, 256))->capture_default_str();
-  cmd->callback([options, exit_code] { *exit_code = RunCompare(*options); });
+  cmd->add_option("--only", options->only,
+                  "Run only these workloads (repeatable): produce, produce-fsync, consume, "
+                  "group-consume, e2e")
+      ->check(CLI::IsMember({"produce", "produce-fsync", "consume", "group-consume", "e2e"}));
+  AddEndToEndOptions(cmd, options->latency, "latency-", false);
+  cmd->callback([options, exit_code] {
+    options->latency.value_size = options->workload.value_size;
+    options->latency.partitions = options->workload.partitions;
+    *exit_code = RunCompare(*options);
+  });
 }
 
 }  // namespace brook::bench

@@ -3,7 +3,7 @@
 //
 // It starts brook (an embedded broker, or --bootstrap), redis-server twice (appendfsync
 // everysec, and appendfsync always) and nats-server with JetStream, all on loopback with their
-// data in temp dirs, then runs four workloads on every system that has an equivalent setting,
+// data in temp dirs, then runs five workloads on every system that has an equivalent setting,
 // --runs times each (runs interleaved across systems), and reports the medians and the ratio
 // brook/peer (compare_report.h):
 //   produce        brook acks=1, 1 producer | Redis everysec | NATS JetStream
@@ -12,6 +12,9 @@
 //   consume        one brook consumer | XREAD | a JetStream pull consumer
 //   group-consume  3 members: a brook group | a Redis consumer group | 3 pull subscribers on
 //                  one durable JetStream consumer
+//   e2e            end-to-end latency at --latency-rate (bench/end_to_end.h): brook acks=1 |
+//                  Redis everysec | NATS JetStream
+// --only picks some of them.
 // The peer servers must be installed (Debian: redis-server, nats-server); a missing one fails
 // the command at once with the apt-get line that installs it. The command sets SIGPIPE to
 // ignored for the process (hiredis writes with write(2); a closed connection must be an error).

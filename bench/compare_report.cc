@@ -33,22 +33,6 @@ double Ratio(const CompareRow& row, std::string_view peer) {
   return theirs > 0 ? row.cells[0].report.median_records_per_second() / theirs : 0;
 }
 
-// A JSON string literal.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string FormatTable(const CompareReport& report) {
@@ -91,6 +75,9 @@ std::string FormatTable(const CompareReport& report) {
     }
     if (!row.missing.empty()) out += fmt::format("    {}\n", row.missing);
   }
+  if (!report.latency.empty()) {
+    out += "\n" + FormatTable(report.latency_options, report.latency);
+  }
   out += "\ndurability: what an acknowledged record survives at these settings\n";
   for (const DurabilityNote& note : report.durability) {
     out += fmt::format("  {}: {}\n", note.system, note.text);
@@ -107,32 +94,34 @@ std::string FormatJson(const CompareReport& report) {
       cells += fmt::format(
           "{}{{\"system\":{},\"settings\":{},\"runs\":[{}],\"median_records_per_second\":{:.1f},"
           "\"median_megabytes_per_second\":{:.2f}}}",
-          cells.empty() ? "" : ",", Quote(cell.report.target), Quote(cell.settings),
+          cells.empty() ? "" : ",", JsonString(cell.report.target), JsonString(cell.settings),
           RunsJson(cell.report.runs), cell.report.median_records_per_second(),
           cell.report.median_megabytes_per_second());
     }
     std::string ratios;
     for (const char* peer : kComparePeers) {
       if (PeerCell(row, peer) == nullptr) continue;
-      ratios += fmt::format("{}{}:{:.3f}", ratios.empty() ? "" : ",", Quote(peer), Ratio(row, peer));
+      ratios += fmt::format("{}{}:{:.3f}", ratios.empty() ? "" : ",", JsonString(peer), Ratio(row, peer));
     }
     rows += fmt::format(
         "{}{{\"workload\":{},\"title\":{},\"systems\":[{}],\"ratio_brook_to\":{{{}}},"
         "\"missing\":{}}}",
-        rows.empty() ? "" : ",", Quote(row.workload), Quote(row.title), cells, ratios,
-        Quote(row.missing));
+        rows.empty() ? "" : ",", JsonString(row.workload), JsonString(row.title), cells, ratios,
+        JsonString(row.missing));
   }
   std::string durability;
   for (const DurabilityNote& note : report.durability) {
     durability += fmt::format("{}{{\"system\":{},\"guarantee\":{}}}", durability.empty() ? "" : ",",
-                              Quote(note.system), Quote(note.text));
+                              JsonString(note.system), JsonString(note.text));
   }
   return fmt::format(
       "{{\"workload\":\"compare\",\"target\":{},\"options\":{{\"records\":{},\"value_size\":{},"
       "\"key_count\":{},\"partitions\":{},\"batch_bytes\":{},\"linger_ms\":{}}},\"runs\":{},"
-      "\"rows\":[{}],\"durability\":[{}]}}\n",
-      Quote(report.target), o.records, o.value_size, o.key_count, o.partitions, o.batch_bytes,
-      o.linger_ms, report.runs, rows, durability);
+      "\"rows\":[{}],\"latency\":{},\"durability\":[{}]}}\n",
+      JsonString(report.target), o.records, o.value_size, o.key_count, o.partitions, o.batch_bytes,
+      o.linger_ms, report.runs, rows,
+      report.latency.empty() ? "null" : FormatJson(report.latency_options, report.latency),
+      durability);
 }
 
 }  // namespace brook::bench

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/end_to_end_report.h"
 #include "bench/report.h"
 
 namespace brook::bench {
@@ -39,6 +40,8 @@ struct CompareReport {
   WorkloadOptions options;
   int runs = 0;
   std::vector<CompareRow> rows;
+  EndToEndOptions latency_options;
+  std::vector<EndToEndReport> latency;  // brook first; empty when e2e was not run.
   std::vector<DurabilityNote> durability;
 };
 

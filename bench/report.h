@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/workload.h"
@@ -35,6 +36,11 @@ struct CompactionReport {
   WorkloadOptions options;
   std::vector<CompactionRun> runs;
 };
+
+// The median of `values` (0 when there are none).
+double Median(std::vector<double> values);
+// `text` as a JSON string literal (quoted, escaped).
+std::string JsonString(std::string_view text);
 
 void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
 std::string FormatTable(const WorkloadReport& report);

@@ -1,0 +1,82 @@
+#include "bench/end_to_end_report.h"
+
+#include "bench/report.h"
+#include "fmt/format.h"
+
+namespace brook::bench {
+namespace {
+
+constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999, 1.0};
+constexpr const char* kQuantileNames[] = {"p50", "p90", "p99", "p99.9", "max"};
+
+double Ms(int64_t nanos) { return static_cast<double>(nanos) / 1e6; }
+
+double MedianRate(const EndToEndReport& report) {
+  std::vector<double> rates;
+  for (const EndToEndResult& r : report.runs) rates.push_back(r.achieved_rate());
+  return Median(rates);
+}
+
+}  // namespace
+
+double EndToEndReport::MedianMs(double quantile) const {
+  std::vector<double> values;
+  for (const EndToEndResult& r : runs) values.push_back(Ms(r.latency.ValueAt(quantile)));
+  return Median(values);
+}
+
+void PrintProgress(const std::string& system, int run, int runs, const EndToEndResult& result) {
+  fmt::print(stderr, "e2e [{}] run {}/{}: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms, {:.0f} records/s\n",
+             system, run, runs, Ms(result.latency.ValueAt(0.5)), Ms(result.latency.ValueAt(0.99)),
+             Ms(result.latency.max()), result.achieved_rate());
+}
+
+std::string FormatTable(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports) {
+  std::string out = fmt::format(
+      "end-to-end latency at {:.0f} records/s offered, {}-byte values, {:.0f} s measured after "
+      "{:.0f} s warm-up; ms, median of {} run(s); from each record's intended send time to its "
+      "receipt (coordinated omission counted)\n",
+      options.rate, options.value_size, options.seconds, options.warmup_seconds,
+      reports.empty() ? 0 : reports[0].runs.size());
+  out += fmt::format("  {:<16}", "system");
+  for (const char* name : kQuantileNames) out += fmt::format("{:>10}", name);
+  out += fmt::format("{:>12}{:>14}\n", "records/s", "p99 vs brook");
+  for (const EndToEndReport& r : reports) {
+    out += fmt::format("  {:<16}", r.system);
+    for (double q : kQuantiles) out += fmt::format("{:>10.3f}", r.MedianMs(q));
+    const double brook_p99 = reports[0].MedianMs(0.99);
+    out += fmt::format("{:>12.0f}{:>13.2f}x\n", MedianRate(r),
+                       brook_p99 > 0 ? r.MedianMs(0.99) / brook_p99 : 0);
+  }
+  for (const EndToEndReport& r : reports) out += fmt::format("  {}: {}\n", r.system, r.settings);
+  return out;
+}
+
+std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports) {
+  std::string systems;
+  for (const EndToEndReport& r : reports) {
+    std::string runs;
+    for (const EndToEndResult& run : r.runs) {
+      std::string fields;
+      for (size_t i = 0; i < std::size(kQuantiles); ++i) {
+        fields += fmt::format("\"{}_ms\":{:.4f},", kQuantileNames[i], Ms(run.latency.ValueAt(kQuantiles[i])));
+      }
+      runs += fmt::format("{}{{{}\"received\":{},\"errors\":{},\"achieved_rate\":{:.1f}}}",
+                          runs.empty() ? "" : ",", fields, run.received, run.errors,
+                          run.achieved_rate());
+    }
+    std::string medians;
+    for (size_t i = 0; i < std::size(kQuantiles); ++i) {
+      medians += fmt::format(",\"median_{}_ms\":{:.4f}", kQuantileNames[i], r.MedianMs(kQuantiles[i]));
+    }
+    systems += fmt::format("{}{{\"system\":{},\"settings\":{},\"runs\":[{}]{}}}",
+                           systems.empty() ? "" : ",", JsonString(r.system),
+                           JsonString(r.settings), runs, medians);
+  }
+  return fmt::format(
+      "{{\"rate\":{:.1f},\"seconds\":{:.1f},\"warmup_seconds\":{:.1f},\"value_size\":{},"
+      "\"systems\":[{}]}}",
+      options.rate, options.seconds, options.warmup_seconds, options.value_size, systems);
+}
+
+}  // namespace brook::bench
