@@ -1,4 +1,4 @@
-// `brook bench produce|consume|group-consume|rebalance|compaction|e2e|compare`: runs a workload
+// `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare`: runs a workload
 // several times against an embedded broker (default) or --bootstrap, on a fresh topic per run,
 // and reports the median (`e2e` lives in end_to_end_command.h, `compare` in compare_command.h).
 #include "bench/bench_command.h"
@@ -160,6 +160,8 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   for (const Workload& w :
        {Workload{"produce", "Producer throughput", RunProduce},
         Workload{"consume", "Consumer throughput (from a filled topic)", RunConsume},
+        Workload{"mixed", "Produce and consume at once (records/s through the broker)",
+                 RunMixed},
         Workload{"group-consume", "Consumer-group throughput, committing every poll",
                  RunGroupConsume}}) {
     auto options = std::make_shared<BenchOptions>();

@@ -26,7 +26,8 @@ struct CompareOptions {
   int runs = 3;
   bool json = false;
   int fsync_producers = 16;  // Producers (connections) of the produce-fsync row.
-  // The workloads to run (all by default): produce, produce-fsync, consume, group-consume, e2e.
+  // The workloads to run (all by default): produce, produce-fsync, consume, mixed,
+  // group-consume, e2e.
   std::vector<std::string> only;
   EndToEndOptions latency;
   WorkloadOptions workload = [] {
@@ -157,6 +158,18 @@ std::vector<Scenario> Scenarios(const CompareOptions& o, const Peers& peers) {
          fmt::format("pull consumer, AckPolicy All, Fetch {}, acks the last record of each "
                      "fetch",
                      p.consume_batch)}},
+       ""});
+
+  WorkloadOptions mixed = o.workload;
+  mixed.producers = 1;
+  scenarios.push_back(
+      {"mixed", "mixed: produce + consume at once", mixed, RunMixed, RunPeerMixed,
+       {{nullptr, fmt::format("{} and 1 consumer assigned all partitions", brook_produce(mixed))},
+        {peers.redis_everysec.get(),
+         fmt::format("{}, and XREAD COUNT {}", redis_produce("everysec", 1), p.consume_batch)},
+        {peers.nats.get(),
+         fmt::format("js_PublishAsync (at most {} unacknowledged), and a pull consumer, Fetch {}",
+                     p.producer.max_outstanding, p.consume_batch)}},
        ""});
 
   scenarios.push_back(
@@ -331,8 +344,9 @@ void AddCompareCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--fsync-producers", options->fsync_producers, "Producers (connections) of the fsync-per-ack row")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--only", options->only,
                   "Run only these workloads (repeatable): produce, produce-fsync, consume, "
-                  "group-consume, e2e")
-      ->check(CLI::IsMember({"produce", "produce-fsync", "consume", "group-consume", "e2e"}));
+                  "mixed, group-consume, e2e")
+      ->check(CLI::IsMember({"produce", "produce-fsync", "consume", "mixed", "group-consume",
+                             "e2e"}));
   AddEndToEndOptions(cmd, options->latency, "latency-", false);
   cmd->callback([options, exit_code] {
     options->latency.value_size = options->workload.value_size;

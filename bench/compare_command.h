@@ -3,13 +3,14 @@
 //
 // It starts brook (an embedded broker, or --bootstrap), redis-server twice (appendfsync
 // everysec, and appendfsync always) and nats-server with JetStream, all on loopback with their
-// data in temp dirs, then runs five workloads on every system that has an equivalent setting,
+// data in temp dirs, then runs six workloads on every system that has an equivalent setting,
 // --runs times each (runs interleaved across systems), and reports the medians and the ratio
 // brook/peer (compare_report.h):
 //   produce        brook acks=1, 1 producer | Redis everysec | NATS JetStream
 //   produce-fsync  brook acks=all, 16 producers | Redis appendfsync always, 16 connections
 //                  (nats-server 2.9 cannot fsync per write, so NATS has no cell)
 //   consume        one brook consumer | XREAD | a JetStream pull consumer
+//   mixed          produce and consume at once: brook acks=1 | Redis everysec | NATS
 //   group-consume  3 members: a brook group | a Redis consumer group | 3 pull subscribers on
 //                  one durable JetStream consumer
 //   e2e            end-to-end latency at --latency-rate (bench/end_to_end.h): brook acks=1 |

@@ -51,6 +51,12 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
 absl::StatusOr<RunResult> RunConsume(const std::string& bootstrap, const std::string& topic,
                                      const WorkloadOptions& options);
 
+// Produces (as RunProduce) and, at the same time, reads every record back with one consumer
+// assigned all partitions; the clock runs from the first send until the consumer has every
+// record. Errors: as RunConsume (a producer error; the consumer stalls for 10 s).
+absl::StatusOr<RunResult> RunMixed(const std::string& bootstrap, const std::string& topic,
+                                   const WorkloadOptions& options);
+
 // Fills `topic` (untimed), then options.consumers members of a new group read every record,
 // committing after each poll. Errors: as RunConsume; a member's error; a stalled group.
 absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const std::string& topic,

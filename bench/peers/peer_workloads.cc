@@ -108,6 +108,42 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
   return RunResult{received, bytes, elapsed.count(), received - options.records};
 }
 
+absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& stream,
+                                       const WorkloadOptions& options,
+                                       const PeerSettings& settings) {
+  absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
+      driver.NewConsumer(stream, /*group=*/"", 0, settings.consume_batch);
+  if (!consumer.ok()) return consumer.status();
+  const auto start = Clock::now();
+  absl::StatusOr<RunResult> produced = absl::UnknownError("not run");
+  std::thread producer([&] { produced = RunPeerProduce(driver, stream, options, settings); });
+  int64_t received = 0;
+  int64_t bytes = 0;
+  absl::Status failure;
+  const auto on_record = [&bytes](std::string_view value) {
+    bytes += static_cast<int64_t>(value.size());
+  };
+  while (received < options.records) {
+    absl::StatusOr<int> got = (*consumer)->Poll(std::chrono::seconds(10), on_record);
+    if (!got.ok()) {
+      failure = got.status();
+      break;
+    }
+    if (*got == 0) {
+      failure = absl::InternalError(
+          fmt::format("reader stalled after {} of {} records", received, options.records));
+      break;
+    }
+    received += *got;
+  }
+  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  producer.join();
+  if (!failure.ok()) return failure;
+  if (!produced.ok()) return produced.status();
+  if (absl::Status s = (*consumer)->Close(); !s.ok()) return s;
+  return RunResult{received, bytes, elapsed.count(), produced->errors + received - options.records};
+}
+
 absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::string& stream,
                                               const WorkloadOptions& options,
                                               const PeerSettings& settings) {

@@ -38,6 +38,12 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
                                          const WorkloadOptions& options,
                                          const PeerSettings& settings);
 
+// RunPeerProduce and, at the same time, one plain reader of `stream` from its beginning; the
+// clock runs from the first send until the reader has every record. Errors: as RunPeerConsume.
+absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& stream,
+                                       const WorkloadOptions& options,
+                                       const PeerSettings& settings);
+
 // Fills `stream` (untimed), makes a group on it, then options.consumers members (one connection
 // and thread each) share its records, acknowledging each batch; the clock runs from the moment
 // the first member is connected to the last record any member receives. Errors: as
