@@ -5,7 +5,6 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "broker/brook_handler.h"
 #include "broker/fetch_waiters.h"
@@ -109,16 +108,6 @@ void Broker::Stop() {
   rt.server.reset();
   rt.store.reset();  // fsyncs the WAL and closes RocksDB.
   Log(LogLevel::kInfo, "stopped");
-}
-
-void Broker::WaitForShutdownSignal() {
-  asio::io_context signals_io;
-  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  int received = 0;
-  signals.async_wait([&](const boost::system::error_code&, int signal) { received = signal; });
-  signals_io.run();
-  Log(LogLevel::kInfo, "signal received", "signal", received == SIGINT ? "SIGINT" : "SIGTERM");
-  Stop();
 }
 
 }  // namespace brook

@@ -13,10 +13,13 @@
 //   broker_config.h   every setting with its default
 //   embedded_broker.h a real broker in-process for tests, in one line
 //   log.h             structured log lines on stderr
+//   shutdown_signals.h SIGINT/SIGTERM as a graceful stop, caught from before the broker listens
 //
 // Broker ties them together:
+//   ShutdownSignals signals;              // shutdown_signals.h: before it listens
 //   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
-//   (*broker)->WaitForShutdownSignal();   // SIGINT/SIGTERM, then a graceful Stop()
+//   signals.Wait();                       // SIGINT/SIGTERM...
+//   (*broker)->Stop();                    // ...then a graceful stop
 //
 // Operation: Start opens the store (recovering every partition), listens, and runs the
 // io_context on io_threads threads, and starts the log cleaner's thread. Stop is graceful: new
@@ -52,8 +55,6 @@ class Broker {
 
   // Graceful stop; idempotent; blocks until done.
   void Stop();
-  // Blocks until SIGINT or SIGTERM, then Stop()s.
-  void WaitForShutdownSignal();
 
  private:
   struct Runtime;

@@ -1,5 +1,6 @@
 // `brook serve`: run the broker until SIGINT/SIGTERM.
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "broker/broker.h"
 #include "broker/log.h"
+#include "broker/shutdown_signals.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "fmt/format.h"
@@ -60,12 +62,15 @@ int RunServe(ServeOptions& options) {
   config.group_min_session_timeout = std::chrono::milliseconds(options.group_min_session_timeout_ms);
   config.group_max_session_timeout = std::chrono::milliseconds(options.group_max_session_timeout_ms);
   config.log_cleanup_interval = std::chrono::milliseconds(options.log_cleanup_interval_ms);
+  ShutdownSignals signals;  // From before the broker listens: no SIGTERM kills it unstopped.
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
   if (!broker.ok()) {
     fmt::print(stderr, "error: {}\n", MessageOf(broker.status()));
     return 1;
   }
-  (*broker)->WaitForShutdownSignal();
+  const int signal = signals.Wait();
+  Log(LogLevel::kInfo, "signal received", "signal", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*broker)->Stop();
   return 0;
 }
 
