@@ -8,6 +8,9 @@ namespace {
 
 constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999, 1.0};
 constexpr const char* kQuantileNames[] = {"p50", "p90", "p99", "p99.9", "max"};
+// The quantiles of the JSON "spectrum" (the whole distribution, for plots).
+constexpr double kSpectrum[] = {0,     0.25,   0.5,    0.75,    0.9,     0.95,  0.99,
+                                0.995, 0.999, 0.9995, 0.9999, 0.99999, 1.0};
 
 double Ms(int64_t nanos) { return static_cast<double>(nanos) / 1e6; }
 
@@ -69,9 +72,17 @@ std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEn
     for (size_t i = 0; i < std::size(kQuantiles); ++i) {
       medians += fmt::format(",\"median_{}_ms\":{:.4f}", kQuantileNames[i], r.MedianMs(kQuantiles[i]));
     }
-    systems += fmt::format("{}{{\"system\":{},\"settings\":{},\"runs\":[{}]{}}}",
+    // The distribution of every run's records together, for plots.
+    LatencyHistogram all;
+    for (const EndToEndResult& run : r.runs) all.Merge(run.latency);
+    std::string spectrum;
+    for (double q : kSpectrum) {
+      spectrum += fmt::format("{}[{},{:.4f}]", spectrum.empty() ? "" : ",", q, Ms(all.ValueAt(q)));
+    }
+    systems += fmt::format("{}{{\"system\":{},\"settings\":{},\"runs\":[{}]{},"
+                           "\"spectrum\":[{}]}}",
                            systems.empty() ? "" : ",", JsonString(r.system),
-                           JsonString(r.settings), runs, medians);
+                           JsonString(r.settings), runs, medians, spectrum);
   }
   return fmt::format(
       "{{\"rate\":{:.1f},\"seconds\":{:.1f},\"warmup_seconds\":{:.1f},\"value_size\":{},"

@@ -23,7 +23,8 @@ void PrintProgress(const std::string& system, int run, int runs, const EndToEndR
 // A table with one row per system (reports[0] is the reference for the p99 ratio).
 std::string FormatTable(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports);
 // {"rate":..,"seconds":..,"warmup_seconds":..,"value_size":..,"systems":[{"system","settings",
-//  "runs":[{"p50_ms",...,"max_ms","received","achieved_rate"}],"median_p50_ms",...}]}
+//  "runs":[{"p50_ms",...,"max_ms","received","achieved_rate"}],"median_p50_ms",...,
+//  "spectrum":[[quantile, ms],...] of all runs' records together}]}
 std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports);
 
 }  // namespace brook::bench

@@ -83,7 +83,9 @@ struct ConsumerOptions {
   int32_t fetch_min_bytes = 1;                    // The broker answers once this much is there...
   std::chrono::milliseconds fetch_max_wait{500};  // ...or after this (for the fetch sent ahead).
   int32_t fetch_max_bytes = 50 << 20;             // Per Fetch response (soft: >= 1 batch).
-  int32_t max_partition_fetch_bytes = 8 << 20;    // Per partition in a response (soft too).
+  int32_t max_partition_fetch_bytes = 1 << 20;    // Per partition in a response (soft too).
+                                                  // Kafka's default; bench consume read 25%
+                                                  // more records/s than with 8 MiB.
   std::chrono::milliseconds request_timeout{30000};  // Other requests; and a fetch's wait
                                                      // beyond its max_wait. Connect uses
                                                      // min(this, 10 s).
