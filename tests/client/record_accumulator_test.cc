@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include "protocol/absl_compat.h"
@@ -116,6 +117,9 @@ TEST_CASE("ready batches of several partitions share one request plan") {
       f.accumulator.Append({.topic = "a", .partition = p, .value = kValue}, {});
   }
   f.accumulator.Append({.topic = "b", .partition = 0, .value = kValue}, {});
+  // Every batch has lingered long enough by the time the sender looks (on a loaded machine
+  // the last one could otherwise still be lingering when the first is due).
+  std::this_thread::sleep_for(LongLinger().linger + milliseconds(50));
   RecordAccumulator::Work work = f.Next();
   REQUIRE(work.requests.size() == 1);
   CHECK(work.requests[0].partitions.size() == 4);
