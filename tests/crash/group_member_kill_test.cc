@@ -67,10 +67,14 @@ TEST_CASE("a group member killed with SIGKILL mid-stream loses no record to the 
   REQUIRE(member.Spawn({"consume", "t", "--group", "g", "--from-beginning", "--format", "%p %o",
                         "--session-timeout-ms", "1000", "--bootstrap", broker.bootstrap()},
                        printed_path, dir.path() + "/stderr"));
-  for (int i = 0; i < 600 && CountLines(testing::ReadFile(printed_path)) < 2000; ++i) {
+  // Up to a minute: a loaded machine (sanitizers, parallel tests) can be slow to join.
+  for (int i = 0; i < 3000 && CountLines(testing::ReadFile(printed_path)) < 2000; ++i) {
     std::this_thread::sleep_for(20ms);
   }
   CHECK(member.Signal(SIGKILL) == 128 + SIGKILL);
+  REQUIRE_MESSAGE(CountLines(testing::ReadFile(printed_path)) > 0,
+                  "the member printed nothing; its stderr: ",
+                  testing::ReadFile(dir.path() + "/stderr"));
   std::this_thread::sleep_for(50ms);
   producing = false;
   feeder.join();
