@@ -3,9 +3,30 @@
 #include <cstring>
 #include <thread>
 
+#include "fmt/format.h"
+
 namespace brook::bench {
 
 void RateSchedule::WaitFor(int64_t i) const { std::this_thread::sleep_until(Intended(i)); }
+
+RunTimes::RunTimes(const EndToEndOptions& options)
+    : start(SteadyClock::now() + std::chrono::milliseconds(100)),
+      schedule(start, options.rate),
+      counted_from(schedule.Intended(options.warmup_records())),
+      deadline(schedule.Intended(options.total_records()) + std::chrono::seconds(30)) {}
+
+absl::StatusOr<EndToEndResult> FinishRun(EndToEndResult result, int64_t total, int64_t errors,
+                                         const RunTimes& times,
+                                         SteadyClock::time_point last_receipt) {
+  result.sent = total;
+  result.errors = errors;
+  result.seconds = std::chrono::duration<double>(last_receipt - times.start).count();
+  if (result.received < total) {
+    return absl::DeadlineExceededError(fmt::format(
+        "only {} of {} records arrived within 30 s of the schedule's end", result.received, total));
+  }
+  return result;
+}
 
 std::string StampValue(std::string_view filler, SteadyClock::time_point intended) {
   std::string value(filler);

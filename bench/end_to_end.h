@@ -62,6 +62,23 @@ class RateSchedule {
   double rate_;
 };
 
+// The times of one run: it starts 100 ms from construction (time to get ready), follows the
+// schedule, counts latencies from the end of the warm-up, and gives up 30 s after the
+// schedule's end.
+struct RunTimes {
+  explicit RunTimes(const EndToEndOptions& options);
+  SteadyClock::time_point start;
+  RateSchedule schedule;
+  SteadyClock::time_point counted_from;
+  SteadyClock::time_point deadline;
+};
+
+// Completes a run's result: `total` records sent, `errors` refused, the last one received at
+// `last_receipt`. Errors: DEADLINE_EXCEEDED when some never arrived.
+absl::StatusOr<EndToEndResult> FinishRun(EndToEndResult result, int64_t total, int64_t errors,
+                                         const RunTimes& times,
+                                         SteadyClock::time_point last_receipt);
+
 // `filler` (value_size bytes) with its first 8 bytes replaced by `intended`.
 std::string StampValue(std::string_view filler, SteadyClock::time_point intended);
 // The intended send time a stamped value carries. REQUIRES: value.size() >= 8.

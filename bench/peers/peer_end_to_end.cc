@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "bench/value_pool.h"
-#include "fmt/format.h"
 
 namespace brook::bench {
 
@@ -21,16 +20,13 @@ absl::StatusOr<EndToEndResult> RunPeerEndToEnd(PeerDriver& driver, const std::st
 
   const int64_t total = options.total_records();
   const ValuePool pool(std::max(options.value_size, 8), 0);
-  const SteadyClock::time_point start = SteadyClock::now() + std::chrono::milliseconds(100);
-  const RateSchedule schedule(start, options.rate);
-  const SteadyClock::time_point counted_from = schedule.Intended(options.warmup_records());
-  const SteadyClock::time_point deadline = schedule.Intended(total) + std::chrono::seconds(30);
+  const RunTimes times(options);
 
   absl::Status send_failure;
   std::thread sender([&] {
     for (int64_t i = 0; i < total; ++i) {
-      schedule.WaitFor(i);
-      const std::string value = StampValue(pool.Value(i), schedule.Intended(i));
+      times.schedule.WaitFor(i);
+      const std::string value = StampValue(pool.Value(i), times.schedule.Intended(i));
       if (absl::Status s = (*producer)->Send(std::nullopt, value); !s.ok()) {
         send_failure = s;
         return;
@@ -41,15 +37,15 @@ absl::StatusOr<EndToEndResult> RunPeerEndToEnd(PeerDriver& driver, const std::st
 
   EndToEndResult result;
   absl::Status failure;
-  SteadyClock::time_point last_receipt = start;
-  while (result.received < total && SteadyClock::now() < deadline) {
+  SteadyClock::time_point last_receipt = times.start;
+  while (result.received < total && SteadyClock::now() < times.deadline) {
     // One receipt time per poll, as for brook: the records of one answer arrive together.
     std::optional<SteadyClock::time_point> now;
     absl::StatusOr<int> polled = (*consumer)->Poll(
         std::chrono::milliseconds(100), [&](std::string_view value) {
           if (value.size() < 8) return;
           if (!now) now = SteadyClock::now();
-          RecordReceipt(result, value, counted_from, *now);
+          RecordReceipt(result, value, times.counted_from, *now);
           last_receipt = *now;
         });
     if (!polled.ok()) {
@@ -61,14 +57,7 @@ absl::StatusOr<EndToEndResult> RunPeerEndToEnd(PeerDriver& driver, const std::st
   (void)(*consumer)->Close();
   if (!failure.ok()) return failure;
   if (!send_failure.ok()) return send_failure;
-  result.sent = total;
-  result.errors = (*producer)->errors();
-  result.seconds = std::chrono::duration<double>(last_receipt - start).count();
-  if (result.received < total) {
-    return absl::DeadlineExceededError(fmt::format(
-        "only {} of {} records arrived within 30 s of the schedule's end", result.received, total));
-  }
-  return result;
+  return FinishRun(std::move(result), total, (*producer)->errors(), times, last_receipt);
 }
 
 }  // namespace brook::bench
