@@ -2,6 +2,7 @@
 // (docs/dead-letters.md).
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -56,27 +57,41 @@ std::string Preview(const std::optional<std::string>& text, size_t max = kPrevie
   return out;
 }
 
+// Offsets of a dead-letter topic's records, per partition.
+using OffsetsByPartition = std::map<int32_t, std::vector<int64_t>>;
+
+// Calls `fn(partition, chunk)` for each run of at most kReplayChunk offsets of `offsets`, in
+// order, until one fails. Errors: fn's.
+absl::Status ForEachChunk(
+    const OffsetsByPartition& offsets,
+    const std::function<absl::Status(int32_t, const std::vector<int64_t>&)>& fn) {
+  for (const auto& [partition, list] : offsets) {
+    for (size_t i = 0; i < list.size(); i += kReplayChunk) {
+      const auto first = list.begin() + static_cast<std::ptrdiff_t>(i);
+      const auto last = list.begin() + static_cast<std::ptrdiff_t>(std::min(list.size(), i + kReplayChunk));
+      if (absl::Status s = fn(partition, std::vector<int64_t>(first, last)); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Where each record of `dlq_topic` was replayed to ("" for not yet), asked with dry-run
 // replays, per partition.
 absl::StatusOr<std::map<std::pair<int32_t, int64_t>, std::string>> ReplayedTo(
-    Admin& admin, const std::string& dlq_topic,
-    const std::map<int32_t, std::vector<int64_t>>& offsets) {
+    Admin& admin, const std::string& dlq_topic, const OffsetsByPartition& offsets) {
   std::map<std::pair<int32_t, int64_t>, std::string> out;
-  for (const auto& [partition, list] : offsets) {
-    for (size_t i = 0; i < list.size(); i += kReplayChunk) {
-      const std::vector<int64_t> chunk(list.begin() + static_cast<std::ptrdiff_t>(i),
-                                       list.begin() + static_cast<std::ptrdiff_t>(
-                                                          std::min(list.size(), i + kReplayChunk)));
-      auto answers = admin.ReplayDeadLetters({dlq_topic, PartitionId(partition)}, chunk, true);
-      if (!answers.ok()) return answers.status();
-      for (const DeadLetterReplay& r : *answers) {
-        out[{partition, r.offset}] =
-            r.already_replayed
-                ? RecordName(r.target.topic, r.target.partition.value, r.replayed_offset)
-                : "";
-      }
+  absl::Status asked = ForEachChunk(offsets, [&](int32_t partition, const auto& chunk) {
+    auto answers = admin.ReplayDeadLetters({dlq_topic, PartitionId(partition)}, chunk, true);
+    if (!answers.ok()) return answers.status();
+    for (const DeadLetterReplay& r : *answers) {
+      out[{partition, r.offset}] =
+          r.already_replayed
+              ? RecordName(r.target.topic, r.target.partition.value, r.replayed_offset)
+              : "";
     }
-  }
+    return absl::OkStatus();
+  });
+  if (!asked.ok()) return asked;
   return out;
 }
 
@@ -109,7 +124,7 @@ int List(const DlqOptions& o) {
     return !o.limit || static_cast<int64_t>(records.size()) < *o.limit;
   });
   if (!read.ok()) return PrintError(read);
-  std::map<int32_t, std::vector<int64_t>> offsets;
+  OffsetsByPartition offsets;
   for (const DeadLetterRecord& r : records) offsets[r.partition].push_back(r.offset);
   auto replayed = ReplayedTo(**admin, o.topic, offsets);
   if (!replayed.ok()) return PrintError(replayed.status());
@@ -212,9 +227,6 @@ struct ReplayTally {
   int64_t replayed = 0, already = 0, failed = 0;
 };
 
-// The matching records' offsets per partition.
-using OffsetsByPartition = std::map<int32_t, std::vector<int64_t>>;
-
 absl::StatusOr<OffsetsByPartition> MatchingDeadLetters(const DlqOptions& o,
                                                         std::optional<int64_t> since,
                                                         std::optional<int64_t> until) {
@@ -287,22 +299,17 @@ int Replay(const DlqOptions& o) {
              o.topic, already, planned, o.dry_run ? " (dry run: nothing is replayed)" : "");
   ReplayTally tally;
   int64_t done = 0;
-  for (const auto& [partition, offsets] : pending) {
-    for (size_t i = 0; i < offsets.size(); i += kReplayChunk) {
-      const std::vector<int64_t> chunk(
-          offsets.begin() + static_cast<std::ptrdiff_t>(i),
-          offsets.begin() + static_cast<std::ptrdiff_t>(std::min(offsets.size(), i + kReplayChunk)));
-      if (absl::Status s = ReplayChunk(**admin, o, partition, chunk, tally); !s.ok()) {
-        return PrintError(s);
-      }
-      done += static_cast<int64_t>(chunk.size());
-      if (!o.dry_run) {
-        fmt::print("{}/{}: {} replayed, {} already replayed, {} failed\n", done, planned,
-                   tally.replayed, tally.already, tally.failed);
-        std::fflush(stdout);
-      }
+  absl::Status replayed_all = ForEachChunk(pending, [&](int32_t partition, const auto& chunk) {
+    if (absl::Status s = ReplayChunk(**admin, o, partition, chunk, tally); !s.ok()) return s;
+    done += static_cast<int64_t>(chunk.size());
+    if (!o.dry_run) {
+      fmt::print("{}/{}: {} replayed, {} already replayed, {} failed\n", done, planned,
+                 tally.replayed, tally.already, tally.failed);
+      std::fflush(stdout);
     }
-  }
+    return absl::OkStatus();
+  });
+  if (!replayed_all.ok()) return PrintError(replayed_all);
   if (o.dry_run) {
     fmt::print("dry run: {} would be replayed, {} cannot be; nothing changed\n", tally.replayed,
                tally.failed);
