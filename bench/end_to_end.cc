@@ -3,11 +3,17 @@
 #include <cstring>
 #include <thread>
 
+#include <sys/prctl.h>
+
 #include "fmt/format.h"
 
 namespace brook::bench {
 
-void RateSchedule::WaitFor(int64_t i) const { std::this_thread::sleep_until(Intended(i)); }
+void RateSchedule::WaitFor(int64_t i) const {
+  thread_local const bool precise = prctl(PR_SET_TIMERSLACK, 1UL) == 0;
+  (void)precise;
+  std::this_thread::sleep_until(Intended(i));
+}
 
 RunTimes::RunTimes(const EndToEndOptions& options)
     : start(SteadyClock::now() + std::chrono::milliseconds(100)),

@@ -55,6 +55,8 @@ class RateSchedule {
                         std::chrono::duration<double>(static_cast<double>(i) / rate_));
   }
   // Sleeps until record i's time (returns at once when behind: the backlog is sent now).
+  // The calling thread's timer slack is set to 1 ns first: Linux otherwise lets a sleep end
+  // up to 50 us late, and that lateness would count into every system's latency.
   void WaitFor(int64_t i) const;
 
  private:

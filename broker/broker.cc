@@ -3,19 +3,16 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include "broker/brook_handler.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/io_pool.h"
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
 #include "broker/server.h"
 #include "protocol/absl_compat.h"
 
 namespace brook {
-namespace asio = boost::asio;
 
 struct Broker::Runtime {
   BrokerConfig config;
@@ -24,12 +21,10 @@ struct Broker::Runtime {
   std::unique_ptr<LogCleaner> cleaner;
   FetchWaiters waiters;
   std::shared_ptr<BrookHandler> handler;
-  asio::io_context io;
-  // After io: destroyed before it (its sweep timer lives on io).
+  std::unique_ptr<IoPool> io;
+  // After io: destroyed before it (its sweep timer lives on the pool's main thread).
   std::unique_ptr<group::GroupCoordinator> groups;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<Server> server;
-  std::vector<std::thread> threads;
   bool stopped = false;
 };
 
@@ -56,18 +51,16 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
                                          cfg.compaction_max_bytes_per_second});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->store, runtime->waiters,
                                                     *runtime->groups, *runtime->cleaner, cfg);
-  runtime->server = std::make_unique<Server>(runtime->io, cfg.server, runtime->handler);
-  if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
-
-  runtime->groups->Start(runtime->io);
-  runtime->cleaner->Start();
-  runtime->work.emplace(runtime->io.get_executor());
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < threads; ++i) {
-    runtime->threads.emplace_back([io = &runtime->io] { io->run(); });
-  }
+  runtime->io = std::make_unique<IoPool>(threads);
+  runtime->server = std::make_unique<Server>(*runtime->io, cfg.server, runtime->handler);
+  if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
+
+  runtime->groups->Start(runtime->io->Main());
+  runtime->cleaner->Start();
+  runtime->io->Start();
   std::unique_ptr<Broker> broker(new Broker(std::move(runtime)));
   Log(LogLevel::kInfo, "brook is serving", "addr", broker->address(), "data_dir",
       cfg.store.data_dir, "io_threads", threads);
@@ -101,10 +94,7 @@ void Broker::Stop() {
   // hold up the drain; the store is still open while it finishes.
   rt.cleaner->Stop();
   rt.server->Drain(rt.config.server.shutdown_timeout);
-  rt.work.reset();
-  rt.io.stop();
-  for (std::thread& t : rt.threads) t.join();
-  rt.threads.clear();
+  rt.io->Stop();
   rt.server.reset();
   rt.store.reset();  // fsyncs the WAL and closes RocksDB.
   Log(LogLevel::kInfo, "stopped");

@@ -4,6 +4,7 @@
 //
 //   server.h          generic TCP server: acceptor, connections, limits, two-phase shutdown
 //   connection.h      one connection: framed reads, in-flight limit, writer, watchdog
+//   io_pool.h         the network threads, one io_context each; a connection stays on one
 //   brook_handler.h   brook's protocol: header parsing, version routing, error replies
 //   handlers/         one function per API (produce, fetch, list offsets, metadata, topics,
 //                     consumer groups, offsets)
@@ -21,8 +22,8 @@
 //   signals.Wait();                       // SIGINT/SIGTERM...
 //   (*broker)->Stop();                    // ...then a graceful stop
 //
-// Operation: Start opens the store (recovering every partition), listens, and runs the
-// io_context on io_threads threads, and starts the log cleaner's thread. Stop is graceful: new
+// Operation: Start opens the store (recovering every partition), listens, runs io_threads
+// network threads (io_pool.h), and starts the log cleaner's thread. Stop is graceful: new
 // requests get BROKER_SHUTTING_DOWN, the acceptor closes, waiting fetches return, the log
 // cleaner stops (a running compaction is cancelled, queued CompactTopic requests answer
 // BROKER_SHUTTING_DOWN), in-flight requests finish and their answers are written (up to

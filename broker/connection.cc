@@ -1,6 +1,7 @@
 #include "broker/connection.h"
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <vector>
 
@@ -67,7 +68,8 @@ bool Connection::DispatchFrames() {
   size_t parsed = 0;
   while (in_flight_ < config_.max_in_flight_per_connection) {
     FrameResult frame =
-        DecodeFrame(std::string_view(read_buffer_).substr(parsed), config_.max_frame_bytes);
+        DecodeFrame(std::string_view(read_buffer_.data() + parsed, read_len_ - parsed),
+                    config_.max_frame_bytes);
     if (frame.status == FrameStatus::kTooLarge) {
       Log(LogLevel::kWarn, "closing connection: frame too large", "peer", peer_, "bytes",
           frame.declared_size, "max_frame_bytes", config_.max_frame_bytes);
@@ -78,8 +80,14 @@ bool Connection::DispatchFrames() {
     asio::co_spawn(socket_.get_executor(), HandleOne(shared_from_this(), std::string(frame.payload)), asio::detached);
     parsed += frame.consumed;
   }
-  read_buffer_.erase(0, parsed);
-  if (read_buffer_.empty()) {
+  if (parsed > 0) {
+    std::memmove(read_buffer_.data(), read_buffer_.data() + parsed, read_len_ - parsed);
+    read_len_ -= parsed;
+  }
+  if (read_len_ == 0 && read_buffer_.size() > 2 * kReadChunk) {
+    read_buffer_ = std::string(kReadChunk, '\0');
+  }
+  if (read_len_ == 0) {
     partial_frame_ = false;
   } else if (!partial_frame_ || parsed > 0) {
     partial_frame_ = true;
@@ -101,16 +109,16 @@ asio::awaitable<void> Connection::ReadLoop(Self self) {
     }
     // Read at least the rest of a large frame in one go when its size is known.
     size_t want = kReadChunk;
-    if (read_buffer_.size() >= kFrameLengthSize) {
-      size_t frame = kFrameLengthSize + DecodeFrameLength(read_buffer_);
-      if (frame > read_buffer_.size()) want = std::max(want, frame - read_buffer_.size());
+    if (read_len_ >= kFrameLengthSize) {
+      size_t frame =
+          kFrameLengthSize + DecodeFrameLength(std::string_view(read_buffer_.data(), read_len_));
+      if (frame > read_len_) want = std::max(want, frame - read_len_);
     }
-    const size_t old_size = read_buffer_.size();
-    read_buffer_.resize(old_size + want);
+    if (read_buffer_.size() < read_len_ + want) read_buffer_.resize(read_len_ + want);
     auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(read_buffer_.data() + old_size, want),
+        asio::buffer(read_buffer_.data() + read_len_, want),
         asio::bind_cancellation_slot(read_cancel_.slot(), kNoThrow));
-    read_buffer_.resize(old_size + n);
+    read_len_ += n;
     if (ec) break;
     last_activity_ = Clock::now();
   }

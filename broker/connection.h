@@ -1,15 +1,15 @@
 // broker/connection.h: one client connection of the generic server (internal to broker/).
 //
-// Operation: three coroutines on the connection's strand: a reader that splits the byte
-// stream into frames and starts one handler coroutine per frame (at most
+// Operation: three coroutines on the connection's thread (io_pool.h): a reader that splits
+// the byte stream into frames and starts one handler coroutine per frame (at most
 // max_in_flight_per_connection at a time: past that it stops reading, which pushes back on
 // the client through TCP), a writer that sends queued response frames (gathering several per
 // write), and a watchdog that closes the connection when a started frame stalls past
 // frame_timeout or the connection idles past idle_timeout.
-// Concurrency: all state is touched only on the strand; Stop() may be called from any thread.
+// Concurrency: all state is touched only on that thread; Stop() may be called from any thread.
 // Lifecycle: kept alive by its coroutines (shared_from_this). Stop() stops reading; the
 // connection closes once every in-flight request has answered and the answers are written.
-// `on_closed` runs once, on the strand, when the socket closes.
+// `on_closed` runs once, on that thread, when the socket closes.
 #pragma once
 
 #include <chrono>
@@ -30,7 +30,7 @@ namespace brook {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  // REQUIRES: `socket` is bound to a strand; `config` outlives the connection.
+  // REQUIRES: `socket` belongs to a one-thread io_context; `config` outlives the connection.
   Connection(boost::asio::ip::tcp::socket socket, const ServerConfig& config,
              std::shared_ptr<RequestHandler> handler,
              std::function<void(Connection*)> on_closed);
@@ -65,7 +65,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::cancellation_signal read_cancel_;
 
+  // read_buffer_[0, read_len_) holds bytes received and not yet dispatched; the rest is room
+  // for the next read. It is resized only to grow (a resize zero-fills), and shrunk back when
+  // a large frame has gone.
   std::string read_buffer_;
+  size_t read_len_ = 0;
   std::deque<std::string> outbound_;
   int in_flight_ = 0;
   bool reading_stopped_ = false;

@@ -5,7 +5,7 @@
 // called by the store after every append, wakes every wait registered on that partition by
 // posting to the wait's executor; WakeAll() wakes every wait (shutdown).
 // Concurrency: Register/Notify/WakeAll are thread-safe; a FetchWait's `notified` flag and timer
-// are touched only on its executor (the connection's strand). Unregistration is automatic
+// are touched only on its executor (the connection's thread). Unregistration is automatic
 // when the FetchWait's Registration is destroyed.
 #pragma once
 

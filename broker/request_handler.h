@@ -2,7 +2,7 @@
 //
 // The server (server.h) knows frames, connections and limits, never topics. A protocol gives
 // it one RequestHandler; the server calls Handle once per complete frame payload, on the
-// connection's strand, in the order the frames arrived. The part of Handle before its first
+// connection's thread, in the order the frames arrived. The part of Handle before its first
 // suspension runs in that order too, so a handler applies state changes (appends) in arrival
 // order while the waiting parts (fsync, long poll) of several requests overlap.
 //

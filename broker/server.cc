@@ -7,10 +7,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "broker/connection.h"
+#include "broker/io_pool.h"
 #include "broker/log.h"
 
 namespace brook {
@@ -20,7 +20,8 @@ using asio::ip::tcp;
 // The listening socket and its accept loop; shared with the loop's coroutine.
 class Server::Acceptor : public std::enable_shared_from_this<Server::Acceptor> {
  public:
-  Acceptor(asio::io_context& io, Server* server) : io_(io), acceptor_(io), server_(server) {}
+  Acceptor(IoPool& pool, Server* server)
+      : pool_(pool), io_(pool.Main()), acceptor_(io_), server_(server) {}
 
   absl::Status Listen(const std::string& host, uint16_t port) {
     boost::system::error_code ec;
@@ -59,7 +60,10 @@ class Server::Acceptor : public std::enable_shared_from_this<Server::Acceptor> {
     constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
     asio::steady_timer backoff(self->io_);
     while (self->acceptor_.is_open()) {
-      auto [ec, socket] = co_await self->acceptor_.async_accept(asio::make_strand(self->io_), kNoThrow);
+      const int thread = self->pool_.Place();
+      auto [ec, socket] =
+          co_await self->acceptor_.async_accept(self->pool_.Context(thread), kNoThrow);
+      if (ec) self->pool_.Release(thread);
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) break;
       if (ec) {
         // Out of file descriptors and the like: log, back off, keep serving.
@@ -73,29 +77,30 @@ class Server::Acceptor : public std::enable_shared_from_this<Server::Acceptor> {
       auto connection = std::make_shared<Connection>(
           std::move(socket), self->server_->config_, self->server_->handler_,
           [server = self->server_](Connection* closed) { server->Closed(closed); });
-      self->server_->Accepted(std::move(connection));
+      self->server_->Accepted(std::move(connection), thread);
     }
   }
 
+  IoPool& pool_;
   asio::io_context& io_;
   tcp::acceptor acceptor_;
   Server* server_;
 };
 
-Server::Server(asio::io_context& io, ServerConfig config, std::shared_ptr<RequestHandler> handler)
-    : io_(io), config_(std::move(config)), handler_(std::move(handler)) {}
+Server::Server(IoPool& pool, ServerConfig config, std::shared_ptr<RequestHandler> handler)
+    : pool_(pool), config_(std::move(config)), handler_(std::move(handler)) {}
 
 Server::~Server() = default;
 
 absl::Status Server::Start() {
-  acceptor_ = std::make_shared<Acceptor>(io_, this);
+  acceptor_ = std::make_shared<Acceptor>(pool_, this);
   if (absl::Status s = acceptor_->Listen(config_.host, config_.port); !s.ok()) return s;
   port_ = acceptor_->port();
   acceptor_->Start();
   return absl::OkStatus();
 }
 
-void Server::Accepted(std::shared_ptr<Connection> connection) {
+void Server::Accepted(std::shared_ptr<Connection> connection, int thread) {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_ || connections_.size() >= static_cast<size_t>(config_.max_connections)) {
@@ -103,25 +108,29 @@ void Server::Accepted(std::shared_ptr<Connection> connection) {
         Log(LogLevel::kWarn, "refusing connection: too many connections", "max_connections",
             config_.max_connections);
       }
+      pool_.Release(thread);
       connection->Stop();
       return;
     }
-    connections_.emplace(connection.get(), connection);
+    connections_.emplace(connection.get(), Placed{connection, thread});
   }
   connection->Start();
 }
 
 void Server::Closed(Connection* connection) {
   absl::MutexLock lock(&mu_);
-  connections_.erase(connection);
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;  // Refused at accept.
+  pool_.Release(it->second.thread);
+  connections_.erase(it);
 }
 
 void Server::StopAccepting() {
   if (acceptor_) acceptor_->Close();
   absl::MutexLock lock(&mu_);
   stopping_ = true;
-  for (auto& [ptr, weak] : connections_) {
-    if (auto connection = weak.lock()) connection->Stop();
+  for (auto& [ptr, placed] : connections_) {
+    if (auto connection = placed.connection.lock()) connection->Stop();
   }
 }
 

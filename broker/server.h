@@ -4,13 +4,14 @@
 // RequestHandler (request_handler.h). brook's protocol is one such handler; a Kafka-compatible
 // listener would be another Server with another handler.
 //
-// Operation: Start() binds and accepts on the given io_context (run by the caller's threads);
-// each connection gets its own strand. Connections beyond max_connections are closed at accept.
+// Operation: Start() binds and accepts on the pool's main thread; each connection is placed
+// on one of the pool's threads (io_pool.h) and stays there. Connections beyond
+// max_connections are closed at accept.
 // Shutdown, phase 1: StopAccepting() closes the acceptor and makes every connection stop
 // reading; phase 2: Drain() waits until each connection has answered its in-flight requests
 // and written the answers (then it closes), or until the deadline, when it closes the rest.
-// Concurrency: all methods are thread-safe. Lifecycle: the io_context must outlive the Server
-// and keep running until Drain() returns.
+// Concurrency: all methods are thread-safe. Lifecycle: the pool must outlive the Server and
+// keep running until Drain() returns.
 #pragma once
 
 #include <chrono>
@@ -25,17 +26,14 @@
 #include "broker/broker_config.h"
 #include "broker/request_handler.h"
 
-namespace boost::asio {
-class io_context;
-}
-
 namespace brook {
 
 class Connection;
+class IoPool;
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, ServerConfig config, std::shared_ptr<RequestHandler> handler);
+  Server(IoPool& pool, ServerConfig config, std::shared_ptr<RequestHandler> handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -48,7 +46,7 @@ class Server {
 
   void StopAccepting();
   // Blocks until every connection is closed or `timeout` passes; then closes the rest.
-  // REQUIRES: not called on one of the io_context's threads.
+  // REQUIRES: not called on one of the pool's threads.
   void Drain(std::chrono::milliseconds timeout);
 
   size_t connection_count() const;
@@ -56,17 +54,22 @@ class Server {
  private:
   class Acceptor;
 
-  void Accepted(std::shared_ptr<Connection> connection);
+  struct Placed {
+    std::weak_ptr<Connection> connection;
+    int thread;  // Its IoPool thread.
+  };
+
+  void Accepted(std::shared_ptr<Connection> connection, int thread);
   void Closed(Connection* connection);
 
-  boost::asio::io_context& io_;
+  IoPool& pool_;
   const ServerConfig config_;
   std::shared_ptr<RequestHandler> handler_;
   std::shared_ptr<Acceptor> acceptor_;
   uint16_t port_ = 0;
 
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<Connection*, std::weak_ptr<Connection>> connections_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<Connection*, Placed> connections_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 

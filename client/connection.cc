@@ -21,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "client/address.h"
@@ -145,6 +148,10 @@ class Connection::Impl {
   void OnRead(const std::shared_ptr<Link>& link, size_t n);
   void Dispatch(const std::shared_ptr<Link>& link, std::shared_ptr<const std::string> frame);
   void WriteMore(std::shared_ptr<Link> link);
+  // On the calling thread, when the connection is up and no write is queued or in progress:
+  // writes what the socket takes without blocking. Returns true when all of `out` went;
+  // else `out` keeps what is left, for the I/O thread.
+  bool WriteNow(Outbound& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnWritten(const std::shared_ptr<Link>& link, boost::system::error_code ec);
   void LinkFailed(const std::shared_ptr<Link>& link, std::string_view reason);
   void ArmDeadline();
@@ -194,6 +201,9 @@ class Connection::Impl {
   Clock::time_point armed_deadline_ ABSL_GUARDED_BY(mu_) = Clock::time_point::max();
   std::vector<Outbound> queue_ ABSL_GUARDED_BY(mu_);  // Not yet handed to a write.
   bool writer_active_ ABSL_GUARDED_BY(mu_) = false;   // A WriteMore is posted or running.
+  // The current link's socket, for WriteNow; -1 when there is none. The I/O thread closes a
+  // socket only under mu_ after resetting this, so WriteNow never writes to a reused fd.
+  int direct_fd_ ABSL_GUARDED_BY(mu_) = -1;
   bool close_started_ ABSL_GUARDED_BY(mu_) = false;
 };
 
@@ -311,6 +321,7 @@ void Connection::Impl::StartConnect(const BrokerAddress& target, Clock::time_poi
                 MutexLock lock(&mu_);
                 if (state_ == State::kConnecting) state_ = State::kHandshaking;
                 writer_active_ = false;
+                direct_fd_ = attempt->link->socket.native_handle();
               }
               link_ = attempt->link;
               StartRead(link_);
@@ -407,10 +418,12 @@ void Connection::Impl::Send(ApiKey api_key, int16_t version, std::string body,
   out.header = MakeHeader(api_key, version, correlation_id, body.size());
   out.body = std::move(body);
   out.correlation_id = correlation_id;
-  queue_.push_back(std::move(out));
-  if (!writer_active_) {
-    writer_active_ = true;
-    asio::post(io_, [this, link = link_] { WriteMore(link); });
+  if (!WriteNow(out)) {
+    queue_.push_back(std::move(out));
+    if (!writer_active_) {
+      writer_active_ = true;
+      asio::post(io_, [this, link = link_] { WriteMore(link); });
+    }
   }
   if (deadline < armed_deadline_) {
     armed_deadline_ = deadline;
@@ -458,6 +471,25 @@ void Connection::Impl::Post(absl::AnyInvocable<void()> fn) {
     return;
   }
   asio::post(io_, std::move(fn));
+}
+
+bool Connection::Impl::WriteNow(Outbound& out) {
+  if (state_ != State::kConnected || direct_fd_ < 0 || writer_active_ || !queue_.empty()) {
+    return false;
+  }
+  iovec parts[2] = {{out.header.data(), out.header.size()}, {out.body.data(), out.body.size()}};
+  msghdr message{};
+  message.msg_iov = parts;
+  message.msg_iovlen = out.body.empty() ? 1 : 2;
+  const ssize_t sent = ::sendmsg(direct_fd_, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  // A failed write leaves the request to the I/O thread, whose write or read then reports
+  // the connection's loss.
+  size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
+  if (done == out.header.size() + out.body.size()) return true;
+  const size_t from_header = std::min(done, out.header.size());
+  out.header.erase(0, from_header);
+  out.body.erase(0, done - from_header);
+  return false;
 }
 
 // WriteMore and Send race on `link_`: Send captures whatever link_ is when it posts; that is
@@ -616,13 +648,17 @@ void Connection::Impl::LinkFailed(const std::shared_ptr<Link>& link, std::string
   if (link->dead) return;
   link->dead = true;
   boost::system::error_code ignored;
-  link->socket.close(ignored);
-  if (link != link_) return;
-  link_.reset();
+  if (link != link_) {
+    link->socket.close(ignored);
+    return;
+  }
   std::vector<Pending> pending;
   std::vector<Outbound> queued;
   {
     MutexLock lock(&mu_);
+    direct_fd_ = -1;
+    link->socket.close(ignored);
+    link_.reset();  // Last: `link` may be a reference to link_.
     if (state_ == State::kConnected || state_ == State::kHandshaking) state_ = State::kBroken;
     TakeAll(&pending, &queued);
     writer_active_ = false;
@@ -700,6 +736,8 @@ void Connection::Impl::Shutdown(std::vector<Pending> pending, std::vector<Outbou
     std::shared_ptr<Link> link = link_;
     link->dead = true;
     boost::system::error_code ignored;
+    MutexLock lock(&mu_);
+    direct_fd_ = -1;
     link->socket.close(ignored);
     link_.reset();
   }

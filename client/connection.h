@@ -8,8 +8,11 @@
 //
 // Operation:
 //   Connect() resolves the address, opens TCP (with a timeout), then asks ApiVersions once
-//   and picks, per API, the highest version both sides serve. Send() queues a request; the
-//   I/O thread writes queued requests in Send order (several per write) and reads responses.
+//   and picks, per API, the highest version both sides serve. Send() writes a request from
+//   the calling thread when the connection is idle (nothing queued or being written) and the
+//   socket takes it without blocking: no thread hand-off. Otherwise it queues the request
+//   (or its unwritten rest) and the I/O thread writes queued requests in Send order (several
+//   per write). The I/O thread reads every response.
 //   A response whose header carries an error becomes that request's Status (the broker's
 //   code and message). Each request has a deadline; when it passes, the request fails with
 //   REQUEST_TIMED_OUT and a late response is dropped. A request that timed out before it was

@@ -66,7 +66,11 @@ class Producer::Impl {
   }
 
   void Send(const ProducerRecord& record, SendCallback callback) {
-    accumulator_.Append(record, std::move(callback));
+    // With linger 0 a record may go at once: this thread sends it rather than waking the
+    // sender thread to.
+    const bool caller_sends = options_.linger.count() == 0;
+    accumulator_.Append(record, std::move(callback), caller_sends);
+    if (caller_sends) sender_.SendNow();
   }
 
   absl::Status Flush() { return accumulator_.Flush(); }

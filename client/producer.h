@@ -10,8 +10,11 @@
 // returns; a batch is sealed when it reaches batch_size, when it has lingered `linger`, or on
 // Flush/Close. A sender thread puts every sendable batch into as few Produce requests as it
 // can (several partitions, and several batches of a partition, per request), with at most
-// max_in_flight requests outstanding on the one connection. Each partition's answer completes
-// its batches: record i of a batch gets offset base_offset + i.
+// max_in_flight requests outstanding on the one connection. With linger 0, Send itself sends
+// what can go at once (the request is written from the calling thread when the connection
+// is idle), which saves two thread hand-offs per record; what cannot go yet (max_in_flight
+// reached) is batched and sent by the sender thread. Each partition's answer completes its
+// batches: record i of a batch gets offset base_offset + i.
 //
 // Partitioning: an explicit partition is checked against the topic's partition count; a key
 // picks PartitionForKey(key, count) (the same partition as Kafka's Java client); otherwise

@@ -44,7 +44,8 @@ RecordAccumulator::~RecordAccumulator() = default;
 
 // ---- Appending (any thread) -------------------------------------------------------------------
 
-void RecordAccumulator::Append(const ProducerRecord& record, SendCallback callback) {
+void RecordAccumulator::Append(const ProducerRecord& record, SendCallback callback,
+                               bool caller_sends) {
   const size_t bytes = RecordBytes(record);
   bool post = false;
   {
@@ -76,7 +77,7 @@ void RecordAccumulator::Append(const ProducerRecord& record, SendCallback callba
         AppendKnown(
             topic,
             RecordRef{record.partition, record.key, record.value, record.headers, timestamp_ms},
-            std::move(callback), bytes, epoch_);
+            std::move(callback), bytes, epoch_, caller_sends);
       }
     }
     post = NeedsCompletionPost();
@@ -113,7 +114,8 @@ void RecordAccumulator::SetPartitionCount(TopicState* topic, int32_t count) {
 }
 
 void RecordAccumulator::AppendKnown(TopicState* topic, const RecordRef& record,
-                                    SendCallback callback, size_t bytes, uint64_t epoch) {
+                                    SendCallback callback, size_t bytes, uint64_t epoch,
+                                    bool caller_sends) {
   const int32_t count = topic->partition_count;
   int32_t partition;
   const bool sticky = !record.partition && !record.key;
@@ -135,7 +137,7 @@ void RecordAccumulator::AppendKnown(TopicState* topic, const RecordRef& record,
   PartitionQueue* queue = topic->partitions[static_cast<size_t>(partition)].get();
   if (queue->open && queue->open->record_count > 0 &&
       queue->open->builder.size_bytes() + bytes > options_.batch_size) {
-    Seal(queue);
+    Seal(queue, !caller_sends);
     if (sticky) queue = topic->partitions[static_cast<size_t>(topic->sticky)].get();
   }
   if (!queue->open) {
@@ -143,7 +145,7 @@ void RecordAccumulator::AppendKnown(TopicState* topic, const RecordRef& record,
     queue->open = std::make_unique<ProducerBatch>(queue, options_.compression, epoch, now);
     AddUnit(epoch);
     next_expiry_check_ = std::min(next_expiry_check_, now + options_.delivery_timeout);
-    WakeSender(now + options_.linger);
+    if (!caller_sends) WakeSender(now + options_.linger);
   }
   ProducerBatch* batch = queue->open.get();
   if (epoch < batch->epoch) {
@@ -157,7 +159,7 @@ void RecordAccumulator::AppendKnown(TopicState* topic, const RecordRef& record,
   }
   ++batch->record_count;
   batch->reserved_bytes += bytes;
-  if (batch->builder.size_bytes() >= options_.batch_size) Seal(queue);
+  if (batch->builder.size_bytes() >= options_.batch_size) Seal(queue, !caller_sends);
 }
 
 void RecordAccumulator::Wait(TopicState* topic, const ProducerRecord& record, SendCallback callback,
@@ -213,7 +215,7 @@ void RecordAccumulator::FailRecord(SendCallback callback, size_t bytes, uint64_t
   completions_.push_back(std::move(batch));
 }
 
-void RecordAccumulator::Seal(PartitionQueue* queue) {
+void RecordAccumulator::Seal(PartitionQueue* queue, bool wake_sender) {
   std::unique_ptr<ProducerBatch> batch = std::move(queue->open);
   batch->state = ProducerBatch::State::kReady;
   queue->queue.push_back(std::move(batch));
@@ -221,7 +223,9 @@ void RecordAccumulator::Seal(PartitionQueue* queue) {
   if (topic->sticky == queue->partition) {
     topic->sticky = (topic->sticky + 1) % topic->partition_count;
   }
-  if (in_flight_requests_ < options_.max_in_flight) WakeSender(Clock::time_point::min());
+  if (wake_sender && in_flight_requests_ < options_.max_in_flight) {
+    WakeSender(Clock::time_point::min());
+  }
 }
 
 void RecordAccumulator::SealAll() {
@@ -295,7 +299,10 @@ RecordAccumulator::Work RecordAccumulator::NextWork(const std::function<bool()>&
         work.connect = HasUnsent();
       } else {
         CollectMetadata(now, &work, &wake);
-        Drain(now, &work, &wake);
+        if (!sending_) {  // Else DoneSending wakes this thread if need be.
+          Drain(now, &work, &wake);
+          sending_ = !work.requests.empty();
+        }
       }
       post = NeedsCompletionPost();
       if (!work.empty() || post) break;
@@ -312,6 +319,32 @@ RecordAccumulator::Work RecordAccumulator::NextWork(const std::function<bool()>&
   }
   if (post) PostCompletions();
   return work;
+}
+
+std::vector<RequestPlan> RecordAccumulator::TakeWork(const std::function<bool()>& connected) {
+  Work work;
+  bool post = false;
+  {
+    MutexLock lock(&mu_);
+    if (sending_) return {};
+    if (!connected()) {
+      WakeSender(Clock::time_point::min());
+      return {};
+    }
+    Clock::time_point wake = Clock::time_point::max();
+    Drain(Clock::now(), &work, &wake);
+    WakeSender(wake);  // A retry backoff, or a linger of a batch another Send opened.
+    sending_ = !work.requests.empty();
+    post = NeedsCompletionPost();
+  }
+  if (post) PostCompletions();
+  return std::move(work.requests);
+}
+
+void RecordAccumulator::DoneSending() {
+  MutexLock lock(&mu_);
+  sending_ = false;
+  WakeSender(NextSendable());
 }
 
 void RecordAccumulator::SleepUntil(Clock::time_point deadline) {
@@ -335,6 +368,22 @@ bool RecordAccumulator::HasUnsent() const {
     }
   }
   return false;
+}
+
+Clock::time_point RecordAccumulator::NextSendable() const {
+  Clock::time_point next = Clock::time_point::max();
+  for (const PartitionQueue* queue : all_partitions_) {
+    if (queue->open) {
+      next = std::min(next, flushers_ > 0 || closed_ ? Clock::time_point::min()
+                                                     : queue->open->created + options_.linger);
+    }
+    for (const auto& batch : queue->queue) {
+      if (batch->state != ProducerBatch::State::kReady) continue;
+      next = std::min(next, batch->retry_at);
+      break;  // The head of line decides for its partition.
+    }
+  }
+  return next;
 }
 
 void RecordAccumulator::CollectMetadata(Clock::time_point now, Work* work,
@@ -365,7 +414,7 @@ void RecordAccumulator::Drain(Clock::time_point now, Work* work, Clock::time_poi
     if (queue->open) {
       const Clock::time_point due = queue->open->created + options_.linger;
       if (flushers_ > 0 || closed_ || due <= now) {
-        Seal(queue);
+        Seal(queue, /*wake_sender=*/false);  // This drain takes it.
       } else {
         *wake = std::min(*wake, due);
       }
@@ -505,6 +554,7 @@ void RecordAccumulator::OnProduceResponse(RequestPlan plan,
     MutexLock lock(&mu_);
     const Clock::time_point now = Clock::now();
     --in_flight_requests_;
+    bool any_error = false;
     for (PartitionPlan& part : plan.partitions) {
       const std::string& topic = part.queue->topic->name;
       const int32_t partition = part.queue->partition;
@@ -536,8 +586,10 @@ void RecordAccumulator::OnProduceResponse(RequestPlan plan,
         Settle(batch, status, now);
       }
       PopSettled(part.queue);
+      any_error |= !status.ok();
     }
-    WakeSender(Clock::time_point::min());
+    // An error may need a metadata refresh at once; else only sendable batches matter.
+    WakeSender(any_error ? Clock::time_point::min() : NextSendable());
   }
   RunCompletions();
 }
@@ -551,7 +603,7 @@ void RecordAccumulator::OnWritten(RequestPlan plan, absl::Status status) {
       for (ProducerBatch* batch : part.batches) Settle(batch, status, now);  // Offsets stay -1.
       PopSettled(part.queue);
     }
-    WakeSender(Clock::time_point::min());
+    WakeSender(status.ok() ? NextSendable() : Clock::time_point::min());
   }
   RunCompletions();
 }

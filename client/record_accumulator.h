@@ -8,7 +8,11 @@
 // Metadata answer arrives. Per partition, batches form a queue in send order:
 //   open -> ready (sealed) -> in flight -> done,   and in flight -> ready again on a retry.
 // NextWork (the sender thread) seals lingered batches and hands out sendable ones grouped
-// into request plans; OnProduceResponse / OnWritten (the I/O thread) settle them. A partition
+// into request plans; OnProduceResponse / OnWritten (the I/O thread) settle them. With
+// linger 0 the producer's own thread takes the plans its Send made sendable (TakeWork) and
+// sends them, sparing a wake-up of the sender thread. One thread at a time holds drained
+// plans until it has handed them to the connection (DoneSending), so requests reach the wire
+// in the order they were drained. A partition
 // whose head-of-line batch waits to be retried sends nothing newer until it has gone.
 // Settled batches leave their queue from the front only, so callbacks keep send order per
 // partition; RunCompletions runs them on the I/O thread, then releases their memory.
@@ -130,8 +134,10 @@ class RecordAccumulator {
                     std::function<bool()> in_io_thread);
   ~RecordAccumulator();
 
-  // Producer::Send. Blocks while buffer_memory is exhausted (not on the I/O thread).
-  void Append(const ProducerRecord& record, SendCallback callback);
+  // Producer::Send. Blocks while buffer_memory is exhausted (not on the I/O thread). With
+  // `caller_sends` the caller calls TakeWork next, so the record's batch does not wake the
+  // sender thread.
+  void Append(const ProducerRecord& record, SendCallback callback, bool caller_sends = false);
   // Producer::Flush. Errors: INVALID_REQUEST when called on the I/O thread.
   absl::Status Flush();
   // Refuses new records; NextWork returns `stop` once nothing is left to complete.
@@ -145,8 +151,15 @@ class RecordAccumulator {
     bool empty() const { return !stop && !connect && metadata_topics.empty() && requests.empty(); }
   };
   // The sender's wait: blocks until there is something to do. `connected` is re-checked on
-  // every wake-up.
+  // every wake-up. When `requests` is not empty, DoneSending must follow once they are sent.
   Work NextWork(const std::function<bool()>& connected);
+  // The requests sendable now, for the calling thread to send; empty when another thread is
+  // sending (it sends these after its own) or the connection is down (the sender thread is
+  // woken to reconnect). When not empty, DoneSending must follow once they are sent.
+  std::vector<RequestPlan> TakeWork(const std::function<bool()>& connected);
+  // The drained requests are with the connection: another thread may drain. Wakes the sender
+  // thread when records became sendable meanwhile.
+  void DoneSending();
   // Sleeps until `deadline`, or until Close.
   void SleepUntil(Clock::time_point deadline);
   // Remembers why the last connect failed, for the messages of records that time out.
@@ -173,14 +186,15 @@ class RecordAccumulator {
 
   TopicState* TopicFor(std::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SetPartitionCount(TopicState* topic, int32_t count) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // With `caller_sends`, a new or full batch does not wake the sender thread.
   void AppendKnown(TopicState* topic, const RecordRef& record, SendCallback callback, size_t bytes,
-                   uint64_t epoch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                   uint64_t epoch, bool caller_sends = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Wait(TopicState* topic, const ProducerRecord& record, SendCallback callback, size_t bytes,
             int64_t timestamp_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReplayWaiting(TopicState* topic) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FailRecord(SendCallback callback, size_t bytes, uint64_t epoch, absl::Status status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Seal(PartitionQueue* queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Seal(PartitionQueue* queue, bool wake_sender = true) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SealAll() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Settle(ProducerBatch* batch, absl::Status status, Clock::time_point now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -191,6 +205,9 @@ class RecordAccumulator {
   void Drain(Clock::time_point now, Work* work, Clock::time_point* wake)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasUnsent() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // When the next unsent batch may go: now for a sealed batch (or its retry time), the end
+  // of its linger for an open one; max when there is none.
+  Clock::time_point NextSendable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WakeSender(Clock::time_point due) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands settled batches to the I/O thread; true if a RunCompletions must be posted.
   bool NeedsCompletionPost() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -221,6 +238,8 @@ class RecordAccumulator {
   absl::Status first_error_ ABSL_GUARDED_BY(mu_);
   absl::Status connect_error_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // A thread holds drained requests it has not yet handed to the connection.
+  bool sending_ ABSL_GUARDED_BY(mu_) = false;
   // The sender's state, to signal it only when that changes what it would do.
   bool sender_waiting_ ABSL_GUARDED_BY(mu_) = false;
   Clock::time_point sender_wake_ ABSL_GUARDED_BY(mu_) = Clock::time_point::max();

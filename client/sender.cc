@@ -25,8 +25,18 @@ void Sender::Run() {
       continue;
     }
     if (!work.metadata_topics.empty()) SendMetadata(std::move(work.metadata_topics));
-    for (RequestPlan& plan : work.requests) SendProduce(std::move(plan));
+    if (!work.requests.empty()) SendAll(std::move(work.requests));
   }
+}
+
+void Sender::SendNow() {
+  std::vector<RequestPlan> plans = accumulator_->TakeWork([this] { return connection_->connected(); });
+  if (!plans.empty()) SendAll(std::move(plans));
+}
+
+void Sender::SendAll(std::vector<RequestPlan> plans) {
+  for (RequestPlan& plan : plans) SendProduce(std::move(plan));
+  accumulator_->DoneSending();
 }
 
 void Sender::Reconnect() {

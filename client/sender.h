@@ -6,6 +6,8 @@
 // each request plan into one Produce request: it finishes the plan's batches (encoding,
 // compression and CRC happen here, outside the accumulator's lock), encodes the request and
 // hands it to the connection. Responses settle the plan on the I/O thread.
+// SendNow does the same on the calling thread for what is sendable at once (the producer
+// calls it after each Send when linger is 0): one thread wake-up fewer per request.
 //
 // Concurrency: Start() runs the loop on its own thread; Join() returns once the accumulator
 // has been closed and every record has completed. The Connection and RecordAccumulator must
@@ -29,6 +31,9 @@ class Sender {
   Sender& operator=(const Sender&) = delete;
 
   void Start();
+  // Sends the requests sendable now from the calling thread, unless another thread is
+  // sending (it will send them) or the connection is down (the sender thread reconnects).
+  void SendNow();
   // REQUIRES: the accumulator is closed (or will be), else this waits forever.
   void Join();
 
@@ -36,6 +41,8 @@ class Sender {
   void Run();
   void Reconnect();
   void SendMetadata(std::vector<std::string> topics);
+  // Sends drained plans in order, then lets another thread drain.
+  void SendAll(std::vector<RequestPlan> plans);
   void SendProduce(RequestPlan plan);
 
   const ProducerOptions options_;

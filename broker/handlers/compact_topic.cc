@@ -19,7 +19,7 @@ namespace asio = boost::asio;
 namespace {
 
 // The handler's side of a job: `results` is set, then `timer` cancelled, on the timer's
-// executor (the connection's strand), so the coroutine sees them without a lock.
+// executor (the connection's thread), so the coroutine sees them without a lock.
 struct JobWait {
   explicit JobWait(asio::any_io_executor executor) : timer(std::move(executor)) {}
   asio::steady_timer timer;

@@ -2,7 +2,7 @@
 //
 // Each handler takes the decoded request and returns the response, or a Status for a
 // request-level error (sent in the response header, no body). Per-partition and per-topic
-// errors go inside the response. Handlers run on the connection's strand; everything before
+// errors go inside the response. Handlers run on the connection's thread; everything before
 // their first co_await runs in request arrival order. Buffers that a response's string_views
 // point into are kept in `scope` until the response is encoded; `scope` also carries what the
 // request header says about the client.

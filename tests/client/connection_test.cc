@@ -170,6 +170,31 @@ TEST_CASE("pipelined requests answered out of order reach their own callbacks") 
   }
 }
 
+TEST_CASE("a request larger than the socket takes at once arrives whole, before the next one") {
+  // Send writes on the calling thread while the connection is idle; what the socket does not
+  // take goes to the I/O thread, and requests sent meanwhile queue behind it.
+  Inbox inbox;
+  FakeBroker broker(inbox.Handler());
+  Connection connection(OptionsFor(broker.address()));
+  REQUIRE(connection.Connect().ok());
+  std::string big(16 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
+  std::vector<std::future<absl::StatusOr<RawResponse>>> results;
+  for (const std::string& body : {big, std::string("small"), std::string("last")}) {
+    auto promise = std::make_shared<std::promise<absl::StatusOr<RawResponse>>>();
+    results.push_back(promise->get_future());
+    connection.Send(ApiKey::kMetadata, 0, body, milliseconds(30000),
+                    [promise](absl::StatusOr<RawResponse> r) { promise->set_value(std::move(r)); });
+  }
+  std::vector<Inbox::Item> items = inbox.WaitFor(3);
+  REQUIRE(items.size() == 3);
+  CHECK(items[0].body == big);
+  CHECK(items[1].body == "small");
+  CHECK(items[2].body == "last");
+  for (Inbox::Item& item : items) item.session->Respond(item.header.correlation_id, "");
+  for (auto& result : results) CHECK(result.get().ok());
+}
+
 TEST_CASE("an error in the response header becomes the call's status") {
   FakeBroker broker([](const std::shared_ptr<FakeBroker::Session>& session, const RequestHeader& h,
                        std::string_view) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -38,8 +39,11 @@ struct Fixture {
     accumulator.OnMetadata({topic}, Reply<MetadataResponse>{nullptr, response});
   }
 
+  // The sender's loop: takes work and, having "sent" it, lets the next drain happen.
   RecordAccumulator::Work Next() {
-    return accumulator.NextWork([] { return true; });
+    RecordAccumulator::Work work = accumulator.NextWork([] { return true; });
+    if (!work.requests.empty()) accumulator.DoneSending();
+    return work;
   }
 
   // Answers a plan: every partition OK from `base`, or `error` for all.
@@ -77,15 +81,16 @@ TEST_CASE("records of an unknown topic wait for Metadata, then join a batch") {
   CHECK(offsets == std::vector<int64_t>{41});
 }
 
-// Timing margins are wide (200 ms linger) so that slow sanitizer builds pass too.
-ProducerOptions LongLinger() {
+ProducerOptions WithLinger(milliseconds linger) {
   ProducerOptions o = Fixture::Options();
-  o.linger = milliseconds(200);
+  o.linger = linger;
   return o;
 }
+// Timing margins are wide (200 ms linger) so that slow sanitizer builds pass too.
+constexpr milliseconds kLongLinger{200};
 
 TEST_CASE("an open batch lingers; a full one is sent at once") {
-  Fixture f(LongLinger());
+  Fixture f(WithLinger(kLongLinger));
   f.Topic("t", 2);
   f.accumulator.Append({.topic = "t", .partition = 0, .value = kValue}, {});
   auto start = std::chrono::steady_clock::now();
@@ -108,8 +113,42 @@ TEST_CASE("an open batch lingers; a full one is sent at once") {
   f.Answer(std::move(work.requests[0]));
 }
 
+TEST_CASE("with linger 0 the appending thread takes its record's request itself") {
+  Fixture f(WithLinger(milliseconds(0)));
+  f.Topic("t", 1);
+  f.accumulator.Append({.topic = "t", .value = kValue}, {}, /*caller_sends=*/true);
+  std::vector<RequestPlan> mine = f.accumulator.TakeWork([] { return true; });
+  REQUIRE(mine.size() == 1);
+  CHECK(mine[0].partitions[0].batches[0]->record_count == 1);
+
+  // While this thread holds drained requests, nobody else drains: requests reach the wire
+  // in drain order. The record appended meanwhile goes out after DoneSending.
+  f.accumulator.Append({.topic = "t", .value = kValue}, {}, /*caller_sends=*/true);
+  CHECK(f.accumulator.TakeWork([] { return true; }).empty());
+  auto sender = std::async(std::launch::async, [&] { return f.Next(); });
+  CHECK(sender.wait_for(milliseconds(100)) == std::future_status::timeout);
+  f.accumulator.DoneSending();
+  RecordAccumulator::Work next = sender.get();
+  REQUIRE(next.requests.size() == 1);
+  CHECK(next.requests[0].partitions[0].batches[0]->record_count == 1);
+  f.Answer(std::move(mine[0]), ErrorCode::kNone, 0);
+  f.Answer(std::move(next.requests[0]), ErrorCode::kNone, 1);
+}
+
+TEST_CASE("TakeWork leaves a down connection to the sender thread") {
+  Fixture f(WithLinger(milliseconds(0)));
+  f.Topic("t", 1);
+  f.accumulator.Append({.topic = "t", .value = kValue}, {}, /*caller_sends=*/true);
+  CHECK(f.accumulator.TakeWork([] { return false; }).empty());
+  RecordAccumulator::Work work = f.accumulator.NextWork([] { return false; });
+  CHECK(work.connect);
+  work = f.Next();  // Reconnected: the record goes.
+  REQUIRE(work.requests.size() == 1);
+  f.Answer(std::move(work.requests[0]));
+}
+
 TEST_CASE("ready batches of several partitions share one request plan") {
-  Fixture f(LongLinger());
+  Fixture f(WithLinger(kLongLinger));
   f.Topic("a", 3);
   f.Topic("b", 1);
   for (int p = 0; p < 3; ++p) {
@@ -119,7 +158,7 @@ TEST_CASE("ready batches of several partitions share one request plan") {
   f.accumulator.Append({.topic = "b", .partition = 0, .value = kValue}, {});
   // Every batch has lingered long enough by the time the sender looks (on a loaded machine
   // the last one could otherwise still be lingering when the first is due).
-  std::this_thread::sleep_for(LongLinger().linger + milliseconds(50));
+  std::this_thread::sleep_for(kLongLinger + milliseconds(50));
   RecordAccumulator::Work work = f.Next();
   REQUIRE(work.requests.size() == 1);
   CHECK(work.requests[0].partitions.size() == 4);
