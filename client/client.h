@@ -20,8 +20,8 @@
 // (protocol/error_codes.h; read it with brook::CodeOf). Nothing throws.
 //
 // Internal headers (not included here): connection.h, address.h, record_accumulator.h,
-// sender.h, fetch_decoder.h, sync.h, consumer_impl.h, group_member.h, group_assignment.h,
-// offset_committer.h.
+// sender.h, fetch_decoder.h, fetch_slot.h, sync.h, consumer_impl.h, group_member.h,
+// group_assignment.h, offset_committer.h.
 #pragma once
 
 #include "client/admin.h"

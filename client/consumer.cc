@@ -300,46 +300,51 @@ absl::StatusOr<std::vector<int64_t>> Consumer::Impl::ListOffsets(
 
 // ---- Fetching ---------------------------------------------------------------------------------
 
+std::map<TopicPartition, int64_t> Consumer::Impl::FetchOffsets() const {
+  std::map<TopicPartition, int64_t> offsets;
+  for (const auto& [tp, state] : assignment_) {
+    if (state.position && !state.paused) offsets.emplace(tp, *state.position);
+  }
+  return offsets;
+}
+
 void Consumer::Impl::SendFetch(milliseconds max_wait) {
-  auto slot = std::make_shared<FetchSlot>();
+  const std::map<TopicPartition, int64_t> offsets = FetchOffsets();
+  if (offsets.empty()) return;
+  // Each fetch starts one partition further on, so that when max_bytes runs out before the
+  // last partition, every partition takes its turn at the front and none starves.
+  std::vector<std::pair<TopicPartition, int64_t>> order(offsets.begin(), offsets.end());
+  std::rotate(order.begin(),
+              order.begin() + static_cast<std::ptrdiff_t>(fetch_rotation_++ % order.size()),
+              order.end());
   FetchRequest request;
   request.max_wait_ms = static_cast<int32_t>(
       std::clamp<int64_t>(max_wait.count(), 0, std::numeric_limits<int32_t>::max()));
   request.min_bytes = options_.fetch_min_bytes;
   request.max_bytes = options_.fetch_max_bytes;
-  // Each fetch starts one partition further on, so that when max_bytes runs out before the
-  // last partition, every partition takes its turn at the front and none starves.
-  std::vector<std::pair<const TopicPartition*, int64_t>> order;
-  for (const auto& [tp, state] : assignment_) {
-    if (state.position && !state.paused) order.emplace_back(&tp, *state.position);
-  }
-  if (!order.empty()) {
-    std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(fetch_rotation_++ % order.size()),
-                order.end());
-  }
-  for (const auto& [tp, position] : order) {
-    if (request.topics.empty() || request.topics.back().name != tp->topic) {
-      request.topics.push_back({tp->topic, {}});
-    }
-    request.topics.back().partitions.push_back(
-        {tp->partition.value, position, options_.max_partition_fetch_bytes});
-    slot->offsets.emplace(*tp, position);
-  }
-  if (request.topics.empty()) return;
+  int32_t generation = -1;
   if (member_) {  // A member's fetch: fenced by its generation, woken by a rebalance.
     client::MemberIdentity identity = member_->identity();
     request.group_id = options_.group_id;
     request.member_id = std::move(identity.member_id);
-    request.generation_id = slot->generation = identity.generation;
+    request.generation_id = generation = identity.generation;
   }
-  connection_.CallAsync(request, max_wait + options_.request_timeout,
-                        [slot](absl::StatusOr<client::Reply<FetchResponse>> reply) {
-                          client::MutexLock lock(&slot->mu);
-                          slot->result = std::move(reply);
-                          slot->done = true;
-                          slot->cv.SignalAll();
-                        });
-  in_flight_ = std::move(slot);
+  in_flight_ = client::MakeFetchSlot(std::move(request), order,
+                                     options_.max_partition_fetch_bytes, generation);
+  client::SendFetch(connection_, in_flight_, options_.request_timeout, options_.fetch_max_wait);
+}
+
+std::shared_ptr<client::FetchSlot> Consumer::Impl::AdoptReadAhead(FetchSlot& answered) {
+  std::shared_ptr<FetchSlot> next;
+  {
+    client::MutexLock lock(&answered.mu);
+    next = std::move(answered.next);
+  }
+  if (!next) return nullptr;
+  const int32_t generation = member_ ? member_->identity().generation : -1;
+  if (next->generation != generation || next->offsets != FetchOffsets()) return nullptr;
+  ++fetch_rotation_;  // The read-ahead took this fetch's turn in the rotation.
+  return next;
 }
 
 std::optional<absl::StatusOr<client::Reply<FetchResponse>>> Consumer::Impl::Await(
@@ -486,8 +491,10 @@ absl::StatusOr<ConsumerRecords> Consumer::Impl::PollUntil(Clock::time_point dead
     bool retry_later = false;
     status = Consume(**std::move(answer), *slot, &records, &retry_later);
     if (!status.ok()) return status;
+    in_flight_ = AdoptReadAhead(*slot);
     if (!records.empty() || Clock::now() >= deadline) {
-      SendFetch(options_.fetch_max_wait);  // One fetch ahead while the caller works.
+      // One fetch ahead while the caller works.
+      if (!in_flight_) SendFetch(options_.fetch_max_wait);
       return records;
     }
     if (retry_later) {  // An empty answer with a transient error: do not spin on it.

@@ -22,9 +22,11 @@
 //
 // Operation: Poll sends one Fetch covering every assigned partition from their positions
 // (a long poll: the broker answers as soon as fetch_min_bytes are there, or after the wait),
-// returns what arrives, advances the positions past it, and at once sends the next Fetch so
-// that it travels while the application processes the records ("one fetch ahead"). Seek and
-// Assign drop a fetch in flight so the next Poll reads from the new positions.
+// returns what arrives, and advances the positions past it. The next Fetch is already on its
+// way then: the connection's I/O thread sends it as soon as an answer arrives, from where
+// that answer ends, so it travels while the application processes the records ("one fetch
+// ahead") and Poll does not wait to write it. Seek, Pause and Assign make Poll drop a fetch
+// in flight (or read ahead) so the next Poll reads from the new positions.
 //
 // Groups: Poll also drives the membership. It joins on the first Poll after Subscribe, and
 // rejoins when the broker says the group rebalances (a heartbeat, fetch or commit answers

@@ -16,6 +16,7 @@
 
 #include "client/connection.h"
 #include "client/consumer.h"
+#include "client/fetch_slot.h"
 #include "client/group_member.h"
 #include "client/offset_committer.h"
 #include "client/sync.h"
@@ -54,15 +55,7 @@ class Consumer::Impl {
     std::optional<int64_t> position;
     bool paused = false;
   };
-  // One Fetch in flight: its answer arrives on the I/O thread; Poll waits for it here.
-  struct FetchSlot {
-    client::Mutex mu;
-    client::CondVar cv;
-    bool done ABSL_GUARDED_BY(mu) = false;
-    std::optional<absl::StatusOr<client::Reply<FetchResponse>>> result ABSL_GUARDED_BY(mu);
-    std::map<TopicPartition, int64_t> offsets;  // What was asked for; set before sending.
-    int32_t generation = -1;                    // The member's generation when sent.
-  };
+  using FetchSlot = client::FetchSlot;
 
   // ---- consumer.cc: positions and fetching ----
   absl::Status EnsureConnected();
@@ -77,6 +70,11 @@ class Consumer::Impl {
   // For a retriable `error` with time left before `deadline`: sleeps a little, returns true.
   static bool BackOff(const absl::Status& error, Clock::time_point deadline);
   void SendFetch(std::chrono::milliseconds max_wait);
+  // The offsets a fetch would ask for now: every assigned, unpaused partition's position.
+  std::map<TopicPartition, int64_t> FetchOffsets() const;
+  // The fetch read ahead after `answered` (fetch_slot.h), if it asks for what a fetch sent
+  // now would; else null (and the read-ahead is dropped).
+  std::shared_ptr<FetchSlot> AdoptReadAhead(FetchSlot& answered);
   // Waits for the fetch in flight until `deadline`; nullopt if it has not answered by then.
   std::optional<absl::StatusOr<client::Reply<FetchResponse>>> Await(Clock::time_point deadline);
   // Turns an answer into records and moves the positions; on error nothing moves. Sets

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -201,6 +202,34 @@ TEST_CASE("one fetch travels ahead of the application") {
   CHECK(broker.fetch_requests() == 2);  // Sent before the next Poll.
   broker.Append("t", 0, {{"k", "b"}});
   CHECK(PollValues(*consumer, 1) == std::vector<std::string>{"b"});
+}
+
+TEST_CASE("pausing while a fetch is read ahead holds the partition back, without gaps") {
+  MiniBroker broker;
+  broker.CreateTopic("t", 2);
+  broker.Append("t", 0, {{"k", "a0"}});
+  broker.Append("t", 1, {{"k", "b0"}});
+  auto consumer = MakeConsumer(OptionsFor(broker));
+  REQUIRE(consumer->Assign({TP("t", 0), TP("t", 1)}).ok());
+  std::vector<std::string> first = PollValues(*consumer, 2);
+  std::sort(first.begin(), first.end());
+  CHECK(first == std::vector<std::string>{"a0", "b0"});
+  // The fetch read ahead asks for both partitions; partition 0 is paused meanwhile.
+  REQUIRE(consumer->Pause({TP("t", 0)}).ok());
+  broker.Append("t", 0, {{"k", "a1"}});
+  broker.Append("t", 1, {{"k", "b1"}});
+  CHECK(PollValues(*consumer, 1) == std::vector<std::string>{"b1"});
+  auto held = consumer->Poll(milliseconds(300));
+  REQUIRE(held.ok());
+  CHECK(held->empty());
+  REQUIRE(consumer->Resume({TP("t", 0)}).ok());
+  broker.Append("t", 1, {{"k", "b2"}});
+  std::vector<std::string> rest = PollValues(*consumer, 2);
+  std::sort(rest.begin(), rest.end());
+  CHECK(rest == std::vector<std::string>{"a1", "b2"});
+  auto none = consumer->Poll(milliseconds(300));
+  REQUIRE(none.ok());
+  CHECK(none->empty());
 }
 
 TEST_CASE("a deleted topic makes Poll fail with UNKNOWN_TOPIC_OR_PARTITION") {

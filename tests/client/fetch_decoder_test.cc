@@ -1,4 +1,5 @@
 #include "client/fetch_decoder.h"
+#include "client/fetch_slot.h"
 
 #include <doctest/doctest.h>
 
@@ -88,6 +89,39 @@ TEST_CASE("a CRC mismatch or truncation is CORRUPT_MESSAGE and appends nothing")
   CHECK(CodeOf(builder.AppendPartition("t", 0, truncated, &position)) ==
         ErrorCode::kCorruptMessage);
   CHECK(records.empty());
+}
+
+FetchResponse AnswerOf(std::vector<FetchResponse::Partition> partitions) {
+  FetchResponse response;
+  response.topics.push_back({"t", std::move(partitions)});
+  return response;
+}
+
+TEST_CASE("a read-ahead fetch starts where the consumer's positions will be") {
+  const TopicPartition p0{"t", PartitionId(0)}, p1{"t", PartitionId(1)}, p2{"t", PartitionId(2)};
+  const std::map<TopicPartition, int64_t> asked{{p0, 3}, {p1, 7}, {p2, 0}};
+  const std::string set = Batch(0, 5) + Batch(5, 5);  // Starts before the asked offset 3.
+  const std::string one = Batch(0, 1);
+  FetchResponse answer = AnswerOf({{0, ErrorCode::kNone, 10, 0, set},
+                                   {1, ErrorCode::kNone, 7, 0, ""},
+                                   {2, ErrorCode::kNone, 1, 0, one}});
+  std::optional<std::map<TopicPartition, int64_t>> after = OffsetsAfter(answer, asked);
+  REQUIRE(after.has_value());
+  CHECK(*after == std::map<TopicPartition, int64_t>{{p0, 10}, {p1, 7}, {p2, 1}});
+
+  // The same as where Consume moves the position.
+  ConsumerRecords records;
+  ConsumerRecordsBuilder builder(&records);
+  int64_t position = 3;
+  REQUIRE(builder.AppendPartition("t", 0, set, &position).ok());
+  CHECK(position == after->at(p0));
+
+  // A partition error leaves the next offset to the application.
+  answer.topics[0].partitions[1].error_code = ErrorCode::kOffsetOutOfRange;
+  CHECK_FALSE(OffsetsAfter(answer, asked).has_value());
+  answer.topics[0].partitions[1].error_code = ErrorCode::kNone;
+  answer.topics[0].partitions[1].records = "garbage";
+  CHECK_FALSE(OffsetsAfter(answer, asked).has_value());
 }
 
 }  // namespace
