@@ -183,6 +183,17 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
   last_batch_base_ = last_batch_base;
   if (!segments_.empty()) segments_.pop_back();
   segments_.insert(segments_.end(), tail.begin(), tail.end());
+  {
+    const std::string_view last = batches.empty() ? std::string_view() : batches.back().bytes;
+    std::shared_ptr<const TailBatch> kept;
+    if (!batches.empty() && last.size() <= kMaxTailBatchBytes) {
+      std::string bytes(base_offsets.back().data(), 8);
+      bytes.append(last.substr(8));
+      kept = std::make_shared<const TailBatch>(TailBatch{last_batch_base, next, std::move(bytes)});
+    }
+    absl::MutexLock tail_lock(&tail_mu_);
+    tail_ = std::move(kept);
+  }
   log_end_.store(next, std::memory_order_release);
   return AppendResult{Offset(base), log_start(), Offset(next)};
 }
@@ -196,6 +207,12 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
   };
   if (from < result.log_start || from > result.log_end) return out_of_range();
   if (from == result.log_end) return result;
+  if (std::shared_ptr<const TailBatch> tail = Tail();
+      tail && tail->end == result.log_end.value && from.value >= tail->base &&
+      (min_one_batch || tail->bytes.size() <= max_bytes)) {
+    result.records = tail->bytes;
+    return result;
+  }
   // Only batches below the log end seen above: a concurrent append is not half-read.
   const std::string upper = LogKey(topic_id_, partition_.value, result.log_end.value);
   const rocksdb::Slice upper_slice(upper);
@@ -215,6 +232,11 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
   }
   if (absl::Status s = FromRocks(it->status(), "reading the log"); !s.ok()) return s;
   return result;
+}
+
+std::shared_ptr<const PartitionLog::TailBatch> PartitionLog::Tail() const {
+  absl::MutexLock lock(&tail_mu_);
+  return tail_;
 }
 
 absl::StatusOr<TimestampLookup> PartitionLog::OffsetForTimestamp(TimestampMs t) const {

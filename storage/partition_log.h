@@ -4,7 +4,10 @@
 // baseOffset), writes the batches, their time-index entries and the active segment's record
 // (segment.h) in ONE RocksDB write batch (all or nothing, so a torn write is never
 // half-visible), then advances log_end. Read seeks to the batch holding an offset by its key
-// (no scan) and returns whole batches. Offsets are assigned contiguously from 0 and never
+// (no scan) and returns whole batches. A small last batch (up to kMaxTailBatchBytes) is also
+// kept in memory, so a reader that has caught up (the usual consumer) gets it without a
+// RocksDB read: compaction never rewrites the last batch and retention never deletes the
+// active segment, so the copy is always what RocksDB holds. Offsets are assigned contiguously from 0 and never
 // reused: on open, log_end is recovered from the last stored batch. Retention
 // (EnforceRetention) removes whole leading segments and advances log_start; compaction
 // (Compact, log_compactor.h) replaces batches below the last one, leaving offset gaps.
@@ -20,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -82,6 +86,9 @@ struct CleanerView {
 
 class PartitionLog {
  public:
+  // The largest last batch kept in memory for readers at the log end.
+  static constexpr size_t kMaxTailBatchBytes = 4096;
+
   PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition);
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
@@ -159,6 +166,14 @@ class PartitionLog {
   // Compacts [partition start, end) of `cf` so deleted data leaves the disk.
   absl::Status Reclaim(rocksdb::ColumnFamilyHandle* cf, const std::string& end) const;
 
+  // The last batch as stored (its baseOffset set), and the log end after it.
+  struct TailBatch {
+    int64_t base;
+    int64_t end;
+    std::string bytes;
+  };
+  std::shared_ptr<const TailBatch> Tail() const;
+
   const ColumnFamilies cfs_;
   const uint32_t topic_id_;
   const PartitionId partition_;
@@ -174,6 +189,9 @@ class PartitionLog {
   int64_t cleaned_up_to_ ABSL_GUARDED_BY(mu_) = 0;          // Compaction checkpoint.
   std::atomic<int64_t> log_start_{0};
   std::atomic<int64_t> log_end_{0};
+  // Set before log_end advances; a reader uses it only when its end is the log end it saw.
+  mutable absl::Mutex tail_mu_;
+  std::shared_ptr<const TailBatch> tail_ ABSL_GUARDED_BY(tail_mu_);
 };
 
 }  // namespace brook::storage
