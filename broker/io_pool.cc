@@ -1,5 +1,6 @@
 #include "broker/io_pool.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <boost/asio/executor_work_guard.hpp>

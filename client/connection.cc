@@ -74,6 +74,7 @@ struct Link {
     std::string body;
     int32_t correlation_id = 0;
     bool one_way = false;
+    bool started = false;     // Part of it is on the wire (WriteNow): the rest must follow.
     WrittenCallback written;  // one_way only.
   };
   std::vector<Outbound> writing;
@@ -489,6 +490,7 @@ bool Connection::Impl::WriteNow(Outbound& out) {
   const size_t from_header = std::min(done, out.header.size());
   out.header.erase(0, from_header);
   out.body.erase(0, done - from_header);
+  out.started = done > 0;
   return false;
 }
 
@@ -506,8 +508,9 @@ void Connection::Impl::WriteMore(std::shared_ptr<Link> /*posted_for*/) {
     }
     link->writing.reserve(queue_.size());
     for (Outbound& out : queue_) {
-      // A request that timed out while queued has failed already: do not send it.
-      if (!out.one_way && !pending_.contains(out.correlation_id)) continue;
+      // A request that timed out while queued has failed already: do not send it (unless it
+      // is partly written, as the stream must stay whole).
+      if (!out.one_way && !out.started && !pending_.contains(out.correlation_id)) continue;
       link->writing.push_back(std::move(out));
     }
     queue_.clear();
