@@ -344,7 +344,7 @@ std::vector<RequestPlan> RecordAccumulator::TakeWork(const std::function<bool()>
 void RecordAccumulator::DoneSending() {
   MutexLock lock(&mu_);
   sending_ = false;
-  WakeSender(NextSendable());
+  WakeSenderIfSendable();
 }
 
 void RecordAccumulator::SleepUntil(Clock::time_point deadline) {
@@ -368,6 +368,10 @@ bool RecordAccumulator::HasUnsent() const {
     }
   }
   return false;
+}
+
+void RecordAccumulator::WakeSenderIfSendable() {
+  if (sender_waiting_) WakeSender(NextSendable());  // The scan only when it can matter.
 }
 
 Clock::time_point RecordAccumulator::NextSendable() const {
@@ -589,7 +593,11 @@ void RecordAccumulator::OnProduceResponse(RequestPlan plan,
       any_error |= !status.ok();
     }
     // An error may need a metadata refresh at once; else only sendable batches matter.
-    WakeSender(any_error ? Clock::time_point::min() : NextSendable());
+    if (any_error) {
+      WakeSender(Clock::time_point::min());
+    } else {
+      WakeSenderIfSendable();
+    }
   }
   RunCompletions();
 }
@@ -603,7 +611,11 @@ void RecordAccumulator::OnWritten(RequestPlan plan, absl::Status status) {
       for (ProducerBatch* batch : part.batches) Settle(batch, status, now);  // Offsets stay -1.
       PopSettled(part.queue);
     }
-    WakeSender(status.ok() ? NextSendable() : Clock::time_point::min());
+    if (status.ok()) {
+      WakeSenderIfSendable();
+    } else {
+      WakeSender(Clock::time_point::min());
+    }
   }
   RunCompletions();
 }

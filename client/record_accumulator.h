@@ -208,6 +208,8 @@ class RecordAccumulator {
   // When the next unsent batch may go: now for a sealed batch (or its retry time), the end
   // of its linger for an open one; max when there is none.
   Clock::time_point NextSendable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Wakes a waiting sender thread if NextSendable is earlier than it would wake by itself.
+  void WakeSenderIfSendable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WakeSender(Clock::time_point due) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands settled batches to the I/O thread; true if a RunCompletions must be posted.
   bool NeedsCompletionPost() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
