@@ -1,5 +1,7 @@
 #include "broker/broker.h"
 
+#include <unistd.h>
+
 #include <thread>
 #include <vector>
 
@@ -7,10 +9,12 @@
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/io_pool.h"
+#include "broker/kafka/kafka_handler.h"
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
 #include "broker/server.h"
 #include "protocol/absl_compat.h"
+#include "storage/cluster_id.h"
 
 namespace brook {
 
@@ -20,13 +24,45 @@ struct Broker::Runtime {
   // After store: destroyed before it. Stopped by Stop() before the server drains.
   std::unique_ptr<LogCleaner> cleaner;
   FetchWaiters waiters;
+  std::atomic<bool> shutting_down{false};
+  // What both protocols' handlers share. Its references are only used while serving.
+  std::unique_ptr<BrokerContext> ctx;
   std::shared_ptr<BrookHandler> handler;
+  std::shared_ptr<kafka_listener::KafkaHandler> kafka_handler;
   std::unique_ptr<IoPool> io;
   // After io: destroyed before it (its sweep timer lives on the pool's main thread).
   std::unique_ptr<group::GroupCoordinator> groups;
   std::unique_ptr<Server> server;
+  std::unique_ptr<Server> kafka_server;  // Null when the Kafka listener is off.
+  std::string kafka_address;
   bool stopped = false;
 };
+
+namespace {
+
+bool IsWildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::"; }
+
+std::string JoinHostPort(const std::string& host, uint16_t port) {
+  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
+                                             : fmt::format("{}:{}", host, port);
+}
+
+// What Metadata announces: never a wildcard address, which clients cannot connect to.
+kafka_listener::KafkaNode AdvertisedNode(const KafkaListenerConfig& kafka, uint16_t bound_port,
+                                         std::string cluster_id) {
+  kafka_listener::KafkaNode node;
+  node.host = kafka.advertised_host;
+  if (node.host.empty()) node.host = kafka.host;
+  if (IsWildcard(node.host)) {
+    char name[256] = {};
+    node.host = ::gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
+  }
+  node.port = kafka.advertised_port != 0 ? kafka.advertised_port : bound_port;
+  node.cluster_id = std::move(cluster_id);
+  return node;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
@@ -49,20 +85,40 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   runtime->cleaner = std::make_unique<LogCleaner>(
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
-  runtime->handler = std::make_shared<BrookHandler>(*runtime->store, runtime->waiters,
-                                                    *runtime->groups, *runtime->cleaner, cfg);
+  runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
+      *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
+      runtime->shutting_down});
+  runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   runtime->io = std::make_unique<IoPool>(threads);
   runtime->server = std::make_unique<Server>(*runtime->io, cfg.server, runtime->handler);
   if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
+  if (cfg.kafka.enabled) {
+    absl::StatusOr<std::string> cluster_id = storage::LoadOrCreateClusterId(cfg.store.data_dir);
+    if (!cluster_id.ok()) return cluster_id.status();
+    runtime->kafka_handler =
+        std::make_shared<kafka_listener::KafkaHandler>(*runtime->ctx, cfg.kafka);
+    ServerConfig kafka_server = cfg.server;
+    kafka_server.host = cfg.kafka.host;
+    kafka_server.port = cfg.kafka.port;
+    kafka_server.ordered_responses = true;  // Kafka clients expect answers in request order.
+    runtime->kafka_server =
+        std::make_unique<Server>(*runtime->io, kafka_server, runtime->kafka_handler);
+    if (absl::Status s = runtime->kafka_server->Start(); !s.ok()) return s;
+    kafka_listener::KafkaNode node =
+        AdvertisedNode(cfg.kafka, runtime->kafka_server->port(), *std::move(cluster_id));
+    runtime->kafka_address = JoinHostPort(node.host, static_cast<uint16_t>(node.port));
+    runtime->kafka_handler->SetNode(std::move(node));
+  }
 
   runtime->groups->Start(runtime->io->Main());
   runtime->cleaner->Start();
   runtime->io->Start();
   std::unique_ptr<Broker> broker(new Broker(std::move(runtime)));
-  Log(LogLevel::kInfo, "brook is serving", "addr", broker->address(), "data_dir",
+  Log(LogLevel::kInfo, "brook is serving", "addr", broker->address(), "kafka_addr",
+      cfg.kafka.enabled ? broker->kafka_address() : std::string("off"), "data_dir",
       cfg.store.data_dir, "io_threads", threads);
   return broker;
 }
@@ -73,11 +129,13 @@ Broker::~Broker() { Stop(); }
 
 uint16_t Broker::port() const { return runtime_->server->port(); }
 
-std::string Broker::address() const {
-  const std::string& host = runtime_->config.server.host;
-  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port())
-                                             : fmt::format("{}:{}", host, port());
+std::string Broker::address() const { return JoinHostPort(runtime_->config.server.host, port()); }
+
+uint16_t Broker::kafka_port() const {
+  return runtime_->kafka_server ? runtime_->kafka_server->port() : 0;
 }
+
+std::string Broker::kafka_address() const { return runtime_->kafka_address; }
 
 const BrokerConfig& Broker::config() const { return runtime_->config; }
 
@@ -86,15 +144,23 @@ void Broker::Stop() {
   if (rt.stopped) return;
   rt.stopped = true;
   Log(LogLevel::kInfo, "shutting down", "connections", rt.server->connection_count());
-  rt.handler->BeginShutdown();
+  rt.shutting_down.store(true);
   rt.server->StopAccepting();
+  if (rt.kafka_server) rt.kafka_server->StopAccepting();
   rt.waiters.WakeAll();
   rt.groups->Shutdown();
   // Cancels a running compaction and answers pending CompactTopic requests, so they do not
   // hold up the drain; the store is still open while it finishes.
   rt.cleaner->Stop();
+  const auto drain_deadline = std::chrono::steady_clock::now() + rt.config.server.shutdown_timeout;
   rt.server->Drain(rt.config.server.shutdown_timeout);
+  if (rt.kafka_server) {
+    rt.kafka_server->Drain(std::max(std::chrono::milliseconds(0),
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        drain_deadline - std::chrono::steady_clock::now())));
+  }
   rt.io->Stop();
+  rt.kafka_server.reset();
   rt.server.reset();
   rt.store.reset();  // fsyncs the WAL and closes RocksDB.
   Log(LogLevel::kInfo, "stopped");

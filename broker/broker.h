@@ -6,6 +6,8 @@
 //   connection.h      one connection: framed reads, in-flight limit, writer, watchdog
 //   io_pool.h         the network threads, one io_context each; a connection stays on one
 //   brook_handler.h   brook's protocol: header parsing, version routing, error replies
+//   kafka/            the Kafka wire protocol: a second handler over the same storage and
+//                     groups, its API table and one handler per Kafka API
 //   handlers/         one function per API (produce, fetch, list offsets, metadata, topics,
 //                     consumer groups, offsets)
 //   group/            consumer groups: one group's state machine, the coordinator, assignors
@@ -22,7 +24,8 @@
 //   signals.Wait();                       // SIGINT/SIGTERM...
 //   (*broker)->Stop();                    // ...then a graceful stop
 //
-// Operation: Start opens the store (recovering every partition), listens, runs io_threads
+// Operation: Start opens the store (recovering every partition), listens (brook's protocol,
+// and Kafka's unless config.kafka.enabled is false), runs io_threads
 // network threads (io_pool.h), and starts the log cleaner's thread. Stop is graceful: new
 // requests get BROKER_SHUTTING_DOWN, the acceptor closes, waiting fetches return, the log
 // cleaner stops (a running compaction is cancelled, queued CompactTopic requests answer
@@ -52,6 +55,10 @@ class Broker {
   uint16_t port() const;
   // "host:port" clients connect to.
   std::string address() const;
+  // The Kafka listener's bound port, and the "host:port" it advertises; 0 and "" when the
+  // listener is off.
+  uint16_t kafka_port() const;
+  std::string kafka_address() const;
   const BrokerConfig& config() const;
 
   // Graceful stop; idempotent; blocks until done.

@@ -37,10 +37,26 @@ absl::Status ApplyEnvironment(BrokerConfig* config) {
     absl::Status s = ParseHostPort(listen, &config->server.host, &config->server.port);
     if (!s.ok()) return absl::InvalidArgumentError(fmt::format("BROOK_LISTEN: {}", MessageOf(s)));
   }
+  if (const char* listen = std::getenv("BROOK_KAFKA_LISTEN");
+      listen != nullptr && *listen != '\0') {
+    absl::Status s = ParseKafkaListen(listen, &config->kafka);
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(fmt::format("BROOK_KAFKA_LISTEN: {}", MessageOf(s)));
+    }
+  }
   if (const char* dir = std::getenv("BROOK_DATA_DIR"); dir != nullptr && *dir != '\0') {
     config->store.data_dir = dir;
   }
   return absl::OkStatus();
+}
+
+absl::Status ParseKafkaListen(const std::string& text, KafkaListenerConfig* kafka) {
+  if (text == "off") {
+    kafka->enabled = false;
+    return absl::OkStatus();
+  }
+  kafka->enabled = true;
+  return ParseHostPort(text, &kafka->host, &kafka->port);
 }
 
 absl::Status ValidateConfig(const BrokerConfig& config) {
@@ -63,6 +79,14 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
   if (config.group_max_session_timeout < config.group_min_session_timeout) {
     return absl::InvalidArgumentError(
         "group max session timeout must be >= group min session timeout");
+  }
+  if (config.kafka.advertised_host == "0.0.0.0" || config.kafka.advertised_host == "::") {
+    return absl::InvalidArgumentError(
+        "the Kafka advertised address cannot be a wildcard address (0.0.0.0 or ::): clients "
+        "connect to it");
+  }
+  if (config.kafka.default_partitions < 1) {
+    return absl::InvalidArgumentError("Kafka default partitions must be >= 1");
   }
   if (config.log_cleanup_interval.count() < 1) {
     return absl::InvalidArgumentError("log cleanup interval must be >= 1 ms");

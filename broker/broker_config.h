@@ -1,7 +1,8 @@
 // broker/broker_config.h: every setting of a broker, its default beside it, and validation.
 //
 // Precedence (applied by `brook serve`): command-line flag > environment variable > default.
-// Environment variables: BROOK_LISTEN (host:port), BROOK_DATA_DIR, BROOK_LOG_LEVEL.
+// Environment variables: BROOK_LISTEN (host:port), BROOK_KAFKA_LISTEN (host:port or "off"),
+// BROOK_DATA_DIR, BROOK_LOG_LEVEL.
 #pragma once
 
 #include <chrono>
@@ -22,10 +23,31 @@ struct ServerConfig {
   std::chrono::milliseconds frame_timeout{30'000};   // A started frame must complete within.
   std::chrono::milliseconds idle_timeout{600'000};   // Idle connections are closed after.
   std::chrono::milliseconds shutdown_timeout{10'000};  // Graceful stop waits at most this long.
+  // Answer a connection's requests in the order they arrived (Kafka's rule); otherwise each
+  // answer goes out as soon as it is ready (brook's protocol matches by correlation id).
+  bool ordered_responses = false;
+};
+
+// The Kafka-protocol listener (broker/kafka/). Its connections get `server`'s limits.
+struct KafkaListenerConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";  // Address to listen on.
+  uint16_t port = 9092;            // 0 picks a free port (see Broker::kafka_port()).
+  // What Metadata and FindCoordinator announce to clients (they connect there). Empty host:
+  // the listen host, or this machine's hostname when listening on a wildcard address
+  // (0.0.0.0 or ::), which clients cannot connect to. 0 port: the bound port.
+  std::string advertised_host;
+  uint16_t advertised_port = 0;
+  // Create a topic that a Kafka client names in Metadata (when the request allows it) or
+  // Produce, with the broker's topic defaults and default_partitions, as Kafka's
+  // auto.create.topics.enable does.
+  bool auto_create_topics = true;
+  int32_t default_partitions = 1;  // Kafka's num.partitions: auto-created topics, CreateTopics -1.
 };
 
 struct BrokerConfig {
   ServerConfig server;
+  KafkaListenerConfig kafka;
   storage::StoreOptions store;  // data_dir defaults to ./brook-data.
   int io_threads = 0;           // 0 = one per core.
   std::chrono::milliseconds max_fetch_wait{30'000};  // Upper bound on a fetch's max_wait_ms.
@@ -44,14 +66,17 @@ struct BrokerConfig {
   int64_t compaction_max_bytes_per_second = 64LL << 20;
 };
 
-// Reads BROOK_LISTEN, BROOK_DATA_DIR into *config. Errors: InvalidArgument on a malformed
-// BROOK_LISTEN.
+// Reads BROOK_LISTEN, BROOK_KAFKA_LISTEN and BROOK_DATA_DIR into *config. Errors:
+// InvalidArgument on a malformed address.
 absl::Status ApplyEnvironment(BrokerConfig* config);
 
 // Parses "host:port" (IPv6 as "[::1]:9292") into *host and *port.
 // Errors: InvalidArgument naming what is wrong.
 absl::Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port);
 
+// Parses the Kafka listener's address: "HOST:PORT", or "off" to disable it.
+// Errors: InvalidArgument as ParseHostPort.
+absl::Status ParseKafkaListen(const std::string& text, KafkaListenerConfig* kafka);
 // Checks the settings are usable. Errors: InvalidArgument naming the setting.
 absl::Status ValidateConfig(const BrokerConfig& config);
 

@@ -1,5 +1,7 @@
 #include "broker/brook_handler.h"
 
+#include <span>
+
 #include "broker/log.h"
 #include "protocol/absl_compat.h"
 #include "protocol/frame.h"
@@ -10,42 +12,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kBrokerVersion = "brook 0.1.0";
-
-// The versions this broker serves, per API: the single source of truth.
-struct Route {
-  ApiKey key;
-  int16_t min_version;
-  int16_t max_version;
-};
-constexpr Route kRoutes[] = {
-    {ApiKey::kProduce, 0, ProduceRequest::kMaxVersion},
-    {ApiKey::kFetch, 0, FetchRequest::kMaxVersion},
-    {ApiKey::kListOffsets, 0, ListOffsetsRequest::kMaxVersion},
-    {ApiKey::kMetadata, 0, MetadataRequest::kMaxVersion},
-    {ApiKey::kOffsetCommit, 0, OffsetCommitRequest::kMaxVersion},
-    {ApiKey::kOffsetFetch, 0, OffsetFetchRequest::kMaxVersion},
-    {ApiKey::kJoinGroup, 0, JoinGroupRequest::kMaxVersion},
-    {ApiKey::kHeartbeat, 0, HeartbeatRequest::kMaxVersion},
-    {ApiKey::kLeaveGroup, 0, LeaveGroupRequest::kMaxVersion},
-    {ApiKey::kDescribeGroups, 0, DescribeGroupsRequest::kMaxVersion},
-    {ApiKey::kListGroups, 0, ListGroupsRequest::kMaxVersion},
-    {ApiKey::kApiVersions, 0, ApiVersionsRequest::kMaxVersion},
-    {ApiKey::kCreateTopics, 0, CreateTopicsRequest::kMaxVersion},
-    {ApiKey::kDeleteTopics, 0, DeleteTopicsRequest::kMaxVersion},
-    {ApiKey::kDeleteGroups, 0, DeleteGroupsRequest::kMaxVersion},
-    {ApiKey::kAlterConfigs, 0, AlterConfigsRequest::kMaxVersion},
-    {ApiKey::kCompactTopic, 0, CompactTopicRequest::kMaxVersion},
-    {ApiKey::kDeadLetter, 0, DeadLetterRequest::kMaxVersion},
-    {ApiKey::kReplayDeadLetters, 0, ReplayDeadLettersRequest::kMaxVersion},
-    {ApiKey::kDeadLetterStats, 0, DeadLetterStatsRequest::kMaxVersion},
-};
-
-const Route* FindRoute(int16_t key) {
-  for (const Route& route : kRoutes) {
-    if (static_cast<int16_t>(route.key) == key) return &route;
-  }
-  return nullptr;
-}
 
 RequestHandler::Outcome ErrorReply(const RequestHeader& header, ErrorCode code,
                                    std::string message) {
@@ -65,21 +31,24 @@ RequestHandler::Outcome Reply(const RequestHeader& header, const Response& respo
   return {std::move(frame), false};
 }
 
-ApiVersionsResponse ServedVersions() {
-  ApiVersionsResponse response;
-  for (const Route& route : kRoutes) {
-    response.api_keys.push_back(
-        {static_cast<int16_t>(route.key), route.min_version, route.max_version});
-  }
-  response.broker_version = std::string(kBrokerVersion);
-  return response;
-}
+using ServeFn = asio::awaitable<RequestHandler::Outcome> (*)(const RequestHeader& header,
+                                                             std::string_view body,
+                                                             const std::string& peer,
+                                                             BrokerContext& ctx);
+
+// One served API: its key, the versions served and the function that serves it.
+struct Route {
+  ApiKey key;
+  int16_t min_version;
+  int16_t max_version;
+  ServeFn serve;
+};
 
 // Decodes a request body, runs its handler and encodes the answer.
-template <class Request, class Fn>
+template <class Request, HandlerResult<typename Request::Response> (*Handler)(
+                             BrokerContext&, const Request&, RequestScope&)>
 asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std::string_view body,
-                                               const std::string& peer, BrokerContext& ctx,
-                                               Fn handler) {
+                                               const std::string& peer, BrokerContext& ctx) {
   absl::StatusOr<Request> request = DecodeMessage<Request>(body, header.api_version);
   if (!request.ok()) {
     co_return ErrorReply(header, ErrorCode::kInvalidRequest,
@@ -89,7 +58,7 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
   RequestScope scope;
   scope.client_id = header.client_id.value_or("");
   scope.peer = peer;
-  absl::StatusOr<typename Request::Response> response = co_await handler(ctx, *request, scope);
+  absl::StatusOr<typename Request::Response> response = co_await Handler(ctx, *request, scope);
   if (!response.ok()) {
     co_return ErrorReply(header, CodeOf(response.status()),
                          std::string(MessageOf(response.status())));
@@ -100,14 +69,65 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
   co_return Reply(header, *response);
 }
 
+asio::awaitable<RequestHandler::Outcome> ServeApiVersions(const RequestHeader& header,
+                                                          std::string_view body,
+                                                          const std::string& peer,
+                                                          BrokerContext& ctx);
+
+template <class Request, HandlerResult<typename Request::Response> (*Handler)(
+                             BrokerContext&, const Request&, RequestScope&)>
+constexpr Route Row() {
+  return Route{Request::kApiKey, 0, Request::kMaxVersion, &Serve<Request, Handler>};
+}
+
+// The versions this broker serves, per API: the single source of truth.
+constexpr Route kRoutes[] = {
+    Row<ProduceRequest, HandleProduce>(),
+    Row<FetchRequest, HandleFetch>(),
+    Row<ListOffsetsRequest, HandleListOffsets>(),
+    Row<MetadataRequest, HandleMetadata>(),
+    Row<OffsetCommitRequest, HandleOffsetCommit>(),
+    Row<OffsetFetchRequest, HandleOffsetFetch>(),
+    Row<JoinGroupRequest, HandleJoinGroup>(),
+    Row<HeartbeatRequest, HandleHeartbeat>(),
+    Row<LeaveGroupRequest, HandleLeaveGroup>(),
+    Row<DescribeGroupsRequest, HandleDescribeGroups>(),
+    Row<ListGroupsRequest, HandleListGroups>(),
+    Route{ApiKey::kApiVersions, 0, ApiVersionsRequest::kMaxVersion, &ServeApiVersions},
+    Row<CreateTopicsRequest, HandleCreateTopics>(),
+    Row<DeleteTopicsRequest, HandleDeleteTopics>(),
+    Row<DeleteGroupsRequest, HandleDeleteGroups>(),
+    Row<AlterConfigsRequest, HandleAlterConfigs>(),
+    Row<CompactTopicRequest, HandleCompactTopic>(),
+    Row<DeadLetterRequest, HandleDeadLetter>(),
+    Row<ReplayDeadLettersRequest, HandleReplayDeadLetters>(),
+    Row<DeadLetterStatsRequest, HandleDeadLetterStats>(),
+};
+
+const Route* FindRoute(int16_t key) {
+  for (const Route& route : kRoutes) {
+    if (static_cast<int16_t>(route.key) == key) return &route;
+  }
+  return nullptr;
+}
+
+asio::awaitable<RequestHandler::Outcome> ServeApiVersions(const RequestHeader& header,
+                                                          std::string_view body,
+                                                          const std::string&, BrokerContext&) {
+  if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
+      !r.ok()) {
+    co_return ErrorReply(header, ErrorCode::kInvalidRequest, "ApiVersions takes no body");
+  }
+  ApiVersionsResponse response;
+  for (const Route& route : kRoutes) {
+    response.api_keys.push_back(
+        {static_cast<int16_t>(route.key), route.min_version, route.max_version});
+  }
+  response.broker_version = std::string(kBrokerVersion);
+  co_return Reply(header, response);
+}
+
 }  // namespace
-
-BrookHandler::BrookHandler(storage::LogStore& store, FetchWaiters& waiters,
-                           group::GroupCoordinator& groups, LogCleaner& cleaner,
-                           const BrokerConfig& config)
-    : ctx_{store, waiters, groups, cleaner, config, shutting_down_} {}
-
-void BrookHandler::BeginShutdown() { shutting_down_.store(true); }
 
 asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payload,
                                                               const std::string& peer) {
@@ -130,58 +150,10 @@ asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payloa
                                      ApiName(route->key), header->api_version,
                                      route->min_version, route->max_version));
   }
-  if (shutting_down_.load()) {
+  if (ctx_.shutting_down.load()) {
     co_return ErrorReply(*header, ErrorCode::kBrokerShuttingDown, "the broker is shutting down");
   }
-  switch (route->key) {
-    case ApiKey::kProduce:
-      co_return co_await Serve<ProduceRequest>(*header, body, peer, ctx_, HandleProduce);
-    case ApiKey::kFetch:
-      co_return co_await Serve<FetchRequest>(*header, body, peer, ctx_, HandleFetch);
-    case ApiKey::kListOffsets:
-      co_return co_await Serve<ListOffsetsRequest>(*header, body, peer, ctx_, HandleListOffsets);
-    case ApiKey::kMetadata:
-      co_return co_await Serve<MetadataRequest>(*header, body, peer, ctx_, HandleMetadata);
-    case ApiKey::kCreateTopics:
-      co_return co_await Serve<CreateTopicsRequest>(*header, body, peer, ctx_, HandleCreateTopics);
-    case ApiKey::kDeleteTopics:
-      co_return co_await Serve<DeleteTopicsRequest>(*header, body, peer, ctx_, HandleDeleteTopics);
-    case ApiKey::kOffsetCommit:
-      co_return co_await Serve<OffsetCommitRequest>(*header, body, peer, ctx_, HandleOffsetCommit);
-    case ApiKey::kOffsetFetch:
-      co_return co_await Serve<OffsetFetchRequest>(*header, body, peer, ctx_, HandleOffsetFetch);
-    case ApiKey::kJoinGroup:
-      co_return co_await Serve<JoinGroupRequest>(*header, body, peer, ctx_, HandleJoinGroup);
-    case ApiKey::kHeartbeat:
-      co_return co_await Serve<HeartbeatRequest>(*header, body, peer, ctx_, HandleHeartbeat);
-    case ApiKey::kLeaveGroup:
-      co_return co_await Serve<LeaveGroupRequest>(*header, body, peer, ctx_, HandleLeaveGroup);
-    case ApiKey::kDescribeGroups:
-      co_return co_await Serve<DescribeGroupsRequest>(*header, body, peer, ctx_, HandleDescribeGroups);
-    case ApiKey::kListGroups:
-      co_return co_await Serve<ListGroupsRequest>(*header, body, peer, ctx_, HandleListGroups);
-    case ApiKey::kDeleteGroups:
-      co_return co_await Serve<DeleteGroupsRequest>(*header, body, peer, ctx_, HandleDeleteGroups);
-    case ApiKey::kAlterConfigs:
-      co_return co_await Serve<AlterConfigsRequest>(*header, body, peer, ctx_, HandleAlterConfigs);
-    case ApiKey::kCompactTopic:
-      co_return co_await Serve<CompactTopicRequest>(*header, body, peer, ctx_, HandleCompactTopic);
-    case ApiKey::kDeadLetter:
-      co_return co_await Serve<DeadLetterRequest>(*header, body, peer, ctx_, HandleDeadLetter);
-    case ApiKey::kReplayDeadLetters:
-      co_return co_await Serve<ReplayDeadLettersRequest>(*header, body, peer, ctx_,
-                                                         HandleReplayDeadLetters);
-    case ApiKey::kDeadLetterStats:
-      co_return co_await Serve<DeadLetterStatsRequest>(*header, body, peer, ctx_,
-                                                       HandleDeadLetterStats);
-    case ApiKey::kApiVersions:
-      if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
-          !r.ok()) {
-        co_return ErrorReply(*header, ErrorCode::kInvalidRequest, "ApiVersions takes no body");
-      }
-      co_return Reply(*header, ServedVersions());
-  }
-  co_return ErrorReply(*header, ErrorCode::kUnknownApiKey, "unknown API key");
+  co_return co_await route->serve(*header, body, peer, ctx_);
 }
 
 }  // namespace brook

@@ -1,14 +1,14 @@
 // broker/brook_handler.h: brook's native protocol as a RequestHandler.
 //
-// Parses the request header, checks the API key and version against the routing table in
-// brook_handler.cc (the one place that says which versions each API serves, and the source of
-// the ApiVersions answer), decodes the body, calls the API's handler and encodes the response.
+// Parses the request header, checks the API key and version against the API table in
+// brook_handler.cc (one row per API: key, served versions and the function that decodes,
+// handles and encodes; the one place that says which versions each API serves, and the source
+// of the ApiVersions answer), and lets the row serve the request.
 // Request-level errors (unknown API, unsupported version, undecodable body, shutting down) are
 // answered in the response header; a header that cannot be parsed closes the connection.
 // Thread-safety: Handle may run concurrently on many connections.
 #pragma once
 
-#include <atomic>
 #include <string>
 
 #include "broker/handlers/handlers.h"
@@ -18,16 +18,13 @@ namespace brook {
 
 class BrookHandler : public RequestHandler {
  public:
-  BrookHandler(storage::LogStore& store, FetchWaiters& waiters, group::GroupCoordinator& groups,
-               LogCleaner& cleaner, const BrokerConfig& config);
+  // Once ctx.shutting_down is set, requests are answered BROKER_SHUTTING_DOWN.
+  explicit BrookHandler(BrokerContext& ctx) : ctx_(ctx) {}
 
   boost::asio::awaitable<Outcome> Handle(std::string payload, const std::string& peer) override;
-  // Later requests are answered BROKER_SHUTTING_DOWN; waiting fetches return.
-  void BeginShutdown();
 
  private:
-  std::atomic<bool> shutting_down_{false};
-  BrokerContext ctx_;
+  BrokerContext& ctx_;
 };
 
 }  // namespace brook

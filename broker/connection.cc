@@ -77,7 +77,8 @@ bool Connection::DispatchFrames() {
     }
     if (frame.status == FrameStatus::kNeedMore) break;
     ++in_flight_;
-    asio::co_spawn(socket_.get_executor(), HandleOne(shared_from_this(), std::string(frame.payload)), asio::detached);
+    asio::co_spawn(socket_.get_executor(), HandleOne(shared_from_this(), std::string(frame.payload), next_sequence_++),
+                   asio::detached);
     parsed += frame.consumed;
   }
   if (parsed > 0) {
@@ -126,7 +127,7 @@ asio::awaitable<void> Connection::ReadLoop(Self self) {
   CloseWhenDrained();
 }
 
-asio::awaitable<void> Connection::HandleOne(Self self, std::string payload) {
+asio::awaitable<void> Connection::HandleOne(Self self, std::string payload, uint64_t sequence) {
   RequestHandler::Outcome outcome;
   try {
     outcome = co_await handler_->Handle(std::move(payload), peer_);
@@ -134,14 +135,28 @@ asio::awaitable<void> Connection::HandleOne(Self self, std::string payload) {
     Log(LogLevel::kError, "request handler failed", "peer", peer_, "error", e.what());
     outcome.close_connection = true;
   }
-  --in_flight_;
+  Answer(sequence, std::move(outcome.response));
   read_signal_.cancel();
-  if (outcome.response && !closed_) {
-    outbound_.push_back(std::move(*outcome.response));
-    write_signal_.cancel();
-  }
   if (outcome.close_connection) StopReading();
   CloseWhenDrained();
+}
+
+void Connection::Answer(uint64_t sequence, std::optional<std::string> response) {
+  // An answer held back for an earlier request still counts as in flight, so the in-flight
+  // limit also bounds the answers held.
+  if (!config_.ordered_responses) {
+    --in_flight_;
+    if (response && !closed_) outbound_.push_back(std::move(*response));
+  } else {
+    early_answers_.emplace(sequence, std::move(response));
+    for (auto next = early_answers_.begin();
+         next != early_answers_.end() && next->first == next_to_answer_;
+         next = early_answers_.erase(next), ++next_to_answer_) {
+      --in_flight_;
+      if (next->second && !closed_) outbound_.push_back(std::move(*next->second));
+    }
+  }
+  if (!outbound_.empty()) write_signal_.cancel();
 }
 
 void Connection::CloseWhenDrained() {

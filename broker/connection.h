@@ -15,6 +15,8 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -47,7 +49,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<void> ReadLoop(Self self);
   boost::asio::awaitable<void> WriteLoop(Self self);
   boost::asio::awaitable<void> Watchdog(Self self);
-  boost::asio::awaitable<void> HandleOne(Self self, std::string payload);
+  boost::asio::awaitable<void> HandleOne(Self self, std::string payload, uint64_t sequence);
+  // Queues a finished request's answer for the writer (in arrival order when
+  // config_.ordered_responses: answers that overtook an earlier request wait for it).
+  void Answer(uint64_t sequence, std::optional<std::string> response);
   // Dispatches every complete frame buffered; returns false if the connection must close.
   bool DispatchFrames();
   void StopReading();
@@ -71,6 +76,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string read_buffer_;
   size_t read_len_ = 0;
   std::deque<std::string> outbound_;
+  uint64_t next_sequence_ = 0;       // Given to the next frame dispatched.
+  uint64_t next_to_answer_ = 0;      // ordered_responses: the oldest unanswered request.
+  std::map<uint64_t, std::optional<std::string>> early_answers_;  // ordered_responses only.
   int in_flight_ = 0;
   bool reading_stopped_ = false;
   bool closed_ = false;

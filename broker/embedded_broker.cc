@@ -52,11 +52,14 @@ absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
   config_ = std::move(options.config);
   config_.server.host = "127.0.0.1";
   config_.server.port = 0;
+  config_.kafka.host = "127.0.0.1";
+  config_.kafka.port = 0;
   config_.store.data_dir = data_dir_;
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config_);
   if (!broker.ok()) return broker.status();
   broker_ = *std::move(broker);
-  config_.server.port = broker_->port();  // A restart comes back on the same port.
+  config_.server.port = broker_->port();  // A restart comes back on the same ports.
+  config_.kafka.port = broker_->kafka_port();
   return absl::OkStatus();
 }
 
@@ -72,6 +75,10 @@ EmbeddedBroker::~EmbeddedBroker() {
 
 std::string EmbeddedBroker::bootstrap() const {
   return fmt::format("127.0.0.1:{}", config_.server.port);
+}
+
+std::string EmbeddedBroker::kafka_bootstrap() const {
+  return config_.kafka.enabled ? fmt::format("127.0.0.1:{}", config_.kafka.port) : std::string();
 }
 
 absl::Status EmbeddedBroker::Restart() {

@@ -5,8 +5,8 @@
 //   brook::Producer::Create({.bootstrap = broker.bootstrap()});
 //   // ... at scope exit the broker stops and its data dir is removed.
 //
-// It is the same broker `brook serve` runs (same storage, protocol and TCP server), listening
-// on 127.0.0.1 on a free port. Restart() stops it and starts it again on the same data dir
+// It is the same broker `brook serve` runs (same storage, protocols and TCP server), listening
+// on 127.0.0.1 on free ports: brook's protocol (bootstrap()) and Kafka's (kafka_bootstrap()). Restart() stops it and starts it again on the same data dir
 // and port, to test that data survives. Thread-safety: bootstrap()/data_dir() from any
 // thread; Restart() and destruction from one thread while no other call runs.
 #pragma once
@@ -48,6 +48,9 @@ class EmbeddedBroker {
 
   // "127.0.0.1:PORT": pass it to Producer/Consumer/Admin options.
   std::string bootstrap() const;
+  // "127.0.0.1:PORT" of the Kafka listener: bootstrap.servers for any Kafka client. Empty when
+  // options.config.kafka.enabled is false.
+  std::string kafka_bootstrap() const;
   const std::string& data_dir() const { return data_dir_; }
   // Gracefully stops and starts again on the same data dir and port.
   // Errors: those of Broker::Start.

@@ -22,6 +22,8 @@ namespace {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:9292";
+  std::string kafka_listen = "127.0.0.1:9092";
+  std::string kafka_advertised;  // HOST:PORT; empty = derived from the listen address.
   std::string data_dir = "./brook-data";
   std::string log_level = "info";
   BrokerConfig config;
@@ -45,6 +47,18 @@ int RunServe(ServeOptions& options) {
       !s.ok()) {
     fmt::print(stderr, "error: --listen: {}\n", MessageOf(s));
     return 2;
+  }
+  if (absl::Status s = ParseKafkaListen(options.kafka_listen, &config.kafka); !s.ok()) {
+    fmt::print(stderr, "error: --kafka-listen: {}\n", MessageOf(s));
+    return 2;
+  }
+  if (!options.kafka_advertised.empty()) {
+    if (absl::Status s = ParseHostPort(options.kafka_advertised, &config.kafka.advertised_host,
+                                       &config.kafka.advertised_port);
+        !s.ok()) {
+      fmt::print(stderr, "error: --kafka-advertised-address: {}\n", MessageOf(s));
+      return 2;
+    }
   }
   config.store.data_dir = options.data_dir;
   std::optional<std::map<std::string, std::string>> defaults =
@@ -82,6 +96,19 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   ServerConfig& server = options->config.server;
   serve->add_option("--listen", options->listen, "Address to listen on, HOST:PORT")
       ->envname("BROOK_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--kafka-listen", options->kafka_listen,
+                    "Address of the Kafka-protocol listener, HOST:PORT, or off")
+      ->envname("BROOK_KAFKA_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--kafka-advertised-address", options->kafka_advertised,
+                    "HOST:PORT Kafka clients are told to connect to (default: the Kafka listen "
+                    "address; the hostname when listening on 0.0.0.0 or ::)");
+  serve->add_flag("!--no-kafka-auto-create-topics", options->config.kafka.auto_create_topics,
+                  "Do not create topics that Kafka clients name in Metadata or Produce");
+  serve->add_option("--kafka-default-partitions", options->config.kafka.default_partitions,
+                    "Partitions of topics that Kafka clients create without a count")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   serve->add_option("--data-dir", options->data_dir, "Directory of the log")
       ->envname("BROOK_DATA_DIR")

@@ -27,6 +27,7 @@ enum class ErrorCode : int16_t {
   kMessageTooLarge = 10,            // A batch is larger than the topic's max.message.bytes.
   kOffsetMetadataTooLarge = 12,     // An offset commit's metadata is over 4 KiB.
   kNetworkException = 13,           // The connection failed (client side only).
+  kCoordinatorNotAvailable = 15,    // No coordinator for this key (Kafka: transactions).
   kInvalidTopic = 17,               // The topic name is not valid.
   kRecordListTooLarge = 18,         // The request's records exceed the frame budget.
   kInvalidRequiredAcks = 21,        // acks is not 0, 1 or -1.
@@ -40,10 +41,12 @@ enum class ErrorCode : int16_t {
   kUnsupportedVersion = 35,         // The API version is not served by this broker.
   kTopicAlreadyExists = 36,         // A topic with this name already exists.
   kInvalidPartitions = 37,          // The partition count is not in [1, max].
+  kInvalidReplicationFactor = 38,   // Kafka: a replication factor other than 1 (one node).
   kInvalidConfig = 40,              // A topic config key is unknown or its value is invalid.
   kInvalidRequest = 42,             // The request could not be decoded or is inconsistent.
   kUnsupportedCompressionType = 76, // The batch uses a compression codec brook does not serve.
   kInvalidRecord = 87,              // A record in the batch is not acceptable for the topic.
+  kUnknownTopicId = 100,            // Kafka: no topic has this topic id.
   kKafkaStorageError = 56,          // The broker could not read or write its disk (e.g. full).
   kNonEmptyGroup = 68,              // The group has live members (delete, reset offsets).
   kGroupIdNotFound = 69,            // The group has neither members nor committed offsets.

@@ -14,7 +14,10 @@ void Writer::PutBigEndian(uint64_t v, int bytes) {
 }
 
 void Writer::VarLong(int64_t v) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  UVarInt((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+void Writer::UVarInt(uint64_t z) {
   char buf[10];
   int n = 0;
   while (z >= 0x80) {
@@ -86,6 +89,15 @@ uint64_t Reader::GetUVarint(int max_bytes) {
 int64_t Reader::VarLong() {
   uint64_t z = GetUVarint(10);
   return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+}
+
+uint32_t Reader::UVarInt() {
+  uint64_t v = GetUVarint(5);
+  if (v > 0xffffffffu) {
+    Fail();
+    return 0;
+  }
+  return static_cast<uint32_t>(v);
 }
 
 int32_t Reader::VarInt() {

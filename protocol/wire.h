@@ -29,6 +29,7 @@ class Writer {
   void UInt32(uint32_t v) { PutBigEndian(v, 4); }
   void VarInt(int32_t v);
   void VarLong(int64_t v);
+  void UVarInt(uint64_t v);  // Unsigned LEB128, no zig-zag (Kafka's compact lengths, tags).
   void String(std::string_view s);  // REQUIRES: s.size() <= INT16_MAX.
   void NullableString(const std::optional<std::string>& s);
   void Bytes(std::string_view b);  // REQUIRES: b.size() <= INT32_MAX.
@@ -54,6 +55,8 @@ class Reader {
   uint32_t UInt32();
   int32_t VarInt();
   int64_t VarLong();
+  // An unsigned LEB128 varint of at most 5 bytes (a uint32): Kafka's compact lengths and tags.
+  uint32_t UVarInt();
   std::string String();  // A null string fails the reader; use NullableString for those.
   std::optional<std::string> NullableString();
   std::string_view Bytes();  // A view into the input buffer; null reads as empty.

@@ -104,6 +104,6 @@ HandlerResult<DeadLetterStatsResponse> HandleDeadLetterStats(BrokerContext& ctx,
 // A per-topic result of the topic admin APIs: NONE, or the status's code and message.
 TopicResult TopicResultOf(const std::string& name, const absl::Status& status);
 
-// ApiVersions is answered by BrookHandler itself: it owns the table of served versions.
+// ApiVersions is answered by BrookHandler itself: it owns the table of served APIs.
 
 }  // namespace brook

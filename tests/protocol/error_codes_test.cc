@@ -32,7 +32,8 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kInconsistentGroupProtocol, ErrorCode::kInvalidGroupId,
     ErrorCode::kUnknownMemberId, ErrorCode::kInvalidSessionTimeout,
     ErrorCode::kRebalanceInProgress, ErrorCode::kNonEmptyGroup,
-    ErrorCode::kGroupIdNotFound,
+    ErrorCode::kGroupIdNotFound,    ErrorCode::kUnknownTopicId,
+    ErrorCode::kCoordinatorNotAvailable, ErrorCode::kInvalidReplicationFactor,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }

@@ -48,13 +48,15 @@ inline bool CanConnect(uint16_t port) {
 
 class ChildBroker {
  public:
-  explicit ChildBroker(std::string data_dir) : data_dir_(std::move(data_dir)), port_(FreePort()) {}
+  explicit ChildBroker(std::string data_dir)
+      : data_dir_(std::move(data_dir)), port_(FreePort()), kafka_port_(FreePort()) {}
 
   // Starts `brook serve` with `extra_flags`; false if it does not accept connections within
   // 20 s.
   bool Start(const std::vector<std::string>& extra_flags = {}) {
-    std::vector<std::string> args = {"serve", "--listen", bootstrap(), "--data-dir", data_dir_,
-                                     "--log-level", "warn"};
+    std::vector<std::string> args = {"serve",        "--listen",       bootstrap(),
+                                     "--kafka-listen", kafka_bootstrap(), "--data-dir",
+                                     data_dir_,      "--log-level",    "warn"};
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     if (!process_.Spawn(args)) return false;
     for (int i = 0; i < 400; ++i) {
@@ -71,10 +73,13 @@ class ChildBroker {
 
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   uint16_t port() const { return port_; }
+  // The Kafka listener's address.
+  std::string kafka_bootstrap() const { return "127.0.0.1:" + std::to_string(kafka_port_); }
 
  private:
   std::string data_dir_;
   uint16_t port_;
+  uint16_t kafka_port_;
   ChildProcess process_;
 };
 

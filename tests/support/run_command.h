@@ -1,5 +1,6 @@
-// tests/support/run_command.h: runs the `brook` binary like a person at a shell would, with
-// stdin text, and captures stdout, stderr and the exit code.
+// tests/support/run_command.h: runs the `brook` binary (or another program: kcat, python3)
+// like a person at a shell would, with stdin text, and captures stdout, stderr and the exit
+// code.
 #pragma once
 
 #include <sys/wait.h>
@@ -34,17 +35,26 @@ inline std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// Runs `brook ARGS...` with `input` on stdin and `env` (e.g. "BROOK_BOOTSTRAP=...") set.
-inline CommandResult RunBrook(const std::vector<std::string>& args, const std::string& input = "",
-                              const std::string& env = "") {
+// Runs `PROGRAM ARGS...` (argv[0] is the program) with `input` on stdin and `env` (e.g.
+// "BROOK_BOOTSTRAP=...") set.
+inline CommandResult RunProgram(const std::vector<std::string>& argv,
+                                const std::string& input = "", const std::string& env = "") {
   TempDir dir;
   const std::string in = dir.path() + "/in", out = dir.path() + "/out", err = dir.path() + "/err";
   std::ofstream(in) << input;
-  std::string command = env + " " + ShellQuote(BrookBinary());
-  for (const std::string& arg : args) command += " " + ShellQuote(arg);
+  std::string command = env;
+  for (const std::string& arg : argv) command += " " + ShellQuote(arg);
   command += " <" + in + " >" + out + " 2>" + err;
   const int status = std::system(command.c_str());
   return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+}
+
+// Runs `brook ARGS...` with `input` on stdin and `env` (e.g. "BROOK_BOOTSTRAP=...") set.
+inline CommandResult RunBrook(const std::vector<std::string>& args, const std::string& input = "",
+                              const std::string& env = "") {
+  std::vector<std::string> argv = {BrookBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, input, env);
 }
 
 }  // namespace brook::testing
