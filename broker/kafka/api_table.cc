@@ -58,6 +58,10 @@ constexpr KafkaApi kApis[] = {
     Row<kafka::ListOffsetsRequest, kafka::ListOffsetsResponse, HandleListOffsets>(
         2, "ListOffsets", 0, 7),
     Row<kafka::MetadataRequest, kafka::MetadataResponse, HandleMetadata>(3, "Metadata", 0, 12),
+    Row<kafka::OffsetCommitRequest, kafka::OffsetCommitResponse, HandleOffsetCommit>(
+        8, "OffsetCommit", 0, 8),
+    Row<kafka::OffsetFetchRequest, kafka::OffsetFetchResponse, HandleOffsetFetch>(
+        9, "OffsetFetch", 0, 8),
     Row<kafka::FindCoordinatorRequest, kafka::FindCoordinatorResponse, HandleFindCoordinator>(
         10, "FindCoordinator", 0, 5),
     Row<kafka::ApiVersionsRequest, kafka::ApiVersionsResponse, HandleApiVersions>(
@@ -72,6 +76,8 @@ constexpr KafkaApi kApis[] = {
         32, "DescribeConfigs", 0, 4),
     Row<kafka::AlterConfigsRequest, kafka::AlterConfigsResponse, HandleAlterConfigs>(
         33, "AlterConfigs", 0, 2),
+    Row<kafka::DeleteGroupsRequest, kafka::DeleteGroupsResponse, HandleDeleteGroups>(
+        42, "DeleteGroups", 0, 2),
     Row<kafka::IncrementalAlterConfigsRequest, kafka::IncrementalAlterConfigsResponse,
         HandleIncrementalAlterConfigs>(44, "IncrementalAlterConfigs", 0, 1),
     Row<kafka::DescribeClusterRequest, kafka::DescribeClusterResponse, HandleDescribeCluster>(

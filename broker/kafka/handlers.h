@@ -19,8 +19,10 @@
 #include "protocol/kafka/messages/configs.h"
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/find_coordinator.h"
+#include "protocol/kafka/messages/groups.h"
 #include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
+#include "protocol/kafka/messages/offsets.h"
 #include "protocol/kafka/messages/produce.h"
 #include "protocol/kafka/messages/topics.h"
 
@@ -57,6 +59,12 @@ KafkaResult<kafka::IncrementalAlterConfigsResponse> HandleIncrementalAlterConfig
     KafkaContext& ctx, const kafka::IncrementalAlterConfigsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DescribeClusterResponse> HandleDescribeCluster(
     KafkaContext& ctx, const kafka::DescribeClusterRequest& request, KafkaScope& scope);
+KafkaResult<kafka::OffsetCommitResponse> HandleOffsetCommit(
+    KafkaContext& ctx, const kafka::OffsetCommitRequest& request, KafkaScope& scope);
+KafkaResult<kafka::OffsetFetchResponse> HandleOffsetFetch(
+    KafkaContext& ctx, const kafka::OffsetFetchRequest& request, KafkaScope& scope);
+KafkaResult<kafka::DeleteGroupsResponse> HandleDeleteGroups(
+    KafkaContext& ctx, const kafka::DeleteGroupsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::FindCoordinatorResponse> HandleFindCoordinator(
     KafkaContext& ctx, const kafka::FindCoordinatorRequest& request, KafkaScope& scope);
 

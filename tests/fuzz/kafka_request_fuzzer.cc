@@ -20,9 +20,12 @@
 #include "protocol/kafka/messages/configs.h"
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/find_coordinator.h"
+#include "protocol/kafka/messages/groups.h"
 #include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
+#include "protocol/kafka/messages/offsets.h"
 #include "protocol/kafka/messages/produce.h"
+#include "protocol/kafka/messages/producers.h"
 #include "protocol/kafka/messages/topics.h"
 
 namespace brook::kafka {
@@ -79,7 +82,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     DecodeAsEach<ApiVersionsRequest, MetadataRequest, ProduceRequest, FetchRequest,
                  ListOffsetsRequest, OffsetForLeaderEpochRequest, FindCoordinatorRequest,
                  CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest,
-                 AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest>(
+                 AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest,
+                 JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
+                 DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest,
+                 OffsetCommitRequest, OffsetFetchRequest, OffsetDeleteRequest,
+                 InitProducerIdRequest>(
         body, version);
   }
   return 0;

@@ -172,5 +172,53 @@ TEST_CASE("librdkafka: keyed records keep their partition and order, acks=all") 
   rd_kafka_consumer_close(consumer.get());
 }
 
+TEST_CASE("librdkafka: offsets committed outside a group are read back, by Kafka and brook") {
+  EmbeddedBroker broker;
+  RdKafka producer = MakeClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", broker.kafka_bootstrap()}});
+  for (int i = 0; i < 10; ++i) {
+    const std::string value = std::to_string(i);
+    REQUIRE(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("commits"), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  REQUIRE(rd_kafka_flush(producer.get(), 20000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  const std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", broker.kafka_bootstrap()},
+      {"group.id", "manual"},
+      {"enable.auto.commit", "false"},
+      {"auto.offset.reset", "earliest"}};
+  {
+    RdKafka consumer = MakeClient(RD_KAFKA_CONSUMER, settings);
+    rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(assignment, "commits", 0)->offset = RD_KAFKA_OFFSET_STORED;
+    REQUIRE(rd_kafka_assign(consumer.get(), assignment) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    std::vector<ConsumedRecord> first = PollRecords(consumer.get(), 6, std::chrono::seconds(20));
+    REQUIRE(first.size() == 6);
+    CHECK(first.front().offset == 0);
+    // Commit offset 6: the next record to read.
+    rd_kafka_topic_partition_list_t* commit = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(commit, "commits", 0)->offset = 6;
+    CHECK(rd_kafka_commit(consumer.get(), commit, 0) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(commit);
+    CHECK(rd_kafka_committed(consumer.get(), assignment, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK(assignment->elems[0].offset == 6);
+    rd_kafka_topic_partition_list_destroy(assignment);
+    rd_kafka_consumer_close(consumer.get());
+  }
+  // A new consumer of the group resumes at the commit.
+  RdKafka again = MakeClient(RD_KAFKA_CONSUMER, settings);
+  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(assignment, "commits", 0)->offset = RD_KAFKA_OFFSET_STORED;
+  REQUIRE(rd_kafka_assign(again.get(), assignment) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  std::vector<ConsumedRecord> rest = PollRecords(again.get(), 4, std::chrono::seconds(20));
+  REQUIRE(rest.size() == 4);
+  CHECK(rest.front().offset == 6);
+  CHECK(rest.front().value == "6");
+  rd_kafka_consumer_close(again.get());
+}
+
 }  // namespace
 }  // namespace brook

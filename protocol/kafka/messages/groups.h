@@ -194,4 +194,118 @@ struct LeaveGroupResponse {
   }
 };
 
+struct DescribeGroupsRequest {
+  static constexpr int16_t kFlexibleFrom = 5;
+  std::vector<std::string> groups;
+  bool include_authorized_operations = false;
+  template <class V> void Fields(V& v) {
+    v(groups, "groups");
+    v(include_authorized_operations, "include_authorized_operations", Since(3));
+  }
+};
+
+struct DescribeGroupsResponse {
+  static constexpr int16_t kFlexibleFrom = 5;
+  struct Member {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    std::string client_id;
+    std::string client_host;
+    std::string_view member_metadata;
+    std::string_view member_assignment;
+    template <class V> void Fields(V& v) {
+      v(member_id, "member_id");
+      v(group_instance_id, "group_instance_id", Since(4));
+      v(client_id, "client_id");
+      v(client_host, "client_host");
+      v(member_metadata, "member_metadata");
+      v(member_assignment, "member_assignment");
+    }
+  };
+  struct Group {
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    std::string group_id;
+    std::string group_state;
+    std::string protocol_type;
+    std::string protocol_data;  // The chosen protocol's name.
+    std::vector<Member> members;
+    int32_t authorized_operations = INT32_MIN;
+    template <class V> void Fields(V& v) {
+      v(error_code, "error_code");
+      v(error_message, "error_message", Since(6));
+      v(group_id, "group_id");
+      v(group_state, "group_state");
+      v(protocol_type, "protocol_type");
+      v(protocol_data, "protocol_data");
+      v(members, "members");
+      v(authorized_operations, "authorized_operations", Since(3));
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Group> groups;
+  template <class V> void Fields(V& v) {
+    v(throttle_time_ms, "throttle_time_ms", Since(1));
+    v(groups, "groups");
+  }
+};
+
+struct ListGroupsRequest {
+  static constexpr int16_t kFlexibleFrom = 3;
+  std::vector<std::string> states_filter;
+  std::vector<std::string> types_filter;
+  template <class V> void Fields(V& v) {
+    v(states_filter, "states_filter", Since(4));
+    v(types_filter, "types_filter", Since(5));
+  }
+};
+
+struct ListGroupsResponse {
+  static constexpr int16_t kFlexibleFrom = 3;
+  struct Group {
+    std::string group_id;
+    std::string protocol_type;
+    std::string group_state;
+    std::string group_type;
+    template <class V> void Fields(V& v) {
+      v(group_id, "group_id");
+      v(protocol_type, "protocol_type");
+      v(group_state, "group_state", Since(4));
+      v(group_type, "group_type", Since(5));
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  ErrorCode error_code = ErrorCode::kNone;
+  std::vector<Group> groups;
+  template <class V> void Fields(V& v) {
+    v(throttle_time_ms, "throttle_time_ms", Since(1));
+    v(error_code, "error_code");
+    v(groups, "groups");
+  }
+};
+
+struct DeleteGroupsRequest {
+  static constexpr int16_t kFlexibleFrom = 2;
+  std::vector<std::string> groups_names;
+  template <class V> void Fields(V& v) { v(groups_names, "groups_names"); }
+};
+
+struct DeleteGroupsResponse {
+  static constexpr int16_t kFlexibleFrom = 2;
+  struct Result {
+    std::string group_id;
+    ErrorCode error_code = ErrorCode::kNone;
+    template <class V> void Fields(V& v) {
+      v(group_id, "group_id");
+      v(error_code, "error_code");
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Result> results;
+  template <class V> void Fields(V& v) {
+    v(throttle_time_ms, "throttle_time_ms");
+    v(results, "results");
+  }
+};
+
 }  // namespace brook::kafka
