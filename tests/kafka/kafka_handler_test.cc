@@ -1,0 +1,275 @@
+// The Kafka listener at the frame level: KIP-511 ApiVersions, answers in request order, what
+// closes a connection (and that only that one closes), flexible headers, and protocol versions
+// no real client in tests/kafka happens to use.
+#include <doctest/doctest.h>
+
+#include <zlib.h>
+
+#include <string>
+
+#include "broker/embedded_broker.h"
+#include "protocol/kafka/codec.h"
+#include "protocol/kafka/header.h"
+#include "protocol/kafka/messages/api_versions.h"
+#include "protocol/kafka/messages/fetch.h"
+#include "protocol/kafka/messages/metadata.h"
+#include "protocol/kafka/messages/produce.h"
+#include "protocol/record_batch.h"
+#include "protocol/wire.h"
+#include "tests/support/raw_client.h"
+
+namespace brook::kafka {
+namespace {
+
+using testing::RawClient;
+
+constexpr int16_t kApiVersions = 18;
+constexpr int16_t kMetadata = 3;
+constexpr int16_t kProduce = 0;
+constexpr int16_t kFetch = 1;
+
+template <class Request>
+bool SendRequest(RawClient& client, int16_t key, int16_t version, int32_t correlation,
+                 const Request& request, bool flexible_header) {
+  std::string frame;
+  BeginRequest(RequestHeader{key, version, correlation, std::string("handler-test")},
+               flexible_header, &frame);
+  Encode(request, version, &frame);
+  FinishFrame(&frame);
+  return client.SendBytes(frame);
+}
+
+// Reads one answer: its correlation id and body (after the header, v0 or v1).
+struct Answer {
+  int32_t correlation = -1;
+  std::string body;
+};
+std::optional<Answer> ReadAnswer(RawClient& client, bool flexible_header) {
+  std::optional<std::string> payload = client.ReadFrame();
+  if (!payload) return std::nullopt;
+  wire::Reader r(*payload);
+  Answer answer;
+  answer.correlation = r.Int32();
+  std::string_view rest = r.rest();
+  if (flexible_header) REQUIRE(SkipHeaderTags(&rest).ok());
+  answer.body = std::string(rest);
+  return answer;
+}
+
+TEST_CASE("kafka listener: ApiVersions at every version, and KIP-511 for unknown versions") {
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  REQUIRE(client.ok());
+  for (int16_t v = 0; v <= 4; ++v) {
+    CAPTURE(v);
+    ApiVersionsRequest request;
+    request.client_software_name = "test";
+    request.client_software_version = "1";
+    REQUIRE(SendRequest(client, kApiVersions, v, 100 + v, request, v >= 3));
+    // The answer's header is v0 at every version.
+    std::optional<Answer> answer = ReadAnswer(client, /*flexible_header=*/false);
+    REQUIRE(answer);
+    CHECK(answer->correlation == 100 + v);
+    absl::StatusOr<ApiVersionsResponse> response = Decode<ApiVersionsResponse>(answer->body, v);
+    REQUIRE(response.ok());
+    CHECK(response->error_code == ErrorCode::kNone);
+    bool produce_from_zero = false;
+    for (const auto& api : response->api_keys) {
+      if (api.api_key == kProduce) produce_from_zero = api.min_version == 0 && api.max_version == 11;
+    }
+    CHECK(produce_from_zero);
+  }
+  // A version from the future: UNSUPPORTED_VERSION and the list, at version 0.
+  REQUIRE(SendRequest(client, kApiVersions, 99, 7, ApiVersionsRequest{}, true));
+  std::optional<Answer> answer = ReadAnswer(client, false);
+  REQUIRE(answer);
+  CHECK(answer->correlation == 7);
+  absl::StatusOr<ApiVersionsResponse> response = Decode<ApiVersionsResponse>(answer->body, 0);
+  REQUIRE(response.ok());
+  CHECK(response->error_code == ErrorCode::kUnsupportedVersion);
+  CHECK_FALSE(response->api_keys.empty());
+}
+
+TEST_CASE("kafka listener: answers come in request order, even when a later one is ready first") {
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  REQUIRE(client.ok());
+  MetadataRequest create;
+  create.topics = std::vector<MetadataRequest::Topic>{{Uuid{}, std::string("ordered")}};
+  REQUIRE(SendRequest(client, kMetadata, 1, 1, create, false));
+  REQUIRE(ReadAnswer(client, false));
+  // A fetch at the log end that waits 300 ms, then a Metadata that is ready at once.
+  FetchRequest fetch;
+  fetch.max_wait_ms = 300;
+  fetch.min_bytes = 1;
+  fetch.topics.push_back({"ordered", {{0, -1, 0, -1, -1, 1 << 20}}});
+  REQUIRE(SendRequest(client, kFetch, 11, 2, fetch, false));
+  REQUIRE(SendRequest(client, kMetadata, 1, 3, MetadataRequest{}, false));
+  std::optional<Answer> first = ReadAnswer(client, false);
+  std::optional<Answer> second = ReadAnswer(client, false);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->correlation == 2);
+  CHECK(second->correlation == 3);
+}
+
+TEST_CASE("kafka listener: a flexible Metadata (v12) names the node, the cluster and the topic") {
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  REQUIRE(client.ok());
+  MetadataRequest request;
+  request.topics = std::vector<MetadataRequest::Topic>{{Uuid{}, std::string("flex")}};
+  REQUIRE(SendRequest(client, kMetadata, 12, 5, request, true));
+  std::optional<Answer> answer = ReadAnswer(client, true);
+  REQUIRE(answer);
+  absl::StatusOr<MetadataResponse> response = Decode<MetadataResponse>(answer->body, 12);
+  REQUIRE(response.ok());
+  REQUIRE(response->brokers.size() == 1);
+  CHECK(response->brokers[0].node_id == 1);
+  CHECK("127.0.0.1:" + std::to_string(response->brokers[0].port) == broker.kafka_bootstrap());
+  CHECK(response->cluster_id.has_value());
+  CHECK(response->cluster_id->size() == 22);
+  REQUIRE(response->topics.size() == 1);
+  CHECK(response->topics[0].error_code == ErrorCode::kNone);
+  CHECK(response->topics[0].topic_id != Uuid{});
+  CHECK(response->topics[0].partitions.at(0).leader_id == 1);
+}
+
+TEST_CASE("kafka listener: the cluster id survives a restart") {
+  EmbeddedBroker broker;
+  auto cluster_id = [&] {
+    RawClient client(broker.kafka_bootstrap());
+    REQUIRE(SendRequest(client, kMetadata, 2, 1, MetadataRequest{}, false));
+    std::optional<Answer> answer = ReadAnswer(client, false);
+    REQUIRE(answer);
+    return Decode<MetadataResponse>(answer->body, 2)->cluster_id.value_or("");
+  };
+  const std::string before = cluster_id();
+  REQUIRE(broker.Restart().ok());
+  CHECK(cluster_id() == before);
+}
+
+TEST_CASE("kafka listener: unknown APIs, garbage and undecodable bodies close only that connection") {
+  EmbeddedBroker broker;
+  RawClient bystander(broker.kafka_bootstrap());
+  REQUIRE(bystander.ok());
+  {
+    RawClient client(broker.kafka_bootstrap());
+    REQUIRE(SendRequest(client, 999, 0, 1, ApiVersionsRequest{}, false));
+    CHECK(client.WaitClosed());
+  }
+  {
+    RawClient client(broker.kafka_bootstrap());
+    REQUIRE(SendRequest(client, kMetadata, 13, 1, MetadataRequest{}, true));  // Not served.
+    CHECK(client.WaitClosed());
+  }
+  {
+    RawClient client(broker.kafka_bootstrap());
+    std::string frame;
+    BeginRequest(RequestHeader{kProduce, 9, 1, std::string("x")}, true, &frame);
+    frame += "\x05garbage";
+    FinishFrame(&frame);
+    REQUIRE(client.SendBytes(frame));
+    CHECK(client.WaitClosed());
+  }
+  {
+    RawClient client(broker.kafka_bootstrap());
+    REQUIRE(client.SendBytes(std::string("\x00\x00\x00\x02\x01", 5)));  // A 2-byte header.
+    REQUIRE(client.SendBytes(std::string("\x02", 1)));
+    CHECK(client.WaitClosed());
+  }
+  REQUIRE(SendRequest(bystander, kApiVersions, 0, 9, ApiVersionsRequest{}, false));
+  std::optional<Answer> answer = ReadAnswer(bystander, false);
+  REQUIRE(answer);
+  CHECK(answer->correlation == 9);
+}
+
+TEST_CASE("kafka listener: acks=0 gets no answer, and the next request's answer still matches") {
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  RecordBatchBuilder builder;
+  builder.Append(1000, std::string_view("k"), std::string_view("v"));
+  const std::string batch = builder.Finish();
+  ProduceRequest produce;
+  produce.acks = 0;
+  produce.timeout_ms = 1000;
+  produce.topics.push_back({"fire-and-forget", {{0, std::string_view(batch)}}});
+  REQUIRE(SendRequest(client, kProduce, 7, 1, produce, false));
+  REQUIRE(SendRequest(client, kApiVersions, 0, 2, ApiVersionsRequest{}, false));
+  std::optional<Answer> answer = ReadAnswer(client, false);
+  REQUIRE(answer);
+  CHECK(answer->correlation == 2);
+}
+
+TEST_CASE("kafka listener: Produce v2 MessageSets go in, Fetch v0-3 get them back converted") {
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  // A magic-1 MessageSet with two messages (key "a"/value "1", null key/value "2").
+  std::string set;
+  wire::Writer w(&set);
+  auto message = [&](std::optional<std::string_view> key, std::string_view value, int64_t ts) {
+    std::string body;
+    wire::Writer b(&body);
+    b.Int8(1);  // magic
+    b.Int8(0);  // attributes
+    b.Int64(ts);
+    if (key) {
+      b.Bytes(*key);
+    } else {
+      b.Int32(-1);
+    }
+    b.Bytes(value);
+    w.Int64(0);
+    w.Int32(static_cast<int32_t>(body.size() + 4));
+    w.UInt32(static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
+                                         static_cast<uInt>(body.size()))));
+    w.Raw(body);
+  };
+  message(std::string_view("a"), "1", 5000);
+  message(std::nullopt, "2", 6000);
+  ProduceRequest produce;
+  produce.acks = 1;
+  produce.timeout_ms = 1000;
+  produce.topics.push_back({"legacy", {{0, std::string_view(set)}}});
+  REQUIRE(SendRequest(client, kProduce, 2, 1, produce, false));
+  std::optional<Answer> produced = ReadAnswer(client, false);
+  REQUIRE(produced);
+  absl::StatusOr<ProduceResponse> pr = Decode<ProduceResponse>(produced->body, 2);
+  REQUIRE(pr.ok());
+  CHECK(pr->responses.at(0).partitions.at(0).error_code == ErrorCode::kNone);
+  CHECK(pr->responses.at(0).partitions.at(0).base_offset == 0);
+
+  for (int16_t v : {0, 2, 4}) {
+    CAPTURE(v);
+    FetchRequest fetch;
+    fetch.topics.push_back({"legacy", {{0, -1, 0, -1, -1, 1 << 20}}});
+    REQUIRE(SendRequest(client, kFetch, v, 10 + v, fetch, false));
+    std::optional<Answer> answer = ReadAnswer(client, false);
+    REQUIRE(answer);
+    absl::StatusOr<FetchResponse> fr = Decode<FetchResponse>(answer->body, v);
+    REQUIRE(fr.ok());
+    const FetchResponse::Partition& p = fr->responses.at(0).partitions.at(0);
+    CHECK(p.error_code == ErrorCode::kNone);
+    CHECK(p.high_watermark == 2);
+    REQUIRE(p.records.has_value());
+    if (v >= 4) {
+      // RecordBatch v2, as stored.
+      CHECK(ParseBatchHeader(*p.records)->magic == 2);
+      continue;
+    }
+    // offset | size | crc | magic | attributes | [timestamp] | key | value
+    wire::Reader r(*p.records);
+    CHECK(r.Int64() == 0);
+    r.Int32();
+    r.UInt32();
+    CHECK(r.Int8() == (v < 2 ? 0 : 1));
+    r.Int8();
+    if (v >= 2) CHECK(r.Int64() == 5000);
+    CHECK(r.NullableBytes() == std::optional<std::string_view>("a"));
+    CHECK(r.NullableBytes() == std::optional<std::string_view>("1"));
+    CHECK(r.Int64() == 1);  // The second message keeps its offset.
+  }
+}
+
+}  // namespace
+}  // namespace brook::kafka
