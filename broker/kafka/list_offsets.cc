@@ -1,10 +1,29 @@
 // ListOffsets and OffsetForLeaderEpoch for Kafka clients. ListOffsets goes through brook's own
 // (earliest, latest, by timestamp), answered in Kafka's shapes: version 0's list of offsets,
-// and offset -1 when no record is at or after the timestamp. brook has one leader epoch, 0, for
+// and offset -1 when no record is at or after the timestamp. The largest timestamp (-3, v7+)
+// is the segments' largest, found like any other timestamp. brook has one leader epoch, 0, for
 // every partition, so OffsetForLeaderEpoch answers epoch 0 ending at the log end.
+#include <algorithm>
+
 #include "broker/kafka/handlers.h"
 
 namespace brook::kafka_listener {
+namespace {
+
+// The partition's largest record timestamp, to look up as a time; -1 when it has no records.
+absl::StatusOr<int64_t> LargestTimestamp(KafkaContext& ctx, const std::string& topic,
+                                         int32_t partition) {
+  absl::StatusOr<std::vector<storage::Segment>> segments =
+      ctx.broker.store.Segments(topic, PartitionId(partition));
+  if (!segments.ok()) return segments.status();
+  int64_t largest = -1;
+  for (const storage::Segment& segment : *segments) {
+    largest = std::max(largest, segment.max_timestamp);
+  }
+  return largest;
+}
+
+}  // namespace
 
 KafkaResult<kafka::ListOffsetsResponse> HandleListOffsets(KafkaContext& ctx,
                                                           const kafka::ListOffsetsRequest& request,
@@ -14,7 +33,13 @@ KafkaResult<kafka::ListOffsetsResponse> HandleListOffsets(KafkaContext& ctx,
     ListOffsetsRequest::Topic& out = native.topics.emplace_back();
     out.name = topic.name;
     for (const kafka::ListOffsetsRequest::Partition& p : topic.partitions) {
-      out.partitions.push_back({p.partition_index, p.timestamp});
+      int64_t timestamp = p.timestamp;
+      if (timestamp == kafka::kMaxTimestamp) {
+        // An empty or unknown partition: asked as "latest", which answers -1 or the error.
+        absl::StatusOr<int64_t> largest = LargestTimestamp(ctx, topic.name, p.partition_index);
+        timestamp = largest.ok() && *largest >= 0 ? *largest : kLatestTimestamp;
+      }
+      out.partitions.push_back({p.partition_index, timestamp});
     }
   }
   absl::StatusOr<ListOffsetsResponse> listed =
@@ -34,7 +59,7 @@ KafkaResult<kafka::ListOffsetsResponse> HandleListOffsets(KafkaContext& ctx,
       const ListOffsetsResponse::Partition& found = listed->topics[t].partitions[p];
       result.error_code = found.error_code;
       if (found.error_code != ErrorCode::kNone) continue;
-      const bool by_time = asked.timestamp >= 0;
+      const bool by_time = asked.timestamp >= 0 || asked.timestamp == kafka::kMaxTimestamp;
       if (by_time && found.timestamp < 0) continue;  // No record at or after it: -1, -1.
       result.offset = found.offset;
       result.timestamp = by_time ? found.timestamp : -1;

@@ -12,6 +12,7 @@
 #include "protocol/kafka/header.h"
 #include "protocol/kafka/messages/api_versions.h"
 #include "protocol/kafka/messages/fetch.h"
+#include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
 #include "protocol/kafka/messages/produce.h"
 #include "protocol/record_batch.h"
@@ -269,6 +270,41 @@ TEST_CASE("kafka listener: Produce v2 MessageSets go in, Fetch v0-3 get them bac
     CHECK(r.NullableBytes() == std::optional<std::string_view>("1"));
     CHECK(r.Int64() == 1);  // The second message keeps its offset.
   }
+}
+
+TEST_CASE("kafka listener: ListOffsets finds the largest timestamp (v7) and times with no record") {
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  RecordBatchBuilder builder;
+  for (int64_t ts : {5000, 9000, 7000}) builder.Append(ts, std::nullopt, std::string_view("v"));
+  const std::string batch = builder.Finish();
+  ProduceRequest produce;
+  produce.acks = 1;
+  produce.timeout_ms = 1000;
+  produce.topics.push_back({"times", {{0, std::string_view(batch)}}});
+  REQUIRE(SendRequest(client, kProduce, 7, 1, produce, false));
+  REQUIRE(ReadAnswer(client, false));
+  auto list = [&](int64_t timestamp, int32_t partition = 0) {
+    ListOffsetsRequest request;
+    request.topics.push_back({"times", {{partition, -1, timestamp, 1}}});
+    REQUIRE(SendRequest(client, 2, 7, 2, request, true));
+    std::optional<Answer> answer = ReadAnswer(client, true);
+    REQUIRE(answer);
+    absl::StatusOr<ListOffsetsResponse> response = Decode<ListOffsetsResponse>(answer->body, 7);
+    REQUIRE(response.ok());
+    return response->topics.at(0).partitions.at(0);
+  };
+  ListOffsetsResponse::Partition largest = list(kMaxTimestamp);
+  CHECK(largest.offset == 1);
+  CHECK(largest.timestamp == 9000);
+  ListOffsetsResponse::Partition at = list(6000);
+  CHECK(at.offset == 1);
+  CHECK(at.timestamp == 9000);
+  ListOffsetsResponse::Partition after = list(10000);
+  CHECK(after.offset == -1);
+  CHECK(after.timestamp == -1);
+  CHECK(list(kLatestTimestamp).offset == 3);
+  CHECK(list(kMaxTimestamp, 7).error_code == ErrorCode::kUnknownTopicOrPartition);
 }
 
 }  // namespace
