@@ -56,6 +56,7 @@ KafkaResult<kafka::MetadataResponse> HandleMetadata(KafkaContext& ctx,
       if (!name) {
         kafka::MetadataResponse::Topic& unknown = response.topics.emplace_back();
         unknown.topic_id = wanted.topic_id;
+        if (scope.version < 12) unknown.name = "";  // Nullable from version 12 only.
         unknown.error_code = ErrorCode::kUnknownTopicId;
         continue;
       }

@@ -20,8 +20,9 @@
 // Field types: int8_t, int16_t, int32_t, int64_t, uint16_t, bool, double, Uuid, std::string
 // (string), std::optional<std::string> (nullable string), std::string_view (bytes, also
 // `records`), std::optional<std::string_view> (nullable bytes), std::vector<T> (array),
-// std::optional<std::vector<T>> (nullable array), and nested structs with Fields(). A nullable
-// type encodes null as an empty value in versions where the field is not nullable.
+// std::optional<std::vector<T>> (nullable array), and nested structs with Fields(). An empty
+// optional is written as null whatever the version: where a field is nullable only in some
+// versions, the code filling the message sets a value in the others.
 //
 // Decoding is bounds-checked throughout (wire::Reader): a truncated body, a lying length or
 // count, or trailing bytes fail with INVALID_REQUEST and never allocate beyond the input.
