@@ -6,7 +6,7 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -16,8 +16,6 @@
 
 namespace brook {
 namespace {
-
-constexpr std::array<std::string_view, 5> kNames = {"none", "gzip", "snappy", "lz4", "zstd"};
 
 // xerial snappy-java's stream header: magic, then int32 BE version and compatible version.
 constexpr std::string_view kXerialMagic("\x82SNAPPY\0", 8);
@@ -280,15 +278,37 @@ absl::Status ZstdDecompress(std::string_view in, Sink& sink) {
   }
 }
 
+absl::StatusOr<std::string> NoneCompress(std::string_view in) { return std::string(in); }
+
+absl::Status NoneDecompress(std::string_view in, Sink& sink) {
+  if (!sink.Reserve(in.size())) return sink.TooLarge();
+  std::memcpy(sink.data(), in.data(), in.size());
+  sink.Commit(in.size());
+  return absl::OkStatus();
+}
+
+// Every codec once, indexed by its attribute value.
+struct Codec {
+  std::string_view name;
+  absl::StatusOr<std::string> (*compress)(std::string_view in);
+  absl::Status (*decompress)(std::string_view in, Sink& sink);
+};
+constexpr Codec kCodecs[] = {
+    {"none", NoneCompress, NoneDecompress},       {"gzip", GzipCompress, GzipDecompress},
+    {"snappy", SnappyCompress, SnappyDecompress}, {"lz4", Lz4Compress, Lz4Decompress},
+    {"zstd", ZstdCompress, ZstdDecompress},
+};
+static_assert(std::size(kCodecs) == std::size(kAllCompressions));
+
 }  // namespace
 
 bool IsKnownCompression(Compression codec) {
   const auto v = static_cast<int>(codec);
-  return v >= 0 && v < static_cast<int>(kNames.size());
+  return v >= 0 && v < static_cast<int>(std::size(kCodecs));
 }
 
 std::string_view CompressionName(Compression codec) {
-  return IsKnownCompression(codec) ? kNames[static_cast<size_t>(codec)] : "unknown";
+  return IsKnownCompression(codec) ? kCodecs[static_cast<size_t>(codec)].name : "unknown";
 }
 
 std::optional<Compression> CompressionFromName(std::string_view name) {
@@ -301,47 +321,17 @@ std::optional<Compression> CompressionFromName(std::string_view name) {
 std::string_view CompressionNameList() { return "none, gzip, snappy, lz4, zstd"; }
 
 absl::StatusOr<std::string> Compress(Compression codec, std::string_view in) {
-  switch (codec) {
-    case Compression::kNone:
-      return std::string(in);
-    case Compression::kGzip:
-      return GzipCompress(in);
-    case Compression::kSnappy:
-      return SnappyCompress(in);
-    case Compression::kLz4:
-      return Lz4Compress(in);
-    case Compression::kZstd:
-      return ZstdCompress(in);
-  }
-  return Unsupported(codec);
+  if (!IsKnownCompression(codec)) return Unsupported(codec);
+  return kCodecs[static_cast<size_t>(codec)].compress(in);
 }
 
 absl::Status Decompress(Compression codec, std::string_view in, size_t max_out,
                         std::string* out) {
+  if (!IsKnownCompression(codec)) return Unsupported(codec);
   Sink sink(codec, out, max_out);
-  absl::Status status;
-  switch (codec) {
-    case Compression::kNone:
-      if (!sink.Reserve(in.size())) return sink.TooLarge();
-      std::memcpy(sink.data(), in.data(), in.size());
-      sink.Commit(in.size());
-      break;
-    case Compression::kGzip:
-      status = GzipDecompress(in, sink);
-      break;
-    case Compression::kSnappy:
-      status = SnappyDecompress(in, sink);
-      break;
-    case Compression::kLz4:
-      status = Lz4Decompress(in, sink);
-      break;
-    case Compression::kZstd:
-      status = ZstdDecompress(in, sink);
-      break;
-    default:
-      return Unsupported(codec);
+  if (absl::Status s = kCodecs[static_cast<size_t>(codec)].decompress(in, sink); !s.ok()) {
+    return s;
   }
-  if (!status.ok()) return status;
   if (sink.over_limit()) return sink.TooLarge();
   sink.Finish();
   return absl::OkStatus();

@@ -67,8 +67,9 @@ std::string_view CompressionNameList();
 // Replaces *out with the decompression of `in`. kNone copies `in`.
 // Errors: CORRUPT_MESSAGE when `in` is not valid data of the codec (malformed, truncated,
 // a checksum mismatch, trailing bytes that start no new frame or member) or would decompress
-// to more than `max_out` bytes; UNSUPPORTED_COMPRESSION_TYPE for a value that is not a codec.
-// On error *out holds unspecified bytes.
+// to more than `max_out` bytes; UNSUPPORTED_COMPRESSION_TYPE for a value that is not a codec;
+// UNKNOWN_SERVER_ERROR if the codec library cannot start (out of memory). Never writes more
+// than max_out + 1 bytes into *out; on error *out holds unspecified bytes.
 [[nodiscard]] absl::Status Decompress(Compression codec, std::string_view in, size_t max_out,
                                       std::string* out);
 

@@ -44,6 +44,14 @@ void Reseal(std::string* batch) {
 
 ErrorCode ValidateCode(std::string_view batch) { return CodeOf(ValidateBatch(batch).status()); }
 
+// Checks that ValidateBatch and DecodeRecords both refuse `batch` with CORRUPT_MESSAGE.
+void CheckCorrupt(std::string_view batch) {
+  CHECK(ValidateCode(batch) == ErrorCode::kCorruptMessage);
+  std::string scratch;
+  std::vector<RecordView> records;
+  CHECK(CodeOf(DecodeRecords(batch, &scratch, &records)) == ErrorCode::kCorruptMessage);
+}
+
 void CheckThreeRecords(const std::vector<RecordView>& records, int64_t base) {
   REQUIRE(records.size() == 3);
   CHECK(records[0].offset == base);
@@ -265,10 +273,7 @@ TEST_CASE("record batch: a compressed section cut short is CORRUPT_MESSAGE") {
       std::string cut = batch.substr(0, n);
       wire::Writer(&cut).PatchInt32(kBatchLengthOffset, static_cast<int32_t>(n - 12));
       Reseal(&cut);
-      CHECK(ValidateCode(cut) == ErrorCode::kCorruptMessage);
-      std::string scratch;
-      std::vector<RecordView> records;
-      CHECK(CodeOf(DecodeRecords(cut, &scratch, &records)) == ErrorCode::kCorruptMessage);
+      CheckCorrupt(cut);
     }
   }
 }
@@ -493,10 +498,7 @@ TEST_CASE("record batch: a record timestamp beyond int64 is CORRUPT_MESSAGE") {
   REQUIRE(batch[kBatchHeaderSize + 2] == '\x00');  // timestampDelta
   batch[kBatchHeaderSize + 2] = '\x02';            // 1: baseTimestamp + 1 overflows.
   Reseal(&batch);
-  CHECK(ValidateCode(batch) == ErrorCode::kCorruptMessage);
-  std::string scratch;
-  std::vector<RecordView> records;
-  CHECK(CodeOf(DecodeRecords(batch, &scratch, &records)) == ErrorCode::kCorruptMessage);
+  CheckCorrupt(batch);
 }
 
 TEST_CASE("record batch: a producer's base offset near INT64_MAX does not overflow") {
