@@ -14,9 +14,21 @@
 #include "bench/workload.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
+#include "protocol/compression.h"
 
 namespace brook::bench {
 namespace {
+
+// Accepts a codec name (protocol/compression.h); any other says which names there are.
+CLI::Validator CodecName() {
+  return CLI::Validator(
+      [](std::string& name) {
+        return CompressionFromName(name).has_value()
+                   ? std::string()
+                   : fmt::format("{} is not a codec; use one of {}", name, CompressionNameList());
+      },
+      "CODEC");
+}
 
 struct BenchOptions {
   std::string bootstrap;  // Empty: an embedded broker in a temp dir.
@@ -141,7 +153,7 @@ void AddWorkloadOptions(CLI::App* cmd, BenchOptions& o) {
   cmd->add_option("--acks", o.acks, "0, 1 or all")->capture_default_str();
   cmd->add_option("--batch-bytes", w.batch_bytes, "Producer batch size")->check(CLI::Range(1024, 64 << 20))->capture_default_str();
   cmd->add_option("--linger-ms", w.linger_ms, "Producer linger")->check(CLI::Range(0, 60000))->capture_default_str();
-  cmd->add_option("--compression", w.compression, "none or zstd")->check(CLI::IsMember({"none", "zstd"}))->capture_default_str();
+  cmd->add_option("--compression", w.compression, fmt::format("Producer codec: {}", CompressionNameList()))->check(CodecName())->capture_default_str();
   cmd->add_option("--consumers", w.consumers, "Group members (group-consume, rebalance)")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--commit", w.commit, "group-consume: commit after each poll, async or sync")->check(CLI::IsMember({"async", "sync"}))->capture_default_str();
   cmd->add_option("--assignor", w.assignor, "The group's assignor")->check(CLI::IsMember({"cooperative-sticky", "range", "roundrobin"}))->capture_default_str();

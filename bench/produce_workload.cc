@@ -2,6 +2,7 @@
 // send their share of the records as fast as the producer accepts them, then flush.
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "bench/shares.h"
@@ -9,11 +10,19 @@
 #include "bench/workload.h"
 #include "client/producer.h"
 #include "fmt/format.h"
+#include "protocol/compression.h"
+#include "protocol/error_codes.h"
 
 namespace brook::bench {
 
 absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::string& topic,
                                      const WorkloadOptions& options) {
+  const std::optional<Compression> compression = CompressionFromName(options.compression);
+  if (!compression) {
+    return MakeError(ErrorCode::kUnsupportedCompressionType,
+                     fmt::format("compression {} is not one of {}", options.compression,
+                                 CompressionNameList()));
+  }
   const ValuePool pool(options.value_size, options.key_count);
   std::vector<std::unique_ptr<Producer>> producers;
   for (int i = 0; i < options.producers; ++i) {
@@ -23,7 +32,7 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
     po.acks = static_cast<int16_t>(options.acks);
     po.batch_size = static_cast<size_t>(options.batch_bytes);
     po.linger = std::chrono::milliseconds(options.linger_ms);
-    po.compression = options.compression == "zstd" ? Compression::kZstd : Compression::kNone;
+    po.compression = *compression;
     absl::StatusOr<std::unique_ptr<Producer>> producer = Producer::Create(po);
     if (!producer.ok()) return producer.status();
     producers.push_back(*std::move(producer));

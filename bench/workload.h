@@ -26,7 +26,7 @@ struct WorkloadOptions {
   int acks = 1;                  // 0, 1 or -1 (all).
   int batch_bytes = 256 << 10;   // Producer batch size.
   int linger_ms = 5;             // Producer linger.
-  std::string compression = "none";  // none | zstd
+  std::string compression = "none";  // A codec name: none | gzip | snappy | lz4 | zstd
   int consumers = 3;                 // Members of the group (group-consume, rebalance).
   std::string commit = "async";      // group-consume: commit after every poll, async | sync.
   std::string assignor = "cooperative-sticky";  // The group's assignor.

@@ -1,7 +1,7 @@
 // client/consumer_record.h: the records a Consumer returns, as views into fetched bytes.
 //
 // A ConsumerRecord views bytes owned by the ConsumerRecords that holds it (the Fetch response
-// frames, and the decompressed sections of zstd batches): it is valid while that
+// frames, and the decompressed sections of compressed batches): it is valid while that
 // ConsumerRecords (or a copy of it) lives. Copying a ConsumerRecords copies the views and
 // shares the owned bytes, so copies are cheap and independent. Not thread-safe to mutate;
 // const access from several threads is fine.

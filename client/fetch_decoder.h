@@ -2,8 +2,8 @@
 //
 // Internal to client/ (used by consumer.cc). A record set is whole RecordBatch v2 batches
 // back to back; the first may start before the consumer's position, so records below it are
-// skipped. Every batch's CRC-32C is checked; zstd batches are decompressed into a buffer the
-// ConsumerRecords owns. Nothing here touches a socket, so it is tested on bytes alone.
+// skipped. Every batch's CRC-32C is checked; compressed batches (any Kafka codec) are
+// decompressed into a buffer the ConsumerRecords owns. Nothing here touches a socket, so it is tested on bytes alone.
 //
 // Thread-safety: a builder is used by one thread; it writes only into its ConsumerRecords.
 #pragma once
@@ -32,7 +32,8 @@ class ConsumerRecordsBuilder {
   // *position past the last batch (lastOffset + 1). `topic` and `record_set` must stay valid
   // as long as the ConsumerRecords (see Own). Control and transactional batches are skipped.
   // Errors (nothing appended then, *position unchanged): CORRUPT_MESSAGE (a truncated batch,
-  // a CRC mismatch, a malformed record), UNSUPPORTED_COMPRESSION_TYPE.
+  // a CRC mismatch, a malformed record, compressed data that does not decompress or
+  // decompresses past kMaxRecordsSectionBytes), UNSUPPORTED_COMPRESSION_TYPE (codec 5-7).
   absl::Status AppendPartition(std::string_view topic, int32_t partition,
                                std::string_view record_set, int64_t* position);
 

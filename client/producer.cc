@@ -6,6 +6,7 @@
 #include "client/record_accumulator.h"
 #include "client/sender.h"
 #include "fmt/format.h"
+#include "protocol/compression.h"
 #include "protocol/error_codes.h"
 
 namespace brook {
@@ -21,9 +22,10 @@ absl::Status Validate(const ProducerOptions& o) {
         ErrorCode::kInvalidRequiredAcks,
         fmt::format("ProducerOptions.acks is {}; it must be 0, 1 or -1 (all)", o.acks));
   }
-  if (o.compression != Compression::kNone && o.compression != Compression::kZstd) {
+  if (!IsKnownCompression(o.compression)) {
     return MakeError(ErrorCode::kUnsupportedCompressionType,
-                     "ProducerOptions.compression must be none or zstd");
+                     fmt::format("ProducerOptions.compression is {}; it must be one of {}",
+                                 static_cast<int>(o.compression), CompressionNameList()));
   }
   if (o.batch_size == 0 || o.batch_size > (16u << 20)) {
     return Invalid("batch_size", "must be in 1..16 MiB");

@@ -65,7 +65,7 @@ struct ProducerOptions {
   int16_t acks = 1;                              // 0 = no response, 1 = leader, -1 = all.
   size_t batch_size = 64 << 10;                  // A batch is sealed at this many bytes.
   std::chrono::milliseconds linger{5};           // ...or when its first record is this old.
-  Compression compression = Compression::kNone;  // kNone or kZstd.
+  Compression compression = Compression::kNone;  // Any codec (protocol/compression.h).
   int max_in_flight = 5;                         // Produce requests outstanding at once.
   int32_t retries = std::numeric_limits<int32_t>::max();  // Bounded by delivery_timeout.
   std::chrono::milliseconds retry_backoff{100};           // First retry's wait; doubles...
@@ -80,8 +80,8 @@ class Producer {
  public:
   // Validates the options, connects and starts the sender. Errors: INVALID_REQUEST for bad
   // options (the message names the field), INVALID_REQUIRED_ACKS for acks outside {0,1,-1},
-  // UNSUPPORTED_COMPRESSION_TYPE for codecs other than none/zstd, and the errors of
-  // connecting (NETWORK_EXCEPTION "cannot connect to ...", UNSUPPORTED_VERSION).
+  // UNSUPPORTED_COMPRESSION_TYPE for a compression value that is not a codec (5-7), and the
+  // errors of connecting (NETWORK_EXCEPTION "cannot connect to ...", UNSUPPORTED_VERSION).
   static absl::StatusOr<std::unique_ptr<Producer>> Create(ProducerOptions options);
 
   ~Producer();

@@ -91,7 +91,7 @@ constexpr ErrorInfo kErrors[] = {
     {ErrorCode::kGroupIdNotFound, "GROUP_ID_NOT_FOUND",
      "the group has no members and no committed offsets", false, absl::StatusCode::kNotFound},
     {ErrorCode::kUnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE",
-     "the batch uses a compression codec brook does not serve", false,
+     "the batch's compression bits (5-7) name no codec", false,
      absl::StatusCode::kUnimplemented},
     {ErrorCode::kInvalidRecord, "INVALID_RECORD", "a record is not acceptable for this topic",
      false, absl::StatusCode::kInvalidArgument},

@@ -44,7 +44,7 @@ enum class ErrorCode : int16_t {
   kInvalidReplicationFactor = 38,   // Kafka: a replication factor other than 1 (one node).
   kInvalidConfig = 40,              // A topic config key is unknown or its value is invalid.
   kInvalidRequest = 42,             // The request could not be decoded or is inconsistent.
-  kUnsupportedCompressionType = 76, // The batch uses a compression codec brook does not serve.
+  kUnsupportedCompressionType = 76, // The batch's compression bits (5-7) name no codec.
   kInvalidRecord = 87,              // A record in the batch is not acceptable for the topic.
   kUnknownTopicId = 100,            // Kafka: no topic has this topic id.
   kKafkaStorageError = 56,          // The broker could not read or write its disk (e.g. full).

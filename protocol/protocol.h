@@ -13,6 +13,7 @@
 //   partitioner.h    which partition a key goes to (Kafka's murmur2), for clients and broker
 //   dead_letters.h   the dead-letter record format: brook.dlq.* headers, copies, replays
 //   record_batch.h   Kafka RecordBatch v2: build, split, validate, decode
+//   compression.h    the codecs of a batch's records: none, gzip, snappy, lz4, zstd
 //   crc32c.h         CRC-32C
 //   absl_compat.h    std::string_view <-> Debian abseil's own absl::string_view
 // The document is docs/protocol.md; the code and it change together.

@@ -1,7 +1,5 @@
 #include "protocol/record_batch.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <limits>
 
@@ -12,9 +10,6 @@
 
 namespace brook {
 namespace {
-
-// Largest records section brook will decompress: a guard against decompression bombs.
-constexpr size_t kMaxDecompressedBytes = 64 << 20;
 
 size_t VarLongSize(int64_t v) {
   uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
@@ -92,26 +87,14 @@ absl::Status ForEachRecord(std::string_view records, const BatchHeader& header, 
 
 // Returns the (decompressed) records section of a batch.
 absl::StatusOr<std::string_view> RecordsSection(std::string_view batch, const BatchHeader& header,
-                                                std::string* scratch) {
+                                                size_t max_records_bytes, std::string* scratch) {
   std::string_view section = batch.substr(kBatchHeaderSize);
-  switch (header.compression()) {
-    case Compression::kNone:
-      return section;
-    case Compression::kZstd: {
-      unsigned long long size = ZSTD_getFrameContentSize(section.data(), section.size());
-      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
-          size > kMaxDecompressedBytes) {
-        return Corrupt("zstd frame without a valid content size (at most 64 MiB)");
-      }
-      scratch->resize(size);
-      size_t got = ZSTD_decompress(scratch->data(), size, section.data(), section.size());
-      if (ZSTD_isError(got) || got != size) return Corrupt("zstd data does not decompress");
-      return std::string_view(*scratch);
-    }
-    default:
-      return MakeError(ErrorCode::kUnsupportedCompressionType,
-                       fmt::format("compression codec {} is not supported (use none or zstd)", static_cast<int>(header.compression())));
+  if (header.compression() == Compression::kNone) return section;
+  if (absl::Status s = Decompress(header.compression(), section, max_records_bytes, scratch);
+      !s.ok()) {
+    return s;
   }
+  return std::string_view(*scratch);
 }
 
 }  // namespace
@@ -147,14 +130,16 @@ void RecordBatchBuilder::Append(int64_t timestamp_ms, std::optional<std::string_
 }
 
 std::string RecordBatchBuilder::Finish() {
-  std::string compressed;
+  Compression compression = compression_;
+  absl::StatusOr<std::string> compressed;
   std::string_view section = records_;
-  if (compression_ == Compression::kZstd) {
-    compressed.resize(ZSTD_compressBound(records_.size()));
-    size_t n = ZSTD_compress(compressed.data(), compressed.size(), records_.data(),
-                             records_.size(), /*compressionLevel=*/1);
-    compressed.resize(ZSTD_isError(n) ? 0 : n);
-    section = compressed;
+  if (compression != Compression::kNone) {
+    compressed = Compress(compression, records_);
+    if (compressed.ok()) {
+      section = *compressed;
+    } else {
+      compression = Compression::kNone;  // See the class comment.
+    }
   }
   std::string batch;
   batch.reserve(kBatchHeaderSize + section.size());
@@ -164,7 +149,7 @@ std::string RecordBatchBuilder::Finish() {
   w.Int32(-1);  // partitionLeaderEpoch
   w.Int8(kMagicV2);
   w.UInt32(0);  // crc placeholder
-  w.Int16(static_cast<int16_t>(compression_));
+  w.Int16(static_cast<int16_t>(compression));
   w.Int32(count_ - 1);
   w.Int64(base_timestamp_);
   w.Int64(max_timestamp_);
@@ -219,7 +204,7 @@ absl::StatusOr<std::vector<std::string_view>> SplitBatches(std::string_view reco
   return batches;
 }
 
-absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch) {
+absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch, size_t max_records_bytes) {
   absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
   if (!header.ok()) return header.status();
   if (header->total_size() != batch.size()) return Corrupt("batchLength does not match its size");
@@ -232,7 +217,8 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch) {
     return Corrupt("recordCount and lastOffsetDelta disagree");
   }
   std::string scratch;
-  absl::StatusOr<std::string_view> records = RecordsSection(batch, *header, &scratch);
+  absl::StatusOr<std::string_view> records =
+      RecordsSection(batch, *header, max_records_bytes, &scratch);
   if (!records.ok()) return records.status();
   BatchSummary summary{*header, std::numeric_limits<int64_t>::min(), false};
   absl::Status status = ForEachRecord(*records, *header, [&](RecordView&& record) {
@@ -244,12 +230,12 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch) {
 }
 
 absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
-                           std::vector<RecordView>* out) {
+                           std::vector<RecordView>* out, size_t max_records_bytes) {
   absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
   if (!header.ok()) return header.status();
   if (header->total_size() > batch.size()) return Corrupt("truncated batch");
   absl::StatusOr<std::string_view> records =
-      RecordsSection(batch.substr(0, header->total_size()), *header, scratch);
+      RecordsSection(batch.substr(0, header->total_size()), *header, max_records_bytes, scratch);
   if (!records.ok()) return records.status();
   out->reserve(out->size() + std::min(static_cast<size_t>(std::max(header->record_count, 0)),
                                        records->size()));

@@ -10,7 +10,8 @@
 // rewriting baseOffset without recomputing it.
 //
 // RecordBatchBuilder encodes records into a batch; the free functions split a record set
-// into batches, validate a batch (CRC and every record) and decode its records. All are pure
+// into batches, validate a batch (CRC and every record) and decode its records. The records
+// section may be compressed with any of Kafka's codecs (protocol/compression.h). All are pure
 // functions over caller-owned bytes; views returned point into those bytes (or into a
 // caller-owned scratch string for compressed batches). Nothing here is thread-safe to share
 // mutably; distinct objects may be used from distinct threads.
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "protocol/compression.h"
 
 namespace brook {
 
@@ -33,10 +35,10 @@ inline constexpr size_t kBatchLengthOffset = 8;
 inline constexpr size_t kCrcOffset = 17;
 inline constexpr size_t kAttributesOffset = 21;  // The CRC covers [kAttributesOffset, end).
 inline constexpr int8_t kMagicV2 = 2;
-
-// The codec of a batch's records section (attribute bits 0-2). brook produces and serves
-// none and zstd; other codecs are rejected with UNSUPPORTED_COMPRESSION_TYPE.
-enum class Compression : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };
+// The most bytes a compressed batch's records section may decompress to, unless the caller
+// passes another bound: 64 MiB, four times the broker's default max_frame_bytes (16 MiB), so
+// a batch that compressed well still fits while a decompression bomb stops early.
+inline constexpr size_t kMaxRecordsSectionBytes = 64 << 20;
 
 struct HeaderView {
   std::string_view key;
@@ -74,7 +76,9 @@ struct BatchHeader {
 };
 
 // Encodes records into one batch. Records keep the order of Append(); the batch's base offset
-// is 0 until the broker assigns the real one.
+// is 0 until the broker assigns the real one. Finish() compresses the records section with
+// the builder's codec; should that fail (a value that is no codec, out of memory) the batch
+// is written uncompressed, which every reader accepts.
 class RecordBatchBuilder {
  public:
   explicit RecordBatchBuilder(Compression compression = Compression::kNone);
@@ -111,14 +115,20 @@ struct BatchSummary {
 };
 
 // Checks one batch fully: magic, length, CRC-32C, attributes brook serves, and that every
-// record decodes, with offset deltas 0..count-1 and lastOffsetDelta == count-1.
-// Errors: CORRUPT_MESSAGE (CRC or structure), UNSUPPORTED_COMPRESSION_TYPE, INVALID_RECORD.
-absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch);
+// record decodes (after decompression, to at most `max_records_bytes`), with offset deltas
+// 0..count-1 and lastOffsetDelta == count-1.
+// Errors: CORRUPT_MESSAGE (CRC, structure, compressed data that does not decompress or
+// decompresses past the bound), UNSUPPORTED_COMPRESSION_TYPE (codec 5-7), INVALID_RECORD
+// (a transactional or control batch).
+absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch,
+                                           size_t max_records_bytes = kMaxRecordsSectionBytes);
 
 // Appends the records of a (validated) batch to *out. For a compressed batch the records are
-// decompressed into *scratch (which must outlive the views). Errors: CORRUPT_MESSAGE.
+// decompressed (to at most `max_records_bytes`) into *scratch, which must outlive the views.
+// Errors: CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE, as for ValidateBatch.
 absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
-                           std::vector<RecordView>* out);
+                           std::vector<RecordView>* out,
+                           size_t max_records_bytes = kMaxRecordsSectionBytes);
 
 // Writes `base_offset` into the first 8 bytes of `batch_prefix`.
 void EncodeBaseOffset(int64_t base_offset, char batch_prefix[8]);
