@@ -13,7 +13,7 @@ Needs python3-kafka, python3-confluent-kafka, python3-snappy, python3-lz4, pytho
   to receive the batch; librdkafka writes raw snappy, LZ4 frames without a content size.
 * Variants other clients produce, made by re-compressing the records of an uncompressed
   kafka-python batch: zstd without a content size (Java's ZstdOutputStream), LZ4 frames with
-  linked blocks and block and content checksums (also over three 64 KiB blocks), and gzip as
+  linked blocks and block and content checksums (also over nine 64 KiB blocks), and gzip as
   two members back to back.
 """
 import gzip

@@ -247,7 +247,7 @@ TEST_CASE("record batch: other framings clients write decode") {
   CheckClientRecords(k_lz4_linked_checksummed);
   CheckClientRecords(k_zstd_without_content_size);
 
-  // Three linked 64 KiB LZ4 blocks, each with its checksum, and a content checksum.
+  // Nine linked LZ4 blocks of at most 64 KiB, each with its checksum, and a content checksum.
   std::string scratch;
   std::vector<RecordView> records = Decode(k_lz4_linked_big, &scratch);
   REQUIRE(records.size() == 1);
