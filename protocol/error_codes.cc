@@ -55,7 +55,9 @@ constexpr ErrorInfo kErrors[] = {
      "the member's generation is not the group's current one; rejoin the group", false,
      absl::StatusCode::kFailedPrecondition},
     {ErrorCode::kInconsistentGroupProtocol, "INCONSISTENT_GROUP_PROTOCOL",
-     "the member's assignor differs from the one the group's members use", false,
+     "the member's assignor or protocol does not fit the group's, or the group's members use "
+     "the other protocol (brook or Kafka)",
+     false,
      absl::StatusCode::kFailedPrecondition},
     {ErrorCode::kInvalidGroupId, "INVALID_GROUP_ID", "group ids are 1-255 bytes", false,
      absl::StatusCode::kInvalidArgument},
