@@ -5,7 +5,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/this_coro.hpp>
 
 #include "broker/group/group_coordinator_internal.h"
 #include "fmt/format.h"
@@ -92,22 +91,29 @@ void GroupCoordinator::Shutdown() {
   if (sweeper_) sweeper_->Stop();
 }
 
-absl::Status GroupCoordinator::ValidateSessionTimeout(std::chrono::milliseconds timeout) const {
-  if (timeout < config_.group_min_session_timeout || timeout > config_.group_max_session_timeout) {
+absl::Status GroupCoordinator::ValidateJoinBasics(
+    std::string_view group_id, std::chrono::milliseconds session_timeout,
+    std::chrono::milliseconds rebalance_timeout) const {
+  if (absl::Status s = ValidateGroupId(group_id); !s.ok()) return s;
+  if (session_timeout < config_.group_min_session_timeout ||
+      session_timeout > config_.group_max_session_timeout) {
     return MakeError(ErrorCode::kInvalidSessionTimeout,
                      fmt::format("session timeout {} ms is outside the broker's range {}-{} ms",
-                                 timeout.count(), config_.group_min_session_timeout.count(),
+                                 session_timeout.count(),
+                                 config_.group_min_session_timeout.count(),
                                  config_.group_max_session_timeout.count()));
+  }
+  if (rebalance_timeout.count() < 0) {
+    return MakeError(ErrorCode::kInvalidRequest, "rebalance timeout must be >= 0");
   }
   return absl::OkStatus();
 }
 
 absl::Status GroupCoordinator::ValidateJoin(std::string_view group_id,
                                             const MemberJoin& join) const {
-  if (absl::Status s = ValidateGroupId(group_id); !s.ok()) return s;
-  if (absl::Status s = ValidateSessionTimeout(join.session_timeout); !s.ok()) return s;
-  if (join.rebalance_timeout.count() < 0) {
-    return MakeError(ErrorCode::kInvalidRequest, "rebalance timeout must be >= 0");
+  if (absl::Status s = ValidateJoinBasics(group_id, join.session_timeout, join.rebalance_timeout);
+      !s.ok()) {
+    return s;
   }
   if (join.topics.empty()) {
     return MakeError(ErrorCode::kInvalidRequest, "a member subscribes to at least one topic");
@@ -123,42 +129,25 @@ absl::Status GroupCoordinator::ValidateJoin(std::string_view group_id,
 asio::awaitable<absl::StatusOr<JoinResult>> GroupCoordinator::Join(std::string group_id,
                                                                    MemberJoin join) {
   if (absl::Status s = ValidateJoin(group_id, join); !s.ok()) co_return s;
-  auto wait = std::make_shared<Parked<JoinResult>>(co_await asio::this_coro::executor);
-  {
-    absl::MutexLock lock(&mu_);
-    if (shutting_down_) co_return ShuttingDown();
-    bool created = false;
-    Entry& entry = FindOrCreate(group_id, &created);
-    const auto now = Now();
-    Settle(entry, now);
-    if (!entry.classic.empty()) {
-      co_return MakeError(ErrorCode::kInconsistentGroupProtocol,
-                          fmt::format("group '{}' is a Kafka consumer group (protocol type "
-                                      "'{}'): brook consumers cannot join it",
-                                      group_id, entry.classic.protocol_type()));
-    }
-    join.new_member = join.member_id.empty();
-    if (join.new_member) join.member_id = NewMemberId(entry.group, join.client_id);
-    const std::string member_id = join.member_id;
-    if (absl::Status s = entry.group.Join(std::move(join), now); !s.ok()) {
-      if (created) groups_.erase(groups_.find(group_id));
-      co_return s;
-    }
-    entry.kind = GroupKind::kBrook;
-    Park(entry.joins, member_id, wait);
-    Settle(entry, now);
-  }
-  co_return co_await AwaitAnswer(std::move(wait));
+  co_return co_await JoinAndWait<JoinResult>(
+      std::move(group_id), GroupKind::kBrook,
+      [&](Entry& entry, Clock::time_point now, std::shared_ptr<Parked<JoinResult>> wait)
+          -> std::optional<absl::StatusOr<JoinResult>> {
+        join.new_member = join.member_id.empty();
+        if (join.new_member) join.member_id = NewMemberId(entry.group, join.client_id);
+        const std::string member_id = join.member_id;
+        if (absl::Status s = entry.group.Join(std::move(join), now); !s.ok()) return s;
+        entry.kind = GroupKind::kBrook;
+        Park(entry.joins, member_id, std::move(wait));
+        return std::nullopt;
+      });
 }
 
 absl::Status GroupCoordinator::CheckActive(std::string_view group_id, std::string_view member_id,
                                            Generation generation) {
-  absl::MutexLock lock(&mu_);
-  Entry* entry = Find(group_id);
-  if (entry == nullptr) return UnknownMemberOf(group_id, member_id);
-  const auto now = Now();
-  Settle(*entry, now);
-  return entry->group.CheckActive(member_id, generation, now);
+  return OnKnownGroup(group_id, member_id, [&](Entry& entry, Clock::time_point now) {
+    return entry.group.CheckActive(member_id, generation, now);
+  });
 }
 
 std::unique_ptr<GroupCoordinator::RebalanceWatch> GroupCoordinator::WatchRebalance(
@@ -178,14 +167,9 @@ void GroupCoordinator::Unwatch(const std::string& group_id, uint64_t id) {
 }
 
 absl::Status GroupCoordinator::Leave(std::string_view group_id, std::string_view member_id) {
-  absl::MutexLock lock(&mu_);
-  Entry* entry = Find(group_id);
-  if (entry == nullptr) return UnknownMemberOf(group_id, member_id);
-  const auto now = Now();
-  Settle(*entry, now);
-  absl::Status status = entry->group.Leave(member_id, now);
-  Settle(*entry, now);
-  return status;
+  return OnKnownGroup(group_id, member_id, [&](Entry& entry, Clock::time_point now) {
+    return entry.group.Leave(member_id, now);
+  });
 }
 
 absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_view member_id,
@@ -329,14 +313,29 @@ GroupCoordinator::Entry* GroupCoordinator::Find(std::string_view group_id) {
   return it == groups_.end() ? nullptr : it->second.get();
 }
 
-GroupCoordinator::Entry& GroupCoordinator::FindOrCreate(const std::string& group_id,
-                                                        bool* created) {
+absl::StatusOr<GroupCoordinator::Entry*> GroupCoordinator::EntryForJoin(
+    const std::string& group_id, GroupKind kind, Clock::time_point now, bool* created) {
+  if (shutting_down_) return ShuttingDown();
   auto [it, inserted] = groups_.try_emplace(group_id);
   if (inserted) {
     it->second = std::make_unique<Entry>(group_id, config_.group_initial_rebalance_delay);
   }
   *created = inserted;
-  return *it->second;
+  Entry& entry = *it->second;
+  Settle(entry, now);
+  if (kind == GroupKind::kBrook && !entry.classic.empty()) {
+    return MakeError(ErrorCode::kInconsistentGroupProtocol,
+                     fmt::format("group '{}' is a Kafka consumer group (protocol type '{}'): "
+                                 "brook consumers cannot join it",
+                                 group_id, entry.classic.protocol_type()));
+  }
+  if (kind == GroupKind::kKafkaClassic && !entry.group.members().empty()) {
+    return MakeError(ErrorCode::kInconsistentGroupProtocol,
+                     fmt::format("group '{}' is a brook consumer group (assignor '{}'): Kafka "
+                                 "clients cannot join it",
+                                 group_id, entry.group.assignor()));
+  }
+  return &entry;
 }
 
 void GroupCoordinator::Settle(Entry& entry, Clock::time_point now) {

@@ -237,8 +237,11 @@ class GroupCoordinator {
   static GroupView ViewOf(const Entry& entry);
   Clock::time_point Now() const { return clock_(); }
   Entry* Find(std::string_view group_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The group's entry, created if new (*created set).
-  Entry& FindOrCreate(const std::string& group_id, bool* created)
+  // The entry a join of `kind` goes to: created if new (*created set), brought up to date.
+  // Errors: BROKER_SHUTTING_DOWN; INCONSISTENT_GROUP_PROTOCOL when the group has members of
+  // the other kind.
+  absl::StatusOr<Entry*> EntryForJoin(const std::string& group_id, GroupKind kind,
+                                      Clock::time_point now, bool* created)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Expires sessions, completes a ready rebalance, answers parked requests, wakes watchers.
   void Settle(Entry& entry, Clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -253,8 +256,11 @@ class GroupCoordinator {
   std::string NewClassicMemberId(const ClassicGroup& group, const ClassicJoin& join)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ValidateJoin(std::string_view group_id, const MemberJoin& join) const;
-  absl::Status ValidateClassicJoin(std::string_view group_id, const ClassicJoin& join) const;
-  absl::Status ValidateSessionTimeout(std::chrono::milliseconds timeout) const;
+  // Errors: INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, INVALID_REQUEST (negative rebalance
+  // timeout).
+  absl::Status ValidateJoinBasics(std::string_view group_id,
+                                  std::chrono::milliseconds session_timeout,
+                                  std::chrono::milliseconds rebalance_timeout) const;
   // Parks `wait` under `member_id`, answering the request it replaces REBALANCE_IN_PROGRESS.
   template <class T>
   static void Park(ParkedBy<T>& parked, const std::string& member_id,
@@ -263,6 +269,18 @@ class GroupCoordinator {
   template <class T>
   static void Deliver(ParkedBy<T>& parked, const std::string& member_id,
                       absl::StatusOr<T> answer);
+  // Runs op(entry, now) under the mutex on the group, brought up to date before and after.
+  // Errors: UNKNOWN_MEMBER_ID (naming `member_id`) when the coordinator does not know the group.
+  template <class Op>
+  auto OnKnownGroup(std::string_view group_id, std::string_view member_id, Op op)
+      -> decltype(op(std::declval<Entry&>(), Clock::time_point()));
+  // A join of `kind` to `group_id`: under the mutex, on the group's entry (EntryForJoin's
+  // errors), runs join(entry, now, wait), which answers at once or parks `wait` and returns
+  // nullopt; then waits for the answer. A group created for a join that left nothing in it
+  // is forgotten again.
+  template <class T, class JoinFn>
+  boost::asio::awaitable<absl::StatusOr<T>> JoinAndWait(std::string group_id, GroupKind kind,
+                                                        JoinFn join);
   // Suspends until `wait` is answered.
   template <class T>
   boost::asio::awaitable<absl::StatusOr<T>> AwaitAnswer(std::shared_ptr<Parked<T>> wait);

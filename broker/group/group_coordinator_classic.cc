@@ -10,44 +10,24 @@
 namespace brook::group {
 namespace asio = boost::asio;
 
-absl::Status GroupCoordinator::ValidateClassicJoin(std::string_view group_id,
-                                                   const ClassicJoin& join) const {
-  if (absl::Status s = ValidateGroupId(group_id); !s.ok()) return s;
-  if (absl::Status s = ValidateSessionTimeout(join.session_timeout); !s.ok()) return s;
-  if (join.rebalance_timeout.count() < 0) {
-    return MakeError(ErrorCode::kInvalidRequest, "rebalance timeout must be >= 0");
-  }
-  return absl::OkStatus();
-}
-
 asio::awaitable<absl::StatusOr<ClassicJoinResult>> GroupCoordinator::JoinClassic(
     std::string group_id, ClassicJoin join) {
-  if (absl::Status s = ValidateClassicJoin(group_id, join); !s.ok()) co_return s;
-  auto wait = std::make_shared<Parked<ClassicJoinResult>>(co_await asio::this_coro::executor);
-  {
-    absl::MutexLock lock(&mu_);
-    if (shutting_down_) co_return ShuttingDown();
-    bool created = false;
-    Entry& entry = FindOrCreate(group_id, &created);
-    const auto now = Now();
-    Settle(entry, now);
-    if (!entry.group.members().empty()) {
-      co_return MakeError(ErrorCode::kInconsistentGroupProtocol,
-                          fmt::format("group '{}' is a brook consumer group (assignor '{}'): "
-                                      "Kafka clients cannot join it",
-                                      group_id, entry.group.assignor()));
-    }
-    std::string fresh_id = join.member_id.empty() ? NewClassicMemberId(entry.classic, join) : "";
-    ClassicJoinDecision decision = entry.classic.Join(std::move(join), std::move(fresh_id), now);
-    if (!entry.classic.empty()) entry.kind = GroupKind::kKafkaClassic;
-    if (!decision.answer) Park(entry.classic_joins, decision.member_id, wait);
-    Settle(entry, now);
-    if (created && entry.classic.empty() && !entry.classic.has_pending_members()) {
-      groups_.erase(groups_.find(group_id));
-    }
-    if (decision.answer) co_return std::move(*decision.answer);
+  if (absl::Status s = ValidateJoinBasics(group_id, join.session_timeout, join.rebalance_timeout);
+      !s.ok()) {
+    co_return s;
   }
-  co_return co_await AwaitAnswer(std::move(wait));
+  co_return co_await JoinAndWait<ClassicJoinResult>(
+      std::move(group_id), GroupKind::kKafkaClassic,
+      [&](Entry& entry, Clock::time_point now, std::shared_ptr<Parked<ClassicJoinResult>> wait)
+          -> std::optional<absl::StatusOr<ClassicJoinResult>> {
+        std::string fresh_id =
+            join.member_id.empty() ? NewClassicMemberId(entry.classic, join) : std::string();
+        ClassicJoinDecision decision =
+            entry.classic.Join(std::move(join), std::move(fresh_id), now);
+        if (!entry.classic.empty()) entry.kind = GroupKind::kKafkaClassic;
+        if (!decision.answer) Park(entry.classic_joins, decision.member_id, std::move(wait));
+        return std::move(decision.answer);
+      });
 }
 
 asio::awaitable<absl::StatusOr<ClassicSyncResult>> GroupCoordinator::SyncClassic(
@@ -77,29 +57,18 @@ absl::Status GroupCoordinator::HeartbeatClassic(std::string_view group_id,
                                                 std::string_view member_id,
                                                 std::optional<std::string_view> group_instance_id,
                                                 Generation generation) {
-  absl::MutexLock lock(&mu_);
-  Entry* entry = Find(group_id);
-  if (entry == nullptr) return UnknownMemberOf(group_id, member_id);
-  const auto now = Now();
-  Settle(*entry, now);
-  absl::Status status = entry->classic.Heartbeat(member_id, group_instance_id, generation, now);
-  Settle(*entry, now);
-  return status;
+  return OnKnownGroup(group_id, member_id, [&](Entry& entry, Clock::time_point now) {
+    return entry.classic.Heartbeat(member_id, group_instance_id, generation, now);
+  });
 }
 
 absl::StatusOr<std::vector<absl::Status>> GroupCoordinator::LeaveClassic(
     std::string_view group_id, std::span<const ClassicLeaver> leavers) {
-  absl::MutexLock lock(&mu_);
-  Entry* entry = Find(group_id);
-  if (entry == nullptr) {
-    return MakeError(ErrorCode::kUnknownMemberId,
-                     fmt::format("group '{}' has no members", group_id));
-  }
-  const auto now = Now();
-  Settle(*entry, now);
-  std::vector<absl::Status> results = entry->classic.Leave(leavers, now);
-  Settle(*entry, now);
-  return results;
+  const std::string_view first =
+      leavers.empty() ? std::string_view() : std::string_view(leavers.front().member_id);
+  return OnKnownGroup(group_id, first, [&](Entry& entry, Clock::time_point now) {
+    return absl::StatusOr<std::vector<absl::Status>>(entry.classic.Leave(leavers, now));
+  });
 }
 
 void GroupCoordinator::SettleClassic(Entry& entry, Clock::time_point now) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <optional>
 #include <string>
 
@@ -13,12 +14,16 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "broker/group/group_coordinator.h"
 #include "protocol/error_codes.h"
 
 namespace brook::group {
+
+absl::Status ShuttingDown();
+absl::Status UnknownMemberOf(std::string_view group_id, std::string_view member_id);
 
 // A request waiting for its answer: `result` is set under the coordinator's mutex, then a post
 // to the waiter's executor sets `woken` and cancels the timer.
@@ -96,6 +101,42 @@ void GroupCoordinator::Deliver(ParkedBy<T>& parked, const std::string& member_id
   parked.erase(it);
 }
 
+template <class Op>
+auto GroupCoordinator::OnKnownGroup(std::string_view group_id, std::string_view member_id, Op op)
+    -> decltype(op(std::declval<Entry&>(), Clock::time_point())) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Find(group_id);
+  if (entry == nullptr) return UnknownMemberOf(group_id, member_id);
+  const auto now = Now();
+  Settle(*entry, now);
+  auto result = op(*entry, now);
+  Settle(*entry, now);
+  return result;
+}
+
+template <class T, class JoinFn>
+boost::asio::awaitable<absl::StatusOr<T>> GroupCoordinator::JoinAndWait(std::string group_id,
+                                                                        GroupKind kind,
+                                                                        JoinFn join) {
+  auto wait = std::make_shared<Parked<T>>(co_await boost::asio::this_coro::executor);
+  {
+    absl::MutexLock lock(&mu_);
+    const auto now = Now();
+    bool created = false;
+    absl::StatusOr<Entry*> found = EntryForJoin(group_id, kind, now, &created);
+    if (!found.ok()) co_return found.status();
+    Entry& entry = **found;
+    std::optional<absl::StatusOr<T>> answer = join(entry, now, wait);
+    Settle(entry, now);
+    if (created && entry.group.members().empty() && entry.classic.empty() &&
+        !entry.classic.has_pending_members()) {
+      groups_.erase(groups_.find(group_id));
+    }
+    if (answer) co_return std::move(*answer);
+  }
+  co_return co_await AwaitAnswer(std::move(wait));
+}
+
 // Answers every parked request `shutting_down`.
 template <class T>
 void AnswerAll(std::map<std::string, std::shared_ptr<T>, std::less<>>& parked,
@@ -103,8 +144,5 @@ void AnswerAll(std::map<std::string, std::shared_ptr<T>, std::less<>>& parked,
   for (auto& [member, wait] : parked) wait->Answer(status, wait);
   parked.clear();
 }
-
-absl::Status ShuttingDown();
-absl::Status UnknownMemberOf(std::string_view group_id, std::string_view member_id);
 
 }  // namespace brook::group

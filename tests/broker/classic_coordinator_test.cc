@@ -20,6 +20,7 @@
 #include "protocol/absl_compat.h"
 #include "protocol/consumer_protocol.h"
 #include "protocol/error_codes.h"
+#include "tests/broker/classic_requests.h"
 #include "tests/support/batches.h"
 #include "tests/support/temp_dir.h"
 
@@ -28,6 +29,7 @@ namespace {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
+using testing::SyncOf;
 
 const Clock::time_point kT0 = Clock::time_point{} + std::chrono::hours(1);
 
@@ -54,15 +56,6 @@ ClassicJoin KafkaJoin(const std::string& member_id = "", bool require_known_memb
   join.protocols = {{"range", Subscription({"t"})}};
   join.require_known_member_id = require_known_member_id;
   return join;
-}
-
-ClassicSync SyncOf(const std::string& member_id, Generation generation,
-                   std::vector<std::pair<std::string, std::string>> assignments = {}) {
-  ClassicSync sync;
-  sync.member_id = member_id;
-  sync.generation = generation;
-  sync.assignments = std::move(assignments);
-  return sync;
 }
 
 // A coordinator over a fresh store, driven on the test's thread. Coroutines run when Run() is

@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "protocol/error_codes.h"
+#include "tests/broker/classic_requests.h"
 
 namespace brook::group {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::SyncOf;
 
 const Clock::time_point kT0 = Clock::time_point{} + std::chrono::hours(1);
 
@@ -34,11 +36,13 @@ ClassicJoin KafkaJoin(const std::string& member_id = "",
   return join;
 }
 
-// The join answer of `member_id` among `answers`; REQUIREs exactly one.
-absl::StatusOr<ClassicJoinResult> JoinAnswer(const ClassicAnswers& answers,
-                                             const std::string& member_id) {
-  const absl::StatusOr<ClassicJoinResult>* found = nullptr;
-  for (const auto& [id, answer] : answers.joins) {
+// The answer to `member_id`'s parked request among `answers` (joins or syncs); REQUIREs
+// exactly one.
+template <class T>
+absl::StatusOr<T> AnswerTo(const std::vector<std::pair<std::string, absl::StatusOr<T>>>& answers,
+                           const std::string& member_id) {
+  const absl::StatusOr<T>* found = nullptr;
+  for (const auto& [id, answer] : answers) {
     if (id != member_id) continue;
     REQUIRE(found == nullptr);
     found = &answer;
@@ -47,16 +51,14 @@ absl::StatusOr<ClassicJoinResult> JoinAnswer(const ClassicAnswers& answers,
   return *found;
 }
 
+absl::StatusOr<ClassicJoinResult> JoinAnswer(const ClassicAnswers& answers,
+                                             const std::string& member_id) {
+  return AnswerTo(answers.joins, member_id);
+}
+
 absl::StatusOr<ClassicSyncResult> SyncAnswer(const ClassicAnswers& answers,
                                              const std::string& member_id) {
-  const absl::StatusOr<ClassicSyncResult>* found = nullptr;
-  for (const auto& [id, answer] : answers.syncs) {
-    if (id != member_id) continue;
-    REQUIRE(found == nullptr);
-    found = &answer;
-  }
-  REQUIRE(found != nullptr);
-  return *found;
+  return AnswerTo(answers.syncs, member_id);
 }
 
 // Joins a new member that gets `id`; REQUIREs that the join is parked.
@@ -68,24 +70,30 @@ void JoinParked(ClassicGroup& group, const std::string& id, Clock::time_point no
   CHECK(decision.member_id == expected);
 }
 
-ClassicSync SyncOf(const std::string& member_id, Generation generation,
-                   std::vector<std::pair<std::string, std::string>> assignments = {}) {
-  ClassicSync sync;
-  sync.member_id = member_id;
-  sync.generation = generation;
-  sync.assignments = std::move(assignments);
-  return sync;
+// A group (initial delay 100 ms) that new members joined at kT0, each with its JoinGroup
+// (the first one leads), after the join phase completed at kT0 + 100 ms: CompletingRebalance
+// at generation 1, the JoinGroup answers taken.
+ClassicGroup JoinedGroupWith(const std::vector<std::pair<std::string, ClassicJoin>>& joins) {
+  ClassicGroup group("g", milliseconds(100));
+  for (const auto& [id, join] : joins) JoinParked(group, id, kT0, join);
+  group.Advance(kT0 + milliseconds(100));
+  REQUIRE(group.TakeAnswers().joins.size() == joins.size());
+  REQUIRE(group.state() == GroupState::kCompletingRebalance);
+  return group;
+}
+
+ClassicGroup JoinedGroup(const std::vector<std::string>& ids) {
+  std::vector<std::pair<std::string, ClassicJoin>> joins;
+  for (const std::string& id : ids) joins.emplace_back(id, KafkaJoin());
+  return JoinedGroupWith(joins);
 }
 
 // A group where `ids` joined (the first leads) and the leader assigned "<id>-bytes" to each:
 // Stable at generation 1. Initial delay 100 ms: joins at kT0, syncs at kT0 + 100 ms, so every
 // session ends at kT0 + 1100 ms.
 ClassicGroup StableGroup(const std::vector<std::string>& ids) {
-  ClassicGroup group("g", milliseconds(100));
-  for (const std::string& id : ids) JoinParked(group, id, kT0);
+  ClassicGroup group = JoinedGroup(ids);
   const Clock::time_point t = kT0 + milliseconds(100);
-  group.Advance(t);
-  REQUIRE(group.TakeAnswers().joins.size() == ids.size());
   std::vector<std::pair<std::string, std::string>> assignments;
   for (const std::string& id : ids) assignments.emplace_back(id, id + "-bytes");
   REQUIRE_FALSE(group.Sync(SyncOf(ids[0], Generation(1), assignments), t).answer);
@@ -176,10 +184,7 @@ TEST_CASE("protocol type and protocols must fit the group") {
 }
 
 TEST_CASE("followers' SyncGroups wait for the leader's; members it leaves out get empty bytes") {
-  ClassicGroup group("g", milliseconds(100));
-  for (const char* id : {"a", "b", "c"}) JoinParked(group, id, kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group = JoinedGroup({"a", "b", "c"});
   CHECK_FALSE(group.Sync(SyncOf("b", Generation(1)), kT0 + milliseconds(110)).answer);
   CHECK(group.TakeAnswers().syncs.empty());
   CHECK(group.state() == GroupState::kCompletingRebalance);
@@ -231,11 +236,7 @@ TEST_CASE("SyncGroup errors: member, generation, protocol, then rebalancing") {
 }
 
 TEST_CASE("a leader that does not sync within the rebalance timeout is removed; the rest rejoin") {
-  ClassicGroup group("g", milliseconds(100));
-  JoinParked(group, "a", kT0);
-  JoinParked(group, "b", kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group = JoinedGroup({"a", "b"});
   CHECK_FALSE(group.Sync(SyncOf("b", Generation(1)), kT0 + milliseconds(200)).answer);
   // b waits in SyncGroup (its session does not expire); a heartbeats but never syncs.
   for (int ms = 700; ms < 5100; ms += 700) {
@@ -259,11 +260,7 @@ TEST_CASE("a leader that does not sync within the rebalance timeout is removed; 
 }
 
 TEST_CASE("followers that never send SyncGroup are removed at the sync deadline") {
-  ClassicGroup group("g", milliseconds(100));
-  JoinParked(group, "a", kT0);
-  JoinParked(group, "b", kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group = JoinedGroup({"a", "b"});
   CHECK_FALSE(group.Sync(SyncOf("a", Generation(1), {{"a", "x"}}), kT0 + milliseconds(200)).answer);
   CHECK(group.state() == GroupState::kStable);
   // a heartbeats; b heartbeats too, but never syncs.
@@ -312,11 +309,8 @@ TEST_CASE("JoinGroup v4+: a new member gets MEMBER_ID_REQUIRED and an id that ex
 }
 
 TEST_CASE("a static member rejoining with a new id replaces the old one without a rebalance") {
-  ClassicGroup group("g", milliseconds(100));
-  JoinParked(group, "s-1", kT0, KafkaJoin("", {{"range", "m"}}, "instance-s"));
-  JoinParked(group, "b", kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group =
+      JoinedGroupWith({{"s-1", KafkaJoin("", {{"range", "m"}}, "instance-s")}, {"b", KafkaJoin()}});
   REQUIRE_FALSE(group.Sync(SyncOf("s-1", Generation(1), {{"s-1", "s-part"}, {"b", "b-part"}}),
                            kT0).answer);
   group.TakeAnswers();
@@ -362,13 +356,10 @@ TEST_CASE("a static member rejoining with a new id replaces the old one without 
 }
 
 TEST_CASE("a static member whose protocols change the vote rebalances; a parked one is fenced") {
-  ClassicGroup group("g", milliseconds(100));
   const std::vector<ClassicProtocol> range_first = {{"range", ""}, {"roundrobin", ""}};
   const std::vector<ClassicProtocol> rr_first = {{"roundrobin", ""}, {"range", ""}};
-  JoinParked(group, "s-1", kT0, KafkaJoin("", range_first, "i"));
-  JoinParked(group, "d", kT0, KafkaJoin("", rr_first));
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group =
+      JoinedGroupWith({{"s-1", KafkaJoin("", range_first, "i")}, {"d", KafkaJoin("", rr_first)}});
   REQUIRE_FALSE(group.Sync(SyncOf("s-1", Generation(1)), kT0).answer);
   // One vote each: the tie goes to range (a lower HashMap bucket than roundrobin).
   REQUIRE(group.protocol_name() == std::optional<std::string>("range"));
@@ -388,19 +379,17 @@ TEST_CASE("a static member whose protocols change the vote rebalances; a parked 
 }
 
 TEST_CASE("static members that do not rejoin in time stay; dynamic ones are removed") {
-  ClassicGroup group("g", milliseconds(100));
-  JoinParked(group, "s", kT0, KafkaJoin("", {{"range", ""}}, "i"));
-  JoinParked(group, "d", kT0);
-  JoinParked(group, "e", kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group = JoinedGroupWith(
+      {{"s", KafkaJoin("", {{"range", ""}}, "i")}, {"d", KafkaJoin()}, {"e", KafkaJoin()}});
   REQUIRE_FALSE(group.Sync(SyncOf("s", Generation(1)), kT0).answer);
   for (const char* id : {"d", "e"}) REQUIRE(group.Sync(SyncOf(id, Generation(1)), kT0).answer);
   // e rejoins with new metadata; s and d do not (but keep heartbeating).
   CHECK_FALSE(group.Join(KafkaJoin("e", {{"range", "new"}}), "", kT0 + milliseconds(200)).answer);
   for (int ms = 800; ms < 5200; ms += 800) {
-    group.Heartbeat("s", "i", Generation(1), kT0 + milliseconds(ms));
-    group.Heartbeat("d", std::nullopt, Generation(1), kT0 + milliseconds(ms));
+    CHECK(CodeOf(group.Heartbeat("s", "i", Generation(1), kT0 + milliseconds(ms))) ==
+          ErrorCode::kRebalanceInProgress);
+    CHECK(CodeOf(group.Heartbeat("d", std::nullopt, Generation(1), kT0 + milliseconds(ms))) ==
+          ErrorCode::kRebalanceInProgress);
   }
   group.Advance(kT0 + milliseconds(5200));
   CHECK(group.member("d") == nullptr);
@@ -434,11 +423,7 @@ TEST_CASE("heartbeats per state") {
 }
 
 TEST_CASE("a rejoin with the same protocols while CompletingRebalance repeats the answer") {
-  ClassicGroup group("g", milliseconds(100));
-  JoinParked(group, "a", kT0);
-  JoinParked(group, "b", kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group = JoinedGroup({"a", "b"});
   std::optional<absl::StatusOr<ClassicJoinResult>> again =
       group.Join(KafkaJoin("a"), "", kT0).answer;
   REQUIRE(again);
@@ -463,12 +448,8 @@ TEST_CASE("in a stable group the leader's rejoin rebalances, a follower's does n
 }
 
 TEST_CASE("LeaveGroup answers per member; the last one out empties the group") {
-  ClassicGroup group("g", milliseconds(100));
-  JoinParked(group, "s", kT0, KafkaJoin("", {{"range", ""}}, "i"));
-  JoinParked(group, "a", kT0);
-  JoinParked(group, "b", kT0);
-  group.Advance(kT0 + milliseconds(100));
-  group.TakeAnswers();
+  ClassicGroup group = JoinedGroupWith(
+      {{"s", KafkaJoin("", {{"range", ""}}, "i")}, {"a", KafkaJoin()}, {"b", KafkaJoin()}});
   const ClassicLeaver leavers[] = {{"", "i"}, {"a", std::nullopt}, {"ghost", std::nullopt},
                                    {"", "unknown"}, {"b", "i"}};
   std::vector<absl::Status> results = group.Leave(leavers, kT0);
