@@ -68,22 +68,25 @@ ClassicGroup::ClassicGroup(std::string id, std::chrono::milliseconds initial_reb
 ClassicJoinDecision ClassicGroup::Join(ClassicJoin join, std::string fresh_member_id,
                                        Clock::time_point now) {
   Advance(now);
-  ClassicJoinDecision decision = join.member_id.empty()
-                                     ? JoinNew(std::move(join), std::move(fresh_member_id), now)
-                                     : JoinKnown(std::move(join), now);
+  ClassicJoinDecision decision;
+  if (!SupportsProtocols(join.protocol_type, join.protocols)) {
+    decision = {join.member_id,
+                MakeError(ErrorCode::kInconsistentGroupProtocol,
+                          fmt::format("group '{}' (protocol type '{}') has no protocol in common "
+                                      "with '{}' [{}]",
+                                      id_, protocol_type_, join.protocol_type,
+                                      NamesOf(join.protocols)))};
+  } else if (join.member_id.empty()) {
+    decision = JoinNew(std::move(join), std::move(fresh_member_id), now);
+  } else {
+    decision = JoinKnown(std::move(join), now);
+  }
   Advance(now);
   return decision;
 }
 
 ClassicJoinDecision ClassicGroup::JoinNew(ClassicJoin join, std::string member_id,
                                           Clock::time_point now) {
-  if (!SupportsProtocols(join.protocol_type, join.protocols)) {
-    return {std::string(), MakeError(ErrorCode::kInconsistentGroupProtocol,
-                                     fmt::format("group '{}' (protocol type '{}') has no "
-                                                 "protocol in common with '{}' [{}]",
-                                                 id_, protocol_type_, join.protocol_type,
-                                                 NamesOf(join.protocols)))};
-  }
   if (join.group_instance_id) {
     auto known = static_members_.find(*join.group_instance_id);
     if (known != static_members_.end()) {
@@ -100,13 +103,6 @@ ClassicJoinDecision ClassicGroup::JoinNew(ClassicJoin join, std::string member_i
 
 ClassicJoinDecision ClassicGroup::JoinKnown(ClassicJoin join, Clock::time_point now) {
   const std::string id = join.member_id;
-  if (!SupportsProtocols(join.protocol_type, join.protocols)) {
-    return {id, MakeError(ErrorCode::kInconsistentGroupProtocol,
-                          fmt::format("group '{}' (protocol type '{}') has no protocol in "
-                                      "common with '{}' [{}]",
-                                      id_, protocol_type_, join.protocol_type,
-                                      NamesOf(join.protocols)))};
-  }
   if (!join.group_instance_id && pending_members_.contains(id)) {
     return AddMember(std::move(join), id, now);
   }
@@ -117,7 +113,9 @@ ClassicJoinDecision ClassicGroup::JoinKnown(ClassicJoin join, Clock::time_point 
       return UpdateMember(member, std::move(join), now);
     case GroupState::kCompletingRebalance:
       // The same join again (its answer was lost): the current generation, no rebalance.
-      if (member.protocols == join.protocols) return {id, CurrentGeneration(member, id == leader_id_)};
+      if (member.protocols == join.protocols) {
+        return {id, CurrentGeneration(member, id == leader_id_)};
+      }
       return UpdateMember(member, std::move(join), now);
     case GroupState::kStable:
       // The leader rejoins to make the group rebalance (say, for new partitions).
@@ -188,7 +186,8 @@ ClassicJoinDecision ClassicGroup::ReplaceStatic(ClassicJoin join, std::string ol
       replaced.session_timeout = join.session_timeout;
       replaced.rebalance_timeout = join.rebalance_timeout;
       const bool leads = leader_id_ == new_id;
-      ClassicJoinResult result = CurrentGeneration(replaced, join.supports_skip_assignment && leads);
+      ClassicJoinResult result =
+          CurrentGeneration(replaced, join.supports_skip_assignment && leads);
       if (join.supports_skip_assignment) {
         result.skip_assignment = leads;
       } else {
@@ -466,8 +465,8 @@ void ClassicGroup::AnswerSyncs(const absl::Status& error, Clock::time_point now)
   for (auto& [id, member] : members_) {
     if (!member.awaiting_sync) continue;
     if (error.ok()) {
-      answers_.syncs.emplace_back(id,
-                                  ClassicSyncResult{protocol_type_, protocol_name_, member.assignment});
+      answers_.syncs.emplace_back(
+          id, ClassicSyncResult{protocol_type_, protocol_name_, member.assignment});
     } else {
       answers_.syncs.emplace_back(id, error);
     }

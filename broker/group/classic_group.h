@@ -251,7 +251,8 @@ class ClassicGroup {
   // Errors: UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID (Kafka's validateMember).
   absl::Status ValidateMember(std::string_view member_id,
                               std::optional<std::string_view> group_instance_id) const;
-  bool SupportsProtocols(std::string_view type, const std::vector<ClassicProtocol>& protocols) const;
+  bool SupportsProtocols(std::string_view type,
+                         const std::vector<ClassicProtocol>& protocols) const;
   ClassicJoinDecision JoinNew(ClassicJoin join, std::string member_id, Clock::time_point now);
   ClassicJoinDecision JoinKnown(ClassicJoin join, Clock::time_point now);
   ClassicJoinDecision ReplaceStatic(ClassicJoin join, std::string old_id, std::string new_id,

@@ -5,9 +5,9 @@
 // that decides who may commit offsets (docs/protocol.md 6.8, docs/consumer-groups.md).
 //
 // Two kinds of groups share the id space and the committed offsets:
-//   brook groups (group.h)           brook's protocol; the broker assigns partitions.
-//   Kafka classic groups (classic_group.h)  Kafka's JoinGroup/SyncGroup; a client-side leader
-//                                    assigns, the broker passes opaque bytes along.
+//   brook groups (group.h)                   brook's protocol; the broker assigns partitions.
+//   Kafka classic groups (classic_group.h)   Kafka's JoinGroup/SyncGroup; a client-side
+//                                            leader assigns, the broker passes bytes along.
 // A group with members is of one kind: a join of the other kind is refused with
 // INCONSISTENT_GROUP_PROTOCOL naming the group's kind. A group without members takes the kind
 // of its next member. The Kafka listener's handlers call the *Classic methods; every method
@@ -21,8 +21,9 @@
 // delays end without a request.
 //
 // Concurrency: all methods are thread-safe. Join(), JoinClassic() and SyncClassic() suspend
-// their coroutine until answered; each is woken on its own executor. Commit() checks membership and writes to the
-// OffsetStore under the mutex, so a member removed concurrently cannot slip a commit in.
+// their coroutine until answered; each is woken on its own executor. Commit() checks
+// membership and writes to the OffsetStore under the mutex, so a member removed concurrently
+// cannot slip a commit in.
 //
 // Lifecycle: construct, Start() on the broker's io_context, Shutdown() before connections
 // drain (pending joins and syncs are answered BROKER_SHUTTING_DOWN, later ones refused),
@@ -129,8 +130,8 @@ class GroupCoordinator {
 
   // Starts the sweep timer on `io`. REQUIRES: called once, before io runs out of work.
   void Start(boost::asio::io_context& io);
-  // Answers pending joins BROKER_SHUTTING_DOWN, refuses later joins, wakes watching fetches
-  // and stops the sweep. Idempotent.
+  // Answers pending joins and syncs BROKER_SHUTTING_DOWN, refuses later ones, wakes watching
+  // fetches and stops the sweep. Idempotent.
   void Shutdown();
 
   // ---- brook's protocol -----------------------------------------------------------------

@@ -99,7 +99,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE_FIXTURE(Fixture, "JoinGroups wait for the join phase; followers' SyncGroups for the leader's") {
+TEST_CASE_FIXTURE(Fixture, "JoinGroups wait for the join phase, followers' SyncGroups for the leader") {
   auto a = Start(groups->JoinClassic("g", KafkaJoin()));
   auto b = Start(groups->JoinClassic("g", KafkaJoin()));
   CHECK_FALSE(a->has_value());
@@ -235,7 +235,7 @@ TEST_CASE_FIXTURE(Fixture, "brook and Kafka members never share a group") {
         ErrorCode::kUnknownMemberId);
 }
 
-TEST_CASE_FIXTURE(Fixture, "commits to a Kafka group follow Kafka's rules, atomically with the check") {
+TEST_CASE_FIXTURE(Fixture, "commits to a Kafka group follow Kafka's rules") {
   REQUIRE(store->CreateTopic("t", 1, {}).ok());
   const storage::CommittedOffset commit{{"t", PartitionId(0)}, Offset(5), "", 0};
   // No group yet: a simple commit creates the offsets.
@@ -280,7 +280,7 @@ TEST_CASE_FIXTURE(Fixture, "heartbeats and sessions through the coordinator's cl
         ErrorCode::kUnknownMemberId);
 }
 
-TEST_CASE_FIXTURE(Fixture, "shutdown answers parked JoinGroups and SyncGroups and refuses new ones") {
+TEST_CASE_FIXTURE(Fixture, "shutdown answers parked JoinGroups and SyncGroups, refuses new ones") {
   auto a = Start(groups->JoinClassic("g", KafkaJoin()));
   auto b = Start(groups->JoinClassic("g", KafkaJoin()));
   AdvanceTo(kT0 + milliseconds(100));
@@ -315,7 +315,7 @@ struct AdminFixture : Fixture {
   }
 };
 
-TEST_CASE_FIXTURE(AdminFixture, "brook's DescribeGroups decodes a Kafka group's consumer protocol") {
+TEST_CASE_FIXTURE(AdminFixture, "brook's DescribeGroups decodes a Kafka group's bytes") {
   REQUIRE(store->CreateTopic("t", 3, {}).ok());
   REQUIRE(store->Append("t", PartitionId(0), testing::MakeBatch({"a", "b", "c", "d"})).ok());
   auto a = Start(groups->JoinClassic("g", KafkaJoin()));

@@ -10,8 +10,9 @@
 namespace brook::testing {
 
 // A SyncGroup of `member_id` at `generation`; the leader's carries `assignments`.
-inline group::ClassicSync SyncOf(const std::string& member_id, group::Generation generation,
-                                 std::vector<std::pair<std::string, std::string>> assignments = {}) {
+inline group::ClassicSync SyncOf(
+    const std::string& member_id, group::Generation generation,
+    std::vector<std::pair<std::string, std::string>> assignments = {}) {
   group::ClassicSync sync;
   sync.member_id = member_id;
   sync.generation = generation;

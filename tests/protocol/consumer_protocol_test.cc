@@ -116,7 +116,8 @@ TEST_CASE("truncated bytes, lying counts and negative versions are errors") {
           ErrorCode::kInvalidRequest);
   }
   CHECK_FALSE(DecodeConsumerAssignment(Bytes({0, 0, 0x7f, 0xff, 0xff, 0xff})).ok());
-  CHECK_FALSE(DecodeConsumerAssignment(Bytes({0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff})).ok());
+  const std::string negative_version = Bytes({0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff});
+  CHECK_FALSE(DecodeConsumerAssignment(negative_version).ok());
 }
 
 }  // namespace
