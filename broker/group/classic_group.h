@@ -32,6 +32,13 @@
 // same instance id FENCED_INSTANCE_ID, a new rebalance answers parked SyncGroups
 // REBALANCE_IN_PROGRESS).
 //
+// Example (what GroupCoordinator does, under its mutex):
+//   ClassicJoinDecision d = group.Join(std::move(join), NewMemberId(), now);
+//   if (d.answer) reply(*d.answer); else park the request under d.member_id;
+//   ...
+//   group.Advance(now);  // On every request and on a timer.
+//   for (auto& [member_id, answer] : group.TakeAnswers().joins) answer what is parked there;
+//
 // Sessions: a member expires when its session deadline passes, except while its JoinGroup or
 // SyncGroup is parked (then the rebalance and sync deadlines bound it). A new member whose
 // first JoinGroup is parked expires after kNewMemberJoinTimeout (Kafka's 5 minutes): it cannot
@@ -176,8 +183,8 @@ class ClassicGroup {
   // makes it unique, as "<instance id or client id>-<uuid>".
   //   new dynamic member, require_known_member_id: MEMBER_ID_REQUIRED (id in the status), the
   //     id pending; the group does not change.
-  //   new member otherwise, or a pending id: added, parked; a rebalance starts (Stable,
-  //     CompletingRebalance, Empty) or goes on.
+  //   new member otherwise, or a pending id (without instance id): added, parked; a
+  //     rebalance starts (Stable, CompletingRebalance, Empty) or goes on.
   //   new static member whose instance id is known: replaces the old member id (its parked
   //     requests answered FENCED_INSTANCE_ID, later ones refused so). Stable and the selected
   //     protocol unchanged: answered at once with the current generation and no rebalance
@@ -225,7 +232,8 @@ class ClassicGroup {
                            Generation generation) const;
 
   // Applies the passage of time: expired pending ids and sessions, the sync deadline, the
-  // rebalance deadline and initial delay. Every other call does this first.
+  // rebalance deadline and initial delay. Join, Sync, Heartbeat and Leave do this first (and
+  // Join, Sync and Leave again after); CheckCommit, being const, expects it done.
   void Advance(Clock::time_point now);
   // The answers decided since the last call.
   ClassicAnswers TakeAnswers();
