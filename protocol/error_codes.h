@@ -50,6 +50,8 @@ enum class ErrorCode : int16_t {
   kKafkaStorageError = 56,          // The broker could not read or write its disk (e.g. full).
   kNonEmptyGroup = 68,              // The group has live members (delete, reset offsets).
   kGroupIdNotFound = 69,            // The group has neither members nor committed offsets.
+  kMemberIdRequired = 79,           // Kafka JoinGroup v4+: join again with the member id given.
+  kFencedInstanceId = 82,           // A newer member joined with this static instance id.
   kUnknownApiKey = 1000,            // The request's API key is not known to this broker.
   kBrokerShuttingDown = 1001,       // The broker is stopping; retry against it once restarted.
   kResourceLimit = 1002,            // A broker limit (connections, in-flight) was reached.

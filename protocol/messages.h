@@ -336,6 +336,7 @@ struct TopicPartitions {
 // Group states, as DescribeGroups and ListGroups name them.
 inline constexpr std::string_view kGroupEmpty = "Empty";
 inline constexpr std::string_view kGroupPreparingRebalance = "PreparingRebalance";
+inline constexpr std::string_view kGroupCompletingRebalance = "CompletingRebalance";  // Kafka groups.
 inline constexpr std::string_view kGroupStable = "Stable";
 
 // Assignors the broker runs (JoinGroup.assignor).

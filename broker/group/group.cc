@@ -30,6 +30,8 @@ std::string_view StateName(GroupState state) {
       return kGroupEmpty;
     case GroupState::kPreparingRebalance:
       return kGroupPreparingRebalance;
+    case GroupState::kCompletingRebalance:
+      return kGroupCompletingRebalance;
     case GroupState::kStable:
       return kGroupStable;
   }

@@ -4,8 +4,8 @@
 // join, heartbeat, fetch or commit; when a rebalance starts; when it completes and with which
 // assignment. It knows no sockets, no Asio and no wire messages: callers pass plain structs
 // and the current time, and read decisions back. brook's protocol drives it through
-// GroupCoordinator; Kafka's classic protocol can drive the same machine (its client-side
-// leader's assignment would replace the broker assignor's, see docs/architecture.md).
+// GroupCoordinator. Kafka's classic protocol, where a client-side leader assigns, has its own
+// machine (classic_group.h); a group is of one kind or the other.
 //
 // States:
 //   Empty               no members (the group may still have committed offsets elsewhere)
@@ -41,8 +41,11 @@ using Clock = std::chrono::steady_clock;
 using Generation = StrongInt<struct GenerationTag, int32_t>;
 inline constexpr Generation kNoGeneration{-1};
 
-enum class GroupState { kEmpty, kPreparingRebalance, kStable };
-// "Empty", "PreparingRebalance", "Stable" (the names DescribeGroups and ListGroups use).
+// brook's own groups use Empty, PreparingRebalance and Stable; Kafka classic groups
+// (classic_group.h) also CompletingRebalance, between the join phase and the leader's SyncGroup.
+enum class GroupState { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable };
+// "Empty", "PreparingRebalance", "CompletingRebalance", "Stable" (the names DescribeGroups and
+// ListGroups use, Kafka's).
 std::string_view StateName(GroupState state);
 
 // Group ids are 1-255 bytes. Errors: INVALID_GROUP_ID.

@@ -3,14 +3,10 @@
 #include <atomic>
 #include <random>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
+#include "broker/group/group_coordinator_internal.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 
@@ -20,40 +16,22 @@ namespace {
 
 constexpr std::chrono::milliseconds kSweepInterval{50};
 
-absl::Status UnknownMember(std::string_view group_id, std::string_view member_id) {
+}  // namespace
+
+absl::Status ShuttingDown() {
+  return MakeError(ErrorCode::kBrokerShuttingDown, "the broker is shutting down");
+}
+
+absl::Status UnknownMemberOf(std::string_view group_id, std::string_view member_id) {
   return MakeError(ErrorCode::kUnknownMemberId,
                    fmt::format("member '{}' is not in group '{}': join again with an empty "
                                "member id",
                                member_id, group_id));
 }
 
-}  // namespace
-
-// A JoinGroup waiting for its rebalance: `result` is set under the coordinator's mutex, then
-// a post to the waiter's executor sets `woken` and cancels the timer.
-struct GroupCoordinator::JoinWait {
-  explicit JoinWait(asio::any_io_executor executor) : timer(std::move(executor)) {}
-  asio::steady_timer timer;
-  std::optional<absl::StatusOr<JoinResult>> result;  // Guarded by the coordinator's mutex.
-  bool woken = false;                                 // Only on the timer's executor.
-
-  void Answer(absl::StatusOr<JoinResult> answer, const std::shared_ptr<JoinWait>& self) {
-    result = std::move(answer);
-    asio::post(timer.get_executor(), [self] {
-      self->woken = true;
-      self->timer.cancel();
-    });
-  }
-};
-
-struct GroupCoordinator::Entry {
-  Entry(std::string id, std::chrono::milliseconds delay) : group(std::move(id), delay) {}
-  Group group;
-  std::map<std::string, std::shared_ptr<JoinWait>, std::less<>> joins;  // By member id.
-  // What watchers were last woken for.
-  GroupState seen_state = GroupState::kEmpty;
-  Generation seen_generation = kNoGeneration;
-};
+std::string_view KindName(GroupKind kind) {
+  return kind == GroupKind::kKafkaClassic ? "kafka" : "brook";
+}
 
 // Calls `tick` every kSweepInterval on its own strand until stopped.
 class GroupCoordinator::Sweeper {
@@ -83,8 +61,12 @@ class GroupCoordinator::Sweeper {
 
 GroupCoordinator::RebalanceWatch::~RebalanceWatch() { owner_->Unwatch(group_id_, id_); }
 
-GroupCoordinator::GroupCoordinator(storage::LogStore& store, const BrokerConfig& config)
-    : store_(store), config_(config), random_(std::random_device{}()) {}
+GroupCoordinator::GroupCoordinator(storage::LogStore& store, const BrokerConfig& config,
+                                   std::function<Clock::time_point()> clock)
+    : store_(store),
+      config_(config),
+      clock_(clock ? std::move(clock) : std::function<Clock::time_point()>(Clock::now)),
+      random_(std::random_device{}()) {}
 
 GroupCoordinator::~GroupCoordinator() = default;
 
@@ -98,11 +80,9 @@ void GroupCoordinator::Shutdown() {
     absl::MutexLock lock(&mu_);
     shutting_down_ = true;
     for (auto& [id, entry] : groups_) {
-      for (auto& [member, wait] : entry->joins) {
-        wait->Answer(MakeError(ErrorCode::kBrokerShuttingDown, "the broker is shutting down"),
-                     wait);
-      }
-      entry->joins.clear();
+      AnswerAll(entry->joins, ShuttingDown());
+      AnswerAll(entry->classic_joins, ShuttingDown());
+      AnswerAll(entry->classic_syncs, ShuttingDown());
     }
     for (auto& [group, watches] : watches_) {
       for (auto& [id, wake] : watches) wake();
@@ -111,19 +91,29 @@ void GroupCoordinator::Shutdown() {
   if (sweeper_) sweeper_->Stop();
 }
 
-absl::Status GroupCoordinator::ValidateJoin(std::string_view group_id,
-                                            const MemberJoin& join) const {
+absl::Status GroupCoordinator::ValidateJoinBasics(
+    std::string_view group_id, std::chrono::milliseconds session_timeout,
+    std::chrono::milliseconds rebalance_timeout) const {
   if (absl::Status s = ValidateGroupId(group_id); !s.ok()) return s;
-  if (join.session_timeout < config_.group_min_session_timeout ||
-      join.session_timeout > config_.group_max_session_timeout) {
+  if (session_timeout < config_.group_min_session_timeout ||
+      session_timeout > config_.group_max_session_timeout) {
     return MakeError(ErrorCode::kInvalidSessionTimeout,
                      fmt::format("session timeout {} ms is outside the broker's range {}-{} ms",
-                                 join.session_timeout.count(),
+                                 session_timeout.count(),
                                  config_.group_min_session_timeout.count(),
                                  config_.group_max_session_timeout.count()));
   }
-  if (join.rebalance_timeout.count() < 0) {
+  if (rebalance_timeout.count() < 0) {
     return MakeError(ErrorCode::kInvalidRequest, "rebalance timeout must be >= 0");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupCoordinator::ValidateJoin(std::string_view group_id,
+                                            const MemberJoin& join) const {
+  if (absl::Status s = ValidateJoinBasics(group_id, join.session_timeout, join.rebalance_timeout);
+      !s.ok()) {
+    return s;
   }
   if (join.topics.empty()) {
     return MakeError(ErrorCode::kInvalidRequest, "a member subscribes to at least one topic");
@@ -139,56 +129,25 @@ absl::Status GroupCoordinator::ValidateJoin(std::string_view group_id,
 asio::awaitable<absl::StatusOr<JoinResult>> GroupCoordinator::Join(std::string group_id,
                                                                    MemberJoin join) {
   if (absl::Status s = ValidateJoin(group_id, join); !s.ok()) co_return s;
-  auto wait = std::make_shared<JoinWait>(co_await asio::this_coro::executor);
-  {
-    absl::MutexLock lock(&mu_);
-    if (shutting_down_) {
-      co_return MakeError(ErrorCode::kBrokerShuttingDown, "the broker is shutting down");
-    }
-    auto [it, created] = groups_.try_emplace(group_id);
-    if (created) {
-      it->second = std::make_unique<Entry>(group_id, config_.group_initial_rebalance_delay);
-    }
-    Entry& entry = *it->second;
-    const auto now = Clock::now();
-    Settle(entry, now);
-    join.new_member = join.member_id.empty();
-    if (join.new_member) join.member_id = NewMemberId(entry.group, join.client_id);
-    const std::string member_id = join.member_id;
-    if (absl::Status s = entry.group.Join(std::move(join), now); !s.ok()) {
-      if (created) groups_.erase(it);
-      co_return s;
-    }
-    std::shared_ptr<JoinWait>& slot = entry.joins[member_id];
-    if (slot) {
-      slot->Answer(MakeError(ErrorCode::kRebalanceInProgress,
-                             "a newer JoinGroup of this member replaced this one"),
-                   slot);
-    }
-    slot = wait;
-    Settle(entry, now);
-  }
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (wait->result) co_return std::move(*wait->result);
-    }
-    if (!wait->woken) {
-      wait->timer.expires_at(asio::steady_timer::time_point::max());
-      co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    wait->woken = false;
-  }
+  co_return co_await JoinAndWait<JoinResult>(
+      std::move(group_id), GroupKind::kBrook,
+      [&](Entry& entry, Clock::time_point now, std::shared_ptr<Parked<JoinResult>> wait)
+          -> std::optional<absl::StatusOr<JoinResult>> {
+        join.new_member = join.member_id.empty();
+        if (join.new_member) join.member_id = NewMemberId(entry.group, join.client_id);
+        const std::string member_id = join.member_id;
+        if (absl::Status s = entry.group.Join(std::move(join), now); !s.ok()) return s;
+        entry.kind = GroupKind::kBrook;
+        Park(entry.joins, member_id, std::move(wait));
+        return std::nullopt;
+      });
 }
 
 absl::Status GroupCoordinator::CheckActive(std::string_view group_id, std::string_view member_id,
                                            Generation generation) {
-  absl::MutexLock lock(&mu_);
-  Entry* entry = Find(group_id);
-  if (entry == nullptr) return UnknownMember(group_id, member_id);
-  const auto now = Clock::now();
-  Settle(*entry, now);
-  return entry->group.CheckActive(member_id, generation, now);
+  return OnKnownGroup(group_id, member_id, [&](Entry& entry, Clock::time_point now) {
+    return entry.group.CheckActive(member_id, generation, now);
+  });
 }
 
 std::unique_ptr<GroupCoordinator::RebalanceWatch> GroupCoordinator::WatchRebalance(
@@ -208,20 +167,22 @@ void GroupCoordinator::Unwatch(const std::string& group_id, uint64_t id) {
 }
 
 absl::Status GroupCoordinator::Leave(std::string_view group_id, std::string_view member_id) {
-  absl::MutexLock lock(&mu_);
-  Entry* entry = Find(group_id);
-  if (entry == nullptr) return UnknownMember(group_id, member_id);
-  const auto now = Clock::now();
-  Settle(*entry, now);
-  absl::Status status = entry->group.Leave(member_id, now);
-  Settle(*entry, now);
-  return status;
+  return OnKnownGroup(group_id, member_id, [&](Entry& entry, Clock::time_point now) {
+    return entry.group.Leave(member_id, now);
+  });
 }
 
 absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_view member_id,
                                       Generation generation,
                                       std::span<const storage::CommittedOffset> commits) {
-  return CommitWith(group_id, member_id, generation, [&] {
+  return Commit(group_id, member_id, std::nullopt, generation, commits);
+}
+
+absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_view member_id,
+                                      std::optional<std::string_view> group_instance_id,
+                                      Generation generation,
+                                      std::span<const storage::CommittedOffset> commits) {
+  return CommitWith(group_id, member_id, group_instance_id, generation, [&] {
     return commits.empty() ? absl::OkStatus() : store_.offsets().Commit(group_id, commits);
   });
 }
@@ -229,23 +190,41 @@ absl::Status GroupCoordinator::Commit(std::string_view group_id, std::string_vie
 absl::Status GroupCoordinator::CommitWith(std::string_view group_id, std::string_view member_id,
                                           Generation generation,
                                           absl::FunctionRef<absl::Status()> write) {
+  return CommitWith(group_id, member_id, std::nullopt, generation, write);
+}
+
+absl::Status GroupCoordinator::CommitWith(std::string_view group_id, std::string_view member_id,
+                                          std::optional<std::string_view> group_instance_id,
+                                          Generation generation,
+                                          absl::FunctionRef<absl::Status()> write) {
   absl::MutexLock lock(&mu_);
-  const auto now = Clock::now();
-  absl::Status allowed;
-  if (Entry* entry = Find(group_id); entry != nullptr) {
-    Settle(*entry, now);
-    allowed = entry->group.CheckCommit(member_id, generation, now);
-  } else {
-    // A group without live state: the same rules as for a group without members.
-    allowed = Group(std::string(group_id), {}).CheckCommit(member_id, generation, now);
+  if (absl::Status allowed = CheckCommit(group_id, member_id, group_instance_id, generation);
+      !allowed.ok()) {
+    return allowed;
   }
-  if (!allowed.ok()) return allowed;
   return write();
+}
+
+absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, std::string_view member_id,
+                                           std::optional<std::string_view> group_instance_id,
+                                           Generation generation) {
+  const auto now = Now();
+  Entry* entry = Find(group_id);
+  if (entry == nullptr) {
+    // A group without live state: the same rules as for a brook group without members.
+    if (group_instance_id) return UnknownMemberOf(group_id, member_id);
+    return Group(std::string(group_id), {}).CheckCommit(member_id, generation, now);
+  }
+  Settle(*entry, now);
+  if (entry->kind == GroupKind::kKafkaClassic) {
+    return entry->classic.CheckCommit(member_id, group_instance_id, generation);
+  }
+  return entry->group.CheckCommit(member_id, generation, now);
 }
 
 void GroupCoordinator::OnTopicChanged(std::string_view topic) {
   absl::MutexLock lock(&mu_);
-  const auto now = Clock::now();
+  const auto now = Now();
   for (auto& [id, entry] : groups_) {
     Settle(*entry, now);
     entry->group.OnTopicChanged(topic, now);
@@ -257,17 +236,23 @@ std::optional<GroupView> GroupCoordinator::Describe(std::string_view group_id) {
   absl::MutexLock lock(&mu_);
   Entry* entry = Find(group_id);
   if (entry == nullptr) return std::nullopt;
-  Settle(*entry, Clock::now());
-  return ViewOf(entry->group);
+  Settle(*entry, Now());
+  return ViewOf(*entry);
 }
 
 std::vector<GroupView> GroupCoordinator::ActiveGroups() {
+  std::vector<GroupView> views = AllGroups();
+  std::erase_if(views, [](const GroupView& view) { return view.member_count() == 0; });
+  return views;
+}
+
+std::vector<GroupView> GroupCoordinator::AllGroups() {
   absl::MutexLock lock(&mu_);
-  const auto now = Clock::now();
+  const auto now = Now();
   std::vector<GroupView> views;
   for (auto& [id, entry] : groups_) {
     Settle(*entry, now);
-    if (!entry->group.members().empty()) views.push_back(ViewOf(entry->group));
+    views.push_back(ViewOf(*entry));
   }
   return views;
 }
@@ -276,11 +261,12 @@ absl::Status GroupCoordinator::DeleteGroup(std::string_view group_id) {
   absl::MutexLock lock(&mu_);
   Entry* entry = Find(group_id);
   if (entry != nullptr) {
-    Settle(*entry, Clock::now());
-    if (!entry->group.members().empty()) {
+    Settle(*entry, Now());
+    const GroupView view = ViewOf(*entry);
+    if (view.member_count() > 0) {
       return MakeError(ErrorCode::kNonEmptyGroup,
                        fmt::format("group '{}' has {} live member(s): stop them first", group_id,
-                                   entry->group.members().size()));
+                                   view.member_count()));
     }
     groups_.erase(groups_.find(group_id));
   }
@@ -295,15 +281,61 @@ absl::Status GroupCoordinator::DeleteGroup(std::string_view group_id) {
   return store_.offsets().DeleteGroup(group_id);
 }
 
-GroupView GroupCoordinator::ViewOf(const Group& group) {
-  GroupView view{group.id(), group.state(), group.assignor(), group.generation(), {}};
-  for (const auto& [id, member] : group.members()) view.members.push_back(member);
+GroupView GroupCoordinator::ViewOf(const Entry& entry) {
+  GroupView view;
+  view.kind = entry.kind;
+  view.state = entry.state();
+  view.generation = entry.generation();
+  if (entry.kind == GroupKind::kBrook) {
+    const Group& group = entry.group;
+    view.group_id = group.id();
+    view.assignor = group.assignor();
+    for (const auto& [id, member] : group.members()) view.members.push_back(member);
+    return view;
+  }
+  const ClassicGroup& group = entry.classic;
+  view.group_id = group.id();
+  view.assignor = group.protocol_name().value_or("");
+  view.protocol_type = group.protocol_type();
+  for (const ClassicMember* member : group.MembersInJoinOrder()) {
+    const std::string* metadata =
+        group.protocol_name() ? member->MetadataFor(*group.protocol_name()) : nullptr;
+    view.classic_members.push_back({member->id, member->group_instance_id, member->client_id,
+                                    member->client_host,
+                                    metadata != nullptr ? *metadata : std::string(),
+                                    member->assignment});
+  }
   return view;
 }
 
 GroupCoordinator::Entry* GroupCoordinator::Find(std::string_view group_id) {
   auto it = groups_.find(group_id);
   return it == groups_.end() ? nullptr : it->second.get();
+}
+
+absl::StatusOr<GroupCoordinator::Entry*> GroupCoordinator::EntryForJoin(
+    const std::string& group_id, GroupKind kind, Clock::time_point now, bool* created) {
+  if (shutting_down_) return ShuttingDown();
+  auto [it, inserted] = groups_.try_emplace(group_id);
+  if (inserted) {
+    it->second = std::make_unique<Entry>(group_id, config_.group_initial_rebalance_delay);
+  }
+  *created = inserted;
+  Entry& entry = *it->second;
+  Settle(entry, now);
+  if (kind == GroupKind::kBrook && !entry.classic.empty()) {
+    return MakeError(ErrorCode::kInconsistentGroupProtocol,
+                     fmt::format("group '{}' is a Kafka consumer group (protocol type '{}'): "
+                                 "brook consumers cannot join it",
+                                 group_id, entry.classic.protocol_type()));
+  }
+  if (kind == GroupKind::kKafkaClassic && !entry.group.members().empty()) {
+    return MakeError(ErrorCode::kInconsistentGroupProtocol,
+                     fmt::format("group '{}' is a brook consumer group (assignor '{}'): Kafka "
+                                 "clients cannot join it",
+                                 group_id, entry.group.assignor()));
+  }
+  return &entry;
 }
 
 void GroupCoordinator::Settle(Entry& entry, Clock::time_point now) {
@@ -315,12 +347,13 @@ void GroupCoordinator::Settle(Entry& entry, Clock::time_point now) {
       ++it;
       continue;
     }
-    it->second->Answer(UnknownMember(group.id(), it->first), it->second);
+    it->second->Answer(UnknownMemberOf(group.id(), it->first), it->second);
     it = entry.joins.erase(it);
   }
-  if (group.state() != entry.seen_state || group.generation() != entry.seen_generation) {
-    entry.seen_state = group.state();
-    entry.seen_generation = group.generation();
+  SettleClassic(entry, now);
+  if (entry.state() != entry.seen_state || entry.generation() != entry.seen_generation) {
+    entry.seen_state = entry.state();
+    entry.seen_generation = entry.generation();
     if (auto watches = watches_.find(group.id()); watches != watches_.end()) {
       for (auto& [id, wake] : watches->second) wake();
     }
@@ -359,7 +392,7 @@ std::string GroupCoordinator::NewMemberId(const Group& group, std::string_view c
 
 void GroupCoordinator::SweepAll() {
   absl::MutexLock lock(&mu_);
-  const auto now = Clock::now();
+  const auto now = Now();
   for (auto& [id, entry] : groups_) Settle(*entry, now);
 }
 

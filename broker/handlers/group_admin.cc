@@ -1,24 +1,62 @@
-// DescribeGroups, ListGroups and DeleteGroups: what tools see of consumer groups (membership
-// from the GroupCoordinator, commits from the OffsetStore, log ends from the LogStore).
+// DescribeGroups, ListGroups and DeleteGroups: what tools see of consumer groups of both kinds
+// (membership from the GroupCoordinator, commits from the OffsetStore, log ends from the
+// LogStore). Kafka groups' members show the topics and partitions their "consumer" protocol
+// bytes name.
+#include <algorithm>
 #include <map>
 
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_partitions.h"
 #include "protocol/absl_compat.h"
+#include "protocol/consumer_protocol.h"
 
 namespace brook {
 namespace {
 
 using PartitionOffset = DescribeGroupsResponse::PartitionOffset;
+using GroupMember = DescribeGroupsResponse::Member;
+
+// A Kafka member: its subscription and assignment decoded when the group's protocol type is
+// "consumer" (other protocol types, and bytes that do not decode, show none).
+GroupMember KafkaMember(const group::GroupView& view, const group::ClassicMemberView& member) {
+  GroupMember out{member.member_id, member.client_id, member.client_host, {}, {}};
+  if (view.protocol_type != kConsumerProtocolType) return out;
+  if (absl::StatusOr<ConsumerSubscription> subscription =
+          DecodeConsumerSubscription(member.metadata);
+      subscription.ok()) {
+    out.topics = std::move(subscription->topics);
+  }
+  if (absl::StatusOr<ConsumerAssignment> assignment = DecodeConsumerAssignment(member.assignment);
+      assignment.ok()) {
+    std::vector<TopicPartition> partitions = FromWire(assignment->partitions);
+    std::sort(partitions.begin(), partitions.end());
+    out.assignment = ToWire(partitions);
+  }
+  return out;
+}
+
+std::vector<GroupMember> MembersOf(const group::GroupView& view) {
+  std::vector<GroupMember> members;
+  for (const group::Member& member : view.members) {
+    members.push_back({member.id, member.client_id, member.client_host, member.topics,
+                       ToWire(member.assignment)});
+  }
+  for (const group::ClassicMemberView& member : view.classic_members) {
+    members.push_back(KafkaMember(view, member));
+  }
+  return members;
+}
 
 // Every partition the group has a commit for or has assigned, by topic then partition.
 std::vector<TopicOf<PartitionOffset>> OffsetsOf(BrokerContext& ctx,
-                                                const std::vector<group::Member>& members,
+                                                const std::vector<GroupMember>& members,
                                                 const std::vector<storage::CommittedOffset>& commits) {
   std::map<TopicPartition, const storage::CommittedOffset*> partitions;
   for (const storage::CommittedOffset& commit : commits) partitions[commit.partition] = &commit;
-  for (const group::Member& member : members) {
-    for (const TopicPartition& tp : member.assignment) partitions.try_emplace(tp, nullptr);
+  for (const GroupMember& member : members) {
+    for (const TopicPartition& tp : FromWire(member.assignment)) {
+      partitions.try_emplace(tp, nullptr);
+    }
   }
   std::vector<TopicOf<PartitionOffset>> topics;
   for (const auto& [tp, commit] : partitions) {
@@ -54,18 +92,15 @@ DescribeGroupsResponse::Group Describe(BrokerContext& ctx, const std::string& gr
     return out;
   }
   group::GroupView view = ctx.groups.Describe(group_id).value_or(group::GroupView{});
-  if (view.members.empty() && commits->empty()) {
+  if (view.member_count() == 0 && commits->empty()) {
     out.error_code = ErrorCode::kGroupIdNotFound;
     return out;
   }
   out.state = std::string(group::StateName(view.state));
   out.assignor = view.assignor;
   out.generation_id = view.generation.value;
-  for (const group::Member& member : view.members) {
-    out.members.push_back({member.id, member.client_id, member.client_host, member.topics,
-                           ToWire(member.assignment)});
-  }
-  out.offsets = OffsetsOf(ctx, view.members, *commits);
+  out.members = MembersOf(view);
+  out.offsets = OffsetsOf(ctx, out.members, *commits);
   return out;
 }
 
@@ -91,7 +126,7 @@ HandlerResult<ListGroupsResponse> HandleListGroups(BrokerContext& ctx, const Lis
   }
   for (const group::GroupView& view : ctx.groups.ActiveGroups()) {
     groups[view.group_id] = {view.group_id, std::string(group::StateName(view.state)),
-                             static_cast<int32_t>(view.members.size())};
+                             static_cast<int32_t>(view.member_count())};
   }
   ListGroupsResponse response;
   for (auto& [id, group] : groups) response.groups.push_back(std::move(group));

@@ -34,6 +34,7 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kRebalanceInProgress, ErrorCode::kNonEmptyGroup,
     ErrorCode::kGroupIdNotFound,    ErrorCode::kUnknownTopicId,
     ErrorCode::kCoordinatorNotAvailable, ErrorCode::kInvalidReplicationFactor,
+    ErrorCode::kMemberIdRequired,   ErrorCode::kFencedInstanceId,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }
