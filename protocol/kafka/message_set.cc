@@ -2,8 +2,10 @@
 
 #include <zlib.h>
 
+#include <deque>
 #include <vector>
 
+#include "protocol/compression.h"
 #include "protocol/error_codes.h"
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
@@ -12,6 +14,8 @@ namespace brook::kafka {
 namespace {
 
 constexpr int kCodecMask = 0x07;
+// A compressed wrapper's inner MessageSet may not decompress beyond this (a bomb).
+constexpr size_t kMaxInnerBytes = 64 << 20;
 
 absl::Status Corrupt(std::string_view what) {
   return MakeError(ErrorCode::kCorruptMessage, std::string("MessageSet: ") + std::string(what));
@@ -28,10 +32,11 @@ struct LegacyRecord {
   std::optional<std::string_view> value;
 };
 
-// Reads the messages of `set` into *records (the uncompressed ones, in order), and the codec
-// of a compressed wrapper into *codec (none when there is none).
-absl::Status ReadMessages(std::string_view set, int64_t now_ms, Compression* codec,
-                          std::vector<LegacyRecord>* records) {
+// Reads the messages of `set` into *records (the records of compressed wrappers
+// decompressed; a wrapper nested in a wrapper is malformed), and the codec of the (last)
+// compressed wrapper into *codec. `scratch` keeps decompressed bytes the records point into.
+absl::Status ReadMessages(std::string_view set, int64_t now_ms, bool inner, Compression* codec,
+                          std::deque<std::string>* scratch, std::vector<LegacyRecord>* records) {
   wire::Reader r(set);
   while (r.remaining() > 0) {
     r.Int64();  // The offset: the broker assigns its own.
@@ -52,13 +57,21 @@ absl::Status ReadMessages(std::string_view set, int64_t now_ms, Compression* cod
     if (!m.ok() || m.remaining() != 0) return Corrupt("malformed message");
     if (record.timestamp < 0) record.timestamp = now_ms;
     const auto message_codec = static_cast<Compression>(attributes & kCodecMask);
-    if (message_codec != Compression::kNone) {
-      return MakeError(ErrorCode::kUnsupportedCompressionType,
-                       "compressed MessageSets (Produce v0-2) are not supported yet; use "
-                       "Produce v3+ (Kafka 0.11+ clients)");
+    if (message_codec == Compression::kNone) {
+      records->push_back(record);
+      continue;
     }
-    *codec = Compression::kNone;
-    records->push_back(record);
+    if (inner) return Corrupt("a compressed message inside a compressed message");
+    if (!IsKnownCompression(message_codec)) {
+      return MakeError(ErrorCode::kUnsupportedCompressionType, "unknown MessageSet codec");
+    }
+    std::string& inflated = scratch->emplace_back();
+    absl::Status s = Decompress(message_codec, record.value.value_or(std::string_view()),
+                                kMaxInnerBytes, &inflated);
+    if (!s.ok()) return s;
+    *codec = message_codec;
+    s = ReadMessages(inflated, record.timestamp, /*inner=*/true, codec, scratch, records);
+    if (!s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -92,8 +105,13 @@ void PutMessage(const RecordView& record, int8_t magic, std::string* out) {
 
 absl::StatusOr<std::string> MessageSetToBatch(std::string_view message_set, int64_t now_ms) {
   Compression codec = Compression::kNone;
+  std::deque<std::string> scratch;
   std::vector<LegacyRecord> records;
-  if (absl::Status s = ReadMessages(message_set, now_ms, &codec, &records); !s.ok()) return s;
+  if (absl::Status s = ReadMessages(message_set, now_ms, /*inner=*/false, &codec, &scratch,
+                                    &records);
+      !s.ok()) {
+    return s;
+  }
   if (records.empty()) return Corrupt("no message");
   RecordBatchBuilder builder(codec);
   for (const LegacyRecord& record : records) {

@@ -18,9 +18,11 @@
 namespace brook::kafka {
 
 // The records of a MessageSet (Produce v0-2) as one RecordBatch v2 with base offset 0, in the
-// codec the messages arrived with. A magic-0 message has no timestamp: it gets `now_ms`.
+// codec the messages arrived with (a compressed wrapper's inner messages are its records). A
+// magic-0 message has no timestamp: it gets `now_ms` (an inner one, its wrapper's).
 // Errors: CORRUPT_MESSAGE (a bad CRC, a truncated or malformed message, a magic above 1, an
-// empty set); UNSUPPORTED_COMPRESSION_TYPE.
+// empty set, compressed data that does not decompress or inflates past 64 MiB);
+// UNSUPPORTED_COMPRESSION_TYPE (attribute codec 5-7).
 absl::StatusOr<std::string> MessageSetToBatch(std::string_view message_set, int64_t now_ms);
 
 // Appends the records of `batches` (RecordBatch v2, back to back, as stored) to *out as an
