@@ -73,6 +73,11 @@ HandlerResult<LeaveGroupResponse> HandleLeaveGroup(BrokerContext& ctx,
 HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
                                                        const OffsetCommitRequest& request,
                                                        RequestScope& scope);
+// OffsetCommit's work, for both protocols: Kafka's v7+ also names the committer's static
+// instance id. Errors: those of HandleOffsetCommit.
+absl::StatusOr<OffsetCommitResponse> CommitOffsets(
+    BrokerContext& ctx, const OffsetCommitRequest& request,
+    std::optional<std::string_view> group_instance_id);
 HandlerResult<OffsetFetchResponse> HandleOffsetFetch(BrokerContext& ctx,
                                                      const OffsetFetchRequest& request,
                                                      RequestScope& scope);

@@ -36,10 +36,10 @@ OffsetFetchResponse::Partition ResultOf(int32_t partition,
 
 }  // namespace
 
-HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
-                                                       const OffsetCommitRequest& request,
-                                                       RequestScope&) {
-  if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) co_return s;
+absl::StatusOr<OffsetCommitResponse> CommitOffsets(
+    BrokerContext& ctx, const OffsetCommitRequest& request,
+    std::optional<std::string_view> group_instance_id) {
+  if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) return s;
   OffsetCommitResponse response;
   std::vector<storage::CommittedOffset> commits;
   const int64_t now_ms = NowMs();
@@ -54,10 +54,17 @@ HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
                          Offset(partition.offset), partition.metadata.value_or(""), now_ms});
     }
   }
-  absl::Status status = ctx.groups.Commit(request.group_id, request.member_id,
-                                          group::Generation(request.generation_id), commits);
-  if (!status.ok()) co_return status;
-  co_return response;
+  absl::Status status =
+      ctx.groups.Commit(request.group_id, request.member_id, group_instance_id,
+                        group::Generation(request.generation_id), commits);
+  if (!status.ok()) return status;
+  return response;
+}
+
+HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
+                                                       const OffsetCommitRequest& request,
+                                                       RequestScope&) {
+  co_return CommitOffsets(ctx, request, std::nullopt);
 }
 
 HandlerResult<OffsetFetchResponse> HandleOffsetFetch(BrokerContext& ctx,

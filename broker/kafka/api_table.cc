@@ -64,6 +64,18 @@ constexpr KafkaApi kApis[] = {
         9, "OffsetFetch", 0, 8),
     Row<kafka::FindCoordinatorRequest, kafka::FindCoordinatorResponse, HandleFindCoordinator>(
         10, "FindCoordinator", 0, 5),
+    Row<kafka::JoinGroupRequest, kafka::JoinGroupResponse, HandleJoinGroup>(11, "JoinGroup", 0,
+                                                                            9),
+    Row<kafka::HeartbeatRequest, kafka::HeartbeatResponse, HandleHeartbeat>(12, "Heartbeat", 0,
+                                                                            4),
+    Row<kafka::LeaveGroupRequest, kafka::LeaveGroupResponse, HandleLeaveGroup>(13, "LeaveGroup",
+                                                                               0, 5),
+    Row<kafka::SyncGroupRequest, kafka::SyncGroupResponse, HandleSyncGroup>(14, "SyncGroup", 0,
+                                                                            5),
+    Row<kafka::DescribeGroupsRequest, kafka::DescribeGroupsResponse, HandleDescribeGroups>(
+        15, "DescribeGroups", 0, 5),
+    Row<kafka::ListGroupsRequest, kafka::ListGroupsResponse, HandleListGroups>(16, "ListGroups",
+                                                                               0, 4),
     Row<kafka::ApiVersionsRequest, kafka::ApiVersionsResponse, HandleApiVersions>(
         kApiVersionsKey, "ApiVersions", 0, 4),
     Row<kafka::CreateTopicsRequest, kafka::CreateTopicsResponse, HandleCreateTopics>(

@@ -54,8 +54,8 @@ KafkaResult<kafka::JoinGroupResponse> HandleJoinGroup(KafkaContext& ctx,
   kafka::JoinGroupResponse response;
   const bool nullable_name = scope.version >= 7;
   if (!joined.ok()) {
-    response.error_code = CodeOf(joined.status());
-    response.member_id = RequiredMemberId(joined.status()).value_or(request.member_id);
+    response.error_code = KafkaCodeOf(joined.status());
+    response.member_id = group::RequiredMemberId(joined.status()).value_or(request.member_id);
     response.protocol_name = ProtocolName(std::nullopt, nullable_name);
     co_return response;
   }
@@ -88,7 +88,7 @@ KafkaResult<kafka::SyncGroupResponse> HandleSyncGroup(KafkaContext& ctx,
       co_await ctx.broker.groups.SyncClassic(request.group_id, std::move(sync));
   kafka::SyncGroupResponse response;
   if (!synced.ok()) {
-    response.error_code = CodeOf(synced.status());
+    response.error_code = KafkaCodeOf(synced.status());
     co_return response;
   }
   response.protocol_type = synced->protocol_type;
@@ -101,7 +101,7 @@ KafkaResult<kafka::HeartbeatResponse> HandleHeartbeat(KafkaContext& ctx,
                                                       const kafka::HeartbeatRequest& request,
                                                       KafkaScope&) {
   kafka::HeartbeatResponse response;
-  response.error_code = CodeOf(ctx.broker.groups.HeartbeatClassic(
+  response.error_code = KafkaCodeOf(ctx.broker.groups.HeartbeatClassic(
       request.group_id, request.member_id, request.group_instance_id,
       group::Generation(request.generation_id)));
   co_return response;
@@ -122,16 +122,16 @@ KafkaResult<kafka::LeaveGroupResponse> HandleLeaveGroup(KafkaContext& ctx,
       ctx.broker.groups.LeaveClassic(request.group_id, leavers);
   kafka::LeaveGroupResponse response;
   if (!left.ok()) {
-    response.error_code = CodeOf(left.status());
+    response.error_code = KafkaCodeOf(left.status());
     co_return response;
   }
   if (scope.version < 3) {
-    response.error_code = CodeOf(left->at(0));
+    response.error_code = KafkaCodeOf(left->at(0));
     co_return response;
   }
   for (size_t i = 0; i < leavers.size(); ++i) {
     response.members.push_back(
-        {leavers[i].member_id, leavers[i].group_instance_id, CodeOf((*left)[i])});
+        {leavers[i].member_id, leavers[i].group_instance_id, KafkaCodeOf((*left)[i])});
   }
   co_return response;
 }
@@ -143,7 +143,7 @@ KafkaResult<kafka::DescribeGroupsResponse> HandleDescribeGroups(
     kafka::DescribeGroupsResponse::Group& out = response.groups.emplace_back();
     out.group_id = group_id;
     if (absl::Status valid = group::ValidateGroupId(group_id); !valid.ok()) {
-      out.error_code = CodeOf(valid);
+      out.error_code = KafkaCodeOf(valid);
       out.error_message = std::string(MessageOf(valid));
       continue;
     }
@@ -156,11 +156,14 @@ KafkaResult<kafka::DescribeGroupsResponse> HandleDescribeGroups(
     out.protocol_type = view->kind == group::GroupKind::kKafkaClassic
                             ? view->protocol_type
                             : std::string(group::KindName(view->kind));
-    out.protocol_data = view->assignor;
+    // As Kafka: the protocol, and the members' metadata and assignments, only when Stable.
+    const bool stable = view->state == group::GroupState::kStable;
+    if (stable) out.protocol_data = view->assignor;
     for (group::ClassicMemberView& member : view->classic_members) {
-      out.members.push_back({member.member_id, member.group_instance_id, member.client_id,
-                             member.client_host, Keep(scope, std::move(member.metadata)),
-                             Keep(scope, std::move(member.assignment))});
+      out.members.push_back(
+          {member.member_id, member.group_instance_id, member.client_id, member.client_host,
+           stable ? Keep(scope, std::move(member.metadata)) : std::string_view(),
+           stable ? Keep(scope, std::move(member.assignment)) : std::string_view()});
     }
     for (const group::Member& member : view->members) {
       out.members.push_back({member.id, std::nullopt, member.client_id, member.client_host,
@@ -198,7 +201,7 @@ KafkaResult<kafka::ListGroupsResponse> HandleListGroups(KafkaContext& ctx,
   // Groups with commits and no members since the broker started are Empty, as in Kafka.
   absl::StatusOr<std::vector<std::string>> committed = ctx.broker.store.offsets().Groups();
   if (!committed.ok()) {
-    response.error_code = CodeOf(committed.status());
+    response.error_code = KafkaCodeOf(committed.status());
     co_return response;
   }
   for (const std::string& id : *committed) {

@@ -59,6 +59,23 @@ KafkaResult<kafka::IncrementalAlterConfigsResponse> HandleIncrementalAlterConfig
     KafkaContext& ctx, const kafka::IncrementalAlterConfigsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DescribeClusterResponse> HandleDescribeCluster(
     KafkaContext& ctx, const kafka::DescribeClusterRequest& request, KafkaScope& scope);
+KafkaResult<kafka::JoinGroupResponse> HandleJoinGroup(KafkaContext& ctx,
+                                                      const kafka::JoinGroupRequest& request,
+                                                      KafkaScope& scope);
+KafkaResult<kafka::SyncGroupResponse> HandleSyncGroup(KafkaContext& ctx,
+                                                      const kafka::SyncGroupRequest& request,
+                                                      KafkaScope& scope);
+KafkaResult<kafka::HeartbeatResponse> HandleHeartbeat(KafkaContext& ctx,
+                                                      const kafka::HeartbeatRequest& request,
+                                                      KafkaScope& scope);
+KafkaResult<kafka::LeaveGroupResponse> HandleLeaveGroup(KafkaContext& ctx,
+                                                        const kafka::LeaveGroupRequest& request,
+                                                        KafkaScope& scope);
+KafkaResult<kafka::DescribeGroupsResponse> HandleDescribeGroups(
+    KafkaContext& ctx, const kafka::DescribeGroupsRequest& request, KafkaScope& scope);
+KafkaResult<kafka::ListGroupsResponse> HandleListGroups(KafkaContext& ctx,
+                                                        const kafka::ListGroupsRequest& request,
+                                                        KafkaScope& scope);
 KafkaResult<kafka::OffsetCommitResponse> HandleOffsetCommit(
     KafkaContext& ctx, const kafka::OffsetCommitRequest& request, KafkaScope& scope);
 KafkaResult<kafka::OffsetFetchResponse> HandleOffsetFetch(
@@ -67,6 +84,10 @@ KafkaResult<kafka::DeleteGroupsResponse> HandleDeleteGroups(
     KafkaContext& ctx, const kafka::DeleteGroupsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::FindCoordinatorResponse> HandleFindCoordinator(
     KafkaContext& ctx, const kafka::FindCoordinatorRequest& request, KafkaScope& scope);
+
+// The Kafka code for a status: brook's own codes (1000+) become the Kafka code a client
+// retries the same way (BROKER_SHUTTING_DOWN: COORDINATOR_NOT_AVAILABLE).
+ErrorCode KafkaCodeOf(const absl::Status& status);
 
 // The answer to an ApiVersions request at a version this broker does not serve (KIP-511):
 // UNSUPPORTED_VERSION with the served list, encoded at version 0.

@@ -23,6 +23,19 @@ RequestHandler::Outcome UnsupportedApiVersionsReply(int32_t correlation_id) {
 
 }  // namespace
 
+ErrorCode KafkaCodeOf(const absl::Status& status) {
+  const ErrorCode code = CodeOf(status);
+  switch (code) {
+    case ErrorCode::kBrokerShuttingDown:
+    case ErrorCode::kResourceLimit:
+      return ErrorCode::kCoordinatorNotAvailable;
+    case ErrorCode::kUnknownApiKey:
+      return ErrorCode::kInvalidRequest;
+    default:
+      return code;
+  }
+}
+
 KafkaHandler::KafkaHandler(BrokerContext& broker, const KafkaListenerConfig& config)
     : ctx_{broker, config, KafkaNode{}} {}
 

@@ -43,7 +43,7 @@ KafkaResult<kafka::OffsetFetchResponse::Group> FetchGroup(
 }  // namespace
 
 KafkaResult<kafka::OffsetCommitResponse> HandleOffsetCommit(
-    KafkaContext& ctx, const kafka::OffsetCommitRequest& request, KafkaScope& scope) {
+    KafkaContext& ctx, const kafka::OffsetCommitRequest& request, KafkaScope&) {
   OffsetCommitRequest native;
   native.group_id = request.group_id;
   native.generation_id = request.generation_id;
@@ -56,7 +56,7 @@ KafkaResult<kafka::OffsetCommitResponse> HandleOffsetCommit(
     }
   }
   absl::StatusOr<OffsetCommitResponse> committed =
-      co_await brook::HandleOffsetCommit(ctx.broker, native, scope.request);
+      CommitOffsets(ctx.broker, native, request.group_instance_id);
   kafka::OffsetCommitResponse response;
   for (size_t t = 0; t < request.topics.size(); ++t) {
     kafka::OffsetCommitResponse::Topic& out = response.topics.emplace_back();
