@@ -29,7 +29,10 @@
 
 namespace brook::storage {
 
-inline constexpr uint32_t kStorageFormatVersion = 1;
+// 2: the active segment's record ends the log (compaction may rewrite the last batches). A
+// version-1 directory opens unchanged and is marked 2.
+inline constexpr uint32_t kStorageFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 inline constexpr size_t kPartitionPrefixSize = 8;
 
 std::string PartitionPrefix(uint32_t topic_id, int32_t partition);

@@ -83,7 +83,7 @@ absl::StatusOr<int64_t> BuildKeyMap(PartitionLog& log, const CleanerView& view,
       log, view.cleaned_up_to, throttle, stats,
       [&](std::string_view, const BatchHeader& header,
           const std::vector<RecordView>& records) -> absl::StatusOr<bool> {
-        if (header.base_offset >= view.last_batch_base) return false;
+        if (header.base_offset >= view.log_end) return false;  // Appended meanwhile.
         size_t added = 0;
         for (const RecordView& r : records) {
           if (r.timestamp > newest_cleanable) return false;
@@ -164,7 +164,10 @@ absl::StatusOr<CompactionStats> RunCompaction(PartitionLog& log, const TopicConf
             auto latest = map.find(ToAbsl(*r.key));
             keep[i] = latest == map.end() || latest->second <= r.offset;
           }
-          if (keep[i] && !r.value && r.timestamp < tombstone_horizon) {
+          // The log's last record stays even as an expired tombstone: consumers only move
+          // past offsets they receive, so the log must end with a record.
+          if (keep[i] && !r.value && r.timestamp < tombstone_horizon &&
+              r.offset != view.log_end - 1) {
             keep[i] = false;
             ++stats.tombstones_removed;
           }

@@ -41,14 +41,11 @@ absl::Status PartitionLog::Recover(int64_t now_ms) {
   const rocksdb::Slice upper(upper_bound_);
   int64_t log_end = 0;
   int64_t log_start = -1;
-  int64_t last_batch_base = -1;
   {
     auto it = PartitionIterator(cfs_, cfs_.log, &upper);
     it->SeekForPrev(LogKey(topic_id_, partition_.value, INT64_MAX));
     if (it->Valid() && it->key().starts_with(prefix_)) {
       log_end = LogKeyLastOffset(it->key().ToStringView()) + 1;
-      absl::StatusOr<BatchHeader> last = ParseBatchHeader(it->value().ToStringView());
-      if (last.ok()) last_batch_base = last->base_offset;
     }
     it->Seek(prefix_);
     if (it->Valid()) {
@@ -90,9 +87,12 @@ absl::Status PartitionLog::Recover(int64_t now_ms) {
   if (log_start < 0) log_start = log_end;
   log_end = std::max(log_end, log_start);
   if (absl::Status st = RecoverSegments(log_start, log_end, now_ms); !st.ok()) return st;
-  // Compaction may have removed the first batches: the first segment still starts the log.
-  if (!segments_.empty()) log_start = std::min(log_start, segments_.front().base_offset);
-  last_batch_base_ = last_batch_base < 0 ? log_end : last_batch_base;
+  // Compaction may have removed the first batches, and the last ones: the first segment still
+  // starts the log, and the active segment's record (written with every append) ends it.
+  if (!segments_.empty()) {
+    log_start = std::min(log_start, segments_.front().base_offset);
+    log_end = std::max(log_end, segments_.back().last_offset + 1);
+  }
   cleaned_up_to_ = cleaned_up_to;
   log_start_.store(log_start, std::memory_order_release);
   log_end_.store(log_end, std::memory_order_release);
@@ -138,7 +138,7 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
   const int64_t base = log_end_.load(std::memory_order_relaxed);
   int64_t next = base;
   int64_t max_timestamp = max_timestamp_;
-  int64_t last_batch_base = last_batch_base_;
+  int64_t last_batch_base = base;
   std::vector<std::array<char, 8>> base_offsets(batches.size());
   // The active segment (if any), then the segments this append opens.
   std::vector<Segment> tail;
@@ -180,7 +180,6 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
     return s;
   }
   max_timestamp_ = max_timestamp;
-  last_batch_base_ = last_batch_base;
   if (!segments_.empty()) segments_.pop_back();
   segments_.insert(segments_.end(), tail.begin(), tail.end());
   {
@@ -357,13 +356,13 @@ absl::StatusOr<CompactionStats> PartitionLog::Compact(const TopicConfig& config,
 CleanerView PartitionLog::cleaner_view() const {
   absl::MutexLock lock(&mu_);
   const int64_t start = log_start().value;
-  return CleanerView{start, std::max(cleaned_up_to_, start), last_batch_base_};
+  return CleanerView{start, std::max(cleaned_up_to_, start), log_end().value};
 }
 
 absl::StatusOr<bool> PartitionLog::NeedsCompaction(const TopicConfig& config,
                                                    int64_t now_ms) const {
   const CleanerView view = cleaner_view();
-  if (view.cleaned_up_to >= view.last_batch_base) return false;
+  if (view.cleaned_up_to >= view.log_end) return false;
   double dirty = 0;
   double total = 0;
   for (const Segment& s : segments()) {
@@ -424,6 +423,16 @@ absl::Status PartitionLog::ApplyRewrites(std::span<const BatchRewrite> rewrites,
   }
   segments_ = std::move(updated);
   cleaned_up_to_ = cleaned_up_to;
+  // The copy of the last batch must not outlive a rewrite of that batch. (A read that took the
+  // copy before this point returns the batch as it was just before the write.)
+  absl::MutexLock tail_lock(&tail_mu_);
+  if (tail_ != nullptr) {
+    const int64_t tail_base = tail_->base;
+    if (std::any_of(rewrites.begin(), rewrites.end(),
+                    [&](const BatchRewrite& r) { return r.last_offset >= tail_base; })) {
+      tail_.reset();
+    }
+  }
   return absl::OkStatus();
 }
 

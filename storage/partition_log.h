@@ -6,11 +6,13 @@
 // half-visible), then advances log_end. Read seeks to the batch holding an offset by its key
 // (no scan) and returns whole batches. A small last batch (up to kMaxTailBatchBytes) is also
 // kept in memory, so a reader that has caught up (the usual consumer) gets it without a
-// RocksDB read: compaction never rewrites the last batch and retention never deletes the
-// active segment, so the copy is always what RocksDB holds. Offsets are assigned contiguously from 0 and never
-// reused: on open, log_end is recovered from the last stored batch. Retention
-// (EnforceRetention) removes whole leading segments and advances log_start; compaction
-// (Compact, log_compactor.h) replaces batches below the last one, leaving offset gaps.
+// RocksDB read; retention never deletes the active segment, and a compaction that rewrites
+// the last batch drops the copy, so the copy is always what RocksDB holds. Offsets are
+// assigned contiguously from 0 and never reused: on open, log_end is recovered from the
+// active segment's record (written with every append), so it survives compaction of the last
+// batches. Retention (EnforceRetention) removes whole leading segments and advances
+// log_start; compaction (Compact, log_compactor.h) replaces batches up to the log end,
+// leaving offset gaps between batches, and always keeps the record at log_end - 1.
 //
 // Concurrency: Append is serialized by a mutex (offset order = write order), which also
 // guards the segment list. Retention and compaction of one partition are serialized by a
@@ -81,7 +83,7 @@ struct RetentionResult {
 struct CleanerView {
   int64_t log_start = 0;
   int64_t cleaned_up_to = 0;    // The checkpoint, never below log_start.
-  int64_t last_batch_base = 0;  // baseOffset of the partition's last batch (log_end if none).
+  int64_t log_end = 0;          // Compaction cleans at most up to here.
 };
 
 class PartitionLog {
@@ -93,8 +95,9 @@ class PartitionLog {
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
 
-  // Loads log_start, log_end, the segments, the compaction checkpoint and the time-index
-  // high mark from RocksDB. A partition stored before segments existed (batches but no
+  // Loads log_start, log_end (the larger of the last stored batch's end and the last
+  // segment's), the segments, the compaction checkpoint and the time-index high mark from
+  // RocksDB. A partition stored before segments existed (batches but no
   // segment record) becomes one segment created at `now_ms`, sized by a scan, and persisted.
   // Errors: STORAGE_ERROR when RocksDB cannot be read; DataLoss for a corrupt record.
   absl::Status Recover(int64_t now_ms);
@@ -142,14 +145,15 @@ class PartitionLog {
   // The broker scheduler's test: true when the dirty part (bytes after the compaction
   // checkpoint, prorated by offsets inside the segment holding it) is at least
   // min.cleanable.dirty.ratio of the partition's bytes, or its first batch is older than
-  // max.compaction.lag.ms; false while that batch is younger than min.compaction.lag.ms or
-  // is the last batch (which compaction never touches). Errors: STORAGE_ERROR.
+  // max.compaction.lag.ms; false while that batch is younger than min.compaction.lag.ms, or
+  // when nothing is stored past the checkpoint. Errors: STORAGE_ERROR.
   absl::StatusOr<bool> NeedsCompaction(const TopicConfig& config, int64_t now_ms) const;
 
   // For RunCompaction only (REQUIRES: inside Compact).
   CleanerView cleaner_view() const;
   // Writes `rewrites` and the checkpoint `cleaned_up_to` in one atomic write, adjusting the
-  // sizes of the segments holding them. Errors: UNKNOWN_TOPIC_OR_PARTITION after
+  // sizes of the segments holding them; drops the in-memory copy of the last batch if it is
+  // rewritten. Errors: UNKNOWN_TOPIC_OR_PARTITION after
   // MarkDeleted; STORAGE_ERROR (nothing written).
   absl::Status ApplyRewrites(std::span<const BatchRewrite> rewrites, int64_t cleaned_up_to);
 
@@ -185,7 +189,6 @@ class PartitionLog {
   bool deleted_ ABSL_GUARDED_BY(mu_) = false;
   int64_t max_timestamp_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // Time-index high mark.
   std::vector<Segment> segments_ ABSL_GUARDED_BY(mu_);      // In offset order.
-  int64_t last_batch_base_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t cleaned_up_to_ ABSL_GUARDED_BY(mu_) = 0;          // Compaction checkpoint.
   std::atomic<int64_t> log_start_{0};
   std::atomic<int64_t> log_end_{0};
