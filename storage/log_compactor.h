@@ -14,7 +14,9 @@
 //      key is in the map; a tombstone (null value) additionally only while its timestamp is
 //      >= now - delete.retention.ms, or while it is the log's last record (offset
 //      log_end - 1: a consumer's position only moves past records it receives, so the log
-//      must end with one). Changed batches are replaced (batch_rewrite.h), emptied
+//      must end with one). The last record of each tracked idempotent producer's newest
+//      batch (CleanerView::producer_last_offsets) stays too, with the producer's id, epoch
+//      and sequence (Kafka keeps a producer's last batch). Changed batches are replaced (batch_rewrite.h), emptied
 //      ones deleted; offsets never change. Rewrites are written in chunks of about
 //      chunk_bytes, each ONE atomic RocksDB write carrying the segment sizes and the new
 //      checkpoint, so a crash leaves a valid mix of compacted and original batches and the

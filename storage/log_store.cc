@@ -89,6 +89,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
 
   if (absl::Status st = UpgradeFormatVersion(cfs, options.data_dir); !st.ok()) return st;
   if (absl::Status st = store->LoadTopics(); !st.ok()) return st;
+  if (absl::Status st = store->LoadProducerIds(); !st.ok()) return st;
   return store;
 }
 
@@ -144,7 +145,8 @@ absl::StatusOr<std::shared_ptr<LogStore::Topic>> LogStore::OpenTopic(std::string
   topic->config = *config;
   topic->name = std::move(name);
   for (int32_t p = 0; p < record.partitions; ++p) {
-    auto log = std::make_shared<PartitionLog>(cfs_, record.topic_id, PartitionId(p));
+    auto log = std::make_shared<PartitionLog>(cfs_, record.topic_id, PartitionId(p),
+                                              options_.producer_id_expiration_ms);
     if (absl::Status s = log->Recover(NowMs()); !s.ok()) return s;
     topic->partitions.push_back(std::move(log));
   }
@@ -195,7 +197,7 @@ absl::Status LogStore::DeleteTopic(std::string_view name) {
   rocksdb::WriteBatch write;
   write.Delete(cfs_.meta, MetaTopicKey(name));
   for (char tag : {kMetaPartitionStateTag, kMetaSegmentTag, kMetaCleanerCheckpointTag,
-                   kMetaDeadLetterTag, kMetaReplayTag}) {
+                   kMetaDeadLetterTag, kMetaReplayTag, kMetaProducerTag}) {
     write.DeleteRange(cfs_.meta, MetaTopicRange(tag, id), MetaTopicRangeEnd(tag, id));
   }
   // Counters go too: a topic created again under the name starts from zero. No group's key
@@ -280,7 +282,7 @@ absl::StatusOr<AppendResult> LogStore::AppendWith(std::string_view topic, Partit
     int64_t healthy = 0;
     resume_at_ms_.compare_exchange_strong(healthy, SystemNowMs() + 1000);
   }
-  if (result.ok() && append_listener_) append_listener_(topic, partition);
+  if (result.ok() && !result->duplicate && append_listener_) append_listener_(topic, partition);
   return result;
 }
 

@@ -155,7 +155,6 @@ absl::StatusOr<ProducerAppendPlan::Result> ProducerAppendPlan::Finish() && {
                                  "not; a record set is appended whole or not at all",
                                  duplicates_, fresh_));
   }
-  if (duplicates_ == 0) result_.duplicate_of.reset();
   return std::move(result_);
 }
 

@@ -18,7 +18,6 @@ namespace {
 
 using ::brook::testing::TempDir;
 using testing::CheckSegments;
-using testing::CopyAsIfKilled;
 using testing::FakeClock;
 using testing::OpenStore;
 using testing::ReadAll;
@@ -328,10 +327,7 @@ TEST_CASE("compaction keeps the log's last record; the log end survives a reopen
   check(*store);
 
   TempDir killed;
-  CopyAsIfKilled(dir.path(), killed.path() + "/data");
-  store.reset();
-  store = OpenStore(dir.path(), clock);
-  auto after_crash = OpenStore(killed.path() + "/data", clock);
+  auto after_crash = testing::ReopenAndRecoverCopy(store, dir.path(), killed.path() + "/data", clock);
   for (LogStore* s : {store.get(), after_crash.get()}) {
     check(*s);
     auto appended = s->Append("c", PartitionId(0), Batch({{"a", "3"}}, clock.now));

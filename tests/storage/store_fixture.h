@@ -129,6 +129,19 @@ inline void CopyAsIfKilled(const std::string& from, const std::string& to) {
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
 }
 
+// Copies the data directory `dir` of `store` to `copy_dir` as if the process were killed now
+// (CopyAsIfKilled), then closes and reopens `store` cleanly. Returns the store recovered from
+// the copy: both must hold the same.
+inline std::unique_ptr<LogStore> ReopenAndRecoverCopy(std::unique_ptr<LogStore>& store,
+                                                      const std::string& dir,
+                                                      const std::string& copy_dir,
+                                                      FakeClock& clock) {
+  CopyAsIfKilled(dir, copy_dir);
+  store.reset();
+  store = OpenStore(dir, clock);
+  return OpenStore(copy_dir, clock);
+}
+
 // Bytes of every file under `dir`.
 inline uintmax_t DirSize(const std::string& dir) {
   uintmax_t total = 0;
