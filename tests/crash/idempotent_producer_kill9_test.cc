@@ -47,14 +47,16 @@ std::string NumberedBatch(int b) {
   return batch;
 }
 
-// Sends `batch` to t-0 and returns the partition's answer; nullopt if none came in time.
+// Sends `batch` to t-0 and returns the partition's answer; nullopt if the connection closed
+// (the broker died) or no answer came within 10 s (a loaded machine may be slow: the
+// answer to a batch must not be taken for lost while the broker lives).
 std::optional<ProduceResponse::Partition> Produce(RawClient& client, const std::string& batch,
                                                   int32_t correlation_id) {
   ProduceRequest produce;
   produce.acks = kAcksLeader;
   produce.topics.push_back({"t", {{0, batch}}});
   if (!client.Send(produce, correlation_id)) return std::nullopt;
-  auto payload = client.ReadFrame(2000);
+  auto payload = client.ReadFrame(10000);
   if (!payload) return std::nullopt;
   auto reply = DecodeReply<ProduceResponse>(*payload);
   if (!reply) return std::nullopt;
