@@ -70,6 +70,9 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
   }
   if (config.io_threads < 0) return absl::InvalidArgumentError("io threads must be >= 0");
   if (config.store.data_dir.empty()) return absl::InvalidArgumentError("data dir is empty");
+  if (config.store.producer_id_expiration_ms < 1) {
+    return absl::InvalidArgumentError("producer id expiration must be >= 1 ms");
+  }
   if (config.group_initial_rebalance_delay.count() < 0) {
     return absl::InvalidArgumentError("group initial rebalance delay must be >= 0");
   }

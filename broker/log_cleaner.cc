@@ -122,6 +122,7 @@ void LogCleaner::RunJob(const CompactionJob& job, const Done& done) {
 
 void LogCleaner::RunPass() {
   EnforceRetention(NowMs());
+  ExpireProducers(NowMs());
   for (const storage::TopicInfo& topic : store_.ListTopics()) {
     if (!topic.config.compacts()) continue;
     for (const storage::PartitionInfo& partition : topic.partitions) {
@@ -143,6 +144,15 @@ void LogCleaner::EnforceRetention(int64_t now_ms) {
         r.result.partition.value, "segments", r.result.segments_deleted, "bytes_freed",
         r.result.bytes_freed, "old_log_start", r.result.old_log_start.value, "log_start",
         r.result.new_log_start.value);
+  }
+}
+
+void LogCleaner::ExpireProducers(int64_t now_ms) {
+  absl::StatusOr<int64_t> expired = store_.ExpireProducers(now_ms);
+  if (!expired.ok()) {
+    Log(LogLevel::kWarn, "expiring idle producers failed", "error", MessageOf(expired.status()));
+  } else if (*expired > 0) {
+    Log(LogLevel::kInfo, "forgot idle producers", "partition_states", *expired);
   }
 }
 

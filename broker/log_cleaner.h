@@ -7,6 +7,7 @@
 //   cleaner.Stop();  // before the store closes
 //
 // Operation: one thread. Every `interval` it runs a pass: LogStore::EnforceRetention(now),
+// LogStore::ExpireProducers(now) (idempotent producers idle past producer.id.expiration.ms),
 // then LogStore::Compact for every partition of a compacted topic whose NeedsCompaction is
 // true. Jobs (Submit) come first: the thread runs queued jobs before starting a pass and
 // between the partitions of a pass. Every compaction is throttled to bytes_per_second (read +
@@ -89,6 +90,7 @@ class LogCleaner {
   void RunJob(const CompactionJob& job, const Done& done);
   void RunPass();
   void EnforceRetention(int64_t now_ms);
+  void ExpireProducers(int64_t now_ms);
   void CompactIfNeeded(const std::string& topic, PartitionId partition);
   int64_t NowMs() const;
   storage::CompactionLimits Limits() const;

@@ -44,10 +44,14 @@ enum class ErrorCode : int16_t {
   kInvalidReplicationFactor = 38,   // Kafka: a replication factor other than 1 (one node).
   kInvalidConfig = 40,              // A topic config key is unknown or its value is invalid.
   kInvalidRequest = 42,             // The request could not be decoded or is inconsistent.
+  kOutOfOrderSequenceNumber = 45,   // An idempotent batch's sequence does not follow the last one.
+  kDuplicateSequenceNumber = 46,    // Some, not all, batches of a record set are duplicates.
+  kInvalidProducerEpoch = 47,       // The producer's epoch is older than the partition's: fenced.
   kUnsupportedCompressionType = 76, // The batch's compression bits (5-7) name no codec.
   kInvalidRecord = 87,              // A record in the batch is not acceptable for the topic.
   kUnknownTopicId = 100,            // Kafka: no topic has this topic id.
   kKafkaStorageError = 56,          // The broker could not read or write its disk (e.g. full).
+  kUnknownProducerId = 59,          // The broker has no state for the producer id.
   kNonEmptyGroup = 68,              // The group has live members (delete, reset offsets).
   kGroupIdNotFound = 69,            // The group has neither members nor committed offsets.
   kMemberIdRequired = 79,           // Kafka JoinGroup v4+: join again with the member id given.

@@ -29,6 +29,10 @@ using PartitionId = StrongInt<struct PartitionIdTag, int32_t>;
 using Offset = StrongInt<struct OffsetTag, int64_t>;
 // Milliseconds since the Unix epoch.
 using TimestampMs = StrongInt<struct TimestampTag, int64_t>;
+// An idempotent producer's id (handed out by the broker, never reused; -1 = none) and its
+// epoch (a producer restarted with the same id gets a higher one, fencing the old instance).
+using ProducerId = StrongInt<struct ProducerIdTag, int64_t>;
+using ProducerEpoch = StrongInt<struct ProducerEpochTag, int16_t>;
 
 // A topic name together with one of its partitions.
 struct TopicPartition {

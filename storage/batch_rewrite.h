@@ -7,8 +7,10 @@
 // consecutive offsets; each run becomes its own standard batch whose baseOffset is the run's
 // first offset. A fully kept batch needs no rewrite; a batch with no kept record vanishes.
 // The new batches use the original's compression and carry each record's timestamp, key,
-// value and headers; producer id/epoch/sequence and partitionLeaderEpoch become -1 (brook
-// has no idempotent producers). Pure function; thread-safe.
+// value and headers, and the original's producer id and epoch with their own base sequence
+// (the sequence of their first record: the original's base sequence + its offset delta), so
+// an idempotent producer's records keep their sequences; partitionLeaderEpoch becomes -1.
+// Pure functions; thread-safe.
 #pragma once
 
 #include <span>
@@ -18,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "protocol/record_batch.h"
+#include "protocol/types.h"
 
 namespace brook::storage {
 
@@ -27,5 +30,9 @@ namespace brook::storage {
 absl::StatusOr<std::vector<std::string>> KeepRecords(std::string_view batch,
                                                      std::span<const RecordView> records,
                                                      const std::vector<bool>& keep);
+
+// Sets a batch's producer id, epoch and base sequence, and its CRC.
+// REQUIRES: `batch` is a whole batch (at least kBatchHeaderSize bytes).
+void StampProducer(std::string& batch, ProducerId id, ProducerEpoch epoch, int32_t base_sequence);
 
 }  // namespace brook::storage

@@ -97,6 +97,12 @@ std::string MetaDlqCounterKey(std::string_view topic, std::string_view group) {
   return key;
 }
 
+std::string MetaProducerIdsKey() { return "I"; }
+
+std::string MetaProducerKey(uint32_t topic_id, int32_t partition, int64_t producer_id) {
+  return kMetaProducerTag + LogKey(topic_id, partition, producer_id);
+}
+
 std::string MetaTopicRange(char tag, uint32_t topic_id) { return tag + TopicPrefix(topic_id); }
 
 std::string MetaTopicRangeEnd(char tag, uint32_t topic_id) {

@@ -15,6 +15,9 @@
 //                                  -> where that record's dead letter was replayed to
 //                              'K' | topic_len u16 | topic | group_len u16 | group
 //                                  -> dead-letter counters (dlq_ledger.h)
+//                              'I'                       -> producer ids reserved up to
+//                              'Q' | topic_id | partition | producer_id
+//                                  -> an idempotent producer's state (producer_state.h)
 // Column family "group_offsets": group_len u16 | group | topic_len u16 | topic | partition i32
 //                              -> version i8 (=1) | offset i64 | commit_time_ms i64 |
 //                                 metadata string (offset_store.h)
@@ -29,7 +32,10 @@
 
 namespace brook::storage {
 
-inline constexpr uint32_t kStorageFormatVersion = 1;
+// 2: the active segment's record ends the log (compaction may rewrite the last batches) and
+// idempotent producers' state is kept. A version-1 directory opens unchanged and is marked 2.
+inline constexpr uint32_t kStorageFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 inline constexpr size_t kPartitionPrefixSize = 8;
 
 std::string PartitionPrefix(uint32_t topic_id, int32_t partition);
@@ -71,6 +77,11 @@ inline constexpr char kMetaReplayTag = 'R';
 std::string MetaDlqCounterKey(std::string_view topic, std::string_view group);
 std::string MetaDlqCounterPrefix(std::string_view topic);
 inline constexpr char kMetaDlqCounterTag = 'K';
+// The end of the block of producer ids reserved so far (LogStore::InitProducerId).
+std::string MetaProducerIdsKey();
+// An idempotent producer's state on a partition.
+std::string MetaProducerKey(uint32_t topic_id, int32_t partition, int64_t producer_id);
+inline constexpr char kMetaProducerTag = 'Q';
 // Tag | topic prefix: where a topic's records under a per-partition meta tag begin / end.
 std::string MetaTopicRange(char tag, uint32_t topic_id);
 std::string MetaTopicRangeEnd(char tag, uint32_t topic_id);

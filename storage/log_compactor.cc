@@ -1,5 +1,6 @@
 #include "storage/log_compactor.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -83,7 +84,7 @@ absl::StatusOr<int64_t> BuildKeyMap(PartitionLog& log, const CleanerView& view,
       log, view.cleaned_up_to, throttle, stats,
       [&](std::string_view, const BatchHeader& header,
           const std::vector<RecordView>& records) -> absl::StatusOr<bool> {
-        if (header.base_offset >= view.last_batch_base) return false;
+        if (header.base_offset >= view.log_end) return false;  // Appended meanwhile.
         size_t added = 0;
         for (const RecordView& r : records) {
           if (r.timestamp > newest_cleanable) return false;
@@ -99,6 +100,33 @@ absl::StatusOr<int64_t> BuildKeyMap(PartitionLog& log, const CleanerView& view,
       });
   if (!done.ok()) return done.status();
   return end;
+}
+
+// Pass 2's verdict on one batch's records: keep[i] says whether records[i] stays. A record
+// stays iff it has no key or is its key's latest in the map, and, as a tombstone, is newer
+// than `tombstone_horizon`. Pinned records stay whatever: the log's last record (consumers
+// only move past offsets they receive, so the log must end with a record) and the last record
+// of a tracked producer's newest batch (Kafka's cleaner keeps a producer's last batch).
+std::vector<bool> ChooseKept(const BatchHeader& header, const std::vector<RecordView>& records,
+                             const KeyMap& map, const CleanerView& view,
+                             int64_t tombstone_horizon, CompactionStats& stats) {
+  const bool ends_producer = std::binary_search(
+      view.producer_last_offsets.begin(), view.producer_last_offsets.end(), header.last_offset());
+  std::vector<bool> keep(records.size(), true);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const RecordView& r = records[i];
+    const bool pinned = r.offset == view.log_end - 1 || (ends_producer && i + 1 == records.size());
+    if (pinned) continue;
+    if (r.key) {
+      auto latest = map.find(ToAbsl(*r.key));
+      keep[i] = latest == map.end() || latest->second <= r.offset;
+    }
+    if (keep[i] && !r.value && r.timestamp < tombstone_horizon) {
+      keep[i] = false;
+      ++stats.tombstones_removed;
+    }
+  }
+  return keep;
 }
 
 }  // namespace
@@ -156,20 +184,8 @@ absl::StatusOr<CompactionStats> RunCompaction(PartitionLog& log, const TopicConf
       [&](std::string_view batch, const BatchHeader& header,
           const std::vector<RecordView>& records) -> absl::StatusOr<bool> {
         if (header.base_offset >= *end) return false;
-        std::vector<bool> keep(records.size(), true);
-        size_t kept = 0;
-        for (size_t i = 0; i < records.size(); ++i) {
-          const RecordView& r = records[i];
-          if (r.key) {
-            auto latest = map.find(ToAbsl(*r.key));
-            keep[i] = latest == map.end() || latest->second <= r.offset;
-          }
-          if (keep[i] && !r.value && r.timestamp < tombstone_horizon) {
-            keep[i] = false;
-            ++stats.tombstones_removed;
-          }
-          kept += keep[i] ? 1 : 0;
-        }
+        const std::vector<bool> keep = ChooseKept(header, records, map, view, tombstone_horizon, stats);
+        const auto kept = static_cast<size_t>(std::count(keep.begin(), keep.end(), true));
         stats.records_kept += static_cast<int64_t>(kept);
         stats.records_removed += static_cast<int64_t>(records.size() - kept);
         if (kept < records.size()) {

@@ -3,15 +3,20 @@
 //
 // Algorithm (docs/storage.md, "Compaction"), run by PartitionLog::Compact under the
 // partition's cleaner lock (one cleaner per partition at a time; appends and reads go on):
-//   1. Key map over the dirty part [checkpoint, end): key -> latest offset. `end` is the first
-//      batch that is the partition's last batch (never compacted, so the log end survives a
-//      restart), or holds a record newer than now - min.compaction.lag.ms, or would push the
-//      map past CompactionLimits::max_key_map_bytes (then only a prefix is cleaned this run;
-//      at least one batch is always mapped). Full keys are stored: a hash collision can
-//      never drop a live record.
+//   1. Key map over the dirty part [checkpoint, end): key -> latest offset. `end` is the log
+//      end when the run starts (the last batch is compacted too: the log end is kept by the
+//      active segment's record), or the first batch that holds a record newer than
+//      now - min.compaction.lag.ms, or would push the map past
+//      CompactionLimits::max_key_map_bytes (then only a prefix is cleaned this run; at least
+//      one batch is always mapped). Full keys are stored: a hash collision can never drop a
+//      live record.
 //   2. Rewrite [log_start, end): a record stays iff it has no key, or no later record of its
 //      key is in the map; a tombstone (null value) additionally only while its timestamp is
-//      >= now - delete.retention.ms. Changed batches are replaced (batch_rewrite.h), emptied
+//      >= now - delete.retention.ms, or while it is the log's last record (offset
+//      log_end - 1: a consumer's position only moves past records it receives, so the log
+//      must end with one). The last record of each tracked idempotent producer's newest
+//      batch (CleanerView::producer_last_offsets) stays too, with the producer's id, epoch
+//      and sequence (Kafka keeps a producer's last batch). Changed batches are replaced (batch_rewrite.h), emptied
 //      ones deleted; offsets never change. Rewrites are written in chunks of about
 //      chunk_bytes, each ONE atomic RocksDB write carrying the segment sizes and the new
 //      checkpoint, so a crash leaves a valid mix of compacted and original batches and the

@@ -7,10 +7,14 @@
 //   (*store)->Read("orders", PartitionId(0), Offset(0), 1 << 20);
 //   (*store)->EnforceRetention(now_ms);                   // periodically, from the broker
 //   (*store)->Compact("changelog", PartitionId(0), now_ms);  // when NeedsCompaction says so
+//   (*store)->InitProducerId();                 // an idempotent producer's id, epoch 0
+//   (*store)->ExpireProducers(now_ms);          // periodically, from the broker
 //
 // Operation: topic metadata lives in the "meta" column family and is written with fsync;
 // batches live in "log", keyed by (topic id, partition, last offset). Topic ids are never
-// reused, so a topic deleted and created again starts empty.
+// reused, so a topic deleted and created again starts empty. Idempotent producers' state
+// (producer_state.h) is kept per partition and written with their appends; producer ids are
+// never reused either.
 // Durability: Append returns once the batches are in RocksDB's WAL (a process crash loses
 // nothing acknowledged); SyncWal makes them survive power loss, shared across callers.
 // Concurrency: every method is thread-safe. Appends to one partition are serialized;
@@ -37,6 +41,7 @@
 #include "storage/log_compactor.h"
 #include "storage/offset_store.h"
 #include "storage/partition_log.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 #include "storage/topic_config.h"
 #include "storage/topic_record.h"
@@ -59,6 +64,10 @@ struct StoreOptions {
   size_t block_cache_bytes = 256 << 20; // RocksDB block cache for reads from disk.
   size_t write_buffer_bytes = 64 << 20; // RocksDB memtable size of the log.
   StoreLogSink log_sink{};              // Where RocksDB's warnings go (none: dropped).
+  // Kafka's producer.id.expiration.ms: an idempotent producer's state on a partition is
+  // forgotten this long after its last append there (1 day). Then a retry of its last batch
+  // is appended again, and any sequence is accepted from it.
+  int64_t producer_id_expiration_ms = 86'400'000;
   // Wall clock in ms since the epoch, for segment creation times (none: the system clock).
   // Tests inject a fake one.
   std::function<int64_t()> clock{};
@@ -128,10 +137,14 @@ class LogStore {
   absl::StatusOr<TopicInfo> DescribeTopic(std::string_view name) const;
 
   // Validates and appends a record set (one or more RecordBatch v2) to one partition.
+  // Batches with a producer id follow Kafka's idempotence rules (producer_state.h): a record
+  // set repeating batches among its producer's last 5 on the partition appends nothing and
+  // returns the first one's original offset, with `duplicate` set.
   // Errors: UNKNOWN_TOPIC_OR_PARTITION; CORRUPT_MESSAGE (CRC, structure);
   // MESSAGE_TOO_LARGE (a batch over max.message.bytes); INVALID_RECORD (a keyless record on
-  // a compacted topic); UNSUPPORTED_COMPRESSION_TYPE; INVALID_REQUEST (no batch);
-  // STORAGE_ERROR (nothing appended).
+  // a compacted topic, a negative producer epoch or sequence); UNSUPPORTED_COMPRESSION_TYPE;
+  // INVALID_REQUEST (no batch); INVALID_PRODUCER_EPOCH; OUT_OF_ORDER_SEQUENCE_NUMBER;
+  // DUPLICATE_SEQUENCE_NUMBER; STORAGE_ERROR. On every error nothing is appended.
   absl::StatusOr<AppendResult> Append(std::string_view topic, PartitionId partition,
                                       std::string_view record_set);
 
@@ -226,6 +239,22 @@ class LogStore {
   absl::StatusOr<std::vector<Segment>> Segments(std::string_view topic,
                                                 PartitionId partition) const;
 
+  // Idempotent producers.
+  //
+  // A new producer id, with epoch 0. Ids are never handed out twice, even across restarts and
+  // crashes: they are reserved in blocks of kProducerIdBlock, each reservation fsynced before
+  // the first id of the block is handed out (after a restart, the rest of the block is
+  // skipped). Errors: STORAGE_ERROR.
+  absl::StatusOr<ProducerIdAndEpoch> InitProducerId();
+  // Forgets, in every partition, the producers that have not appended there for
+  // producer_id_expiration_ms at `now_ms` (PartitionLog::ExpireProducers; cheap when there is
+  // nothing to forget: no I/O). Returns how many states were removed. Errors: the first
+  // partition's STORAGE_ERROR (earlier ones stay done).
+  absl::StatusOr<int64_t> ExpireProducers(int64_t now_ms);
+  // The producers' state on a partition. Errors: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<ProducerEntries> Producers(std::string_view topic, PartitionId partition) const;
+  static constexpr int64_t kProducerIdBlock = 1000;
+
   const StoreOptions& options() const { return options_; }
   // The committed offsets of consumer groups, in the same database.
   OffsetStore& offsets() { return offsets_; }
@@ -242,6 +271,7 @@ class LogStore {
   LogStore(StoreOptions options, ColumnFamilies cfs,
            std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadTopics();
+  absl::Status LoadProducerIds();
   std::shared_ptr<const Topic> FindTopic(std::string_view name) const;
   // The partition, or UNKNOWN_TOPIC_OR_PARTITION naming what is missing.
   absl::StatusOr<PartitionLog*> FindPartition(std::string_view topic, PartitionId partition,
@@ -278,6 +308,10 @@ class LogStore {
   absl::Mutex dlq_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<WalSyncer> syncer_;
   std::function<void(std::string_view, PartitionId)> append_listener_;
+
+  absl::Mutex producer_ids_mu_;
+  int64_t next_producer_id_ ABSL_GUARDED_BY(producer_ids_mu_) = 0;
+  int64_t producer_ids_reserved_ ABSL_GUARDED_BY(producer_ids_mu_) = 0;  // Ids below: taken.
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Topic>> topics_ ABSL_GUARDED_BY(mu_);

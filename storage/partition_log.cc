@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
@@ -30,10 +31,12 @@ absl::Status TopicDeleted() {
 
 }  // namespace
 
-PartitionLog::PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition)
+PartitionLog::PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition,
+                           int64_t producer_expiration_ms)
     : cfs_(cfs),
       topic_id_(topic_id),
       partition_(partition),
+      producer_expiration_ms_(producer_expiration_ms),
       prefix_(PartitionPrefix(topic_id, partition.value)),
       upper_bound_(PartitionPrefixEnd(topic_id, partition.value)) {}
 
@@ -41,14 +44,11 @@ absl::Status PartitionLog::Recover(int64_t now_ms) {
   const rocksdb::Slice upper(upper_bound_);
   int64_t log_end = 0;
   int64_t log_start = -1;
-  int64_t last_batch_base = -1;
   {
     auto it = PartitionIterator(cfs_, cfs_.log, &upper);
     it->SeekForPrev(LogKey(topic_id_, partition_.value, INT64_MAX));
     if (it->Valid() && it->key().starts_with(prefix_)) {
       log_end = LogKeyLastOffset(it->key().ToStringView()) + 1;
-      absl::StatusOr<BatchHeader> last = ParseBatchHeader(it->value().ToStringView());
-      if (last.ok()) last_batch_base = last->base_offset;
     }
     it->Seek(prefix_);
     if (it->Valid()) {
@@ -90,28 +90,42 @@ absl::Status PartitionLog::Recover(int64_t now_ms) {
   if (log_start < 0) log_start = log_end;
   log_end = std::max(log_end, log_start);
   if (absl::Status st = RecoverSegments(log_start, log_end, now_ms); !st.ok()) return st;
-  // Compaction may have removed the first batches: the first segment still starts the log.
-  if (!segments_.empty()) log_start = std::min(log_start, segments_.front().base_offset);
-  last_batch_base_ = last_batch_base < 0 ? log_end : last_batch_base;
+  if (absl::Status st = RecoverProducers(); !st.ok()) return st;
+  // Compaction may have removed the first batches, and the last ones: the first segment still
+  // starts the log, and the active segment's record (written with every append) ends it.
+  if (!segments_.empty()) {
+    log_start = std::min(log_start, segments_.front().base_offset);
+    log_end = std::max(log_end, segments_.back().last_offset + 1);
+  }
   cleaned_up_to_ = cleaned_up_to;
   log_start_.store(log_start, std::memory_order_release);
   log_end_.store(log_end, std::memory_order_release);
   return absl::OkStatus();
 }
 
-absl::Status PartitionLog::RecoverSegments(int64_t log_start, int64_t log_end, int64_t now_ms) {
-  const std::string prefix = MetaSegmentKey(topic_id_, partition_.value, 0).substr(0, 9);
-  const std::string end = kMetaSegmentTag + upper_bound_;
+absl::Status PartitionLog::ForEachMetaRecord(
+    char tag, std::string_view what,
+    absl::FunctionRef<absl::Status(int64_t number, std::string_view value)> fn) const {
+  const std::string end = tag + upper_bound_;
   const rocksdb::Slice upper(end);
   auto it = PartitionIterator(cfs_, cfs_.meta, &upper);
-  segments_.clear();
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    const int64_t base = LogKeyLastOffset(it->key().ToStringView().substr(1));
-    absl::StatusOr<Segment> segment = DecodeSegment(base, it->value().ToStringView());
-    if (!segment.ok()) return segment.status();
-    segments_.push_back(*segment);
+  for (it->Seek(tag + prefix_); it->Valid(); it->Next()) {
+    const int64_t number = LogKeyLastOffset(it->key().ToStringView().substr(1));
+    if (absl::Status s = fn(number, it->value().ToStringView()); !s.ok()) return s;
   }
-  if (absl::Status s = FromRocks(it->status(), "loading segments"); !s.ok()) return s;
+  return FromRocks(it->status(), what);
+}
+
+absl::Status PartitionLog::RecoverSegments(int64_t log_start, int64_t log_end, int64_t now_ms) {
+  std::vector<Segment> segments;
+  absl::Status loaded = ForEachMetaRecord(
+      kMetaSegmentTag, "loading segments", [&](int64_t base, std::string_view value) {
+        absl::StatusOr<Segment> segment = DecodeSegment(base, value);
+        if (segment.ok()) segments.push_back(*segment);
+        return segment.status();
+      });
+  if (!loaded.ok()) return loaded;
+  segments_ = std::move(segments);
   if (!segments_.empty() || log_end == log_start) return absl::OkStatus();
 
   // Written before segments existed: one segment holding every stored batch.
@@ -130,15 +144,50 @@ absl::Status PartitionLog::RecoverSegments(int64_t log_start, int64_t log_end, i
   return absl::OkStatus();
 }
 
+absl::Status PartitionLog::RecoverProducers() {
+  ProducerEntries producers;
+  absl::Status loaded = ForEachMetaRecord(
+      kMetaProducerTag, "loading producer state", [&](int64_t id, std::string_view value) {
+        absl::StatusOr<ProducerEntry> entry = DecodeProducerEntry(value);
+        if (entry.ok()) producers[ProducerId(id)] = *std::move(entry);
+        return entry.status();
+      });
+  if (!loaded.ok()) return loaded;
+  producers_ = std::move(producers);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ProducerAppendPlan::Result> PartitionLog::PlanProducers(
+    std::span<const ValidatedBatch> batches, int64_t base, int64_t now_ms) const {
+  ProducerAppendPlan plan(producers_, now_ms, producer_expiration_ms_);
+  int64_t next = base;
+  for (const ValidatedBatch& batch : batches) {
+    if (absl::Status s = plan.Add(batch.summary, next); !s.ok()) return s;
+    next += batch.summary.header.last_offset_delta + 1;
+  }
+  return std::move(plan).Finish();
+}
+
 absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch> batches,
                                                   const TopicConfig& config, int64_t now_ms,
                                                   AppendAlso also) {
   absl::MutexLock lock(&mu_);
   if (deleted_) return TopicDeleted();
   const int64_t base = log_end_.load(std::memory_order_relaxed);
+  // Batches without a producer id (brook's producer, kafka-python) cost this test only.
+  std::optional<ProducerAppendPlan::Result> producers;
+  if (std::any_of(batches.begin(), batches.end(),
+                  [](const ValidatedBatch& b) { return b.summary.header.producer_id >= 0; })) {
+    absl::StatusOr<ProducerAppendPlan::Result> plan = PlanProducers(batches, base, now_ms);
+    if (!plan.ok()) return plan.status();
+    if (plan->duplicate_of) {
+      return AppendResult{Offset(plan->duplicate_of->base_offset), log_start(), Offset(base), true};
+    }
+    producers = *std::move(plan);
+  }
   int64_t next = base;
   int64_t max_timestamp = max_timestamp_;
-  int64_t last_batch_base = last_batch_base_;
+  int64_t last_batch_base = base;
   std::vector<std::array<char, 8>> base_offsets(batches.size());
   // The active segment (if any), then the segments this append opens.
   std::vector<Segment> tail;
@@ -173,29 +222,42 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<const ValidatedBatch
     write.Put(cfs_.meta, MetaSegmentKey(topic_id_, partition_.value, segment.base_offset),
               EncodeSegment(segment));
   }
+  if (producers) {
+    for (const auto& [id, entry] : producers->updated) {
+      write.Put(cfs_.meta, MetaProducerKey(topic_id_, partition_.value, id.value),
+                EncodeProducerEntry(entry));
+    }
+  }
   if (absl::Status s = also(write, Offset(base)); !s.ok()) return s;
   rocksdb::WriteOptions options;  // WAL on, no fsync: survives a process crash.
   if (absl::Status s = FromRocks(cfs_.db->Write(options, &write), "appending to the log");
       !s.ok()) {
     return s;
   }
+  if (producers) {
+    for (auto& [id, entry] : producers->updated) producers_[id] = std::move(entry);
+  }
   max_timestamp_ = max_timestamp;
-  last_batch_base_ = last_batch_base;
   if (!segments_.empty()) segments_.pop_back();
   segments_.insert(segments_.end(), tail.begin(), tail.end());
-  {
-    const std::string_view last = batches.empty() ? std::string_view() : batches.back().bytes;
-    std::shared_ptr<const TailBatch> kept;
-    if (!batches.empty() && last.size() <= kMaxTailBatchBytes) {
-      std::string bytes(base_offsets.back().data(), 8);
-      bytes.append(last.substr(8));
-      kept = std::make_shared<const TailBatch>(TailBatch{last_batch_base, next, std::move(bytes)});
-    }
-    absl::MutexLock tail_lock(&tail_mu_);
-    tail_ = std::move(kept);
+  if (!batches.empty()) {
+    KeepTail(std::string_view(base_offsets.back().data(), 8), batches.back().bytes,
+             last_batch_base, next);
   }
   log_end_.store(next, std::memory_order_release);
   return AppendResult{Offset(base), log_start(), Offset(next)};
+}
+
+void PartitionLog::KeepTail(std::string_view base_offset, std::string_view batch, int64_t base,
+                            int64_t end) {
+  std::shared_ptr<const TailBatch> kept;
+  if (batch.size() <= kMaxTailBatchBytes) {
+    std::string bytes(base_offset);
+    bytes.append(batch.substr(8));
+    kept = std::make_shared<const TailBatch>(TailBatch{base, end, std::move(bytes)});
+  }
+  absl::MutexLock tail_lock(&tail_mu_);
+  tail_ = std::move(kept);
 }
 
 absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
@@ -357,13 +419,18 @@ absl::StatusOr<CompactionStats> PartitionLog::Compact(const TopicConfig& config,
 CleanerView PartitionLog::cleaner_view() const {
   absl::MutexLock lock(&mu_);
   const int64_t start = log_start().value;
-  return CleanerView{start, std::max(cleaned_up_to_, start), last_batch_base_};
+  CleanerView view{start, std::max(cleaned_up_to_, start), log_end().value, {}};
+  for (const auto& [id, entry] : producers_) {
+    view.producer_last_offsets.push_back(entry.batches.back().last_offset);
+  }
+  std::sort(view.producer_last_offsets.begin(), view.producer_last_offsets.end());
+  return view;
 }
 
 absl::StatusOr<bool> PartitionLog::NeedsCompaction(const TopicConfig& config,
                                                    int64_t now_ms) const {
   const CleanerView view = cleaner_view();
-  if (view.cleaned_up_to >= view.last_batch_base) return false;
+  if (view.cleaned_up_to >= view.log_end) return false;
   double dirty = 0;
   double total = 0;
   for (const Segment& s : segments()) {
@@ -424,7 +491,42 @@ absl::Status PartitionLog::ApplyRewrites(std::span<const BatchRewrite> rewrites,
   }
   segments_ = std::move(updated);
   cleaned_up_to_ = cleaned_up_to;
+  // The copy of the last batch must not outlive a rewrite of that batch. (A read that took the
+  // copy before this point returns the batch as it was just before the write.)
+  absl::MutexLock tail_lock(&tail_mu_);
+  if (tail_ != nullptr) {
+    const int64_t tail_base = tail_->base;
+    if (std::any_of(rewrites.begin(), rewrites.end(),
+                    [&](const BatchRewrite& r) { return r.last_offset >= tail_base; })) {
+      tail_.reset();
+    }
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> PartitionLog::ExpireProducers(int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  if (deleted_) return TopicDeleted();
+  std::vector<ProducerId> expired;
+  rocksdb::WriteBatch write;
+  for (const auto& [id, entry] : producers_) {
+    if (!ProducerExpired(entry, now_ms, producer_expiration_ms_)) continue;
+    expired.push_back(id);
+    write.Delete(cfs_.meta, MetaProducerKey(topic_id_, partition_.value, id.value));
+  }
+  if (expired.empty()) return 0;
+  if (absl::Status s = FromRocks(cfs_.db->Write(rocksdb::WriteOptions(), &write),
+                                 "forgetting expired producers");
+      !s.ok()) {
+    return s;
+  }
+  for (ProducerId id : expired) producers_.erase(id);
+  return static_cast<int64_t>(expired.size());
+}
+
+ProducerEntries PartitionLog::producers() const {
+  absl::MutexLock lock(&mu_);
+  return producers_;
 }
 
 void PartitionLog::MarkDeleted() {

@@ -6,14 +6,20 @@
 // half-visible), then advances log_end. Read seeks to the batch holding an offset by its key
 // (no scan) and returns whole batches. A small last batch (up to kMaxTailBatchBytes) is also
 // kept in memory, so a reader that has caught up (the usual consumer) gets it without a
-// RocksDB read: compaction never rewrites the last batch and retention never deletes the
-// active segment, so the copy is always what RocksDB holds. Offsets are assigned contiguously from 0 and never
-// reused: on open, log_end is recovered from the last stored batch. Retention
-// (EnforceRetention) removes whole leading segments and advances log_start; compaction
-// (Compact, log_compactor.h) replaces batches below the last one, leaving offset gaps.
+// RocksDB read; retention never deletes the active segment, and a compaction that rewrites
+// the last batch drops the copy, so the copy is always what RocksDB holds. Offsets are
+// assigned contiguously from 0 and never reused: on open, log_end is recovered from the
+// active segment's record (written with every append), so it survives compaction of the last
+// batches. Retention (EnforceRetention) removes whole leading segments and advances
+// log_start; compaction (Compact, log_compactor.h) replaces batches up to the log end,
+// leaving offset gaps between batches, and always keeps the record at log_end - 1.
+// Idempotent producers (producer_state.h): the state of each producer that appended is kept
+// in memory (loaded by Recover) and written in the append's own RocksDB write; Append checks
+// batches with a producer id against it and answers a retried batch with its original
+// offsets instead of appending it again.
 //
 // Concurrency: Append is serialized by a mutex (offset order = write order), which also
-// guards the segment list. Retention and compaction of one partition are serialized by a
+// guards the segment list and the producers' state. Retention and compaction of one partition are serialized by a
 // second, "cleaner" mutex and take the append mutex only for their short writes. Read,
 // OffsetForTimestamp, log_start and log_end are lock-free and may run concurrently with all
 // of them; a read sees a prefix of the log ending at a batch boundary, and never data below
@@ -37,6 +43,7 @@
 #include "protocol/types.h"
 #include "storage/column_families.h"
 #include "storage/log_compactor.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 #include "storage/topic_config.h"
 
@@ -52,9 +59,12 @@ struct ValidatedBatch {
 };
 
 struct AppendResult {
-  Offset base_offset;  // Offset given to the first record appended.
+  Offset base_offset;  // Offset given to the first record appended (a duplicate: the original's).
   Offset log_start;
   Offset log_end;  // After the append.
+  // The record set repeats batches an idempotent producer appended before (a retry): nothing
+  // was appended now, and base_offset is where the first of them was.
+  bool duplicate = false;
 };
 
 struct ReadResult {
@@ -81,7 +91,10 @@ struct RetentionResult {
 struct CleanerView {
   int64_t log_start = 0;
   int64_t cleaned_up_to = 0;    // The checkpoint, never below log_start.
-  int64_t last_batch_base = 0;  // baseOffset of the partition's last batch (log_end if none).
+  int64_t log_end = 0;          // Compaction cleans at most up to here.
+  // The last offset of each tracked producer's newest batch, sorted: compaction keeps the
+  // records there.
+  std::vector<int64_t> producer_last_offsets;
 };
 
 class PartitionLog {
@@ -89,12 +102,15 @@ class PartitionLog {
   // The largest last batch kept in memory for readers at the log end.
   static constexpr size_t kMaxTailBatchBytes = 4096;
 
-  PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition);
+  // `producer_expiration_ms`: how long a producer's state outlives its last append here.
+  PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId partition,
+               int64_t producer_expiration_ms);
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
 
-  // Loads log_start, log_end, the segments, the compaction checkpoint and the time-index
-  // high mark from RocksDB. A partition stored before segments existed (batches but no
+  // Loads log_start, log_end (the larger of the last stored batch's end and the last
+  // segment's), the segments, the compaction checkpoint, the time-index high mark and the
+  // producers' state from RocksDB. A partition stored before segments existed (batches but no
   // segment record) becomes one segment created at `now_ms`, sized by a scan, and persisted.
   // Errors: STORAGE_ERROR when RocksDB cannot be read; DataLoss for a corrupt record.
   absl::Status Recover(int64_t now_ms);
@@ -104,8 +120,13 @@ class PartitionLog {
   using AppendAlso = absl::FunctionRef<absl::Status(rocksdb::WriteBatch& write, Offset base)>;
   // Appends `batches` in order, and `also`'s writes in the same RocksDB write; `config`'s
   // segment.bytes and segment.ms decide when a new segment starts, `now_ms` is its creation
-  // time. Errors: UNKNOWN_TOPIC_OR_PARTITION after MarkDeleted; STORAGE_ERROR when the write
-  // fails (e.g. disk full): nothing is appended then; `also`'s errors.
+  // time. Batches with a producer id are first checked against their producers' state
+  // (ProducerAppendPlan): if they all repeat retained batches, nothing is written, `also` is
+  // not called, and the result has `duplicate` set; otherwise the producers' new state goes
+  // into the same write. Errors: UNKNOWN_TOPIC_OR_PARTITION after MarkDeleted; STORAGE_ERROR
+  // when the write fails (e.g. disk full): nothing is appended then; INVALID_RECORD,
+  // INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER (see
+  // producer_state.h; nothing appended); `also`'s errors.
   // Durability: the write is in RocksDB's WAL (survives a process crash) when this returns.
   absl::StatusOr<AppendResult> Append(std::span<const ValidatedBatch> batches,
                                       const TopicConfig& config, int64_t now_ms,
@@ -142,16 +163,24 @@ class PartitionLog {
   // The broker scheduler's test: true when the dirty part (bytes after the compaction
   // checkpoint, prorated by offsets inside the segment holding it) is at least
   // min.cleanable.dirty.ratio of the partition's bytes, or its first batch is older than
-  // max.compaction.lag.ms; false while that batch is younger than min.compaction.lag.ms or
-  // is the last batch (which compaction never touches). Errors: STORAGE_ERROR.
+  // max.compaction.lag.ms; false while that batch is younger than min.compaction.lag.ms, or
+  // when nothing is stored past the checkpoint. Errors: STORAGE_ERROR.
   absl::StatusOr<bool> NeedsCompaction(const TopicConfig& config, int64_t now_ms) const;
 
   // For RunCompaction only (REQUIRES: inside Compact).
   CleanerView cleaner_view() const;
   // Writes `rewrites` and the checkpoint `cleaned_up_to` in one atomic write, adjusting the
-  // sizes of the segments holding them. Errors: UNKNOWN_TOPIC_OR_PARTITION after
+  // sizes of the segments holding them; drops the in-memory copy of the last batch if it is
+  // rewritten. Errors: UNKNOWN_TOPIC_OR_PARTITION after
   // MarkDeleted; STORAGE_ERROR (nothing written).
   absl::Status ApplyRewrites(std::span<const BatchRewrite> rewrites, int64_t cleaned_up_to);
+
+  // Forgets the producers that have not appended for producer_expiration_ms at `now_ms`:
+  // their state is deleted in one write. Returns how many. Errors: UNKNOWN_TOPIC_OR_PARTITION
+  // after MarkDeleted; STORAGE_ERROR (nothing forgotten).
+  absl::StatusOr<int64_t> ExpireProducers(int64_t now_ms);
+  // A copy of the producers' state (expired entries included until ExpireProducers).
+  ProducerEntries producers() const;
 
   // Fences appends, retention and compaction; waits for a write in progress to finish.
   void MarkDeleted();
@@ -159,6 +188,17 @@ class PartitionLog {
  private:
   // Loads the segment records; creates one for data written before segments existed.
   absl::Status RecoverSegments(int64_t log_start, int64_t log_end, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RecoverProducers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls fn(number, value) for every meta record of this partition keyed
+  // tag | PartitionPrefix | number:i64 (segments, producers), in key order. Returns fn's first
+  // error; STORAGE_ERROR.
+  absl::Status ForEachMetaRecord(
+      char tag, std::string_view what,
+      absl::FunctionRef<absl::Status(int64_t number, std::string_view value)> fn) const;
+  // The producers' state after appending `batches` at `base` (ProducerAppendPlan).
+  absl::StatusOr<ProducerAppendPlan::Result> PlanProducers(std::span<const ValidatedBatch> batches,
+                                                           int64_t base, int64_t now_ms) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The end (exclusive) of the time-index entries retention may delete when the log starts
   // at `new_start`; empty when there is nothing to delete.
@@ -173,10 +213,15 @@ class PartitionLog {
     std::string bytes;
   };
   std::shared_ptr<const TailBatch> Tail() const;
+  // Keeps a copy of the batch just appended at [base, end), its first 8 bytes replaced by
+  // `base_offset`, if it is at most kMaxTailBatchBytes; otherwise drops the copy.
+  void KeepTail(std::string_view base_offset, std::string_view batch, int64_t base, int64_t end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ColumnFamilies cfs_;
   const uint32_t topic_id_;
   const PartitionId partition_;
+  const int64_t producer_expiration_ms_;
   const std::string prefix_;       // PartitionPrefix: first key of this partition.
   const std::string upper_bound_;  // First key after this partition's keys.
 
@@ -185,8 +230,8 @@ class PartitionLog {
   bool deleted_ ABSL_GUARDED_BY(mu_) = false;
   int64_t max_timestamp_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // Time-index high mark.
   std::vector<Segment> segments_ ABSL_GUARDED_BY(mu_);      // In offset order.
-  int64_t last_batch_base_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t cleaned_up_to_ ABSL_GUARDED_BY(mu_) = 0;          // Compaction checkpoint.
+  ProducerEntries producers_ ABSL_GUARDED_BY(mu_);          // Idempotent producers here.
   std::atomic<int64_t> log_start_{0};
   std::atomic<int64_t> log_end_{0};
   // Set before log_end advances; a reader uses it only when its end is the log end it saw.

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -73,12 +74,14 @@ struct Removal {
 };
 
 // One partition as the model sees it. Compaction keeps, below its checkpoint, the latest
-// record of each key there (a tombstone only until it expires), and everything from the
-// checkpoint on; the partition's last batch is never compacted.
+// record of each key there (a tombstone only until it expires, unless it was the log's last
+// record when the compaction ran), and everything from the checkpoint on; a compaction cleans
+// up to the log end.
 struct PartitionModel {
   std::vector<KeyedRecord> appended;  // Every record produced, in offset order.
-  int64_t last_batch = 0;             // Base offset of the newest batch.
   int64_t cleaned_up_to = 0;          // Offsets below it are compacted.
+
+  int64_t LogEnd() const { return appended.empty() ? 0 : appended.back().offset + 1; }
 
   // Key -> offset of its latest record below `end`.
   std::map<std::string, int64_t> LatestBelow(int64_t end) const {
@@ -90,37 +93,34 @@ struct PartitionModel {
   }
 
   // The records a read returns. `tombstones_expire`: delete.retention.ms is 0 and every
-  // tombstone was older than the compaction's clock, so none survives in the compacted part.
+  // tombstone was older than the compaction's clock, so none survives in the compacted part
+  // but the record that ended the log at the last compaction.
   std::vector<KeyedRecord> Expected(bool tombstones_expire) const {
     const std::map<std::string, int64_t> latest = LatestBelow(cleaned_up_to);
     std::vector<KeyedRecord> expected;
     for (const KeyedRecord& r : appended) {
       const bool compacted = r.offset < cleaned_up_to;
-      if (!compacted ||
-          (latest.at(r.key) == r.offset && (r.value.has_value() || !tombstones_expire))) {
-        expected.push_back(r);
-      }
+      const bool stays = r.value.has_value() || !tombstones_expire || r.offset == cleaned_up_to - 1;
+      if (!compacted || (latest.at(r.key) == r.offset && stays)) expected.push_back(r);
     }
     return expected;
   }
 
-  // A compaction (min.compaction.lag.ms = 0): cleans up to the last batch; returns what it
+  // A compaction (min.compaction.lag.ms = 0): cleans up to the log end; returns what it
   // removes.
   Removal Compact(bool tombstones_expire) {
-    const size_t before = Expected(tombstones_expire).size();
+    const std::vector<KeyedRecord> before = Expected(tombstones_expire);
+    cleaned_up_to = std::max(cleaned_up_to, LogEnd());
+    const std::vector<KeyedRecord> after = Expected(tombstones_expire);
+    std::set<int64_t> kept;
+    for (const KeyedRecord& r : after) kept.insert(r.offset);
+    const std::map<std::string, int64_t> latest = LatestBelow(LogEnd());
     Removal removal;
-    if (tombstones_expire) {
-      // Tombstones newly in the compacted part that are their key's latest record there.
-      const std::map<std::string, int64_t> latest = LatestBelow(last_batch);
-      for (const KeyedRecord& r : appended) {
-        if (r.offset >= cleaned_up_to && r.offset < last_batch && !r.value &&
-            latest.at(r.key) == r.offset) {
-          ++removal.tombstones;
-        }
-      }
+    removal.records = static_cast<int64_t>(before.size() - after.size());
+    for (const KeyedRecord& r : before) {
+      // A tombstone removed as its key's latest record (not superseded by a later one).
+      if (!r.value && !kept.contains(r.offset) && latest.at(r.key) == r.offset) ++removal.tombstones;
     }
-    cleaned_up_to = last_batch;
-    removal.records = static_cast<int64_t>(before - Expected(tombstones_expire).size());
     return removal;
   }
 };
@@ -196,15 +196,10 @@ class CompactionModel {
     }
     const absl::Status flushed = producer_->Flush();
     REQUIRE_MESSAGE(flushed.ok(), MessageOf(flushed));
-    std::array<bool, kPartitions> in_batch{};
     for (size_t i = 0; i < records.size(); ++i) {
       absl::StatusOr<RecordMetadata> metadata = sent[i].get();
       REQUIRE(metadata.ok());
       PartitionModel& partition = model_.at(static_cast<size_t>(metadata->partition));
-      if (!in_batch[metadata->partition]) {
-        in_batch[metadata->partition] = true;
-        partition.last_batch = metadata->offset;
-      }
       if (!partition.appended.empty()) CHECK(metadata->offset > partition.appended.back().offset);
       newest_timestamp_ = std::max(newest_timestamp_, metadata->timestamp_ms);
       records[i].offset = metadata->offset;

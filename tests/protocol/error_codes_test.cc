@@ -35,6 +35,8 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kGroupIdNotFound,    ErrorCode::kUnknownTopicId,
     ErrorCode::kCoordinatorNotAvailable, ErrorCode::kInvalidReplicationFactor,
     ErrorCode::kMemberIdRequired,   ErrorCode::kFencedInstanceId,
+    ErrorCode::kOutOfOrderSequenceNumber, ErrorCode::kDuplicateSequenceNumber,
+    ErrorCode::kInvalidProducerEpoch, ErrorCode::kUnknownProducerId,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }
@@ -79,6 +81,10 @@ TEST_CASE("error codes: Kafka's numbers where the meaning is Kafka's") {
   CHECK(Raw(ErrorCode::kRequestTimedOut) == 7);
   CHECK(Raw(ErrorCode::kUnsupportedVersion) == 35);
   CHECK(Raw(ErrorCode::kKafkaStorageError) == 56);
+  CHECK(Raw(ErrorCode::kOutOfOrderSequenceNumber) == 45);
+  CHECK(Raw(ErrorCode::kDuplicateSequenceNumber) == 46);
+  CHECK(Raw(ErrorCode::kInvalidProducerEpoch) == 47);
+  CHECK(Raw(ErrorCode::kUnknownProducerId) == 59);
   CHECK(Raw(ErrorCode::kUnknownApiKey) >= 1000);
 }
 

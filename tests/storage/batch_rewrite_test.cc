@@ -51,5 +51,32 @@ TEST_CASE("kept records become one valid batch per run of consecutive offsets") 
   }
 }
 
+TEST_CASE("an idempotent producer's batch keeps its producer, and each run its sequences") {
+  std::string batch = SixRecords(Compression::kNone);
+  StampProducer(batch, ProducerId(42), ProducerEpoch(3), INT32_MAX - 2);  // Wraps at 103.
+  REQUIRE(ValidateBatch(batch).ok());  // The CRC was recomputed.
+  std::string scratch;
+  std::vector<RecordView> records;
+  REQUIRE(DecodeRecords(batch, &scratch, &records).ok());
+  auto out = KeepRecords(batch, records, {false, true, false, true, true, false});
+  REQUIRE(out.ok());
+  REQUIRE(out->size() == 2);
+  std::vector<int32_t> sequences;
+  for (const std::string& b : *out) {
+    auto summary = ValidateBatch(b);
+    REQUIRE(summary.ok());
+    CHECK(summary->header.producer_id == 42);
+    CHECK(summary->header.producer_epoch == 3);
+    sequences.push_back(summary->header.base_sequence);
+  }
+  CHECK(sequences == std::vector<int32_t>{INT32_MAX - 1, 0});  // Offsets 101 and 103.
+  // A batch without a producer stays without one.
+  const std::string plain = SixRecords(Compression::kNone);
+  auto rewritten = KeepRecords(plain, records, {true, false, true, true, true, true});
+  REQUIRE(rewritten.ok());
+  CHECK(ParseBatchHeader(rewritten->back())->producer_id == -1);
+  CHECK(ParseBatchHeader(rewritten->back())->base_sequence == -1);
+}
+
 }  // namespace
 }  // namespace brook::storage

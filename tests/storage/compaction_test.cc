@@ -8,6 +8,7 @@
 
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
+#include "storage/keys.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/support/batches.h"
 #include "tests/support/temp_dir.h"
@@ -83,9 +84,7 @@ struct Model {
     const std::vector<StoredRecord> records = ReadAll(store, "c");
     auto offsets = store.Offsets("c", PartitionId(0));
     REQUIRE(offsets.ok());
-    if (!appended.empty()) {
-      REQUIRE(!records.empty());
-      CHECK(records.back().offset == offsets->log_end.value - 1);  // The log end is kept.
+    if (!appended.empty()) {  // The log end is kept, even if its last records were removed.
       CHECK(offsets->log_end.value == appended.back().first + 1);
     }
     CHECK(Replay(records) == live);
@@ -157,8 +156,8 @@ TEST_CASE("model: puts, overwrites and tombstones survive compaction and reopen 
     }
     CHECK(compactions > 10);
 
-    // Long after the last write, a compaction removes every expired tombstone below the
-    // last batch, and reading still yields the model's map.
+    // Long after the last write, a compaction removes every expired tombstone up to the log
+    // end, and reading still yields the model's map.
     clock.now += min_lag + delete_retention + 1;
     auto stats = store->Compact("c", PartitionId(0), clock.now);
     REQUIRE(stats.ok());
@@ -166,9 +165,13 @@ TEST_CASE("model: puts, overwrites and tombstones survive compaction and reopen 
     model.Check(*store);
     const std::vector<StoredRecord> records = ReadAll(*store, "c");
     CheckCleaned(records, stats->cleaned_up_to.value, clock.now - delete_retention);
-    auto last = store->Read("c", PartitionId(0), Offset(stats->cleaned_up_to.value), 1 << 20);
-    REQUIRE(last.ok());
-    CHECK(SplitBatches(last->records)->size() == 1);  // Only the last batch is left uncleaned.
+    CHECK(stats->cleaned_up_to == store->Offsets("c", PartitionId(0))->log_end);  // All clean.
+    REQUIRE(!records.empty());
+    CHECK(records.back().offset == model.appended.back().first);  // The last record stays.
+    for (size_t i = 0; i + 1 < records.size(); ++i) CHECK(records[i].value.has_value());
+    store.reset();
+    store = OpenStore(dir.path(), clock);
+    model.Check(*store);
   }
 }
 
@@ -207,15 +210,14 @@ TEST_CASE("a compaction stopped mid-way leaves a consistent log and a re-run fin
   model.Check(*store);
   const std::vector<StoredRecord> records = ReadAll(*store, "c");
   CheckCleaned(records, rest->cleaned_up_to.value, INT64_MIN);
-  // One per key, plus key19's previous value: its latest is in the last batch, which is
-  // never compacted (nor mapped).
-  CHECK(records.size() == 21);
+  CHECK(records.size() == 20);  // One per key: the last batch is compacted too.
+  CHECK(rest->cleaned_up_to == Offset(200));
 
   auto again = store->Compact("c", PartitionId(0), clock.now);
   REQUIRE(again.ok());
   CHECK(again->records_removed == 0);
   CHECK(again->bytes_written == 0);
-  CHECK(ReadAll(*store, "c").size() == 21);
+  CHECK(ReadAll(*store, "c").size() == 20);
 
   std::atomic<bool> cancel{true};
   REQUIRE(store->Append("c", PartitionId(0), Batch({{"key0", "x"}}, clock.now)).ok());
@@ -247,12 +249,176 @@ TEST_CASE("compaction never touches records younger than min.compaction.lag.ms")
 
   auto old = store->Compact("c", PartitionId(0), t0 + 3000);
   REQUIRE(old.ok());
-  CHECK(old->cleaned_up_to == Offset(3));  // Not the last batch.
+  CHECK(old->cleaned_up_to == Offset(4));  // Up to the log end.
   auto records = ReadAll(*store, "c");
   REQUIRE(records.size() == 2);
   CHECK(records[0].offset == 2);
   CHECK(*records[0].value == "v3");
   CHECK(records[1].offset == 3);
+}
+
+TEST_CASE("a topic written in one batch compacts to one record per key, the latest") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}}).ok());
+  constexpr int kRecords = 4000;
+  constexpr int kKeys = 200;
+  std::vector<Op> ops;
+  for (int i = 0; i < kRecords; ++i) {
+    ops.push_back({fmt::format("key{}", i % kKeys), fmt::format("value{}", i)});
+  }
+  REQUIRE(store->Append("c", PartitionId(0), Batch(ops, clock.now, Compression::kZstd)).ok());
+  CHECK(*store->NeedsCompaction("c", PartitionId(0), clock.now));
+
+  auto stats = store->Compact("c", PartitionId(0), clock.now);
+  REQUIRE(stats.ok());
+  CHECK(stats->finished);
+  CHECK(stats->records_removed == kRecords - kKeys);
+  CHECK(stats->cleaned_up_to == Offset(kRecords));
+  auto check = [&](const LogStore& s) {
+    const std::vector<StoredRecord> records = ReadAll(s, "c");
+    REQUIRE(records.size() == kKeys);
+    for (size_t i = 0; i < records.size(); ++i) {  // The last kKeys records, one per key.
+      const int64_t offset = kRecords - kKeys + static_cast<int64_t>(i);
+      CHECK(records[i].offset == offset);
+      CHECK(*records[i].value == fmt::format("value{}", offset));
+    }
+    auto offsets = s.Offsets("c", PartitionId(0));
+    CHECK(offsets->log_start == Offset(0));
+    CHECK(offsets->log_end == Offset(kRecords));
+    CheckSegments(s, "c");
+  };
+  check(*store);
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now));
+  auto again = store->Compact("c", PartitionId(0), clock.now);
+  REQUIRE(again.ok());
+  CHECK(again->bytes_written == 0);
+  store.reset();
+  store = OpenStore(dir.path(), clock);
+  check(*store);
+  auto next = store->Append("c", PartitionId(0), Batch({{"key0", "after"}}, clock.now));
+  REQUIRE(next.ok());
+  CHECK(next->base_offset == Offset(kRecords));
+}
+
+TEST_CASE("compaction keeps the log's last record; the log end survives a reopen and a kill -9") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"},
+                                      {"delete.retention.ms", "100"}}).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", "1"}, {"b", "2"}}, clock.now)).ok());
+  // The last batch deletes both keys. Once the tombstones expire, only the last one is left:
+  // a consumer reaches the log end by receiving it.
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", std::nullopt}, {"b", std::nullopt}}, clock.now)).ok());
+  clock.now += 1000;
+  auto stats = store->Compact("c", PartitionId(0), clock.now);
+  REQUIRE(stats.ok());
+  CHECK(stats->tombstones_removed == 1);
+  auto check = [](const LogStore& s) {
+    const std::vector<StoredRecord> records = ReadAll(s, "c");
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].offset == 3);
+    CHECK(*records[0].key == "b");
+    CHECK_FALSE(records[0].value.has_value());
+    CHECK(s.Offsets("c", PartitionId(0))->log_end == Offset(4));
+  };
+  check(*store);
+
+  TempDir killed;
+  auto after_crash = testing::ReopenAndRecoverCopy(store, dir.path(), killed.path() + "/data", clock);
+  for (LogStore* s : {store.get(), after_crash.get()}) {
+    check(*s);
+    auto appended = s->Append("c", PartitionId(0), Batch({{"a", "3"}}, clock.now));
+    REQUIRE(appended.ok());
+    CHECK(appended->base_offset == Offset(4));  // Offsets 0..3 are never given again.
+  }
+  // The next run may drop the old last tombstone: it is not the last record any more.
+  clock.now += 1000;
+  REQUIRE(store->Compact("c", PartitionId(0), clock.now).ok());
+  const std::vector<StoredRecord> records = ReadAll(*store, "c");
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].offset == 4);
+}
+
+TEST_CASE("the log end is recovered from the active segment when the last batches are gone") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}}).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", "1"}}, clock.now)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "1"}, {"c", "1"}}, clock.now)).ok());
+  store.reset();
+  // As if compaction had removed the last batch (it never does: it keeps the last record).
+  testing::ChangeDb(dir.path(), [](const ColumnFamilies& cfs) {
+    constexpr uint32_t kTopicId = 1;  // The first topic's.
+    CHECK(cfs.db->Delete(rocksdb::WriteOptions(), cfs.log, LogKey(kTopicId, 0, 2)).ok());
+  });
+  store = OpenStore(dir.path(), clock);
+  CHECK(store->Offsets("c", PartitionId(0))->log_end == Offset(3));
+  auto appended = store->Append("c", PartitionId(0), Batch({{"d", "1"}}, clock.now));
+  REQUIRE(appended.ok());
+  CHECK(appended->base_offset == Offset(3));
+}
+
+TEST_CASE("a reader at the log end gets the compacted last batch, not the copy in memory") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}}).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", "1"}}, clock.now)).ok());
+  // A small last batch: served from memory until compaction rewrites it.
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", "2"}, {"b", "1"}, {"a", "3"}}, clock.now)).ok());
+  auto before = store->Read("c", PartitionId(0), Offset(3), 1 << 20);
+  REQUIRE(before.ok());
+  CHECK(::brook::testing::ValuesOf(before->records) == std::vector<std::string>{"2", "1", "3"});
+
+  REQUIRE(store->Compact("c", PartitionId(0), clock.now).ok());
+  for (int64_t from = 1; from < 4; ++from) {
+    CAPTURE(from);
+    auto read = store->Read("c", PartitionId(0), Offset(from), 1 << 20);
+    REQUIRE(read.ok());  // One batch, offsets 2..3: b's value and a's latest.
+    CHECK(::brook::testing::ValuesOf(read->records) == std::vector<std::string>{"1", "3"});
+  }
+  // Appends go on being served from memory.
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "2"}}, clock.now)).ok());
+  auto last = store->Read("c", PartitionId(0), Offset(4), 1 << 20);
+  REQUIRE(last.ok());
+  CHECK(::brook::testing::ValuesOf(last->records) == std::vector<std::string>{"2"});
+}
+
+TEST_CASE("a version-1 data dir opens as before and is marked version 2; others are refused") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}}).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", "1"}, {"a", "2"}}, clock.now)).ok());
+  store.reset();
+  auto set_version = [&](uint32_t version) {
+    testing::ChangeDb(dir.path(), [&](const ColumnFamilies& cfs) {
+      CHECK(cfs.db->Put(rocksdb::WriteOptions(), cfs.meta, MetaVersionKey(), EncodeU32(version)).ok());
+    });
+  };
+  auto version = [&] {
+    std::string value;
+    testing::ChangeDb(dir.path(), [&](const ColumnFamilies& cfs) {
+      CHECK(cfs.db->Get(rocksdb::ReadOptions(), cfs.meta, MetaVersionKey(), &value).ok());
+    });
+    return DecodeU32(value);
+  };
+  CHECK(version() == 2);
+  set_version(1);
+  store = OpenStore(dir.path(), clock);
+  CHECK(store->Offsets("c", PartitionId(0))->log_end == Offset(2));
+  CHECK(ReadAll(*store, "c").size() == 2);
+  store.reset();
+  CHECK(version() == 2);
+  for (uint32_t unknown : {0u, 3u}) {
+    set_version(unknown);
+    auto refused = LogStore::Open(StoreOptions{.data_dir = dir.path()});
+    CHECK(refused.status().code() == absl::StatusCode::kDataLoss);
+  }
 }
 
 TEST_CASE("NeedsCompaction follows the dirty ratio and the lag settings") {
@@ -275,7 +441,7 @@ TEST_CASE("NeedsCompaction follows the dirty ratio and the lag settings") {
 
   clock.now += 100;
   REQUIRE(store->Compact("c", PartitionId(0), clock.now).ok());
-  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now));  // Only the last batch.
+  CHECK_FALSE(*store->NeedsCompaction("c", PartitionId(0), clock.now));  // All clean.
   REQUIRE(store->Append("c", PartitionId(0), Batch({{"k0", "w"}}, clock.now)).ok());
   REQUIRE(store->Append("c", PartitionId(0), Batch({{"k1", "w"}}, clock.now)).ok());
   // 2 dirty batches of 4: below ratio 1, until the oldest dirty one passes max lag.

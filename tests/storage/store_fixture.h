@@ -13,6 +13,7 @@
 
 #include "protocol/record_batch.h"
 #include "rocksdb/db.h"
+#include "storage/column_families.h"
 #include "storage/db_options.h"
 #include "storage/log_store.h"
 
@@ -99,18 +100,46 @@ inline void CheckSegments(const LogStore& store, std::string_view topic) {
   CHECK(TotalBytes(*segments) == static_cast<int64_t>(read->records.size()));
 }
 
-// Removes every meta record with key tag `tag` from a closed store, as if an older brook
-// had written the data.
-inline void EraseMetaTag(const std::string& dir, char tag) {
+// Runs `change` on a closed store's RocksDB, to leave it as an older brook (or another
+// version of the code) might have.
+inline void ChangeDb(const std::string& dir, const std::function<void(const ColumnFamilies&)>& change) {
   StoreOptions options{.data_dir = dir};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(MakeDbOptions(options), dir, MakeColumnFamilies(options), &handles, &db).ok());
-  const std::string begin(1, tag), end(1, static_cast<char>(tag + 1));
-  CHECK(db->DeleteRange(rocksdb::WriteOptions(), handles[0], begin, end).ok());
+  change(ColumnFamilies{db, handles[0], handles[1], handles[2], handles[3]});
   for (auto* handle : handles) CHECK(db->DestroyColumnFamilyHandle(handle).ok());
   CHECK(db->Close().ok());
   delete db;
+}
+
+// Removes every meta record with key tag `tag` from a closed store, as if an older brook
+// had written the data.
+inline void EraseMetaTag(const std::string& dir, char tag) {
+  ChangeDb(dir, [tag](const ColumnFamilies& cfs) {
+    const std::string begin(1, tag), end(1, static_cast<char>(tag + 1));
+    CHECK(cfs.db->DeleteRange(rocksdb::WriteOptions(), cfs.meta, begin, end).ok());
+  });
+}
+
+// Copies the data directory of a store that is still open to `to`: the files as a process
+// killed now (kill -9) would leave them, with no flush, WAL sync or close. Opening the copy is
+// recovering from that crash. REQUIRES: no write in progress.
+inline void CopyAsIfKilled(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
+// Copies the data directory `dir` of `store` to `copy_dir` as if the process were killed now
+// (CopyAsIfKilled), then closes and reopens `store` cleanly. Returns the store recovered from
+// the copy: both must hold the same.
+inline std::unique_ptr<LogStore> ReopenAndRecoverCopy(std::unique_ptr<LogStore>& store,
+                                                      const std::string& dir,
+                                                      const std::string& copy_dir,
+                                                      FakeClock& clock) {
+  CopyAsIfKilled(dir, copy_dir);
+  store.reset();
+  store = OpenStore(dir, clock);
+  return OpenStore(copy_dir, clock);
 }
 
 // Bytes of every file under `dir`.
