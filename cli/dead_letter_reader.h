@@ -1,5 +1,6 @@
 // cli/dead_letter_reader.h: reads a dead-letter topic for `brook dlq`: every record from each
-// partition's log start to its log end as of the start, with its brook.dlq.* headers parsed.
+// partition's log start to its log end as of the start, with its dead-letter headers parsed
+// (brook's, Spring Kafka's or Kafka Connect's: ParseDeadLetter).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,9 @@ struct DeadLetterRecord {
   int64_t timestamp_ms = 0;  // ...and when it was dead-lettered.
   std::optional<std::string> key;
   std::optional<std::string> value;
-  absl::StatusOr<DeadLetterInfo> info;  // INVALID_RECORD for a record without the headers.
+  // Convention kUnknown for a record without dead-letter headers; INVALID_RECORD for one whose
+  // headers do not name the original record (ParseDeadLetter).
+  absl::StatusOr<DeadLetterInfo> info;
 };
 
 // Calls `visit` for each record, partition by partition in offset order, until it returns

@@ -57,6 +57,29 @@ std::string Preview(const std::optional<std::string>& text, size_t max = kPrevie
   return out;
 }
 
+// What a listing says of a record's origin and failure. A record without dead-letter headers
+// (or with headers that name no record) has an unknown origin: it is listed and counted, and
+// cannot be replayed.
+bool KnowsOrigin(const DeadLetterRecord& r) {
+  return r.info.ok() && r.info->convention != DeadLetterConvention::kUnknown;
+}
+
+// "topic-partition@offset", or "unknown".
+std::string Origin(const DeadLetterRecord& r) {
+  if (!KnowsOrigin(r)) return "unknown";
+  return RecordName(r.info->source.topic, r.info->source.partition.value, r.info->offset);
+}
+
+// The reason, "unknown" when none is known, or "unknown (<why the headers are unreadable>)".
+std::string Reason(const DeadLetterRecord& r) {
+  if (!r.info.ok()) return fmt::format("unknown ({})", MessageOf(r.info.status()));
+  return r.info->reason.empty() ? "unknown" : r.info->reason;
+}
+
+std::string_view ConventionOf(const DeadLetterRecord& r) {
+  return ConventionName(r.info.ok() ? r.info->convention : DeadLetterConvention::kUnknown);
+}
+
 // Offsets of a dead-letter topic's records, per partition.
 using OffsetsByPartition = std::map<int32_t, std::vector<int64_t>>;
 
@@ -95,18 +118,25 @@ absl::StatusOr<std::map<std::pair<int32_t, int64_t>, std::string>> ReplayedTo(
   return out;
 }
 
+// JSON for a string or a number, null when it is not known (empty, or 0).
+std::string JsonOrNull(std::string_view text) { return text.empty() ? "null" : JsonString(text); }
+std::string JsonOrNull(int64_t number) { return number == 0 ? "null" : std::to_string(number); }
+
 std::string ListJson(const DeadLetterRecord& r, const std::string& replayed_to) {
-  const DeadLetterInfo& i = *r.info;
+  const DeadLetterInfo i = r.info.ok() ? *r.info : DeadLetterInfo{};
+  const bool known = KnowsOrigin(r);
   return fmt::format(
-      "{{\"dlq_partition\":{},\"dlq_offset\":{},\"dead_lettered_ms\":{},\"topic\":{},"
-      "\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":{},\"reason\":{},\"attempts\":{},"
-      "\"first_failure_ms\":{},\"last_failure_ms\":{},\"group\":{},\"member\":{},"
-      "\"client_id\":{},\"replayed_to\":{},\"value\":{}}}",
-      r.partition, r.offset, r.timestamp_ms, JsonString(i.source.topic),
-      i.source.partition.value, i.offset, i.timestamp, r.key ? JsonString(*r.key) : "null",
-      JsonString(i.reason), i.attempts, i.first_failure_ms, i.last_failure_ms,
-      JsonString(i.group), JsonString(i.member), JsonString(i.client_id),
-      replayed_to.empty() ? "null" : JsonString(replayed_to),
+      "{{\"dlq_partition\":{},\"dlq_offset\":{},\"dead_lettered_ms\":{},\"convention\":\"{}\","
+      "\"topic\":{},\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":{},\"reason\":{},"
+      "\"attempts\":{},\"first_failure_ms\":{},\"last_failure_ms\":{},\"group\":{},"
+      "\"member\":{},\"client_id\":{},\"header_error\":{},\"replayed_to\":{},\"value\":{}}}",
+      r.partition, r.offset, r.timestamp_ms, ConventionOf(r), JsonOrNull(i.source.topic),
+      known ? std::to_string(i.source.partition.value) : "null",
+      known ? std::to_string(i.offset) : "null", JsonOrNull(i.timestamp),
+      r.key ? JsonString(*r.key) : "null", JsonOrNull(i.reason), JsonOrNull(i.attempts),
+      JsonOrNull(i.first_failure_ms), JsonOrNull(i.last_failure_ms), JsonOrNull(i.group),
+      JsonOrNull(i.member), JsonOrNull(i.client_id),
+      r.info.ok() ? "null" : JsonString(MessageOf(r.info.status())), JsonOrNull(replayed_to),
       r.value ? JsonString(*r.value) : "null");
 }
 
@@ -114,12 +144,9 @@ int List(const DlqOptions& o) {
   auto admin = Connect(o);
   if (!admin.ok()) return PrintError(admin.status());
   std::vector<DeadLetterRecord> records;
-  int64_t not_dead_letters = 0;
+  int64_t unknown_origin = 0;
   absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
-    if (!r.info.ok()) {
-      ++not_dead_letters;
-      return true;
-    }
+    unknown_origin += KnowsOrigin(r) ? 0 : 1;
     records.push_back(r);
     return !o.limit || static_cast<int64_t>(records.size()) < *o.limit;
   });
@@ -137,22 +164,23 @@ int List(const DlqOptions& o) {
   if (records.empty()) {
     fmt::print("no dead letters in '{}'\n", o.topic);
   } else {
-    std::vector<std::vector<std::string>> rows{{"DLQ", "ORIGINAL", "KEY", "REASON", "ATTEMPTS",
-                                                "FIRST-FAILURE", "DEAD-LETTERED", "REPLAYED-TO",
-                                                "VALUE"}};
+    std::vector<std::vector<std::string>> rows{{"DLQ", "CONVENTION", "ORIGINAL", "KEY", "REASON",
+                                                "ATTEMPTS", "FIRST-FAILURE", "DEAD-LETTERED",
+                                                "REPLAYED-TO", "VALUE"}};
     for (const DeadLetterRecord& r : records) {
-      const DeadLetterInfo& i = *r.info;
+      const int32_t attempts = r.info.ok() ? r.info->attempts : 0;
       const std::string& to = (*replayed)[{r.partition, r.offset}];
-      rows.push_back({fmt::format("{}@{}", r.partition, r.offset),
-                      RecordName(i.source.topic, i.source.partition.value, i.offset),
-                      Preview(r.key, 20), Preview(i.reason), std::to_string(i.attempts),
-                      IsoTime(i.first_failure_ms), IsoTime(r.timestamp_ms), to.empty() ? "-" : to,
-                      Preview(r.value)});
+      rows.push_back({fmt::format("{}@{}", r.partition, r.offset), std::string(ConventionOf(r)),
+                      Origin(r), Preview(r.key, 20), Preview(Reason(r)),
+                      attempts == 0 ? "-" : std::to_string(attempts),
+                      IsoTime(r.info.ok() ? r.info->first_failure_ms : 0), IsoTime(r.timestamp_ms),
+                      to.empty() ? "-" : to, Preview(r.value)});
     }
     PrintTable(rows);
   }
-  if (not_dead_letters > 0) {
-    fmt::print("({} record(s) without brook.dlq headers skipped)\n", not_dead_letters);
+  if (unknown_origin > 0) {
+    fmt::print("({} record(s) of unknown origin: replay cannot know where to send them)\n",
+               unknown_origin);
   }
   return kExitOk;
 }
@@ -171,17 +199,17 @@ void PrintCounts(const std::string& title, const std::map<std::string, int64_t>&
 int Stats(const DlqOptions& o) {
   auto admin = Connect(o);
   if (!admin.ok()) return PrintError(admin.status());
-  int64_t total = 0, not_dead_letters = 0;
+  int64_t total = 0, unknown_origin = 0;
   int64_t oldest = std::numeric_limits<int64_t>::max(), newest = std::numeric_limits<int64_t>::min();
   std::map<std::string, int64_t> by_topic, by_reason;
   absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
-    if (!r.info.ok()) {
-      ++not_dead_letters;
-      return true;
-    }
     ++total;
-    ++by_topic[r.info->source.topic];
-    ++by_reason[r.info->reason];
+    if (KnowsOrigin(r)) {
+      ++by_topic[r.info->source.topic];
+    } else {
+      ++unknown_origin;
+    }
+    ++by_reason[Reason(r)];
     oldest = std::min(oldest, r.timestamp_ms);
     newest = std::max(newest, r.timestamp_ms);
     return true;
@@ -189,9 +217,13 @@ int Stats(const DlqOptions& o) {
   if (!read.ok()) return PrintError(read);
   fmt::print("dead-letter topic  {}\nrecords            {}\n", o.topic, total);
   if (total > 0) fmt::print("oldest             {}\nnewest             {}\n", IsoTime(oldest), IsoTime(newest));
-  if (not_dead_letters > 0) fmt::print("not dead letters   {}\n", not_dead_letters);
+  if (unknown_origin > 0) fmt::print("unknown origin     {}\n", unknown_origin);
   if (total == 0) return kExitOk;
-  PrintCounts("ORIGINAL-TOPIC", by_topic);
+  // Shown under "unknown", but kept out of the topics the broker is asked about below (a topic
+  // may be named "unknown").
+  std::map<std::string, int64_t> by_origin = by_topic;
+  if (unknown_origin > 0) by_origin["unknown"] += unknown_origin;
+  PrintCounts("ORIGINAL-TOPIC", by_origin);
   PrintCounts("REASON", by_reason);
   std::vector<std::string> topics;
   for (const auto& [topic, count] : by_topic) topics.push_back(topic);
@@ -199,7 +231,9 @@ int Stats(const DlqOptions& o) {
   if (!counters.ok()) return PrintError(counters.status());
   std::vector<std::vector<std::string>> rows{{"TOPIC", "GROUP", "DEAD-LETTERED", "REPLAYED"}};
   for (const DeadLetterCounter& c : *counters) {
-    rows.push_back({c.topic, c.group, std::to_string(c.dead_lettered), std::to_string(c.replayed)});
+    // A replayed Kafka client's dead letter may name no group.
+    rows.push_back({c.topic, c.group.empty() ? "-" : c.group, std::to_string(c.dead_lettered),
+                    std::to_string(c.replayed)});
   }
   fmt::print("\nbroker counters (all time)\n");
   PrintTable(rows);
@@ -232,9 +266,11 @@ absl::StatusOr<OffsetsByPartition> MatchingDeadLetters(const DlqOptions& o,
                                                         std::optional<int64_t> until) {
   OffsetsByPartition matches;
   absl::Status read = ForEachDeadLetter(o.bootstrap, o.topic, [&](const DeadLetterRecord& r) {
-    if (!r.info.ok()) return true;
-    if (o.filter_topic && r.info->source.topic != *o.filter_topic) return true;
-    if (o.filter_reason && r.info->reason.find(*o.filter_reason) == std::string::npos) return true;
+    // Records of unknown origin match too: their replay is refused, saying why.
+    if (o.filter_topic && (!KnowsOrigin(r) || r.info->source.topic != *o.filter_topic)) {
+      return true;
+    }
+    if (o.filter_reason && Reason(r).find(*o.filter_reason) == std::string::npos) return true;
     if (since && r.timestamp_ms < *since) return true;
     if (until && r.timestamp_ms >= *until) return true;
     matches[r.partition].push_back(r.offset);

@@ -11,7 +11,7 @@
 //   messages.h       every request and response, declared once
 //   message_codec.h  generic encode/decode/grammar of any message
 //   partitioner.h    which partition a key goes to (Kafka's murmur2), for clients and broker
-//   dead_letters.h   the dead-letter record format: brook.dlq.* headers, copies, replays
+//   dead_letters.h   dead-letter records: brook, Spring and Connect headers; copies, replays
 //   record_batch.h   Kafka RecordBatch v2: build, split, validate, decode
 //   compression.h    the codecs of a batch's records: none, gzip, snappy, lz4, zstd
 //   crc32c.h         CRC-32C

@@ -69,7 +69,8 @@ absl::StatusOr<storage::LogStore::DeadLetterCopy> MakeCopy(BrokerContext& ctx,
       BuildDeadLetterCopy(original.record, info, NowMs(), original.compression)};
 }
 
-// Replays one dead-letter record (or, with dry_run, says what a replay would do).
+// Replays one dead-letter record, brook's or a Kafka client's (or, with dry_run, says what a
+// replay would do). A record whose origin is unknown is refused (INVALID_RECORD).
 ReplayDeadLettersResponse::Record Replay(BrokerContext& ctx, const TopicPartition& dlq,
                                          int64_t offset, bool dry_run) {
   ReplayDeadLettersResponse::Record result;
@@ -83,6 +84,12 @@ ReplayDeadLettersResponse::Record Replay(BrokerContext& ctx, const TopicPartitio
   if (absl::Status s = ReadRecord(ctx.store, dlq, offset, &stored); !s.ok()) return fail(s);
   absl::StatusOr<DeadLetterInfo> info = ParseDeadLetter(stored.record.headers);
   if (!info.ok()) return fail(info.status());
+  if (info->convention == DeadLetterConvention::kUnknown) {
+    return fail(MakeError(ErrorCode::kInvalidRecord,
+                          "its origin is unknown (it has no brook.dlq.topic, "
+                          "kafka_dlt-original-topic or __connect.errors.topic header): there is "
+                          "nowhere to send it"));
+  }
   absl::StatusOr<std::optional<storage::RecordLocation>> earlier =
       ctx.store.FindReplay(info->source, Offset(info->offset));
   if (!earlier.ok()) return fail(earlier.status());
@@ -106,8 +113,8 @@ ReplayDeadLettersResponse::Record Replay(BrokerContext& ctx, const TopicPartitio
   if (dry_run) return result;
   absl::StatusOr<storage::MarkedAppend> appended = ctx.store.AppendReplay(
       to,
-      BuildReplay(stored.record, RecordName(dlq.topic, dlq.partition.value, offset), NowMs(),
-                  stored.compression),
+      BuildReplay(stored.record, info->convention,
+                  RecordName(dlq.topic, dlq.partition.value, offset), NowMs(), stored.compression),
       storage::ReplayEntry{info->source, Offset(info->offset), info->group});
   if (!appended.ok()) return fail(appended.status());
   result.already_replayed = appended->duplicate;
