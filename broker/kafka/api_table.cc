@@ -82,6 +82,8 @@ constexpr KafkaApi kApis[] = {
         19, "CreateTopics", 0, 7),
     Row<kafka::DeleteTopicsRequest, kafka::DeleteTopicsResponse, HandleDeleteTopics>(
         20, "DeleteTopics", 0, 6),
+    Row<kafka::InitProducerIdRequest, kafka::InitProducerIdResponse, HandleInitProducerId>(
+        22, "InitProducerId", 0, 5),
     Row<kafka::OffsetForLeaderEpochRequest, kafka::OffsetForLeaderEpochResponse,
         HandleOffsetForLeaderEpoch>(23, "OffsetForLeaderEpoch", 0, 4),
     Row<kafka::DescribeConfigsRequest, kafka::DescribeConfigsResponse, HandleDescribeConfigs>(

@@ -24,6 +24,7 @@
 #include "protocol/kafka/messages/metadata.h"
 #include "protocol/kafka/messages/offsets.h"
 #include "protocol/kafka/messages/produce.h"
+#include "protocol/kafka/messages/producers.h"
 #include "protocol/kafka/messages/topics.h"
 
 namespace brook::kafka_listener {
@@ -82,6 +83,8 @@ KafkaResult<kafka::OffsetFetchResponse> HandleOffsetFetch(
     KafkaContext& ctx, const kafka::OffsetFetchRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DeleteGroupsResponse> HandleDeleteGroups(
     KafkaContext& ctx, const kafka::DeleteGroupsRequest& request, KafkaScope& scope);
+KafkaResult<kafka::InitProducerIdResponse> HandleInitProducerId(
+    KafkaContext& ctx, const kafka::InitProducerIdRequest& request, KafkaScope& scope);
 KafkaResult<kafka::FindCoordinatorResponse> HandleFindCoordinator(
     KafkaContext& ctx, const kafka::FindCoordinatorRequest& request, KafkaScope& scope);
 

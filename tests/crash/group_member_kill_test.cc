@@ -67,8 +67,15 @@ TEST_CASE("a group member killed with SIGKILL mid-stream loses no record to the 
   REQUIRE(member.Spawn({"consume", "t", "--group", "g", "--from-beginning", "--format", "%p %o",
                         "--session-timeout-ms", "1000", "--bootstrap", broker.bootstrap()},
                        printed_path, dir.path() + "/stderr"));
-  // Up to a minute: a loaded machine (sanitizers, parallel tests) can be slow to join.
-  for (int i = 0; i < 3000 && CountLines(testing::ReadFile(printed_path)) < 2000; ++i) {
+  // Kill it mid-stream once it has printed a good part and committed on every partition (a
+  // first poll can print thousands of records before its first commit). Up to a minute: a
+  // loaded machine (sanitizers, parallel tests) can be slow to join.
+  auto committed_everywhere = [&] {
+    auto commits = (*admin)->ListGroupOffsets("g");
+    return commits.ok() && commits->size() == static_cast<size_t>(kPartitions);
+  };
+  for (int i = 0; i < 3000; ++i) {
+    if (CountLines(testing::ReadFile(printed_path)) >= 2000 && committed_everywhere()) break;
     std::this_thread::sleep_for(20ms);
   }
   CHECK(member.Signal(SIGKILL) == 128 + SIGKILL);

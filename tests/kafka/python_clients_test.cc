@@ -14,7 +14,7 @@ namespace {
 void RunPythonTest(const std::string& script) {
   EmbeddedBroker broker;
   testing::CommandResult result = testing::RunProgram(
-      {"/usr/bin/python3", std::string(BROOK_SOURCE_DIR) + "/tests/kafka/python/" + script,
+      {"timeout", "300", "/usr/bin/python3", std::string(BROOK_SOURCE_DIR) + "/tests/kafka/python/" + script,
        broker.kafka_bootstrap()});
   INFO(result.err);
   CHECK(result.exit_code == 0);

@@ -10,6 +10,9 @@ from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 BOOTSTRAP = None
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
+STRATEGIES = ["range", "roundrobin", "cooperative-sticky"]
+REBALANCE_COMMIT_ERRORS = [KafkaError.ILLEGAL_GENERATION, KafkaError.REBALANCE_IN_PROGRESS,
+                           KafkaError.UNKNOWN_MEMBER_ID]
 
 
 def produce(topic, records, **settings):
@@ -87,6 +90,83 @@ class ConfluentKafkaTest(unittest.TestCase):
         producer.flush(10)
         codes = sorted(e.code() if e else 0 for e in errors)
         self.assertEqual(codes, sorted([KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.INVALID_RECORD, 0]))
+
+    def test_group_splits_rebalances_and_resumes_from_commits(self):
+        admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+        settings = {"bootstrap.servers": BOOTSTRAP, "group.id": "ck-g",
+                    "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                    "session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
+        for strategy in STRATEGIES:
+            with self.subTest(strategy=strategy):
+                topic = "ck-group-" + strategy
+                admin.create_topics([NewTopic(topic, 4, 1)])[topic].result(10)
+                produce(topic, [(b"k%d" % i, b"%d" % i) for i in range(400)])
+                group = dict(settings, **{"group.id": "ck-g-" + strategy,
+                                          "partition.assignment.strategy": strategy})
+                first = Consumer(group)
+                first.subscribe([topic])
+                seen = {}
+                def poll(consumer, n):
+                    for _ in range(n):
+                        m = consumer.poll(0.1)
+                        if m is None or m.error():
+                            continue
+                        seen[(m.partition(), m.offset())] = m.value()
+                        try:
+                            consumer.commit(m, asynchronous=False)
+                        except KafkaException as e:
+                            # As against Kafka: a commit racing a rebalance is refused, and a
+                            # later one (or the next owner's) covers the record.
+                            self.assertIn(e.args[0].code(), REBALANCE_COMMIT_ERRORS)
+                poll(first, 30)
+                second = Consumer(group)
+                second.subscribe([topic])
+                for _ in range(100):
+                    poll(first, 1)
+                    poll(second, 1)
+                    if len(first.assignment()) == 2 and len(second.assignment()) == 2:
+                        break
+                # The group split the four partitions two and two.
+                self.assertEqual(len(first.assignment()), 2)
+                self.assertEqual(len(second.assignment()), 2)
+                while len(seen) < 400:
+                    before = len(seen)
+                    poll(first, 5)
+                    poll(second, 5)
+                    if len(seen) == before and len(seen) < 400:
+                        poll(first, 20)
+                        poll(second, 20)
+                        if len(seen) == before:
+                            break
+                self.assertEqual(len(seen), 400)
+                second.close()  # Leaves: the first member takes every partition back.
+                for _ in range(100):
+                    poll(first, 1)
+                    if len(first.assignment()) == 4:
+                        break
+                self.assertEqual(len(first.assignment()), 4)
+                poll(first, 20)  # Records the leaver read but had not committed come again.
+                committed = first.committed([TopicPartition(topic, p) for p in range(4)], 10)
+                self.assertEqual(sum(tp.offset for tp in committed), 400)  # Lag 0.
+                first.close()
+                # A new member resumes from the commits: nothing is read again.
+                produce(topic, [(b"late", b"late")])
+                again = Consumer(group)
+                again.subscribe([topic])
+                late = []
+                for _ in range(100):
+                    m = again.poll(0.1)
+                    if m is not None and not m.error():
+                        late.append(m.value())
+                    if late:
+                        break
+                self.assertEqual(late, [b"late"])
+                again.close()
+
+    def test_idempotent_producer(self):
+        delivered = produce("ck-idem", [(b"k%d" % (i % 10), b"%d" % i) for i in range(2000)],
+                            **{"enable.idempotence": True, "acks": "all"})
+        self.assertEqual(sorted(delivered), [(0, i) for i in range(2000)])
 
     def test_auto_created_topic_has_the_default_partition_count(self):
         producer = Producer({"bootstrap.servers": BOOTSTRAP})

@@ -3,6 +3,8 @@
 Run by tests/kafka/python_clients_test.cc with the listener's address as the only argument.
 """
 import sys
+import threading
+import time
 import unittest
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -86,6 +88,56 @@ class KafkaPythonTest(unittest.TestCase):
         self.assertEqual((found.offset, found.timestamp), (2, 3000))
         self.assertIsNone(consumer.offsets_for_times({tp: 99999})[tp])
         consumer.close()
+
+
+class KafkaPythonGroupTest(unittest.TestCase):
+    def test_group_consumes_everything_once_and_commits(self):
+        admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+        admin.create_topics([NewTopic("py-group", 4, 1)])
+        producer = KafkaProducer(bootstrap_servers=BOOTSTRAP)
+        for i in range(200):
+            producer.send("py-group", key=b"k%d" % i, value=b"%d" % i)
+        producer.flush()
+        producer.close()
+        # One thread per member: kafka-python's poll blocks in a rebalance until every member
+        # has rejoined, so one thread cannot drive two members.
+        seen, lock, done = set(), threading.Lock(), threading.Event()
+        assignments = {}
+
+        def member(index):
+            c = KafkaConsumer("py-group", bootstrap_servers=BOOTSTRAP, group_id="py-g",
+                              auto_offset_reset="earliest", enable_auto_commit=False,
+                              session_timeout_ms=6000, heartbeat_interval_ms=500)
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                for records in c.poll(timeout_ms=100).values():
+                    with lock:
+                        seen.update((r.partition, r.offset) for r in records)
+                try:
+                    c.commit()
+                except Exception:  # A commit racing a rebalance; a later one covers it.
+                    pass
+                assignments[index] = len(c.assignment())
+                if done.is_set():
+                    break
+                with lock:
+                    if len(seen) == 200 and sorted(assignments.values()) == [2, 2]:
+                        done.set()
+            c.commit()
+            c.close()
+
+        threads = [threading.Thread(target=member, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(seen), 200)
+        self.assertEqual(sorted(assignments.values()), [2, 2])
+        offsets = admin.list_consumer_group_offsets("py-g")
+        self.assertEqual(sum(o.offset for o in offsets.values()), 200)  # Lag 0.
+        groups = dict(admin.list_consumer_groups())
+        self.assertEqual(groups.get("py-g"), "consumer")
+        admin.close()
 
 
 if __name__ == "__main__":
