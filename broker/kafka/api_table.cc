@@ -96,6 +96,8 @@ constexpr KafkaApi kApis[] = {
         HandleIncrementalAlterConfigs>(44, "IncrementalAlterConfigs", 0, 1),
     Row<kafka::DescribeClusterRequest, kafka::DescribeClusterResponse, HandleDescribeCluster>(
         60, "DescribeCluster", 0, 1),
+    Row<kafka::DescribeProducersRequest, kafka::DescribeProducersResponse,
+        HandleDescribeProducers>(61, "DescribeProducers", 0, 0),
 };
 
 }  // namespace

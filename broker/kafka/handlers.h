@@ -85,6 +85,8 @@ KafkaResult<kafka::DeleteGroupsResponse> HandleDeleteGroups(
     KafkaContext& ctx, const kafka::DeleteGroupsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::InitProducerIdResponse> HandleInitProducerId(
     KafkaContext& ctx, const kafka::InitProducerIdRequest& request, KafkaScope& scope);
+KafkaResult<kafka::DescribeProducersResponse> HandleDescribeProducers(
+    KafkaContext& ctx, const kafka::DescribeProducersRequest& request, KafkaScope& scope);
 KafkaResult<kafka::FindCoordinatorResponse> HandleFindCoordinator(
     KafkaContext& ctx, const kafka::FindCoordinatorRequest& request, KafkaScope& scope);
 

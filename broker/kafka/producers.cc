@@ -1,3 +1,6 @@
+// DescribeProducers: the producers each partition remembers (their epoch, last sequence and
+// last timestamp), from the same state.
+//
 // InitProducerId: an idempotent producer's id (never reused, across restarts and kill -9) and
 // epoch 0, from storage, which then deduplicates and orders the producer's batches. As Kafka
 // does for a producer without a transactional id, an id and epoch given to bump (KIP-360) get
@@ -5,6 +8,7 @@
 // which clients treat as fatal, rather than a retriable code they would wait on).
 #include "broker/kafka/handlers.h"
 #include "broker/log.h"
+#include "protocol/absl_compat.h"
 
 namespace brook::kafka_listener {
 
@@ -24,6 +28,36 @@ KafkaResult<kafka::InitProducerIdResponse> HandleInitProducerId(
   }
   response.producer_id = id->producer_id.value;
   response.producer_epoch = id->epoch.value;
+  co_return response;
+}
+
+KafkaResult<kafka::DescribeProducersResponse> HandleDescribeProducers(
+    KafkaContext& ctx, const kafka::DescribeProducersRequest& request, KafkaScope&) {
+  kafka::DescribeProducersResponse response;
+  for (const kafka::DescribeProducersRequest::Topic& topic : request.topics) {
+    kafka::DescribeProducersResponse::Topic& out = response.topics.emplace_back();
+    out.name = topic.name;
+    for (int32_t partition : topic.partitions) {
+      kafka::DescribeProducersResponse::Partition& result = out.partitions.emplace_back();
+      result.partition_index = partition;
+      absl::StatusOr<storage::ProducerEntries> producers =
+          ctx.broker.store.Producers(topic.name, PartitionId(partition));
+      if (!producers.ok()) {
+        result.error_code = KafkaCodeOf(producers.status());
+        result.error_message = std::string(MessageOf(producers.status()));
+        continue;
+      }
+      for (const auto& [id, entry] : *producers) {
+        kafka::DescribeProducersResponse::Producer& p = result.active_producers.emplace_back();
+        p.producer_id = id.value;
+        p.producer_epoch = entry.epoch.value;
+        if (!entry.batches.empty()) {
+          p.last_sequence = entry.batches.back().last_sequence;
+          p.last_timestamp = entry.batches.back().max_timestamp;
+        }
+      }
+    }
+  }
   co_return response;
 }
 

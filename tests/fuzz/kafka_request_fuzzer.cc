@@ -86,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
                  DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest,
                  OffsetCommitRequest, OffsetFetchRequest, OffsetDeleteRequest,
-                 InitProducerIdRequest>(
+                 InitProducerIdRequest, DescribeProducersRequest>(
         body, version);
   }
   return 0;

@@ -9,7 +9,13 @@
 #include <vector>
 
 #include "broker/embedded_broker.h"
+#include "protocol/frame.h"
+#include "protocol/kafka/codec.h"
+#include "protocol/kafka/header.h"
+#include "protocol/kafka/messages/producers.h"
+#include "protocol/wire.h"
 #include "tests/kafka/rdkafka_support.h"
+#include "tests/support/raw_client.h"
 
 namespace brook {
 namespace {
@@ -218,6 +224,42 @@ TEST_CASE("librdkafka: offsets committed outside a group are read back, by Kafka
   CHECK(rest.front().offset == 6);
   CHECK(rest.front().value == "6");
   rd_kafka_consumer_close(again.get());
+}
+
+TEST_CASE("librdkafka's idempotent producer shows in DescribeProducers") {
+  EmbeddedBroker broker;
+  RdKafka producer = MakeClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", broker.kafka_bootstrap()},
+                                                    {"enable.idempotence", "true"}});
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("described"),
+                              RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_VALUE(const_cast<char*>("v"), 1),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  REQUIRE(rd_kafka_flush(producer.get(), 20000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  testing::RawClient client(broker.kafka_bootstrap());
+  kafka::DescribeProducersRequest request;
+  request.topics.push_back({"described", {0, 7}});
+  std::string frame;
+  kafka::BeginRequest({61, 0, 1, std::string("test")}, /*flexible_header=*/true, &frame);
+  kafka::Encode(request, 0, &frame);
+  FinishFrame(&frame);
+  REQUIRE(client.SendBytes(frame));
+  std::optional<std::string> payload = client.ReadFrame();
+  REQUIRE(payload);
+  std::string_view body = std::string_view(*payload).substr(4);  // Past the correlation id.
+  REQUIRE(kafka::SkipHeaderTags(&body).ok());
+  absl::StatusOr<kafka::DescribeProducersResponse> response =
+      kafka::Decode<kafka::DescribeProducersResponse>(body, 0);
+  REQUIRE(response.ok());
+  const auto& partitions = response->topics.at(0).partitions;
+  REQUIRE(partitions.size() == 2);
+  CHECK(partitions[0].error_code == ErrorCode::kNone);
+  REQUIRE(partitions[0].active_producers.size() == 1);
+  CHECK(partitions[0].active_producers[0].producer_id >= 0);
+  CHECK(partitions[0].active_producers[0].last_sequence == 9);
+  CHECK(partitions[1].error_code == ErrorCode::kUnknownTopicOrPartition);
 }
 
 }  // namespace
