@@ -1,0 +1,48 @@
+// bench/server_cpu.h: the CPU time a broker process spends, so a benchmark can report what each
+// record cost the broker (microseconds of CPU per record) beside its throughput.
+//
+//   ServerCpu cpu(server_pid);                 // e.g. `brook serve` started by the bench
+//   CpuInterval interval(&cpu);                // when the workload's clock starts
+//   ...                                        // the timed part
+//   double seconds = interval.Seconds();       // when it stops: broker CPU in between
+//
+// The figure is the process's CPU clock (clock_getcpuclockid): user + system time of all its
+// threads, live and exited, in nanoseconds. It covers everything the broker did in the interval,
+// background work included (RocksDB flushes, the WAL syncer), which is what a record costs.
+// Thread-safety: both classes are immutable after construction; Seconds() is safe from any
+// thread.
+#pragma once
+
+#include <sys/types.h>
+#include <time.h>
+
+namespace brook::bench {
+
+// The CPU clock of another process on this machine.
+class ServerCpu {
+ public:
+  // REQUIRES: `pid` is a process of this machine that outlives this object.
+  explicit ServerCpu(pid_t pid);
+  // CPU seconds the process has used since it started; -1 when its clock cannot be read (no
+  // such process, or the kernel refuses).
+  double Seconds() const;
+
+ private:
+  clockid_t clock_{};
+  bool valid_ = false;
+};
+
+// The CPU time a server spends from construction to each call of Seconds().
+class CpuInterval {
+ public:
+  // `cpu` null: nothing is measured (Seconds() returns -1).
+  explicit CpuInterval(const ServerCpu* cpu) : cpu_(cpu), start_(cpu ? cpu->Seconds() : -1) {}
+  // Server CPU seconds since construction; -1 when not measured or unreadable.
+  double Seconds() const;
+
+ private:
+  const ServerCpu* cpu_;
+  double start_;
+};
+
+}  // namespace brook::bench
