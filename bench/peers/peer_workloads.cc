@@ -63,7 +63,7 @@ absl::StatusOr<RunResult> RunPeerProduce(PeerDriver& driver, const std::string& 
     producers.push_back(*std::move(producer));
   }
   FirstError error;
-  const auto start = Clock::now();
+  const RunClock clock(options.server_cpu);
   RunShares(options.records, options.producers, [&](int i, int64_t first, int64_t last) {
     PeerProducer& producer = *producers[static_cast<size_t>(i)];
     for (int64_t n = first; n < last && !error.failed(); ++n) {
@@ -73,12 +73,10 @@ absl::StatusOr<RunResult> RunPeerProduce(PeerDriver& driver, const std::string& 
     }
     if (absl::Status s = producer.Flush(); !s.ok()) error.Set(s);
   });
-  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  RunResult result = clock.Stop(options.records, options.records * options.value_size, 0);
   if (error.failed()) return error.status();
-  int64_t refused = 0;
-  for (const auto& producer : producers) refused += producer->errors();
-  return RunResult{options.records, options.records * options.value_size, elapsed.count(),
-                   refused};
+  for (const auto& producer : producers) result.errors += producer->errors();
+  return result;
 }
 
 absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& stream,
@@ -93,7 +91,7 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
   const auto on_record = [&bytes](std::string_view value) {
     bytes += static_cast<int64_t>(value.size());
   };
-  const auto start = Clock::now();
+  const RunClock clock(options.server_cpu);
   while (received < options.records) {
     absl::StatusOr<int> got = (*consumer)->Poll(std::chrono::seconds(10), on_record);
     if (!got.ok()) return got.status();
@@ -103,9 +101,9 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
     }
     received += *got;
   }
-  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  const RunResult result = clock.Stop(received, bytes, received - options.records);
   if (absl::Status s = (*consumer)->Close(); !s.ok()) return s;
-  return RunResult{received, bytes, elapsed.count(), received - options.records};
+  return result;
 }
 
 absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& stream,
@@ -114,7 +112,7 @@ absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& st
   absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
       driver.NewConsumer(stream, /*group=*/"", 0, settings.consume_batch);
   if (!consumer.ok()) return consumer.status();
-  const auto start = Clock::now();
+  const RunClock clock(options.server_cpu);
   absl::StatusOr<RunResult> produced = absl::UnknownError("not run");
   std::thread producer([&] { produced = RunPeerProduce(driver, stream, options, settings); });
   int64_t received = 0;
@@ -136,12 +134,13 @@ absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& st
     }
     received += *got;
   }
-  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  RunResult result = clock.Stop(received, bytes, received - options.records);
   producer.join();
   if (!failure.ok()) return failure;
   if (!produced.ok()) return produced.status();
   if (absl::Status s = (*consumer)->Close(); !s.ok()) return s;
-  return RunResult{received, bytes, elapsed.count(), produced->errors + received - options.records};
+  result.errors += produced->errors;
+  return result;
 }
 
 absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::string& stream,
@@ -176,12 +175,15 @@ absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::str
     bytes += my_bytes;
     if (absl::Status s = (*consumer)->Close(); !s.ok()) error.Set(s);
   };
+  // The server's CPU from the members' start until this thread sees the last record.
+  const CpuInterval cpu(options.server_cpu);
   std::vector<std::thread> members;
   for (int i = 0; i < options.consumers; ++i) members.emplace_back(member, i);
   const auto deadline = Clock::now() + std::chrono::minutes(5);
   while (!error.failed() && received.load() < options.records && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const double server_cpu_seconds = cpu.Seconds();
   if (received.load() < options.records) error.Set(absl::InternalError("the group stalled"));
   for (std::thread& t : members) t.join();
   if (error.failed()) {
@@ -190,7 +192,8 @@ absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::str
                                     options.records, MessageOf(error.status())));
   }
   const double seconds = static_cast<double>(last_record_ns.load() - first_ready_ns.load()) / 1e9;
-  return RunResult{received.load(), bytes.load(), seconds, received.load() - options.records};
+  return RunResult{received.load(), bytes.load(), seconds, received.load() - options.records,
+                   server_cpu_seconds};
 }
 
 }  // namespace brook::bench
