@@ -365,10 +365,10 @@ KafkaConfig KafkaProducerConfig(const KafkaSettings& s) {
       {"linger.ms", std::to_string(s.linger_ms)},
       {"batch.size", std::to_string(s.batch_bytes)},
       // batch.size decides when a batch is full, not a record count (default 10,000).
+      // queue.buffering.max.messages stays at its default, 100,000 records queued locally:
+      // 1,000,000 measured 23% fewer records/s here (1.41 M against 1.84 M, medians of 3; the
+      // client spent 50% more CPU per record) and 10,000 no better (1.47 M).
       {"batch.num.messages", "1000000"},
-      // Room for about a second of records in the local queue (default 100,000), so Send
-      // seldom waits for the broker.
-      {"queue.buffering.max.messages", "1000000"},
   };
   config.insert(config.end(), throughput.begin(), throughput.end());
   return config;
