@@ -10,11 +10,12 @@ namespace brook::bench {
 
 absl::StatusOr<RunResult> RunConsume(const std::string& bootstrap, const std::string& topic,
                                      const WorkloadOptions& options) {
-  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, options);
+  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, Unmeasured(options));
   if (!filled.ok()) return filled.status();
   if (filled->errors > 0) {
     return absl::InternalError(fmt::format("{} records failed while filling the topic", filled->errors));
   }
+  WaitUntilServerIdle(options.server_cpu);
   ConsumerOptions co;
   co.bootstrap = bootstrap;
   co.client_id = "brook-bench-consumer";

@@ -33,7 +33,7 @@ struct EndToEndOptions {
   int partitions = 6;          // Of the benchmark topic (brook).
   int acks = 1;                // brook's producer acks.
   // The broker's CPU clock, read over each run (EndToEndResult::server_cpu_seconds); null: not
-  // measured.
+  // measured. When set, a run waits until the broker is idle before it connects its clients.
   const ServerCpu* server_cpu = nullptr;
   int64_t total_records() const {
     return static_cast<int64_t>((seconds + warmup_seconds) * rate);

@@ -83,13 +83,14 @@ void RunMember(const std::string& bootstrap, const std::string& topic, const std
 
 absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const std::string& topic,
                                           const WorkloadOptions& options) {
-  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, options);
+  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, Unmeasured(options));
   if (!filled.ok()) return filled.status();
   if (filled->errors > 0) {
     return absl::InternalError(
         fmt::format("{} records failed while filling the topic", filled->errors));
   }
   const std::string group = fmt::format("{}-group", topic);
+  WaitUntilServerIdle(options.server_cpu);
   GroupRun run;
   // The broker's CPU from the members' start until the main thread sees the last record.
   const CpuInterval cpu(options.server_cpu);

@@ -12,6 +12,7 @@ namespace brook::bench {
 
 absl::StatusOr<RunResult> RunMixed(const std::string& bootstrap, const std::string& topic,
                                    const WorkloadOptions& options) {
+  WaitUntilServerIdle(options.server_cpu);
   absl::StatusOr<std::unique_ptr<Consumer>> consumer =
       Consumer::Create({.bootstrap = bootstrap,
                         .client_id = "brook-bench-consumer",
@@ -26,7 +27,7 @@ absl::StatusOr<RunResult> RunMixed(const std::string& bootstrap, const std::stri
 
   const RunClock clock(options.server_cpu);
   absl::StatusOr<RunResult> produced = absl::UnknownError("not run");
-  std::thread producer([&] { produced = RunProduce(bootstrap, topic, options); });
+  std::thread producer([&] { produced = RunProduce(bootstrap, topic, Unmeasured(options)); });
   int64_t received = 0;
   int64_t bytes = 0;
   absl::Status failure;

@@ -14,6 +14,7 @@ namespace brook::bench {
 
 absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::string& topic,
                                      const WorkloadOptions& options) {
+  WaitUntilServerIdle(options.server_cpu);
   const ValuePool pool(options.value_size, options.key_count);
   std::vector<std::unique_ptr<Producer>> producers;
   for (int i = 0; i < options.producers; ++i) {

@@ -9,6 +9,9 @@
 // The figure is the process's CPU clock (clock_getcpuclockid): user + system time of all its
 // threads, live and exited, in nanoseconds. It covers everything the broker did in the interval,
 // background work included (RocksDB flushes, the WAL syncer), which is what a record costs.
+// So that one run's leftover background work (a memtable flush after filling a topic, the
+// compaction of a deleted one) is not counted in the next, workloads wait until the server is
+// idle (WaitUntilIdle) before they start the clients of the timed part.
 // Thread-safety: both classes are immutable after construction; Seconds() is safe from any
 // thread.
 #pragma once
@@ -26,11 +29,18 @@ class ServerCpu {
   // CPU seconds the process has used since it started; -1 when its clock cannot be read (no
   // such process, or the kernel refuses).
   double Seconds() const;
+  // Returns once the process used less than 10% of a core over 50 ms, or after 2 s.
+  void WaitUntilIdle() const;
 
  private:
   clockid_t clock_{};
   bool valid_ = false;
 };
+
+// Waits until the server `cpu` measures is idle (ServerCpu::WaitUntilIdle); null: returns at once.
+inline void WaitUntilServerIdle(const ServerCpu* cpu) {
+  if (cpu != nullptr) cpu->WaitUntilIdle();
+}
 
 // The CPU time a server spends from construction to each call of Seconds().
 class CpuInterval {

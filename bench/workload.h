@@ -34,8 +34,19 @@ struct WorkloadOptions {
   std::string assignor = "cooperative-sticky";  // The group's assignor.
   // The broker's CPU clock, read when the workload's clock starts and stops (RunResult::
   // server_cpu_seconds); null: not measured (an embedded broker, or one whose pid is unknown).
+  // When set, a workload waits until the broker is idle before it starts the clients of its
+  // timed part (WaitUntilServerIdle).
   const ServerCpu* server_cpu = nullptr;
 };
+
+// `options` without the broker's CPU clock: for the untimed parts of a workload (filling a
+// topic) and for a workload run inside another's timed part (the producers of `mixed`), which
+// must not wait for an idle broker.
+inline WorkloadOptions Unmeasured(const WorkloadOptions& options) {
+  WorkloadOptions unmeasured = options;
+  unmeasured.server_cpu = nullptr;
+  return unmeasured;
+}
 
 struct RunResult {
   int64_t records = 0;

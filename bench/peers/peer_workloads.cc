@@ -40,7 +40,8 @@ class FirstError {
 
 absl::Status Fill(PeerDriver& driver, const std::string& stream, const WorkloadOptions& options,
                   const PeerSettings& settings) {
-  absl::StatusOr<RunResult> filled = RunPeerProduce(driver, stream, options, settings);
+  absl::StatusOr<RunResult> filled =
+      RunPeerProduce(driver, stream, Unmeasured(options), settings);
   if (!filled.ok()) return filled.status();
   if (filled->errors > 0) {
     return absl::InternalError(
@@ -54,6 +55,7 @@ absl::Status Fill(PeerDriver& driver, const std::string& stream, const WorkloadO
 absl::StatusOr<RunResult> RunPeerProduce(PeerDriver& driver, const std::string& stream,
                                          const WorkloadOptions& options,
                                          const PeerSettings& settings) {
+  WaitUntilServerIdle(options.server_cpu);
   const ValuePool pool(options.value_size, options.key_count);
   std::vector<std::unique_ptr<PeerProducer>> producers;
   for (int i = 0; i < options.producers; ++i) {
@@ -83,6 +85,7 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
                                          const WorkloadOptions& options,
                                          const PeerSettings& settings) {
   if (absl::Status s = Fill(driver, stream, options, settings); !s.ok()) return s;
+  WaitUntilServerIdle(options.server_cpu);
   absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
       driver.NewConsumer(stream, /*group=*/"", 0, settings.consume_batch);
   if (!consumer.ok()) return consumer.status();
@@ -109,12 +112,14 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
 absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& stream,
                                        const WorkloadOptions& options,
                                        const PeerSettings& settings) {
+  WaitUntilServerIdle(options.server_cpu);
   absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
       driver.NewConsumer(stream, /*group=*/"", 0, settings.consume_batch);
   if (!consumer.ok()) return consumer.status();
   const RunClock clock(options.server_cpu);
   absl::StatusOr<RunResult> produced = absl::UnknownError("not run");
-  std::thread producer([&] { produced = RunPeerProduce(driver, stream, options, settings); });
+  std::thread producer(
+      [&] { produced = RunPeerProduce(driver, stream, Unmeasured(options), settings); });
   int64_t received = 0;
   int64_t bytes = 0;
   absl::Status failure;
@@ -149,6 +154,7 @@ absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::str
   if (absl::Status s = Fill(driver, stream, options, settings); !s.ok()) return s;
   const std::string group = "bench-group";
   if (absl::Status s = driver.CreateGroup(stream, group); !s.ok()) return s;
+  WaitUntilServerIdle(options.server_cpu);
 
   FirstError error;
   std::atomic<int64_t> received{0};
