@@ -1,6 +1,9 @@
 // `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare`: runs a workload
 // several times against an embedded broker (default) or --bootstrap, on a fresh topic per run,
 // and reports the median (`e2e` lives in end_to_end_command.h, `compare` in compare_command.h).
+// With `--protocol kafka`, produce, consume and mixed run through librdkafka against the
+// embedded broker's Kafka listener, or against --bootstrap as a Kafka listener (brook's or any
+// Kafka broker's): bench/peers/kafka_driver.h.
 #include "bench/bench_command.h"
 
 #include <unistd.h>
@@ -9,6 +12,8 @@
 
 #include "bench/compare_command.h"
 #include "bench/end_to_end_command.h"
+#include "bench/peers/kafka_driver.h"
+#include "bench/peers/peer_workloads.h"
 #include "bench/report.h"
 #include "bench/target.h"
 #include "bench/workload.h"
@@ -35,6 +40,8 @@ struct BenchOptions {
   int runs = 3;
   bool json = false;
   std::string acks = "1";
+  std::string protocol = "brook";  // brook | kafka
+  int broker_pid = 0;              // The broker at --bootstrap, to report its CPU per record.
   // The embedded broker's compaction I/O bound (compaction workload; ignored with --bootstrap).
   int64_t compaction_max_bytes_per_second = BrokerConfig{}.compaction_max_bytes_per_second;
   WorkloadOptions workload;
@@ -42,6 +49,8 @@ struct BenchOptions {
 
 using WorkloadFn = absl::StatusOr<RunResult> (*)(const std::string&, const std::string&,
                                                  const WorkloadOptions&);
+using KafkaWorkloadFn = absl::StatusOr<RunResult> (*)(PeerDriver&, const std::string&,
+                                                      const WorkloadOptions&, const PeerSettings&);
 
 int Fail(const absl::Status& status) {
   fmt::print(stderr, "error: {}\n", MessageOf(status));
@@ -61,18 +70,14 @@ bool ParseAcks(BenchOptions& options) {
   return true;
 }
 
-int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
-  if (!ParseAcks(options)) return 2;
-  absl::StatusOr<Target> target =
-      ConnectTarget(options.bootstrap, options.compaction_max_bytes_per_second);
-  if (!target.ok()) return Fail(target.status());
-  WorkloadReport report{name, target->name(), options.workload, {}};
+// Runs `run_once(run)` for runs 1..options.runs and prints the report of workload `name` on
+// `target`. Returns the exit code: 1 when a run fails or has errors.
+template <class RunOnce>
+int RunAndReport(const std::string& name, const std::string& target, const BenchOptions& options,
+                 RunOnce run_once) {
+  WorkloadReport report{name, target, options.workload, {}};
   for (int run = 1; run <= options.runs; ++run) {
-    absl::StatusOr<std::string> topic =
-        target->CreateTopic(name, run, options.workload.partitions);
-    if (!topic.ok()) return Fail(topic.status());
-    absl::StatusOr<RunResult> result = fn(target->bootstrap, *topic, options.workload);
-    (void)target->admin->DeleteTopic(*topic);
+    absl::StatusOr<RunResult> result = run_once(run);
     if (!result.ok()) return Fail(result.status());
     PrintProgress(name, run, options.runs, *result);
     report.runs.push_back(*result);
@@ -82,6 +87,49 @@ int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
     if (r.errors > 0) return 1;
   }
   return 0;
+}
+
+int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
+  if (!ParseAcks(options)) return 2;
+  absl::StatusOr<Target> target =
+      ConnectTarget(options.bootstrap, options.compaction_max_bytes_per_second);
+  if (!target.ok()) return Fail(target.status());
+  if (absl::Status s = MeasureCpuOf(*target, options.broker_pid); !s.ok()) return Fail(s);
+  options.workload.server_cpu = target->cpu();
+  return RunAndReport(name, target->name(), options, [&](int run) -> absl::StatusOr<RunResult> {
+    absl::StatusOr<std::string> topic =
+        target->CreateTopic(name, run, options.workload.partitions);
+    if (!topic.ok()) return topic.status();
+    absl::StatusOr<RunResult> result = fn(target->bootstrap, *topic, options.workload);
+    (void)target->admin->DeleteTopic(*topic);
+    return result;
+  });
+}
+
+// The workload through a Kafka listener with librdkafka (bench/peers/kafka_driver.h).
+int RunKafkaBench(const std::string& name, KafkaWorkloadFn fn, BenchOptions& options) {
+  if (!ParseAcks(options)) return 2;
+  absl::StatusOr<Target> target = ConnectKafkaTarget(options.bootstrap);
+  if (!target.ok()) return Fail(target.status());
+  if (absl::Status s = MeasureCpuOf(*target, options.broker_pid); !s.ok()) return Fail(s);
+  WorkloadOptions& w = options.workload;
+  w.server_cpu = target->cpu();
+  absl::StatusOr<std::unique_ptr<PeerDriver>> kafka =
+      ConnectKafka({.bootstrap = target->kafka_bootstrap,
+                    .partitions = w.partitions,
+                    .acks = w.acks,
+                    .linger_ms = w.linger_ms,
+                    .batch_bytes = w.batch_bytes});
+  if (!kafka.ok()) return Fail(kafka.status());
+  const std::string where =
+      fmt::format("{}, Kafka protocol (librdkafka {})", target->name(), KafkaClientVersion());
+  return RunAndReport(name, where, options, [&](int run) -> absl::StatusOr<RunResult> {
+    const std::string topic = fmt::format("bench-{}-{}-{}", name, getpid(), run);
+    if (absl::Status s = (*kafka)->CreateStream(topic); !s.ok()) return s;
+    absl::StatusOr<RunResult> result = fn(**kafka, topic, w, kPeerSettings);
+    (void)(*kafka)->DeleteStream(topic);
+    return result;
+  });
 }
 
 int RunRebalanceBench(BenchOptions& options, int rebalances) {
@@ -168,19 +216,33 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
     const char* name;
     const char* help;
     WorkloadFn fn;
+    KafkaWorkloadFn kafka;  // Null: not available with --protocol kafka.
   };
   for (const Workload& w :
-       {Workload{"produce", "Producer throughput", RunProduce},
-        Workload{"consume", "Consumer throughput (from a filled topic)", RunConsume},
+       {Workload{"produce", "Producer throughput", RunProduce, RunPeerProduce},
+        Workload{"consume", "Consumer throughput (from a filled topic)", RunConsume,
+                 RunPeerConsume},
         Workload{"mixed", "Produce and consume at once (records/s through the broker)",
-                 RunMixed},
+                 RunMixed, RunPeerMixed},
         Workload{"group-consume", "Consumer-group throughput, committing every poll",
-                 RunGroupConsume}}) {
+                 RunGroupConsume, nullptr}}) {
     auto options = std::make_shared<BenchOptions>();
     CLI::App* cmd = bench->add_subcommand(w.name, w.help);
     AddWorkloadOptions(cmd, *options);
-    cmd->callback([options, exit_code, name = std::string(w.name), fn = w.fn] {
-      *exit_code = RunBench(name, fn, *options);
+    cmd->add_option("--broker-pid", options->broker_pid,
+                    "With --bootstrap: the broker's process id, to report its CPU time per "
+                    "record")
+        ->check(CLI::PositiveNumber);
+    if (w.kafka != nullptr) {
+      cmd->add_option("--protocol", options->protocol,
+                      "brook: brook's own client; kafka: librdkafka against the Kafka listener "
+                      "(of the embedded broker, or --bootstrap as a Kafka address)")
+          ->check(CLI::IsMember({"brook", "kafka"}))
+          ->capture_default_str();
+    }
+    cmd->callback([options, exit_code, w] {
+      *exit_code = options->protocol == "kafka" ? RunKafkaBench(w.name, w.kafka, *options)
+                                                : RunBench(w.name, w.fn, *options);
     });
   }
   auto options = std::make_shared<BenchOptions>();

@@ -1,7 +1,9 @@
-// bench/compare_report.h: the result of `brook bench compare` and how it is shown: one table of
-// median throughputs with the ratio brook/peer per row, the settings and runs behind each
-// figure, and what each system guarantees about an acknowledged record at those settings; or
-// the same as JSON for machines.
+// bench/compare_report.h: the result of `brook bench compare` and how it is shown: a table of
+// median throughputs per row (brook's own client, brook's Kafka listener through librdkafka, and
+// the peers), a table of ratios (Kafka listener / brook's client, and each of the two / each
+// peer), the servers' CPU time per record, the settings and runs behind each figure, and what
+// each system guarantees about an acknowledged record at those settings; or the same as JSON
+// for machines.
 #pragma once
 
 #include <string>
@@ -12,10 +14,13 @@
 
 namespace brook::bench {
 
+// brook's own client is the system "brook"; this is the same broker through its Kafka listener.
+inline constexpr const char* kKafkaListener = "brook (Kafka listener, librdkafka)";
 // The peers, in the order of the table's columns.
 inline constexpr const char* kComparePeers[] = {"Redis Streams", "NATS JetStream"};
 
-// One system in one row. report.target is the system's name ("brook" or a kComparePeers name).
+// One system in one row. report.target is the system's name ("brook", kKafkaListener or a
+// kComparePeers name).
 struct CompareCell {
   WorkloadReport report;
   std::string settings;  // How it ran, in words (acks, fsync policy, connections, batching).
@@ -25,8 +30,8 @@ struct CompareCell {
 struct CompareRow {
   std::string workload;  // "produce", "produce-fsync", "consume", "group-consume".
   std::string title;     // For the table, e.g. "produce, acks=1".
-  std::vector<CompareCell> cells;  // cells[0] is brook.
-  std::string missing;             // Why a peer has no cell, if one has none.
+  std::vector<CompareCell> cells;  // cells[0] is brook; then the others that ran.
+  std::string missing;             // Why a system has no cell, if one has none.
 };
 
 // What an acknowledged record survives, per system and setting (one line each).
@@ -36,7 +41,7 @@ struct DurabilityNote {
 };
 
 struct CompareReport {
-  std::string target;  // brook's: "embedded" or its bootstrap address.
+  std::string target;  // brook's: "child process" or its bootstrap address.
   WorkloadOptions options;
   int runs = 0;
   std::vector<CompareRow> rows;

@@ -10,11 +10,12 @@ namespace brook::bench {
 
 absl::StatusOr<RunResult> RunConsume(const std::string& bootstrap, const std::string& topic,
                                      const WorkloadOptions& options) {
-  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, options);
+  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, Unmeasured(options));
   if (!filled.ok()) return filled.status();
   if (filled->errors > 0) {
     return absl::InternalError(fmt::format("{} records failed while filling the topic", filled->errors));
   }
+  WaitUntilServerIdle(options.server_cpu);
   ConsumerOptions co;
   co.bootstrap = bootstrap;
   co.client_id = "brook-bench-consumer";
@@ -27,7 +28,7 @@ absl::StatusOr<RunResult> RunConsume(const std::string& bootstrap, const std::st
 
   int64_t received = 0;
   int64_t bytes = 0;
-  const auto start = std::chrono::steady_clock::now();
+  const RunClock clock(options.server_cpu);
   while (received < options.records) {
     absl::StatusOr<ConsumerRecords> records = (*consumer)->Poll(std::chrono::seconds(10));
     if (!records.ok()) return records.status();
@@ -38,9 +39,9 @@ absl::StatusOr<RunResult> RunConsume(const std::string& bootstrap, const std::st
     for (const ConsumerRecord& record : *records) bytes += static_cast<int64_t>(record.value ? record.value->size() : 0);
     received += static_cast<int64_t>(records->size());
   }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const RunResult result = clock.Stop(received, bytes, received - options.records);
   (*consumer)->Close();
-  return RunResult{received, bytes, elapsed.count(), received - options.records};
+  return result;
 }
 
 }  // namespace brook::bench

@@ -19,7 +19,8 @@ RunTimes::RunTimes(const EndToEndOptions& options)
     : start(SteadyClock::now() + std::chrono::milliseconds(100)),
       schedule(start, options.rate),
       counted_from(schedule.Intended(options.warmup_records())),
-      deadline(schedule.Intended(options.total_records()) + std::chrono::seconds(30)) {}
+      deadline(schedule.Intended(options.total_records()) + std::chrono::seconds(30)),
+      server_cpu(options.server_cpu) {}
 
 absl::StatusOr<EndToEndResult> FinishRun(EndToEndResult result, int64_t total, int64_t errors,
                                          const RunTimes& times,
@@ -27,6 +28,7 @@ absl::StatusOr<EndToEndResult> FinishRun(EndToEndResult result, int64_t total, i
   result.sent = total;
   result.errors = errors;
   result.seconds = std::chrono::duration<double>(last_receipt - times.start).count();
+  result.server_cpu_seconds = times.server_cpu.Seconds();
   if (result.received < total) {
     return absl::DeadlineExceededError(fmt::format(
         "only {} of {} records arrived within 30 s of the schedule's end", result.received, total));

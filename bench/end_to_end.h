@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "bench/latency_histogram.h"
+#include "bench/server_cpu.h"
 
 namespace brook::bench {
 
@@ -31,6 +32,9 @@ struct EndToEndOptions {
   int value_size = 100;        // Bytes per value (at least 8: the stamp).
   int partitions = 6;          // Of the benchmark topic (brook).
   int acks = 1;                // brook's producer acks.
+  // The broker's CPU clock, read over each run (EndToEndResult::server_cpu_seconds); null: not
+  // measured. When set, a run waits until the broker is idle before it connects its clients.
+  const ServerCpu* server_cpu = nullptr;
   int64_t total_records() const {
     return static_cast<int64_t>((seconds + warmup_seconds) * rate);
   }
@@ -43,7 +47,12 @@ struct EndToEndResult {
   int64_t received = 0;      // Counted or not; a run is valid when received == sent.
   int64_t errors = 0;
   double seconds = 0;        // From the first intended send to the last receipt.
+  double server_cpu_seconds = -1;  // The broker's CPU time over the run; -1: not measured.
   double achieved_rate() const { return seconds > 0 ? received / seconds : 0; }
+  // Microseconds of broker CPU per record received (warm-up included); -1 when unknown.
+  double server_cpu_us_per_record() const {
+    return server_cpu_seconds >= 0 && received > 0 ? server_cpu_seconds * 1e6 / received : -1;
+  }
 };
 
 // When record i is meant to be sent: start + i / rate.
@@ -66,13 +75,15 @@ class RateSchedule {
 
 // The times of one run: it starts 100 ms from construction (time to get ready), follows the
 // schedule, counts latencies from the end of the warm-up, and gives up 30 s after the
-// schedule's end.
+// schedule's end. The broker's CPU (when options.server_cpu is set) is counted from
+// construction to FinishRun.
 struct RunTimes {
   explicit RunTimes(const EndToEndOptions& options);
   SteadyClock::time_point start;
   RateSchedule schedule;
   SteadyClock::time_point counted_from;
   SteadyClock::time_point deadline;
+  CpuInterval server_cpu;
 };
 
 // Completes a run's result: `total` records sent, `errors` refused, the last one received at

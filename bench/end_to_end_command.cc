@@ -1,8 +1,11 @@
 #include "bench/end_to_end_command.h"
 
+#include <unistd.h>
+
 #include <memory>
 
 #include "bench/end_to_end_report.h"
+#include "bench/peers/peer_end_to_end.h"
 #include "bench/target.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -12,31 +15,52 @@ namespace {
 
 struct EndToEndCommandOptions {
   std::string bootstrap;
+  std::string protocol = "brook";  // brook | kafka
+  int broker_pid = 0;              // The broker at --bootstrap, to report its CPU per record.
   int runs = 3;
   bool json = false;
   EndToEndOptions e2e;
 };
 
+int Fail(const absl::Status& status) {
+  fmt::print(stderr, "error: {}\n", MessageOf(status));
+  return 1;
+}
+
 int RunEndToEndBench(EndToEndCommandOptions& o) {
-  absl::StatusOr<Target> target = ConnectTarget(o.bootstrap);
-  if (!target.ok()) {
-    fmt::print(stderr, "error: {}\n", MessageOf(target.status()));
-    return 1;
+  const bool kafka = o.protocol == "kafka";
+  absl::StatusOr<Target> target = kafka ? ConnectKafkaTarget(o.bootstrap)
+                                        : ConnectTarget(o.bootstrap);
+  if (!target.ok()) return Fail(target.status());
+  if (absl::Status s = MeasureCpuOf(*target, o.broker_pid); !s.ok()) return Fail(s);
+  o.e2e.server_cpu = target->cpu();
+  const KafkaSettings settings{.bootstrap = target->kafka_bootstrap,
+                               .partitions = o.e2e.partitions,
+                               .acks = o.e2e.acks,
+                               .latency = true};
+  std::unique_ptr<PeerDriver> driver;
+  if (kafka) {
+    absl::StatusOr<std::unique_ptr<PeerDriver>> connected = ConnectKafka(settings);
+    if (!connected.ok()) return Fail(connected.status());
+    driver = *std::move(connected);
   }
-  EndToEndReport report{"brook", BrookEndToEndSettings(o.e2e), {}};
+  EndToEndReport report = kafka ? EndToEndReport{settings.name, KafkaEndToEndSettings(settings), {}}
+                                : EndToEndReport{"brook", BrookEndToEndSettings(o.e2e), {}};
   for (int run = 1; run <= o.runs; ++run) {
-    absl::StatusOr<std::string> topic = target->CreateTopic("e2e", run, o.e2e.partitions);
-    if (!topic.ok()) {
-      fmt::print(stderr, "error: {}\n", MessageOf(topic.status()));
-      return 1;
+    absl::StatusOr<EndToEndResult> result;
+    if (kafka) {
+      const std::string topic = fmt::format("bench-e2e-{}-{}", getpid(), run);
+      if (absl::Status s = driver->CreateStream(topic); !s.ok()) return Fail(s);
+      result = RunPeerEndToEnd(*driver, topic, o.e2e);
+      (void)driver->DeleteStream(topic);
+    } else {
+      absl::StatusOr<std::string> topic = target->CreateTopic("e2e", run, o.e2e.partitions);
+      if (!topic.ok()) return Fail(topic.status());
+      result = RunEndToEnd(target->bootstrap, *topic, o.e2e);
+      (void)target->admin->DeleteTopic(*topic);
     }
-    absl::StatusOr<EndToEndResult> result = RunEndToEnd(target->bootstrap, *topic, o.e2e);
-    (void)target->admin->DeleteTopic(*topic);
-    if (!result.ok()) {
-      fmt::print(stderr, "error: {}\n", MessageOf(result.status()));
-      return 1;
-    }
-    PrintProgress("brook", run, o.runs, *result);
+    if (!result.ok()) return Fail(result.status());
+    PrintProgress(report.system, run, o.runs, *result);
     report.runs.push_back(*std::move(result));
   }
   fmt::print("{}\n", o.json ? FormatJson(o.e2e, {report}) : FormatTable(o.e2e, {report}));
@@ -73,6 +97,14 @@ std::string BrookEndToEndSettings(const EndToEndOptions& options) {
                      options.partitions);
 }
 
+std::string KafkaEndToEndSettings(const KafkaSettings& settings) {
+  return fmt::format("librdkafka {}, {} partitions, producer: {}; reader (all partitions "
+                     "assigned): {}",
+                     KafkaClientVersion(), settings.partitions,
+                     ConfigText(KafkaProducerConfig(settings)),
+                     ConfigText(KafkaConsumerConfig(settings)));
+}
+
 void AddEndToEndCommand(CLI::App& bench, int* exit_code) {
   auto o = std::make_shared<EndToEndCommandOptions>();
   CLI::App* cmd = bench.add_subcommand(
@@ -90,6 +122,14 @@ void AddEndToEndCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--acks", o->e2e.acks, "Producer acks: 0, 1 or -1 (all)")
       ->check(CLI::IsMember({0, 1, -1}))
       ->capture_default_str();
+  cmd->add_option("--protocol", o->protocol,
+                  "brook: brook's own client; kafka: librdkafka against the Kafka listener (of "
+                  "the embedded broker, or --bootstrap as a Kafka address)")
+      ->check(CLI::IsMember({"brook", "kafka"}))
+      ->capture_default_str();
+  cmd->add_option("--broker-pid", o->broker_pid,
+                  "With --bootstrap: the broker's process id, to report its CPU time per record")
+      ->check(CLI::PositiveNumber);
   cmd->callback([o, exit_code] { *exit_code = RunEndToEndBench(*o); });
 }
 

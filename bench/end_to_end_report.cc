@@ -28,6 +28,14 @@ double EndToEndReport::MedianMs(double quantile) const {
   return Median(values);
 }
 
+double EndToEndReport::MedianCpuUsPerRecord() const {
+  std::vector<double> values;
+  for (const EndToEndResult& r : runs) {
+    if (r.server_cpu_us_per_record() >= 0) values.push_back(r.server_cpu_us_per_record());
+  }
+  return values.empty() ? -1 : Median(values);
+}
+
 void PrintProgress(const std::string& system, int run, int runs, const EndToEndResult& result) {
   fmt::print(stderr, "e2e [{}] run {}/{}: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms, {:.0f} records/s\n",
              system, run, runs, Ms(result.latency.ValueAt(0.5)), Ms(result.latency.ValueAt(0.99)),
@@ -41,15 +49,17 @@ std::string FormatTable(const EndToEndOptions& options, const std::vector<EndToE
       "receipt (coordinated omission counted)\n",
       options.rate, options.value_size, options.seconds, options.warmup_seconds,
       reports.empty() ? 0 : reports[0].runs.size());
-  out += fmt::format("  {:<16}", "system");
+  out += fmt::format("  {:<36}", "system");
   for (const char* name : kQuantileNames) out += fmt::format("{:>10}", name);
-  out += fmt::format("{:>12}{:>14}\n", "records/s", "p99 vs brook");
+  out += fmt::format("{:>12}{:>14}{:>18}\n", "records/s", "p99 vs brook", "server CPU us/rec");
   for (const EndToEndReport& r : reports) {
-    out += fmt::format("  {:<16}", r.system);
+    out += fmt::format("  {:<36}", r.system);
     for (double q : kQuantiles) out += fmt::format("{:>10.3f}", r.MedianMs(q));
     const double brook_p99 = reports[0].MedianMs(0.99);
-    out += fmt::format("{:>12.0f}{:>13.2f}x\n", MedianRate(r),
-                       brook_p99 > 0 ? r.MedianMs(0.99) / brook_p99 : 0);
+    const double cpu = r.MedianCpuUsPerRecord();
+    out += fmt::format("{:>12.0f}{:>13.2f}x{:>18}\n", MedianRate(r),
+                       brook_p99 > 0 ? r.MedianMs(0.99) / brook_p99 : 0,
+                       cpu >= 0 ? fmt::format("{:.2f}", cpu) : "n/a");
   }
   for (const EndToEndReport& r : reports) out += fmt::format("  {}: {}\n", r.system, r.settings);
   return out;
@@ -64,9 +74,10 @@ std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEn
       for (size_t i = 0; i < std::size(kQuantiles); ++i) {
         fields += fmt::format("\"{}_ms\":{:.4f},", kQuantileNames[i], Ms(run.latency.ValueAt(kQuantiles[i])));
       }
-      runs += fmt::format("{}{{{}\"received\":{},\"errors\":{},\"achieved_rate\":{:.1f}}}",
+      runs += fmt::format("{}{{{}\"received\":{},\"errors\":{},\"achieved_rate\":{:.1f},"
+                          "\"server_cpu_seconds\":{}}}",
                           runs.empty() ? "" : ",", fields, run.received, run.errors,
-                          run.achieved_rate());
+                          run.achieved_rate(), JsonNumberOrNull(run.server_cpu_seconds, 6));
     }
     std::string medians;
     for (size_t i = 0; i < std::size(kQuantiles); ++i) {
@@ -80,9 +91,10 @@ std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEn
       spectrum += fmt::format("{}[{},{:.4f}]", spectrum.empty() ? "" : ",", q, Ms(all.ValueAt(q)));
     }
     systems += fmt::format("{}{{\"system\":{},\"settings\":{},\"runs\":[{}]{},"
-                           "\"spectrum\":[{}]}}",
+                           "\"median_server_cpu_us_per_record\":{},\"spectrum\":[{}]}}",
                            systems.empty() ? "" : ",", JsonString(r.system),
-                           JsonString(r.settings), runs, medians, spectrum);
+                           JsonString(r.settings), runs, medians,
+                           JsonNumberOrNull(r.MedianCpuUsPerRecord(), 4), spectrum);
   }
   return fmt::format(
       "{{\"rate\":{:.1f},\"seconds\":{:.1f},\"warmup_seconds\":{:.1f},\"value_size\":{},"

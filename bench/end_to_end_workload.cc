@@ -12,6 +12,7 @@ namespace brook::bench {
 
 absl::StatusOr<EndToEndResult> RunEndToEnd(const std::string& bootstrap, const std::string& topic,
                                            const EndToEndOptions& options) {
+  WaitUntilServerIdle(options.server_cpu);
   auto consumer = Consumer::Create({.bootstrap = bootstrap,
                                     .client_id = "brook-bench-e2e",
                                     .auto_offset_reset = OffsetReset::kEarliest});

@@ -83,14 +83,17 @@ void RunMember(const std::string& bootstrap, const std::string& topic, const std
 
 absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const std::string& topic,
                                           const WorkloadOptions& options) {
-  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, options);
+  absl::StatusOr<RunResult> filled = RunProduce(bootstrap, topic, Unmeasured(options));
   if (!filled.ok()) return filled.status();
   if (filled->errors > 0) {
     return absl::InternalError(
         fmt::format("{} records failed while filling the topic", filled->errors));
   }
   const std::string group = fmt::format("{}-group", topic);
+  WaitUntilServerIdle(options.server_cpu);
   GroupRun run;
+  // The broker's CPU from the members' start until the main thread sees the last record.
+  const CpuInterval cpu(options.server_cpu);
   std::vector<std::thread> members;
   for (int i = 0; i < options.consumers; ++i) {
     members.emplace_back([&, i] { RunMember(bootstrap, topic, group, options, i, run); });
@@ -99,6 +102,7 @@ absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const st
   while (!run.failed && run.received.load() < options.records && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const double server_cpu_seconds = cpu.Seconds();
   if (run.received.load() < options.records) run.Fail("the group stalled");
   for (std::thread& member : members) member.join();
   if (!run.error.empty()) {
@@ -108,7 +112,7 @@ absl::StatusOr<RunResult> RunGroupConsume(const std::string& bootstrap, const st
   const double seconds =
       static_cast<double>(run.last_record_ns.load() - run.first_assigned_ns.load()) / 1e9;
   return RunResult{run.received.load(), run.bytes.load(), seconds,
-                   run.received.load() - options.records};
+                   run.received.load() - options.records, server_cpu_seconds};
 }
 
 }  // namespace brook::bench

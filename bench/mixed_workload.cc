@@ -12,6 +12,7 @@ namespace brook::bench {
 
 absl::StatusOr<RunResult> RunMixed(const std::string& bootstrap, const std::string& topic,
                                    const WorkloadOptions& options) {
+  WaitUntilServerIdle(options.server_cpu);
   absl::StatusOr<std::unique_ptr<Consumer>> consumer =
       Consumer::Create({.bootstrap = bootstrap,
                         .client_id = "brook-bench-consumer",
@@ -24,9 +25,9 @@ absl::StatusOr<RunResult> RunMixed(const std::string& bootstrap, const std::stri
     return ready.status();
   }
 
-  const auto start = std::chrono::steady_clock::now();
+  const RunClock clock(options.server_cpu);
   absl::StatusOr<RunResult> produced = absl::UnknownError("not run");
-  std::thread producer([&] { produced = RunProduce(bootstrap, topic, options); });
+  std::thread producer([&] { produced = RunProduce(bootstrap, topic, Unmeasured(options)); });
   int64_t received = 0;
   int64_t bytes = 0;
   absl::Status failure;
@@ -44,12 +45,13 @@ absl::StatusOr<RunResult> RunMixed(const std::string& bootstrap, const std::stri
     for (const ConsumerRecord& r : *records) bytes += static_cast<int64_t>(r.value ? r.value->size() : 0);
     received += static_cast<int64_t>(records->size());
   }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  RunResult result = clock.Stop(received, bytes, received - options.records);
   producer.join();
   (*consumer)->Close();
   if (!failure.ok()) return failure;
   if (!produced.ok()) return produced.status();
-  return RunResult{received, bytes, elapsed.count(), produced->errors + received - options.records};
+  result.errors += produced->errors;
+  return result;
 }
 
 }  // namespace brook::bench

@@ -23,6 +23,7 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
                      fmt::format("compression {} is not one of {}", options.compression,
                                  CompressionNameList()));
   }
+  WaitUntilServerIdle(options.server_cpu);
   const ValuePool pool(options.value_size, options.key_count);
   std::vector<std::unique_ptr<Producer>> producers;
   for (int i = 0; i < options.producers; ++i) {
@@ -42,7 +43,7 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
   const auto on_error = [&errors](const absl::StatusOr<RecordMetadata>& result) {
     if (!result.ok()) errors.fetch_add(1, std::memory_order_relaxed);
   };
-  const auto start = std::chrono::steady_clock::now();
+  const RunClock clock(options.server_cpu);
   RunShares(options.records, options.producers, [&](int i, int64_t first, int64_t last) {
     Producer& producer = *producers[static_cast<size_t>(i)];
     ProducerRecord record;
@@ -54,10 +55,10 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
     }
     if (!producer.Flush().ok()) errors.fetch_add(1, std::memory_order_relaxed);
   });
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const RunResult result =
+      clock.Stop(options.records, options.records * options.value_size, errors.load());
   for (auto& producer : producers) (void)producer->Close();
-  return RunResult{options.records, options.records * options.value_size, elapsed.count(),
-                   errors.load()};
+  return result;
 }
 
 }  // namespace brook::bench

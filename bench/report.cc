@@ -76,6 +76,18 @@ double WorkloadReport::median_records_per_second() const {
   return Median(values);
 }
 
+double WorkloadReport::median_server_cpu_us_per_record() const {
+  std::vector<double> values;
+  for (const RunResult& r : runs) {
+    if (r.server_cpu_us_per_record() >= 0) values.push_back(r.server_cpu_us_per_record());
+  }
+  return values.empty() ? -1 : Median(values);
+}
+
+std::string JsonNumberOrNull(double value, int decimals) {
+  return value < 0 ? "null" : fmt::format("{:.{}f}", value, decimals);
+}
+
 double WorkloadReport::median_megabytes_per_second() const {
   std::vector<double> values;
   for (const RunResult& r : runs) values.push_back(r.megabytes_per_second());
@@ -100,6 +112,9 @@ std::string FormatTable(const WorkloadReport& report) {
   out += " records/s\n";
   out += fmt::format("median     {:.0f} records/s ({:.1f} MB/s of values)\n",
                      report.median_records_per_second(), report.median_megabytes_per_second());
+  if (const double cpu = report.median_server_cpu_us_per_record(); cpu >= 0) {
+    out += fmt::format("broker CPU {:.3f} us per record (median)\n", cpu);
+  }
   return out;
 }
 
@@ -107,9 +122,9 @@ std::string RunsJson(const std::vector<RunResult>& runs) {
   std::string out;
   for (const RunResult& r : runs) {
     out += fmt::format("{}{{\"records\":{},\"seconds\":{:.6f},\"records_per_second\":{:.1f},"
-                       "\"errors\":{}}}",
+                       "\"errors\":{},\"server_cpu_seconds\":{}}}",
                        out.empty() ? "" : ",", r.records, r.seconds, r.records_per_second(),
-                       r.errors);
+                       r.errors, JsonNumberOrNull(r.server_cpu_seconds, 6));
   }
   return out;
 }
@@ -120,11 +135,13 @@ std::string FormatJson(const WorkloadReport& report) {
       "{{\"workload\":\"{}\",\"target\":\"{}\",\"options\":{{\"records\":{},\"value_size\":{},"
       "\"partitions\":{},\"producers\":{},\"acks\":\"{}\",\"batch_bytes\":{},\"linger_ms\":{},"
       "\"compression\":\"{}\",\"key_count\":{}}},\"runs\":[{}],"
-      "\"median_records_per_second\":{:.1f},\"median_megabytes_per_second\":{:.2f}}}\n",
+      "\"median_records_per_second\":{:.1f},\"median_megabytes_per_second\":{:.2f},"
+      "\"median_server_cpu_us_per_record\":{}}}\n",
       report.workload, report.target, o.records, o.value_size, o.partitions, o.producers,
       AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, o.key_count,
       RunsJson(report.runs), report.median_records_per_second(),
-      report.median_megabytes_per_second());
+      report.median_megabytes_per_second(),
+      JsonNumberOrNull(report.median_server_cpu_us_per_record(), 4));
 }
 
 std::string FormatTable(const LatencyReport& report) {

@@ -18,6 +18,8 @@ struct WorkloadReport {
 
   double median_records_per_second() const;
   double median_megabytes_per_second() const;
+  // The median over runs of the broker's CPU microseconds per record; -1 when not measured.
+  double median_server_cpu_us_per_record() const;
 };
 
 // Latency samples of one workload (e.g. rebalance hand-over times), in milliseconds.
@@ -41,12 +43,15 @@ struct CompactionReport {
 double Median(std::vector<double> values);
 // `text` as a JSON string literal (quoted, escaped).
 std::string JsonString(std::string_view text);
+// `value` with `decimals` decimals, or null when it is negative (not measured).
+std::string JsonNumberOrNull(double value, int decimals);
 
 void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
 std::string FormatTable(const WorkloadReport& report);
 std::string FormatJson(const WorkloadReport& report);
-// The runs as JSON objects ({"records","seconds","records_per_second","errors"}), comma-separated,
-// without the enclosing brackets.
+// The runs as JSON objects ({"records","seconds","records_per_second","errors",
+// "server_cpu_seconds"}, the last null when not measured), comma-separated, without the
+// enclosing brackets.
 std::string RunsJson(const std::vector<RunResult>& runs);
 // Median, p90, p99 (nearest rank: with 20 samples the p99 is the maximum) and max.
 std::string FormatTable(const LatencyReport& report);

@@ -33,11 +33,44 @@ absl::StatusOr<Target> ConnectTarget(const std::string& bootstrap,
     }
     target.embedded = *std::move(broker);
     target.bootstrap = target.embedded->bootstrap();
+    target.kafka_bootstrap = target.embedded->kafka_bootstrap();
   }
   absl::StatusOr<std::unique_ptr<Admin>> admin = Admin::Create({.bootstrap = target.bootstrap});
   if (!admin.ok()) return admin.status();
   target.admin = *std::move(admin);
   return target;
+}
+
+absl::StatusOr<Target> StartBrookProcess() {
+  absl::StatusOr<std::unique_ptr<PeerServer>> server = PeerServer::StartBrook();
+  if (!server.ok()) return server.status();
+  Target target;
+  target.process = *std::move(server);
+  target.bootstrap = fmt::format("{}:{}", target.process->host(), target.process->port());
+  target.kafka_bootstrap =
+      fmt::format("{}:{}", target.process->host(), target.process->kafka_port());
+  absl::StatusOr<std::unique_ptr<Admin>> admin = Admin::Create({.bootstrap = target.bootstrap});
+  if (!admin.ok()) return admin.status();
+  target.admin = *std::move(admin);
+  return target;
+}
+
+absl::StatusOr<Target> ConnectKafkaTarget(const std::string& kafka_bootstrap) {
+  if (kafka_bootstrap.empty()) return ConnectTarget("");
+  Target target;
+  target.kafka_bootstrap = kafka_bootstrap;
+  return target;
+}
+
+absl::Status MeasureCpuOf(Target& target, pid_t broker_pid) {
+  if (broker_pid <= 0) return absl::OkStatus();
+  auto cpu = std::make_unique<ServerCpu>(broker_pid);
+  if (cpu->Seconds() < 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("cannot read the CPU clock of process {} (--broker-pid)", broker_pid));
+  }
+  target.measured = std::move(cpu);
+  return absl::OkStatus();
 }
 
 }  // namespace brook::bench

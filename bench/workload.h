@@ -5,11 +5,13 @@
 // filling a topic for `consume` is not timed).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/server_cpu.h"
 
 namespace brook {
 class Admin;
@@ -30,15 +32,51 @@ struct WorkloadOptions {
   int consumers = 3;                 // Members of the group (group-consume, rebalance).
   std::string commit = "async";      // group-consume: commit after every poll, async | sync.
   std::string assignor = "cooperative-sticky";  // The group's assignor.
+  // The broker's CPU clock, read when the workload's clock starts and stops (RunResult::
+  // server_cpu_seconds); null: not measured (an embedded broker, or one whose pid is unknown).
+  // When set, a workload waits until the broker is idle before it starts the clients of its
+  // timed part (WaitUntilServerIdle).
+  const ServerCpu* server_cpu = nullptr;
 };
+
+// `options` without the broker's CPU clock: for the untimed parts of a workload (filling a
+// topic) and for a workload run inside another's timed part (the producers of `mixed`), which
+// must not wait for an idle broker.
+inline WorkloadOptions Unmeasured(const WorkloadOptions& options) {
+  WorkloadOptions unmeasured = options;
+  unmeasured.server_cpu = nullptr;
+  return unmeasured;
+}
 
 struct RunResult {
   int64_t records = 0;
   int64_t bytes = 0;       // Value bytes moved.
   double seconds = 0;
   int64_t errors = 0;      // Records that failed (must be 0 for a valid run).
+  double server_cpu_seconds = -1;  // The broker's CPU time in the timed interval; -1: unknown.
   double records_per_second() const { return seconds > 0 ? records / seconds : 0; }
   double megabytes_per_second() const { return seconds > 0 ? bytes / seconds / 1e6 : 0; }
+  // Microseconds of broker CPU per record; -1 when unknown.
+  double server_cpu_us_per_record() const {
+    return server_cpu_seconds >= 0 && records > 0 ? server_cpu_seconds * 1e6 / records : -1;
+  }
+};
+
+// The clock of a run's timed interval: wall time, and the broker's CPU time when
+// `server_cpu` is set. Started at construction. Thread-safety: const methods from any thread.
+class RunClock {
+ public:
+  explicit RunClock(const ServerCpu* server_cpu)
+      : start_(std::chrono::steady_clock::now()), cpu_(server_cpu) {}
+  // The result of a run that ends now.
+  RunResult Stop(int64_t records, int64_t bytes, int64_t errors) const {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    return RunResult{records, bytes, elapsed.count(), errors, cpu_.Seconds()};
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  CpuInterval cpu_;
 };
 
 // Produces options.records records to `topic` and waits until all are acknowledged.

@@ -10,6 +10,7 @@ namespace brook::bench {
 
 absl::StatusOr<EndToEndResult> RunPeerEndToEnd(PeerDriver& driver, const std::string& stream,
                                                const EndToEndOptions& options) {
+  WaitUntilServerIdle(options.server_cpu);
   // A reader of up to 1,000 records per poll; the producer writes each record at once.
   absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
       driver.NewConsumer(stream, "", 0, 1000);

@@ -106,6 +106,25 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartNatsJetStream() {
   });
 }
 
+absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartBrook() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return absl::InternalError(fmt::format("/proc/self/exe: {}", error.message()));
+  absl::StatusOr<int> kafka_port = FreePort();
+  if (!kafka_port.ok()) return kafka_port.status();
+  absl::StatusOr<std::unique_ptr<PeerServer>> server =
+      Launch("brook", self, [kafka_port = *kafka_port](int port, const std::filesystem::path& dir) {
+        return std::vector<std::string>{
+            "serve", "--listen", fmt::format("127.0.0.1:{}", port), "--kafka-listen",
+            fmt::format("127.0.0.1:{}", kafka_port), "--data-dir", (dir / "data").string(),
+            "--log-level", "warn"};
+      });
+  if (!server.ok()) return server.status();
+  (*server)->kafka_port_ = *kafka_port;
+  if (absl::Status ready = (*server)->WaitUntilAccepting(*kafka_port); !ready.ok()) return ready;
+  return server;
+}
+
 absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const std::string& binary,
                                                               const std::string& package,
                                                               ArgsFn make_args) {
@@ -114,6 +133,12 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const std::string&
     return absl::NotFoundError(
         fmt::format("{} not found; install it with apt-get install {}", binary, package));
   }
+  return Launch(binary, *path, std::move(make_args));
+}
+
+absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Launch(const std::string& binary,
+                                                               const std::filesystem::path& path,
+                                                               ArgsFn make_args) {
   std::string dir_template =
       (std::filesystem::temp_directory_path() / fmt::format("brook-bench-{}-XXXXXX", binary))
           .string();
@@ -129,7 +154,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const std::string&
   // Everything the child needs is prepared before fork(): after it, only async-signal-safe calls.
   const std::vector<std::string> args = make_args(server->port_, server->dir_);
   std::vector<char*> argv;
-  const std::string path_string = path->string();
+  const std::string path_string = path.string();
   argv.push_back(const_cast<char*>(path_string.c_str()));
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -159,11 +184,12 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const std::string&
     return absl::InternalError(fmt::format("cannot start {}: fork: {}", binary, strerror(fork_errno)));
   }
   server->pid_ = pid;
-  if (absl::Status ready = server->WaitUntilAccepting(); !ready.ok()) return ready;
+  server->cpu_ = std::make_unique<ServerCpu>(pid);
+  if (absl::Status ready = server->WaitUntilAccepting(server->port_); !ready.ok()) return ready;
   return server;
 }
 
-absl::Status PeerServer::WaitUntilAccepting() {
+absl::Status PeerServer::WaitUntilAccepting(int port) {
   const auto deadline = Clock::now() + kStartTimeout;
   while (true) {
     int status = 0;
@@ -175,14 +201,14 @@ absl::Status PeerServer::WaitUntilAccepting() {
                             : fmt::format("signal {}", WTERMSIG(status)),
           Tail(dir_ / kLogName)));
     }
-    if (const int fd = LoopbackSocket(port_, /*bind_it=*/false); fd >= 0) {
+    if (const int fd = LoopbackSocket(port, /*bind_it=*/false); fd >= 0) {
       close(fd);
       return absl::OkStatus();
     }
     if (Clock::now() > deadline) {
       return absl::UnavailableError(fmt::format(
           "{} does not accept connections on 127.0.0.1:{} after {} s; its log ends:\n{}", name_,
-          port_, std::chrono::duration_cast<std::chrono::seconds>(kStartTimeout).count(),
+          port, std::chrono::duration_cast<std::chrono::seconds>(kStartTimeout).count(),
           Tail(dir_ / kLogName)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

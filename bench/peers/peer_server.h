@@ -1,5 +1,6 @@
-// bench/peers/peer_server.h: a peer broker (redis-server, nats-server) run as a child process
-// on loopback for `brook bench compare`.
+// bench/peers/peer_server.h: a broker run as a child process on loopback for `brook bench
+// compare`: the peers (redis-server, nats-server) and brook itself (`brook serve`), so every
+// system runs in its own process and the bench can read each server's CPU time (pid()).
 //
 //   absl::StatusOr<std::unique_ptr<PeerServer>> redis = PeerServer::StartRedis(RedisFsync::kEverySec);
 //   if (!redis.ok()) ...;                 // e.g. "redis-server not found; install it with ..."
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/server_cpu.h"
 
 namespace brook::bench {
 
@@ -44,6 +46,11 @@ class PeerServer {
   // 127.0.0.1. Errors: as StartRedis, naming nats-server.
   static absl::StatusOr<std::unique_ptr<PeerServer>> StartNatsJetStream();
 
+  // `brook serve` (this very executable, /proc/self/exe) with its data in the temp dir, brook's
+  // protocol on port() and the Kafka listener on kafka_port(), logging warnings only.
+  // REQUIRES: the running executable is the brook binary. Errors: as StartRedis.
+  static absl::StatusOr<std::unique_ptr<PeerServer>> StartBrook();
+
   ~PeerServer();
   PeerServer(const PeerServer&) = delete;
   PeerServer& operator=(const PeerServer&) = delete;
@@ -51,6 +58,9 @@ class PeerServer {
   const std::string& name() const { return name_; }  // The binary, e.g. "redis-server".
   std::string host() const { return "127.0.0.1"; }
   int port() const { return port_; }
+  int kafka_port() const { return kafka_port_; }  // brook's Kafka listener; 0 for the peers.
+  pid_t pid() const { return pid_; }               // The server process.
+  const ServerCpu& cpu() const { return *cpu_; }    // Its CPU clock.
 
  private:
   // Starts `binary` (found on PATH, /usr/sbin or /usr/local/sbin; `package` is what provides
@@ -59,17 +69,23 @@ class PeerServer {
   static absl::StatusOr<std::unique_ptr<PeerServer>> Start(const std::string& binary,
                                                            const std::string& package,
                                                            ArgsFn make_args);
+  // Starts the executable `path` as Start does; `binary` names it in messages.
+  static absl::StatusOr<std::unique_ptr<PeerServer>> Launch(const std::string& binary,
+                                                            const std::filesystem::path& path,
+                                                            ArgsFn make_args);
   PeerServer(std::string name, std::filesystem::path dir)
       : name_(std::move(name)), dir_(std::move(dir)) {}
 
-  // Waits up to 10 s until the server accepts a connection on port_. UNAVAILABLE when the
+  // Waits up to 10 s until the server accepts a connection on `port`. UNAVAILABLE when the
   // child exits first or the time runs out.
-  absl::Status WaitUntilAccepting();
+  absl::Status WaitUntilAccepting(int port);
 
   std::string name_;
   std::filesystem::path dir_;  // The temp dir: data and log.
   pid_t pid_ = -1;
   int port_ = 0;
+  int kafka_port_ = 0;
+  std::unique_ptr<ServerCpu> cpu_;
 };
 
 }  // namespace brook::bench

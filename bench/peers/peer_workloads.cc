@@ -40,7 +40,8 @@ class FirstError {
 
 absl::Status Fill(PeerDriver& driver, const std::string& stream, const WorkloadOptions& options,
                   const PeerSettings& settings) {
-  absl::StatusOr<RunResult> filled = RunPeerProduce(driver, stream, options, settings);
+  absl::StatusOr<RunResult> filled =
+      RunPeerProduce(driver, stream, Unmeasured(options), settings);
   if (!filled.ok()) return filled.status();
   if (filled->errors > 0) {
     return absl::InternalError(
@@ -54,6 +55,7 @@ absl::Status Fill(PeerDriver& driver, const std::string& stream, const WorkloadO
 absl::StatusOr<RunResult> RunPeerProduce(PeerDriver& driver, const std::string& stream,
                                          const WorkloadOptions& options,
                                          const PeerSettings& settings) {
+  WaitUntilServerIdle(options.server_cpu);
   const ValuePool pool(options.value_size, options.key_count);
   std::vector<std::unique_ptr<PeerProducer>> producers;
   for (int i = 0; i < options.producers; ++i) {
@@ -63,7 +65,7 @@ absl::StatusOr<RunResult> RunPeerProduce(PeerDriver& driver, const std::string& 
     producers.push_back(*std::move(producer));
   }
   FirstError error;
-  const auto start = Clock::now();
+  const RunClock clock(options.server_cpu);
   RunShares(options.records, options.producers, [&](int i, int64_t first, int64_t last) {
     PeerProducer& producer = *producers[static_cast<size_t>(i)];
     for (int64_t n = first; n < last && !error.failed(); ++n) {
@@ -73,18 +75,17 @@ absl::StatusOr<RunResult> RunPeerProduce(PeerDriver& driver, const std::string& 
     }
     if (absl::Status s = producer.Flush(); !s.ok()) error.Set(s);
   });
-  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  RunResult result = clock.Stop(options.records, options.records * options.value_size, 0);
   if (error.failed()) return error.status();
-  int64_t refused = 0;
-  for (const auto& producer : producers) refused += producer->errors();
-  return RunResult{options.records, options.records * options.value_size, elapsed.count(),
-                   refused};
+  for (const auto& producer : producers) result.errors += producer->errors();
+  return result;
 }
 
 absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& stream,
                                          const WorkloadOptions& options,
                                          const PeerSettings& settings) {
   if (absl::Status s = Fill(driver, stream, options, settings); !s.ok()) return s;
+  WaitUntilServerIdle(options.server_cpu);
   absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
       driver.NewConsumer(stream, /*group=*/"", 0, settings.consume_batch);
   if (!consumer.ok()) return consumer.status();
@@ -93,7 +94,7 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
   const auto on_record = [&bytes](std::string_view value) {
     bytes += static_cast<int64_t>(value.size());
   };
-  const auto start = Clock::now();
+  const RunClock clock(options.server_cpu);
   while (received < options.records) {
     absl::StatusOr<int> got = (*consumer)->Poll(std::chrono::seconds(10), on_record);
     if (!got.ok()) return got.status();
@@ -103,20 +104,22 @@ absl::StatusOr<RunResult> RunPeerConsume(PeerDriver& driver, const std::string& 
     }
     received += *got;
   }
-  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  const RunResult result = clock.Stop(received, bytes, received - options.records);
   if (absl::Status s = (*consumer)->Close(); !s.ok()) return s;
-  return RunResult{received, bytes, elapsed.count(), received - options.records};
+  return result;
 }
 
 absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& stream,
                                        const WorkloadOptions& options,
                                        const PeerSettings& settings) {
+  WaitUntilServerIdle(options.server_cpu);
   absl::StatusOr<std::unique_ptr<PeerConsumer>> consumer =
       driver.NewConsumer(stream, /*group=*/"", 0, settings.consume_batch);
   if (!consumer.ok()) return consumer.status();
-  const auto start = Clock::now();
+  const RunClock clock(options.server_cpu);
   absl::StatusOr<RunResult> produced = absl::UnknownError("not run");
-  std::thread producer([&] { produced = RunPeerProduce(driver, stream, options, settings); });
+  std::thread producer(
+      [&] { produced = RunPeerProduce(driver, stream, Unmeasured(options), settings); });
   int64_t received = 0;
   int64_t bytes = 0;
   absl::Status failure;
@@ -136,12 +139,13 @@ absl::StatusOr<RunResult> RunPeerMixed(PeerDriver& driver, const std::string& st
     }
     received += *got;
   }
-  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  RunResult result = clock.Stop(received, bytes, received - options.records);
   producer.join();
   if (!failure.ok()) return failure;
   if (!produced.ok()) return produced.status();
   if (absl::Status s = (*consumer)->Close(); !s.ok()) return s;
-  return RunResult{received, bytes, elapsed.count(), produced->errors + received - options.records};
+  result.errors += produced->errors;
+  return result;
 }
 
 absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::string& stream,
@@ -150,6 +154,7 @@ absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::str
   if (absl::Status s = Fill(driver, stream, options, settings); !s.ok()) return s;
   const std::string group = "bench-group";
   if (absl::Status s = driver.CreateGroup(stream, group); !s.ok()) return s;
+  WaitUntilServerIdle(options.server_cpu);
 
   FirstError error;
   std::atomic<int64_t> received{0};
@@ -176,12 +181,15 @@ absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::str
     bytes += my_bytes;
     if (absl::Status s = (*consumer)->Close(); !s.ok()) error.Set(s);
   };
+  // The server's CPU from the members' start until this thread sees the last record.
+  const CpuInterval cpu(options.server_cpu);
   std::vector<std::thread> members;
   for (int i = 0; i < options.consumers; ++i) members.emplace_back(member, i);
   const auto deadline = Clock::now() + std::chrono::minutes(5);
   while (!error.failed() && received.load() < options.records && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const double server_cpu_seconds = cpu.Seconds();
   if (received.load() < options.records) error.Set(absl::InternalError("the group stalled"));
   for (std::thread& t : members) t.join();
   if (error.failed()) {
@@ -190,7 +198,8 @@ absl::StatusOr<RunResult> RunPeerGroupConsume(PeerDriver& driver, const std::str
                                     options.records, MessageOf(error.status())));
   }
   const double seconds = static_cast<double>(last_record_ns.load() - first_ready_ns.load()) / 1e9;
-  return RunResult{received.load(), bytes.load(), seconds, received.load() - options.records};
+  return RunResult{received.load(), bytes.load(), seconds, received.load() - options.records,
+                   server_cpu_seconds};
 }
 
 }  // namespace brook::bench

@@ -22,6 +22,19 @@ struct PeerSettings {
   int consume_batch = 1000;  // Records per read (XREAD COUNT, Fetch batch).
 };
 
+// The peer clients' batching in `brook bench compare`, the counterpart of brook's batch_bytes
+// (256 KiB, about 2,000 records of 100 B), max_in_flight (5 requests) and fetch size. Chosen by
+// measurement here (300,000 records, 1 to 3 runs each): Redis produced about 300-400k records/s
+// at 200 to 2,000 records per write with 800 to 16,000 unanswered, no setting clearly ahead of
+// the noise; NATS did no better with more than 2,000 unacknowledged (1,000-2,000: 172-190k/s;
+// 4,000-16,000: 159-176k/s); reads of 5,000 gave NATS about 10% more than reads of 1,000 and 50%
+// more than reads of 200, and Redis the same (about 1 M/s). The Kafka driver batches by its own
+// settings (kafka_driver.h) and uses consume_batch only.
+inline constexpr PeerSettings kPeerSettings{
+    .producer = {.batch_records = 1000, .max_outstanding = 2000},
+    .consume_batch = 5000,
+};
+
 // options.producers producers (one connection and thread each) send their share of
 // options.records records to `stream`, then flush; the clock runs from the first Send to the
 // last acknowledgement. Refused records are RunResult::errors. Errors: a producer cannot
