@@ -146,8 +146,9 @@ std::string KafkaGroupText(const KafkaSettings& k, const WorkloadOptions& w) {
 }
 
 std::string KafkaReadText(const KafkaSettings& k) {
-  return fmt::format("librdkafka {}, assign() of every partition from the beginning (no group, "
-                     "no commits), rd_kafka_consume_batch_queue of up to {}, {}",
+  return fmt::format("librdkafka {}, simple consumer: every partition from offset 0 on one "
+                     "queue (no group, no commits), rd_kafka_consume_callback_queue of up to {}, "
+                     "{}",
                      KafkaClientVersion(), kPeerSettings.consume_batch,
                      ConfigText(KafkaConsumerConfig(k)));
 }
