@@ -1,9 +1,9 @@
 // `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare`: runs a workload
 // several times against an embedded broker (default) or --bootstrap, on a fresh topic per run,
 // and reports the median (`e2e` lives in end_to_end_command.h, `compare` in compare_command.h).
-// With `--protocol kafka`, produce, consume and mixed run through librdkafka against the
-// embedded broker's Kafka listener, or against --bootstrap as a Kafka listener (brook's or any
-// Kafka broker's): bench/peers/kafka_driver.h.
+// With `--protocol kafka`, produce, consume, mixed and group-consume run through librdkafka
+// against the embedded broker's Kafka listener, or against --bootstrap as a Kafka listener
+// (brook's or any Kafka broker's): bench/peers/kafka_driver.h.
 #include "bench/bench_command.h"
 
 #include <unistd.h>
@@ -216,7 +216,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
     const char* name;
     const char* help;
     WorkloadFn fn;
-    KafkaWorkloadFn kafka;  // Null: not available with --protocol kafka.
+    KafkaWorkloadFn kafka;  // The same workload through the Kafka listener.
   };
   for (const Workload& w :
        {Workload{"produce", "Producer throughput", RunProduce, RunPeerProduce},
@@ -225,7 +225,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
         Workload{"mixed", "Produce and consume at once (records/s through the broker)",
                  RunMixed, RunPeerMixed},
         Workload{"group-consume", "Consumer-group throughput, committing every poll",
-                 RunGroupConsume, nullptr}}) {
+                 RunGroupConsume, RunPeerGroupConsume}}) {
     auto options = std::make_shared<BenchOptions>();
     CLI::App* cmd = bench->add_subcommand(w.name, w.help);
     AddWorkloadOptions(cmd, *options);
@@ -233,13 +233,11 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
                     "With --bootstrap: the broker's process id, to report its CPU time per "
                     "record")
         ->check(CLI::PositiveNumber);
-    if (w.kafka != nullptr) {
-      cmd->add_option("--protocol", options->protocol,
-                      "brook: brook's own client; kafka: librdkafka against the Kafka listener "
-                      "(of the embedded broker, or --bootstrap as a Kafka address)")
-          ->check(CLI::IsMember({"brook", "kafka"}))
-          ->capture_default_str();
-    }
+    cmd->add_option("--protocol", options->protocol,
+                    "brook: brook's own client; kafka: librdkafka against the Kafka listener (of "
+                    "the embedded broker, or --bootstrap as a Kafka address)")
+        ->check(CLI::IsMember({"brook", "kafka"}))
+        ->capture_default_str();
     cmd->callback([options, exit_code, w] {
       *exit_code = options->protocol == "kafka" ? RunKafkaBench(w.name, w.kafka, *options)
                                                 : RunBench(w.name, w.fn, *options);

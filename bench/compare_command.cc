@@ -138,9 +138,17 @@ std::string KafkaProduceText(const KafkaSettings& k, const WorkloadOptions& w) {
                      ConfigText(KafkaProducerConfig(k)));
 }
 
+std::string KafkaGroupText(const KafkaSettings& k, const WorkloadOptions& w) {
+  return fmt::format("librdkafka {}, {} members of one group (subscribe), {} partitions, "
+                     "rd_kafka_consume_batch_queue of up to {}, async commit after each poll, {}",
+                     KafkaClientVersion(), w.consumers, w.partitions, kPeerSettings.consume_batch,
+                     ConfigText(KafkaGroupMemberConfig(k)));
+}
+
 std::string KafkaReadText(const KafkaSettings& k) {
-  return fmt::format("librdkafka {}, assign() of every partition from the beginning (no group, "
-                     "no commits), rd_kafka_consume_batch_queue of up to {}, {}",
+  return fmt::format("librdkafka {}, simple consumer: every partition from offset 0 on one "
+                     "queue (no group, no commits), rd_kafka_consume_callback_queue of up to {}, "
+                     "{}",
                      KafkaClientVersion(), kPeerSettings.consume_batch,
                      ConfigText(KafkaConsumerConfig(k)));
 }
@@ -252,7 +260,7 @@ std::vector<Scenario> Scenarios(const CompareOptions& o, const Peers& peers,
        systems(fmt::format("{} members, {} partitions, {} commit after each poll, {}",
                            consume.consumers, consume.partitions, consume.commit,
                            consume.assignor),
-               nullptr, "",
+               kafka.acks1_driver.get(), KafkaGroupText(kafka.acks1, consume),
                {{peers.redis_everysec.get(), redis_everysec_cpu,
                  fmt::format("consumer group, {} consumers, XREADGROUP COUNT {}, XACK of each "
                              "batch sent with the next read",
@@ -261,9 +269,7 @@ std::vector<Scenario> Scenarios(const CompareOptions& o, const Peers& peers,
                  fmt::format("{} pull subscribers on one durable consumer, AckPolicy Explicit, "
                              "Fetch {}, every record acked",
                              consume.consumers, p.consume_batch)}}),
-       fmt::format("{}: not run (brook's Kafka listener does not serve JoinGroup and SyncGroup "
-                   "yet)",
-                   kKafkaListener)});
+       no_kafka});
   return scenarios;
 }
 

@@ -281,6 +281,128 @@ class KafkaReader final : public PeerConsumer {
   int started_ = 0;  // Partitions [0, started_) are being fetched.
 };
 
+// The records of one Poll: up to `messages.size()` from `queue`, waiting up to `timeout` for the
+// first one only (rd_kafka_consume_batch_queue on its own waits until the array is full).
+// Returns how many it put in `messages`; -1 on an error (rd_kafka_last_error says which).
+ssize_t ConsumeBatch(rd_kafka_queue_t* queue, std::chrono::milliseconds timeout,
+                     std::vector<rd_kafka_message_t*>& messages) {
+  ssize_t n = rd_kafka_consume_batch_queue(queue, 0, messages.data(), messages.size());
+  if (n != 0) return n;
+  n = rd_kafka_consume_batch_queue(queue, static_cast<int>(timeout.count()), messages.data(), 1);
+  if (n != 1) return n;
+  const ssize_t more =
+      rd_kafka_consume_batch_queue(queue, 0, messages.data() + 1, messages.size() - 1);
+  return more < 0 ? more : 1 + more;
+}
+
+// One member of a consumer group: librdkafka's high-level consumer (subscribe, the
+// cooperative-sticky assignor, as brook's group-consume), committing the offsets it has read
+// asynchronously after each Poll that returned records, and synchronously at Close.
+// Create returns once the member has its first partitions, so the group-consume clock starts at
+// the first assignment, as brook's own group-consume does (the join and the broker's initial
+// rebalance delay before it are not counted; rebalances while the others join are). A member
+// that gets none in 5 s (more members than partitions) returns then.
+class KafkaGroupMember final : public PeerConsumer {
+ public:
+  static absl::StatusOr<std::unique_ptr<PeerConsumer>> Create(const KafkaSettings& settings,
+                                                              const std::string& stream,
+                                                              const std::string& group,
+                                                              int member, int batch_records) {
+    KafkaConfig config = KafkaGroupMemberConfig(settings);
+    config.emplace_back("group.id", group);
+    config.emplace_back("client.id", fmt::format("brook-bench-member-{}", member));
+    absl::StatusOr<Client> client = NewClient(RD_KAFKA_CONSUMER, settings.bootstrap, config);
+    if (!client.ok()) return client.status();
+    auto m = std::unique_ptr<KafkaGroupMember>(
+        new KafkaGroupMember(*std::move(client), batch_records));
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, stream.c_str(), RD_KAFKA_PARTITION_UA);
+    const rd_kafka_resp_err_t err = rd_kafka_subscribe(m->client_.get(), topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(err, "subscribe");
+    if (absl::Status s = m->WaitForPartitions(); !s.ok()) return s;
+    return m;
+  }
+
+  ~KafkaGroupMember() override {
+    for (rd_kafka_message_t* m : pending_) rd_kafka_message_destroy(m);
+    rd_kafka_queue_destroy(queue_);
+    if (!closed_) rd_kafka_consumer_close(client_.get());
+  }
+
+  absl::StatusOr<int> Poll(std::chrono::milliseconds timeout, RecordFn on_record) override {
+    absl::Status failure;
+    int delivered = 0;
+    const auto deliver = [&](rd_kafka_message_t* m) {
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        on_record(std::string_view(static_cast<const char*>(m->payload), m->len));
+        ++delivered;
+      } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && failure.ok()) {
+        failure = absl::InternalError(
+            fmt::format("librdkafka: consume: {}", rd_kafka_message_errstr(m)));
+      }
+      rd_kafka_message_destroy(m);
+    };
+    if (!pending_.empty()) {
+      for (rd_kafka_message_t* m : pending_) deliver(m);
+      pending_.clear();
+    } else {
+      const ssize_t n = ConsumeBatch(queue_, timeout, messages_);
+      if (n < 0) return KafkaError(rd_kafka_last_error(), "consume");
+      for (ssize_t i = 0; i < n; ++i) deliver(messages_[static_cast<size_t>(i)]);
+    }
+    if (!failure.ok()) return failure;
+    // The offsets of what was just read (stored as it was returned: enable.auto.offset.store).
+    if (delivered > 0) (void)rd_kafka_commit(client_.get(), nullptr, /*async=*/1);
+    return delivered;
+  }
+
+  absl::Status Close() override {
+    closed_ = true;
+    rd_kafka_resp_err_t err = rd_kafka_commit(client_.get(), nullptr, /*async=*/0);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      (void)rd_kafka_consumer_close(client_.get());
+      return KafkaError(err, "commit");
+    }
+    err = rd_kafka_consumer_close(client_.get());
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? absl::OkStatus() : KafkaError(err, "close");
+  }
+
+ private:
+  KafkaGroupMember(Client client, int batch_records)
+      : client_(std::move(client)), messages_(static_cast<size_t>(std::max(batch_records, 1))) {
+    // librdkafka's own events (errors, logs) go to the consumer queue too, which Poll serves.
+    (void)rd_kafka_poll_set_consumer(client_.get());
+    queue_ = rd_kafka_queue_get_consumer(client_.get());
+  }
+
+  // Serves the consumer queue (where librdkafka runs the rebalance) until this member owns a
+  // partition, or for 5 s (a group with more members than partitions leaves some without),
+  // keeping the records that arrive meanwhile for the first Poll. Errors: a consume error.
+  absl::Status WaitForPartitions() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      rd_kafka_topic_partition_list_t* assignment = nullptr;
+      if (rd_kafka_assignment(client_.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const bool assigned = assignment->cnt > 0;
+        rd_kafka_topic_partition_list_destroy(assignment);
+        if (assigned) return absl::OkStatus();
+      }
+      rd_kafka_message_t* m = nullptr;
+      const ssize_t n = rd_kafka_consume_batch_queue(queue_, 10, &m, 1);
+      if (n < 0) return KafkaError(rd_kafka_last_error(), "consume");
+      if (n == 1) pending_.push_back(m);
+    }
+    return absl::OkStatus();
+  }
+
+  Client client_;
+  rd_kafka_queue_t* queue_ = nullptr;  // The consumer queue: records, and the group's events.
+  std::vector<rd_kafka_message_t*> messages_;
+  std::vector<rd_kafka_message_t*> pending_;  // Arrived while waiting for partitions.
+  bool closed_ = false;
+};
+
 class KafkaDriver final : public PeerDriver {
  public:
   KafkaDriver(KafkaSettings settings, Client setup)
@@ -318,10 +440,10 @@ class KafkaDriver final : public PeerDriver {
     return TopicResult(results, count, "DeleteTopics");
   }
 
+  // A Kafka group comes into being when its first member joins; its members start at the
+  // beginning of the topic (auto.offset.reset=earliest, nothing committed yet).
   absl::Status CreateGroup(const std::string&, const std::string&) override {
-    return absl::UnimplementedError(
-        "Kafka consumer groups are not driven yet (brook's Kafka listener does not serve "
-        "JoinGroup and SyncGroup yet)");
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::unique_ptr<PeerProducer>> NewProducer(const std::string& stream,
@@ -330,10 +452,12 @@ class KafkaDriver final : public PeerDriver {
   }
 
   absl::StatusOr<std::unique_ptr<PeerConsumer>> NewConsumer(const std::string& stream,
-                                                            const std::string& group, int,
+                                                            const std::string& group, int member,
                                                             int batch_records) override {
-    if (!group.empty()) return CreateGroup(stream, group);
-    return KafkaReader::Create(settings_, stream, batch_records);
+    if (group.empty()) return KafkaReader::Create(settings_, stream, batch_records);
+    // One group per topic: a group named for the run keeps no members or offsets of another.
+    return KafkaGroupMember::Create(settings_, stream, fmt::format("{}-{}", stream, group), member,
+                                    batch_records);
   }
 
  private:
@@ -374,13 +498,15 @@ KafkaConfig KafkaProducerConfig(const KafkaSettings& s) {
   return config;
 }
 
-KafkaConfig KafkaConsumerConfig(const KafkaSettings&) {
+namespace {
+
+// How every Kafka consumer here fetches.
+KafkaConfig FetchConfig() {
   return {
-      // A plain reader keeps no offsets; it starts at offset 0, or the earliest one if 0 is gone.
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
       {"socket.nagle.disable", "true"},
+      // A new group's members, and the plain reader should offset 0 be gone, start at the
+      // earliest record.
+      {"auto.offset.reset", "earliest"},
       // The broker answers a fetch as soon as a byte is there (brook's client does the same)...
       {"fetch.min.bytes", "1"},
       // ...or after this long. brook wakes a waiting fetch when a record arrives, so the wait
@@ -393,6 +519,29 @@ KafkaConfig KafkaConsumerConfig(const KafkaSettings&) {
       {"max.partition.fetch.bytes", "1048576"},
       {"fetch.max.bytes", "52428800"},
   };
+}
+
+KafkaConfig WithFetchConfig(KafkaConfig config) {
+  const KafkaConfig fetch = FetchConfig();
+  config.insert(config.end(), fetch.begin(), fetch.end());
+  return config;
+}
+
+}  // namespace
+
+KafkaConfig KafkaConsumerConfig(const KafkaSettings&) {
+  // A plain reader keeps no offsets; it starts at offset 0.
+  return WithFetchConfig({{"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"}});
+}
+
+KafkaConfig KafkaGroupMemberConfig(const KafkaSettings&) {
+  return WithFetchConfig({
+      // brook's group-consume's assignor.
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      // Offsets are stored as records are returned and committed after each poll instead of
+      // every 5 s (as brook's group-consume commits after each poll).
+      {"enable.auto.commit", "false"},
+  });
 }
 
 std::string ConfigText(const KafkaConfig& config) {

@@ -14,9 +14,9 @@
 // used; the end-to-end latency workload gets its settings from KafkaSettings::latency instead.
 //
 // Topics: CreateStream and DeleteStream use the Kafka admin API (CreateTopics, DeleteTopics) with
-// KafkaSettings::partitions partitions and replication factor 1. Consumer groups are not driven
-// yet: CreateGroup and group members answer UNIMPLEMENTED (brook's Kafka listener does not serve
-// JoinGroup and SyncGroup yet, docs/kafka.md).
+// KafkaSettings::partitions partitions and replication factor 1. A plain reader is librdkafka's
+// simple consumer (every partition from offset 0, no group); a group member is its high-level
+// consumer (subscribe, cooperative-sticky), one group per topic and group name.
 //
 // Threads: as PeerDriver (peer_driver.h). Each producer and consumer is its own librdkafka client
 // (rd_kafka_t: its own connections and threads).
@@ -48,7 +48,8 @@ struct KafkaSettings {
 // bootstrap.servers.
 using KafkaConfig = std::vector<std::pair<std::string, std::string>>;
 KafkaConfig KafkaProducerConfig(const KafkaSettings& settings);
-KafkaConfig KafkaConsumerConfig(const KafkaSettings& settings);
+KafkaConfig KafkaConsumerConfig(const KafkaSettings& settings);     // The plain reader.
+KafkaConfig KafkaGroupMemberConfig(const KafkaSettings& settings);  // A group member.
 // "name=value, ..." for reports.
 std::string ConfigText(const KafkaConfig& config);
 // The librdkafka this binary runs with, e.g. "2.0.2".

@@ -1,0 +1,1 @@
+brook bench compare --records 1000000 --runs 3 --json
