@@ -110,7 +110,7 @@ void LogCleaner::RunJob(const CompactionJob& job, const Done& done) {
       continue;
     }
     absl::StatusOr<storage::CompactionStats> stats =
-        store_.Compact(job.topic, partition, NowMs(), Limits());
+        store_.Compact(job.topic, partition, store_.NowMs(), Limits());
     if (stats.ok()) {
       LogCompaction("request", job.topic, partition, *stats);
       if (!stats->finished && cancel_.load()) stats = ShuttingDown();
@@ -121,8 +121,8 @@ void LogCleaner::RunJob(const CompactionJob& job, const Done& done) {
 }
 
 void LogCleaner::RunPass() {
-  EnforceRetention(NowMs());
-  ExpireProducers(NowMs());
+  EnforceRetention(store_.NowMs());
+  ExpireProducers(store_.NowMs());
   for (const storage::TopicInfo& topic : store_.ListTopics()) {
     if (!topic.config.compacts()) continue;
     for (const storage::PartitionInfo& partition : topic.partitions) {
@@ -157,12 +157,12 @@ void LogCleaner::ExpireProducers(int64_t now_ms) {
 }
 
 void LogCleaner::CompactIfNeeded(const std::string& topic, PartitionId partition) {
-  absl::StatusOr<bool> needed = store_.NeedsCompaction(topic, partition, NowMs());
+  absl::StatusOr<bool> needed = store_.NeedsCompaction(topic, partition, store_.NowMs());
   absl::Status failure = needed.status();
   if (needed.ok()) {
     if (!*needed) return;
     absl::StatusOr<storage::CompactionStats> stats =
-        store_.Compact(topic, partition, NowMs(), Limits());
+        store_.Compact(topic, partition, store_.NowMs(), Limits());
     if (stats.ok()) {
       LogCompaction("background", topic, partition, *stats);
       return;
@@ -174,13 +174,6 @@ void LogCleaner::CompactIfNeeded(const std::string& topic, PartitionId partition
   if (code == ErrorCode::kUnknownTopicOrPartition || code == ErrorCode::kInvalidRequest) return;
   Log(LogLevel::kWarn, "compaction failed", "topic", topic, "partition", partition.value,
       "error", MessageOf(failure));
-}
-
-int64_t LogCleaner::NowMs() const {
-  if (store_.options().clock) return store_.options().clock();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 storage::CompactionLimits LogCleaner::Limits() const {

@@ -92,7 +92,6 @@ class LogCleaner {
   void EnforceRetention(int64_t now_ms);
   void ExpireProducers(int64_t now_ms);
   void CompactIfNeeded(const std::string& topic, PartitionId partition);
-  int64_t NowMs() const;
   storage::CompactionLimits Limits() const;
 
   storage::LogStore& store_;

@@ -256,6 +256,9 @@ class LogStore {
   static constexpr int64_t kProducerIdBlock = 1000;
 
   const StoreOptions& options() const { return options_; }
+  // Wall-clock ms since the epoch: StoreOptions::clock, or the system clock. Everything the
+  // broker stamps or times by the wall clock reads it here, so one clock rules them all.
+  int64_t NowMs() const;
   // The committed offsets of consumer groups, in the same database.
   OffsetStore& offsets() { return offsets_; }
 
@@ -290,7 +293,6 @@ class LogStore {
   // Whether the group's commit of the entry's partition is below entry.commit.
   absl::StatusOr<bool> CommitIsBehind(const DeadLetterEntry& entry) const;
   absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
-  int64_t NowMs() const;
   static absl::Status UnknownTopic(std::string_view name);
 
   // After a failed write (e.g. a full disk), asks RocksDB to resume writing, at most once a

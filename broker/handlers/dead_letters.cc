@@ -2,7 +2,6 @@
 // copy, the group's commit past the record, its mark and its count are one RocksDB write
 // (LogStore::AppendDeadLetter), made under the group coordinator's check of the member, so a
 // fenced member cannot dead-letter, and a retried request adds no second copy.
-#include <chrono>
 #include <limits>
 
 #include "broker/dead_letters/dead_letter_topics.h"
@@ -16,12 +15,6 @@ namespace {
 
 // Replays of more offsets than this in one request are refused.
 constexpr size_t kMaxReplayOffsets = 10000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 absl::Status ValidateDeadLetter(const DeadLetterRequest& request) {
   if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) return s;
@@ -66,7 +59,7 @@ absl::StatusOr<storage::LogStore::DeadLetterCopy> MakeCopy(BrokerContext& ctx,
                             scope.client_id};
   return storage::LogStore::DeadLetterCopy{
       dlq_name, PlaceRecord(original.record.key, request.partition, dlq->partitions),
-      BuildDeadLetterCopy(original.record, info, NowMs(), original.compression)};
+      BuildDeadLetterCopy(original.record, info, ctx.store.NowMs(), original.compression)};
 }
 
 // Replays one dead-letter record, brook's or a Kafka client's (or, with dry_run, says what a
@@ -114,7 +107,8 @@ ReplayDeadLettersResponse::Record Replay(BrokerContext& ctx, const TopicPartitio
   absl::StatusOr<storage::MarkedAppend> appended = ctx.store.AppendReplay(
       to,
       BuildReplay(stored.record, info->convention,
-                  RecordName(dlq.topic, dlq.partition.value, offset), NowMs(), stored.compression),
+                  RecordName(dlq.topic, dlq.partition.value, offset), ctx.store.NowMs(),
+                  stored.compression),
       storage::ReplayEntry{info->source, Offset(info->offset), info->group});
   if (!appended.ok()) return fail(appended.status());
   result.already_replayed = appended->duplicate;
@@ -148,7 +142,7 @@ HandlerResult<DeadLetterResponse> HandleDeadLetter(BrokerContext& ctx,
           from, Offset(request.offset + 1),
           fmt::format("dead-lettered {}", RecordName(request.topic, request.partition,
                                                      request.offset)),
-          NowMs()}};
+          ctx.store.NowMs()}};
   // A fenced member is refused before anything is created (and checked again under the lock).
   const group::Generation generation(request.generation_id);
   if (absl::Status s = ctx.groups.Commit(request.group_id, request.member_id, generation, {});

@@ -1,6 +1,5 @@
 // OffsetCommit and OffsetFetch: a group's committed offsets. Who may commit is the
 // GroupCoordinator's decision, made atomically with the write.
-#include <chrono>
 
 #include "broker/handlers/handlers.h"
 
@@ -15,12 +14,6 @@ ErrorCode CheckPartition(BrokerContext& ctx, const std::string& topic,
     return ErrorCode::kOffsetMetadataTooLarge;
   }
   return CodeOf(ctx.store.Offsets(topic, PartitionId(partition.partition)).status());
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 OffsetFetchResponse::Partition ResultOf(int32_t partition,
@@ -42,7 +35,7 @@ absl::StatusOr<OffsetCommitResponse> CommitOffsets(
   if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) return s;
   OffsetCommitResponse response;
   std::vector<storage::CommittedOffset> commits;
-  const int64_t now_ms = NowMs();
+  const int64_t now_ms = ctx.store.NowMs();
   for (const OffsetCommitRequest::Topic& topic : request.topics) {
     OffsetCommitResponse::Topic& out = response.topics.emplace_back();
     out.name = topic.name;

@@ -2,7 +2,6 @@
 // fsync wait), after creating topics the client names that do not exist yet when the listener
 // auto-creates topics, as Kafka does. Versions 0-2 carry MessageSets, converted to one
 // RecordBatch v2 per partition on the way in.
-#include <chrono>
 #include <set>
 
 #include "broker/kafka/handlers.h"
@@ -12,12 +11,6 @@
 namespace brook::kafka_listener {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // A partition whose MessageSet did not convert: answered without reaching the store.
 struct Refused {
   std::string topic;
@@ -25,14 +18,14 @@ struct Refused {
   absl::Status error;
 };
 
-ProduceRequest::Topic NativeTopic(const kafka::ProduceRequest::Topic& topic, KafkaScope& scope,
-                                  std::vector<Refused>* refused) {
+ProduceRequest::Topic NativeTopic(const kafka::ProduceRequest::Topic& topic, int64_t now_ms,
+                                  KafkaScope& scope, std::vector<Refused>* refused) {
   ProduceRequest::Topic out;
   out.name = topic.name;
   for (const kafka::ProduceRequest::Partition& partition : topic.partitions) {
     std::string_view records = partition.records.value_or(std::string_view());
     if (scope.version < 3) {
-      absl::StatusOr<std::string> batch = kafka::MessageSetToBatch(records, NowMs());
+      absl::StatusOr<std::string> batch = kafka::MessageSetToBatch(records, now_ms);
       if (!batch.ok()) {
         refused->push_back({topic.name, partition.index, batch.status()});
         continue;
@@ -98,7 +91,7 @@ KafkaResult<kafka::ProduceResponse> HandleProduce(KafkaContext& ctx,
   native.timeout_ms = request.timeout_ms;
   std::vector<Refused> refused;
   for (const kafka::ProduceRequest::Topic& topic : request.topics) {
-    native.topics.push_back(NativeTopic(topic, scope, &refused));
+    native.topics.push_back(NativeTopic(topic, ctx.broker.store.NowMs(), scope, &refused));
   }
   absl::StatusOr<ProduceResponse> produced =
       co_await brook::HandleProduce(ctx.broker, native, scope.request);
