@@ -77,6 +77,7 @@ std::optional<std::string> UsageError(const ConsumeOptions& o) {
     return "--offset needs --partition (offsets are per partition)";
   }
   if (o.json && !o.format.empty()) return "use either --json or --format, not both";
+  if (absl::Status s = ValidateFormat(o.format); !s.ok()) return std::string(s.message());
   return std::nullopt;
 }
 
@@ -179,7 +180,7 @@ void AddConsumeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--partition", o->partition, "Read only this partition")->check(CLI::NonNegativeNumber);
   cmd->add_option("--count", o->count, "Exit after this many records")->check(CLI::NonNegativeNumber);
   cmd->add_option("--timeout-ms", o->timeout_ms, "Exit when no record arrives for this long")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", o->format, "Template: %k key, %v value, %o offset, %p partition, %t timestamp, %h headers, %T topic");
+  cmd->add_option("--format", o->format, fmt::format("Template: {}", kFormatDirectives));
   cmd->add_flag("--json", o->json, "One JSON object per record");
   CLI::Option* group = cmd->add_option(
       "--group", o->group,

@@ -13,7 +13,31 @@ std::string JsonOrNull(const std::optional<std::string_view>& field) {
   return field ? JsonString(*field) : "null";
 }
 
+// The letters after % that FormatRecord expands.
+constexpr std::string_view kDirectiveLetters = "kvoptTh%";
+
 }  // namespace
+
+absl::Status ValidateFormat(std::string_view format) {
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] == '\\') {
+      ++i;  // An escape's second character is never a directive.
+      continue;
+    }
+    if (format[i] != '%') continue;
+    if (i + 1 == format.size()) {
+      return absl::InvalidArgumentError(
+          fmt::format("--format ends with a lone %; known directives: {}", kFormatDirectives));
+    }
+    const char letter = format[++i];
+    if (kDirectiveLetters.find(letter) == std::string_view::npos) {
+      return absl::InvalidArgumentError(fmt::format(
+          "--format has an unknown directive %{}; known directives: {}", letter,
+          kFormatDirectives));
+    }
+  }
+  return absl::OkStatus();
+}
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";

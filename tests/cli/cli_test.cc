@@ -108,6 +108,16 @@ TEST_CASE_FIXTURE(CliFixture, "consume a partition from an offset; plain output 
   CHECK(from2.out == "c\nd\n");
   auto format = Run({"consume", "t", "--from-beginning", "--count", "1", "--format", "%p:%o:%v"});
   CHECK(format.out == "0:0:a\n");
+  auto escaped = Run({"consume", "t", "--from-beginning", "--count", "1", "--format", "100%% %v\\t|"});
+  CHECK(escaped.out == "100% a\t|\n");
+  // An unknown directive is a usage error naming it and the known ones, not printed literally.
+  for (const std::string bad : {"%s", "%v%"}) {
+    auto unknown = Run({"consume", "t", "--from-beginning", "--count", "1", "--format", bad});
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.out.empty());
+    CHECK(Contains(unknown.err, "known directives: %k key, %v value"));
+  }
+  CHECK(Contains(Run({"consume", "t", "--format", "%s"}).err, "unknown directive %s"));
   auto out_of_range = Run({"consume", "t", "--partition", "0", "--offset", "99", "--timeout-ms", "1000"});
   CHECK(out_of_range.exit_code == 1);
   CHECK(Contains(out_of_range.err, "out"));
