@@ -20,8 +20,11 @@ HandlerResult<DeleteRecordsResponse> HandleDeleteRecords(BrokerContext& ctx,
       deletions.push_back({topic.name, PartitionId(p.partition), Offset(p.offset)});
     }
   }
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(std::max(request.timeout_ms, 0));
+  // 0 or less: no limit.
+  const auto deadline =
+      request.timeout_ms > 0
+          ? std::chrono::steady_clock::now() + std::chrono::milliseconds(request.timeout_ms)
+          : std::chrono::steady_clock::time_point::max();
   std::optional<DeletionResults> results = co_await AwaitCleaner<DeletionResults>(
       [&](LogCleaner::DeletionsDone done) { ctx.cleaner.SubmitDeletions(deletions, done); },
       deadline);
