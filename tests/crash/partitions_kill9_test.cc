@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "tests/broker/call.h"
 #include "tests/support/batches.h"
 #include "tests/support/child_broker.h"
 #include "tests/support/raw_client.h"
@@ -13,23 +14,11 @@
 namespace brook {
 namespace {
 
+using testing::Call;
 using testing::ChildBroker;
 using testing::MakeBatch;
 using testing::RawClient;
 using testing::TempDir;
-
-// The reply of `request`, which must succeed at the request level (it owns the bytes its
-// views point into).
-template <class Request>
-testing::Reply<typename Request::Response> Call(RawClient& client, const Request& request) {
-  REQUIRE(client.Send(request, 1));
-  auto payload = client.ReadFrame(10000);
-  REQUIRE(payload);
-  auto reply = testing::DecodeReply<typename Request::Response>(*payload);
-  REQUIRE(reply);
-  REQUIRE(reply->first.error_code == ErrorCode::kNone);
-  return *std::move(reply);
-}
 
 // Appends one batch of `values`; returns its base offset.
 int64_t Append(RawClient& client, int32_t partition, const std::vector<std::string>& values) {
