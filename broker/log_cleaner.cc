@@ -16,6 +16,11 @@ absl::Status ShuttingDown() {
                    "valid)");
 }
 
+absl::Status DeletionShutDown() {
+  return MakeError(ErrorCode::kBrokerShuttingDown,
+                   "records not deleted: the broker is shutting down");
+}
+
 std::vector<PartitionCompaction> AllShuttingDown(const CompactionJob& job) {
   std::vector<PartitionCompaction> results;
   for (PartitionId partition : job.partitions) results.push_back({partition, ShuttingDown()});
@@ -44,14 +49,23 @@ LogCleaner::~LogCleaner() { Stop(); }
 void LogCleaner::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void LogCleaner::Submit(CompactionJob job, Done done) {
+  Queue({[this, job, done] { RunJob(job, done); }, [job, done] { done(AllShuttingDown(job)); }});
+}
+
+void LogCleaner::SubmitDeletions(std::vector<RecordDeletion> deletions, DeletionsDone done) {
+  Queue({[this, deletions, done] { RunDeletions(deletions, done); },
+         [n = deletions.size(), done] { done(DeletionResults(n, DeletionShutDown())); }});
+}
+
+void LogCleaner::Queue(Pending pending) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      jobs_.push_back(Pending{std::move(job), std::move(done)});
+      jobs_.push_back(std::move(pending));
       return;
     }
   }
-  done(AllShuttingDown(job));
+  pending.refuse();
 }
 
 void LogCleaner::Stop() {
@@ -66,7 +80,7 @@ void LogCleaner::Stop() {
     absl::MutexLock lock(&mu_);
     pending.swap(jobs_);
   }
-  for (Pending& p : pending) p.done(AllShuttingDown(p.job));
+  for (Pending& p : pending) p.refuse();
 }
 
 void LogCleaner::Run() {
@@ -98,7 +112,7 @@ void LogCleaner::RunJobs() {
       next = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    RunJob(next.job, next.done);
+    next.run();
   }
 }
 
@@ -116,6 +130,27 @@ void LogCleaner::RunJob(const CompactionJob& job, const Done& done) {
       if (!stats->finished && cancel_.load()) stats = ShuttingDown();
     }
     results.push_back({partition, std::move(stats)});
+  }
+  done(std::move(results));
+}
+
+void LogCleaner::RunDeletions(const std::vector<RecordDeletion>& deletions,
+                              const DeletionsDone& done) {
+  DeletionResults results;
+  for (const RecordDeletion& d : deletions) {
+    if (cancel_.load()) {
+      results.emplace_back(DeletionShutDown());
+      continue;
+    }
+    absl::StatusOr<storage::RetentionResult> deleted =
+        store_.DeleteRecords(d.topic, d.partition, d.before);
+    if (deleted.ok() && deleted->new_log_start != deleted->old_log_start) {
+      Log(LogLevel::kInfo, "deleted records", "topic", d.topic, "partition", d.partition.value,
+          "old_log_start", deleted->old_log_start.value, "log_start",
+          deleted->new_log_start.value, "segments", deleted->segments_deleted, "bytes_freed",
+          deleted->bytes_freed);
+    }
+    results.push_back(std::move(deleted));
   }
   done(std::move(results));
 }

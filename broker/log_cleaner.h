@@ -1,19 +1,21 @@
 // broker/log_cleaner.h: the broker's background log cleaner: retention and compaction on their
-// own thread, plus the queue of CompactTopic requests.
+// own thread, plus the queue of CompactTopic and DeleteRecords requests.
 //
 //   LogCleaner cleaner(store, {.interval = 5s, .bytes_per_second = 64 << 20});
 //   cleaner.Start();
 //   cleaner.Submit({"changelog", {PartitionId(0)}}, [](std::vector<PartitionCompaction> r) {});
+//   cleaner.SubmitDeletions({{"orders", PartitionId(0), Offset(100)}}, [](DeletionResults r) {});
 //   cleaner.Stop();  // before the store closes
 //
 // Operation: one thread. Every `interval` it runs a pass: LogStore::EnforceRetention(now),
 // LogStore::ExpireProducers(now) (idempotent producers idle past producer.id.expiration.ms),
 // then LogStore::Compact for every partition of a compacted topic whose NeedsCompaction is
-// true. Jobs (Submit) come first: the thread runs queued jobs before starting a pass and
-// between the partitions of a pass. Every compaction is throttled to bytes_per_second (read +
-// written) and stops early when Stop() is called. Each pass or job that removed something is
-// logged at info. Retention and compaction do blocking RocksDB I/O; this thread is the only
-// caller, so the network threads never wait for them.
+// true. Jobs (Submit, SubmitDeletions) come first, in the order they were queued: the thread
+// runs queued jobs before starting a pass and between the partitions of a pass. Every
+// compaction is throttled to bytes_per_second (read + written) and stops early when Stop() is
+// called. Each pass or job that removed something is logged at info. Retention, record
+// deletion and compaction do blocking RocksDB I/O (and a partition's wait for the others);
+// this thread is the only caller, so the network threads never wait for them.
 // Concurrency: Submit and Stop are thread-safe. A job's `done` runs exactly once, on the
 // cleaner thread (or on the caller of Submit/Stop when the cleaner has stopped); it must not
 // block and must not call back into the cleaner.
@@ -58,9 +60,22 @@ struct CompactionJob {
   std::vector<PartitionId> partitions;  // Compacted in this order.
 };
 
+// One partition of a DeleteRecords job: its records below `before` go
+// (LogStore::DeleteRecords; storage::kHighWatermark: all of them).
+struct RecordDeletion {
+  std::string topic;
+  PartitionId partition;
+  Offset before;
+};
+// Per deletion, in the job's order: the old and new log start, or the store's error
+// (UNKNOWN_TOPIC_OR_PARTITION, POLICY_VIOLATION, OFFSET_OUT_OF_RANGE, STORAGE_ERROR), or
+// BROKER_SHUTTING_DOWN when the cleaner stopped first.
+using DeletionResults = std::vector<absl::StatusOr<storage::RetentionResult>>;
+
 class LogCleaner {
  public:
   using Done = std::function<void(std::vector<PartitionCompaction>)>;
+  using DeletionsDone = std::function<void(DeletionResults)>;
 
   LogCleaner(storage::LogStore& store, LogCleanerOptions options);
   ~LogCleaner();
@@ -73,21 +88,28 @@ class LogCleaner {
   // partition was compacted (or failed). After Stop, `done` runs at once with
   // BROKER_SHUTTING_DOWN for every partition.
   void Submit(CompactionJob job, Done done);
+  // Queues record deletions, run in order; `done` gets their results once all ran. After
+  // Stop, `done` runs at once with BROKER_SHUTTING_DOWN for every deletion.
+  void SubmitDeletions(std::vector<RecordDeletion> deletions, DeletionsDone done);
   // See Lifecycle. Idempotent; blocks until the thread has exited.
   void Stop();
 
  private:
+  // A queued job: `run` on the cleaner thread, or `refuse` (answers BROKER_SHUTTING_DOWN)
+  // when the cleaner stopped first. Exactly one of them runs.
   struct Pending {
-    CompactionJob job;
-    Done done;
+    std::function<void()> run;
+    std::function<void()> refuse;
   };
 
+  void Queue(Pending pending);
   void Run();
   // Whether the thread must wake up: a job is queued or Stop was called.
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs queued jobs until the queue is empty or the cleaner stops.
   void RunJobs();
   void RunJob(const CompactionJob& job, const Done& done);
+  void RunDeletions(const std::vector<RecordDeletion>& deletions, const DeletionsDone& done);
   void RunPass();
   void EnforceRetention(int64_t now_ms);
   void ExpireProducers(int64_t now_ms);

@@ -16,4 +16,10 @@ void AddConsumeCommand(CLI::App& app, int* exit_code);
 void AddGroupCommands(CLI::App& app, int* exit_code);
 void AddDlqCommands(CLI::App& app, int* exit_code);
 
+// Commands of their own files that AddTopicCommands and AddGroupCommands add to `brook topic`
+// and `brook group`.
+void AddTopicAddPartitionsCommand(CLI::App* topic, int* exit_code);
+void AddTopicDeleteRecordsCommand(CLI::App* topic, int* exit_code);
+void AddGroupDeleteOffsetsCommand(CLI::App* group, int* exit_code);
+
 }  // namespace brook::cli

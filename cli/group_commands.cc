@@ -1,4 +1,5 @@
-// `brook group list|describe|reset-offsets|delete`: inspect and administer consumer groups.
+// `brook group list|describe|reset-offsets|delete`: inspect and administer consumer groups
+// (delete-offsets is in its own file).
 #include <limits>
 #include <map>
 #include <memory>
@@ -184,7 +185,7 @@ void AddResetOffsetsCommand(CLI::App* group, const std::shared_ptr<GroupOptions>
 
 void AddGroupCommands(CLI::App& app, int* exit_code) {
   CLI::App* group =
-      app.add_subcommand("group", "List, describe, reset the offsets of, and delete groups");
+      app.add_subcommand("group", "List, describe, reset or delete offsets of, and delete groups");
   group->require_subcommand(1);
   auto o = std::make_shared<GroupOptions>();
 
@@ -204,6 +205,8 @@ void AddGroupCommands(CLI::App& app, int* exit_code) {
   del->add_option("GROUP", o->group, "Group id")->required();
   AddBootstrapOption(del, &o->bootstrap);
   del->callback([o, exit_code] { *exit_code = Delete(*o); });
+
+  AddGroupDeleteOffsetsCommand(group, exit_code);
 }
 
 }  // namespace brook::cli

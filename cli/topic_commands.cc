@@ -1,4 +1,5 @@
-// `brook topic create|list|describe|delete|alter|compact`.
+// `brook topic create|list|describe|delete|alter|compact` (add-partitions and delete-records
+// are in their own files).
 #include <chrono>
 #include <map>
 #include <optional>
@@ -156,7 +157,8 @@ int Compact(const TopicOptions& o) {
 
 void AddTopicCommands(CLI::App& app, int* exit_code) {
   CLI::App* topic =
-      app.add_subcommand("topic", "Create, list, describe, alter, compact and delete topics");
+      app.add_subcommand("topic", "Create, list, describe, alter, compact, grow and delete "
+                                  "topics; delete records");
   topic->require_subcommand(1);
 
   auto o = std::make_shared<TopicOptions>();
@@ -197,6 +199,9 @@ void AddTopicCommands(CLI::App& app, int* exit_code) {
   compact->add_option("NAME", o->name, "Topic name")->required();
   AddBootstrapOption(compact, &o->bootstrap);
   compact->callback([o, exit_code] { *exit_code = Compact(*o); });
+
+  AddTopicAddPartitionsCommand(topic, exit_code);
+  AddTopicDeleteRecordsCommand(topic, exit_code);
 }
 
 }  // namespace brook::cli

@@ -84,6 +84,38 @@ absl::Status Admin::DeleteTopic(std::string_view name) {
   return TopicOutcome(reply->message.topics, name, "DeleteTopics");
 }
 
+absl::Status Admin::CreatePartitions(std::string_view topic, int32_t partitions,
+                                     bool validate_only) {
+  CreatePartitionsRequest request;
+  request.topics.push_back({std::string(topic), partitions});
+  request.validate_only = validate_only;
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  return TopicOutcome(reply->message.topics, topic, "CreatePartitions");
+}
+
+absl::StatusOr<int64_t> Admin::DeleteRecords(const TopicPartition& partition, int64_t offset) {
+  DeleteRecordsRequest request;
+  request.topics.push_back({partition.topic, {{partition.partition.value, offset}}});
+  // The broker gives up first, answering REQUEST_TIMED_OUT, rather than the connection.
+  const std::chrono::milliseconds timeout = impl_->options().request_timeout;
+  request.timeout_ms = static_cast<int32_t>(std::min<int64_t>(timeout.count(), INT32_MAX));
+  auto reply = impl_->Call(request, timeout + std::chrono::seconds(5));
+  if (!reply.ok()) return reply.status();
+  for (const auto& t : reply->message.topics) {
+    for (const auto& p : t.partitions) {
+      if (t.name != partition.topic || p.partition != partition.partition.value) continue;
+      if (p.error_code == ErrorCode::kNone) return p.low_watermark;
+      return MakeError(p.error_code,
+                       p.error_message.value_or(fmt::format("{}-{}: {}", t.name, p.partition,
+                                                            ErrorDescription(p.error_code))));
+    }
+  }
+  return MakeError(ErrorCode::kUnknownServerError,
+                   fmt::format("the DeleteRecords response has no result for {}-{}",
+                               partition.topic, partition.partition.value));
+}
+
 absl::StatusOr<std::vector<std::string>> Admin::ListTopics() {
   auto reply = impl_->Call(MetadataRequest{});
   if (!reply.ok()) return reply.status();

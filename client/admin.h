@@ -10,6 +10,12 @@
 //   s = (*admin)->AlterTopicConfigs("orders", {{"cleanup.policy", "compact"}}, {"retention.ms"});
 //   auto stats = (*admin)->CompactTopic("orders");  // waits; per partition: bytes, records
 //
+// Partitions and records (docs/protocol.md, CreatePartitions and DeleteRecords):
+//
+//   s = (*admin)->CreatePartitions("orders", 6);   // 6 partitions in all; never fewer
+//   auto low = (*admin)->DeleteRecords({"orders", brook::PartitionId(0)}, 1000);
+//   // low: the partition's new log start (1000); records below it are gone.
+//
 // Consumer groups (docs/consumer-groups.md):
 //
 //   auto group = (*admin)->DescribeGroup("billing");  // state, members, offsets and lag
@@ -140,6 +146,14 @@ struct CommittedOffset {
   std::optional<std::string> metadata;
 };
 
+// What DeleteGroupOffsets did with one partition.
+struct OffsetDeletion {
+  TopicPartition partition;
+  // OK (deleted, or there was no commit), or GROUP_SUBSCRIBED_TO_TOPIC (a live member consumes
+  // the topic), UNKNOWN_TOPIC_OR_PARTITION; with the broker's message.
+  absl::Status status;
+};
+
 // One partition of a reset: where the group was and where it goes.
 struct OffsetResetChange {
   int32_t partition = 0;
@@ -180,6 +194,20 @@ class Admin {
   absl::Status CreateTopic(const NewTopic& topic, bool validate_only = false);
   // Deletes a topic and its records. Errors: UNKNOWN_TOPIC_OR_PARTITION.
   absl::Status DeleteTopic(std::string_view name);
+  // Grows a topic to `partitions` partitions in all (not the number added), or with
+  // validate_only only checks that it could. The new partitions are empty; groups subscribed to
+  // the topic rebalance. Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_PARTITIONS (not more than
+  // the topic has, or over the broker's limit); STORAGE_ERROR; each with the broker's message.
+  absl::Status CreatePartitions(std::string_view topic, int32_t partitions,
+                                bool validate_only = false);
+  // Deletes the partition's records below `offset` (-1, kDeleteToHighWatermark: every record)
+  // and returns its new log start (the low watermark): reads below it fail with
+  // OFFSET_OUT_OF_RANGE from then on. An offset at or below the log start deletes nothing and
+  // returns the log start. Errors: UNKNOWN_TOPIC_OR_PARTITION; OFFSET_OUT_OF_RANGE (above the
+  // log end); POLICY_VIOLATION (the topic's cleanup.policy is compact only);
+  // REQUEST_TIMED_OUT (the broker's log cleaner was busy for request_timeout: the deletion
+  // happens later); STORAGE_ERROR; each with the broker's message.
+  absl::StatusOr<int64_t> DeleteRecords(const TopicPartition& partition, int64_t offset);
   // Every topic name, sorted.
   absl::StatusOr<std::vector<std::string>> ListTopics();
   // One topic's partitions (with their log start/end offsets) and configs. Errors:
@@ -238,6 +266,13 @@ class Admin {
   // them first), GROUP_ID_NOT_FOUND, INVALID_GROUP_ID, STORAGE_ERROR; each with the broker's
   // message naming the group.
   absl::Status DeleteGroup(std::string_view group);
+  // Deletes the group's committed offsets of `partitions` (a group with live members keeps
+  // those of topics a member subscribes to); one result per partition, sorted by topic then
+  // partition (duplicates once). Errors
+  // (nothing deleted): GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (Kafka members of a protocol type
+  // other than "consumer"), INVALID_GROUP_ID, STORAGE_ERROR; each with the broker's message.
+  absl::StatusOr<std::vector<OffsetDeletion>> DeleteGroupOffsets(
+      std::string_view group, const std::vector<TopicPartition>& partitions);
   // Every committed offset of the group, sorted by topic then partition (empty for a group
   // that does not exist). Errors: INVALID_GROUP_ID, STORAGE_ERROR.
   absl::StatusOr<std::vector<CommittedOffset>> ListGroupOffsets(std::string_view group);

@@ -4,6 +4,7 @@
 
 #include "client/admin.h"
 #include "client/admin_impl.h"
+#include "client/group_assignment.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages.h"
@@ -136,6 +137,28 @@ absl::Status Admin::DeleteGroup(std::string_view group) {
   }
   return MakeError(ErrorCode::kUnknownServerError,
                    fmt::format("the DeleteGroups response has no result for group '{}'", group));
+}
+
+absl::StatusOr<std::vector<OffsetDeletion>> Admin::DeleteGroupOffsets(
+    std::string_view group, const std::vector<TopicPartition>& partitions) {
+  OffsetDeleteRequest request;
+  request.group_id = std::string(group);
+  request.topics = client::ToWire(partitions);
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  std::vector<OffsetDeletion> out;
+  for (const auto& t : reply->message.topics) {
+    for (const auto& p : t.partitions) {
+      OffsetDeletion& deletion = out.emplace_back();
+      deletion.partition = {t.name, PartitionId(p.partition)};
+      if (p.error_code == ErrorCode::kNone) continue;
+      deletion.status = MakeError(
+          p.error_code, p.error_message.value_or(fmt::format("{}: {}",
+                                                              PartitionName(t.name, p.partition),
+                                                              ErrorDescription(p.error_code))));
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<CommittedOffset>> Admin::ListGroupOffsets(std::string_view group) {

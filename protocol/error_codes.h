@@ -42,8 +42,10 @@ enum class ErrorCode : int16_t {
   kTopicAlreadyExists = 36,         // A topic with this name already exists.
   kInvalidPartitions = 37,          // The partition count is not in [1, max].
   kInvalidReplicationFactor = 38,   // Kafka: a replication factor other than 1 (one node).
+  kInvalidReplicaAssignment = 39,   // Kafka: a replica assignment naming another node.
   kInvalidConfig = 40,              // A topic config key is unknown or its value is invalid.
   kInvalidRequest = 42,             // The request could not be decoded or is inconsistent.
+  kPolicyViolation = 44,            // The topic's settings forbid it (DeleteRecords, compact).
   kOutOfOrderSequenceNumber = 45,   // An idempotent batch's sequence does not follow the last one.
   kDuplicateSequenceNumber = 46,    // Some, not all, batches of a record set are duplicates.
   kInvalidProducerEpoch = 47,       // The producer's epoch is older than the partition's: fenced.
@@ -56,6 +58,7 @@ enum class ErrorCode : int16_t {
   kGroupIdNotFound = 69,            // The group has neither members nor committed offsets.
   kMemberIdRequired = 79,           // Kafka JoinGroup v4+: join again with the member id given.
   kFencedInstanceId = 82,           // A newer member joined with this static instance id.
+  kGroupSubscribedToTopic = 86,     // OffsetDelete: a live member of the group consumes it.
   kUnknownApiKey = 1000,            // The request's API key is not known to this broker.
   kBrokerShuttingDown = 1001,       // The broker is stopping; retry against it once restarted.
   kResourceLimit = 1002,            // A broker limit (connections, in-flight) was reached.

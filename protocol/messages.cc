@@ -44,6 +44,12 @@ std::string_view ApiName(ApiKey key) {
       return "CreateTopics";
     case ApiKey::kDeleteTopics:
       return "DeleteTopics";
+    case ApiKey::kDeleteRecords:
+      return "DeleteRecords";
+    case ApiKey::kCreatePartitions:
+      return "CreatePartitions";
+    case ApiKey::kOffsetDelete:
+      return "OffsetDelete";
   }
   return "Unknown";
 }

@@ -40,8 +40,11 @@ enum class ApiKey : int16_t {
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
+  kDeleteRecords = 21,
+  kCreatePartitions = 37,
   kDeleteGroups = 42,
   kAlterConfigs = 44,     // Kafka's IncrementalAlterConfigs number: only named keys change.
+  kOffsetDelete = 47,
   kCompactTopic = 1000,   // brook's own APIs are numbered from 1000.
   kDeadLetter = 1001,
   kReplayDeadLetters = 1002,
@@ -188,6 +191,73 @@ struct DeleteTopicsRequest {
   using Response = DeleteTopicsResponse;
   std::vector<std::string> topics;
   template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+
+// ---- DeleteRecords (21): move partitions' log start forward, deleting what lies below. ----
+// DeleteRecords' offset that means "every record": the high watermark (the log end).
+inline constexpr int64_t kDeleteToHighWatermark = -1;
+
+struct DeleteRecordsResponse {
+  struct Partition {
+    int32_t partition = 0;
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    int64_t low_watermark = -1;  // The partition's log start now; -1 on error.
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(error_code, "error_code");
+      v(error_message, "error_message");
+      v(low_watermark, "low_watermark");
+    }
+  };
+  using Topic = TopicOf<Partition>;
+  std::vector<Topic> topics;
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+struct DeleteRecordsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kDeleteRecords;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = DeleteRecordsResponse;
+  struct Partition {
+    int32_t partition = 0;
+    int64_t offset = kDeleteToHighWatermark;  // Records below it go; -1: every record.
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(offset, "offset");
+    }
+  };
+  using Topic = TopicOf<Partition>;
+  std::vector<Topic> topics;
+  int32_t timeout_ms = 30000;
+  template <class V> void Fields(V& v) {
+    v(topics, "topics");
+    v(timeout_ms, "timeout_ms");
+  }
+};
+
+// ---- CreatePartitions (37): add partitions to existing topics. -----------------------------
+struct CreatePartitionsResponse {
+  std::vector<TopicResult> topics;
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+struct CreatePartitionsRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kCreatePartitions;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = CreatePartitionsResponse;
+  struct Topic {
+    std::string name;
+    int32_t count = 0;  // The new total, more than the topic has.
+    template <class V> void Fields(V& v) {
+      v(name, "name");
+      v(count, "count");
+    }
+  };
+  std::vector<Topic> topics;
+  bool validate_only = false;
+  template <class V> void Fields(V& v) {
+    v(topics, "topics");
+    v(validate_only, "validate_only");
+  }
 };
 
 // ---- Produce (0) ---------------------------------------------------------------------------
@@ -590,6 +660,34 @@ struct DeleteGroupsRequest {
   template <class V> void Fields(V& v) { v(groups, "groups"); }
 };
 
+// ---- OffsetDelete (47): removes some committed offsets of a group. -------------------------
+struct OffsetDeleteResponse {
+  struct Partition {
+    int32_t partition = 0;
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    template <class V> void Fields(V& v) {
+      v(partition, "partition");
+      v(error_code, "error_code");
+      v(error_message, "error_message");
+    }
+  };
+  using Topic = TopicOf<Partition>;
+  std::vector<Topic> topics;
+  template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+struct OffsetDeleteRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kOffsetDelete;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = OffsetDeleteResponse;
+  std::string group_id;
+  std::vector<TopicPartitions> topics;
+  template <class V> void Fields(V& v) {
+    v(group_id, "group_id");
+    v(topics, "topics");
+  }
+};
+
 // ---- AlterConfigs (44): change topic configs at runtime. ------------------------------------
 struct AlterConfigsResponse {
   std::vector<TopicResult> topics;
@@ -776,9 +874,10 @@ using AllRequests =
     std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
                OffsetCommitRequest, OffsetFetchRequest, JoinGroupRequest, HeartbeatRequest,
                LeaveGroupRequest, DescribeGroupsRequest, ListGroupsRequest, ApiVersionsRequest,
-               CreateTopicsRequest, DeleteTopicsRequest, DeleteGroupsRequest, AlterConfigsRequest,
-               CompactTopicRequest, DeadLetterRequest, ReplayDeadLettersRequest,
-               DeadLetterStatsRequest>;
+               CreateTopicsRequest, DeleteTopicsRequest, DeleteRecordsRequest,
+               CreatePartitionsRequest, DeleteGroupsRequest, AlterConfigsRequest,
+               OffsetDeleteRequest, CompactTopicRequest, DeadLetterRequest,
+               ReplayDeadLettersRequest, DeadLetterStatsRequest>;
 
 std::string_view ApiName(ApiKey key);
 

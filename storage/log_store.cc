@@ -144,14 +144,24 @@ absl::StatusOr<std::shared_ptr<LogStore::Topic>> LogStore::OpenTopic(std::string
   if (!config.ok()) return config.status();
   topic->config = *config;
   topic->name = std::move(name);
-  for (int32_t p = 0; p < record.partitions; ++p) {
-    auto log = std::make_shared<PartitionLog>(cfs_, record.topic_id, PartitionId(p),
-                                              options_.producer_id_expiration_ms);
-    if (absl::Status s = log->Recover(NowMs()); !s.ok()) return s;
-    topic->partitions.push_back(std::move(log));
-  }
+  absl::StatusOr<std::vector<std::shared_ptr<PartitionLog>>> partitions =
+      OpenPartitions(record.topic_id, 0, record.partitions);
+  if (!partitions.ok()) return partitions.status();
+  topic->partitions = *std::move(partitions);
   topic->record = std::move(record);
   return topic;
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<PartitionLog>>> LogStore::OpenPartitions(
+    uint32_t topic_id, int32_t from, int32_t to) {
+  std::vector<std::shared_ptr<PartitionLog>> partitions;
+  for (int32_t p = from; p < to; ++p) {
+    auto log = std::make_shared<PartitionLog>(cfs_, topic_id, PartitionId(p),
+                                              options_.producer_id_expiration_ms);
+    if (absl::Status s = log->Recover(NowMs()); !s.ok()) return s;
+    partitions.push_back(std::move(log));
+  }
+  return partitions;
 }
 
 absl::Status LogStore::CreateTopic(std::string_view name, int32_t partitions,
@@ -183,6 +193,43 @@ absl::Status LogStore::CreateTopic(std::string_view name, int32_t partitions,
   absl::StatusOr<std::shared_ptr<Topic>> topic = OpenTopic(std::string(name), std::move(record));
   if (!topic.ok()) return topic.status();
   topics_[std::string(name)] = *std::move(topic);
+  return absl::OkStatus();
+}
+
+absl::Status LogStore::CreatePartitions(std::string_view name, int32_t count,
+                                        bool validate_only) {
+  absl::MutexLock lock(&mu_);
+  auto it = topics_.find(ToAbsl(name));
+  if (it == topics_.end()) return UnknownTopic(name);
+  const int32_t current = it->second->record.partitions;
+  if (count <= current) {
+    return MakeError(ErrorCode::kInvalidPartitions,
+                     count == current
+                         ? fmt::format("topic '{}' already has {} partitions", name, current)
+                         : fmt::format("topic '{}' has {} partitions: partitions can be added, "
+                                       "not removed (asked for {})",
+                                       name, current, count));
+  }
+  if (count > options_.max_partitions) {
+    return MakeError(ErrorCode::kInvalidPartitions,
+                     fmt::format("a topic has at most {} partitions, not {}",
+                                 options_.max_partitions, count));
+  }
+  if (validate_only) return absl::OkStatus();
+  TopicRecord record = it->second->record;
+  record.partitions = count;
+  // Partitions are never removed, so nothing is stored under the new ones yet.
+  absl::StatusOr<std::vector<std::shared_ptr<PartitionLog>>> added =
+      OpenPartitions(record.topic_id, current, count);
+  if (!added.ok()) return added.status();
+  rocksdb::Status s =
+      cfs_.db->Put(SyncedWrite(), cfs_.meta, MetaTopicKey(name), EncodeTopicRecord(record));
+  if (absl::Status st = FromRocks(s, "adding partitions"); !st.ok()) return st;
+  // Calls holding the old Topic finish with its partitions; every later one sees them all.
+  auto grown = std::make_shared<Topic>(*it->second);
+  grown->record = std::move(record);
+  for (auto& log : *added) grown->partitions.push_back(std::move(log));
+  it->second = std::move(grown);
   return absl::OkStatus();
 }
 

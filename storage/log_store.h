@@ -3,9 +3,11 @@
 //
 //   absl::StatusOr<std::unique_ptr<LogStore>> store = LogStore::Open({.data_dir = "/tmp/b"});
 //   (*store)->CreateTopic("orders", 3, {{"retention.ms", "86400000"}});
+//   (*store)->CreatePartitions("orders", 6);           // grows it to 6 partitions
 //   (*store)->Append("orders", PartitionId(0), record_set);   // one or more v2 batches
 //   (*store)->Read("orders", PartitionId(0), Offset(0), 1 << 20);
 //   (*store)->EnforceRetention(now_ms);                   // periodically, from the broker
+//   (*store)->DeleteRecords("orders", PartitionId(0), Offset(100));  // log start -> 100
 //   (*store)->Compact("changelog", PartitionId(0), now_ms);  // when NeedsCompaction says so
 //   (*store)->InitProducerId();                 // an idempotent producer's id, epoch 0
 //   (*store)->ExpireProducers(now_ms);          // periodically, from the broker
@@ -18,9 +20,9 @@
 // Durability: Append returns once the batches are in RocksDB's WAL (a process crash loses
 // nothing acknowledged); SyncWal makes them survive power loss, shared across callers.
 // Concurrency: every method is thread-safe. Appends to one partition are serialized;
-// retention and compaction of one partition are serialized with each other (not with
-// appends or reads); everything else runs in parallel. Retention and compaction run on the
-// caller's thread: the broker's background job calls them.
+// retention, DeleteRecords and compaction of one partition are serialized with each other
+// (not with appends or reads); everything else runs in parallel. Retention, DeleteRecords and
+// compaction run on the caller's thread: the broker's background job calls them.
 // Lifecycle: the destructor fsyncs the WAL and closes RocksDB; no call may be running.
 #pragma once
 
@@ -131,6 +133,12 @@ class LogStore {
                            const ConfigOverrides& overrides, bool validate_only = false);
   // Removes the topic and all its data. Errors: UNKNOWN_TOPIC_OR_PARTITION, STORAGE_ERROR.
   absl::Status DeleteTopic(std::string_view name);
+  // Grows the topic to `count` partitions (Kafka's CreatePartitions: the total, not the number
+  // added), durably (fsync). The new partitions are empty and take appends at once; calls on
+  // the existing ones go on unaffected. With validate_only, checks and changes nothing.
+  // Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_PARTITIONS (`count` not above the current
+  // count, or above max_partitions); STORAGE_ERROR.
+  absl::Status CreatePartitions(std::string_view name, int32_t count, bool validate_only = false);
 
   std::vector<TopicInfo> ListTopics() const;
   // Errors: UNKNOWN_TOPIC_OR_PARTITION.
@@ -222,6 +230,15 @@ class LogStore {
   // segments. Errors: the first partition's STORAGE_ERROR (earlier ones stay done).
   absl::StatusOr<std::vector<TopicRetention>> EnforceRetention(int64_t now_ms);
 
+  // Deletes the partition's records below `offset` (kHighWatermark: all of them), Kafka's
+  // DeleteRecords (PartitionLog::DeleteRecordsBefore), durably. Returns the old and new log
+  // start (the low watermark). Runs on the caller's thread and waits for a retention or
+  // compaction of the partition in progress: the broker's log cleaner calls it. Errors:
+  // UNKNOWN_TOPIC_OR_PARTITION; POLICY_VIOLATION when the topic's cleanup.policy is compact
+  // only (as in Kafka); OFFSET_OUT_OF_RANGE; STORAGE_ERROR.
+  absl::StatusOr<RetentionResult> DeleteRecords(std::string_view topic, PartitionId partition,
+                                                Offset offset);
+
   // Compacts one partition of a compacted topic now (log_compactor.h). Errors:
   // UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST when the topic's cleanup.policy is delete;
   // STORAGE_ERROR; CORRUPT_MESSAGE.
@@ -267,7 +284,8 @@ class LogStore {
     std::string name;
     TopicRecord record;
     TopicConfig config;
-    // Shared with the Topic that replaces this one when its config is altered.
+    // Shared with the Topic that replaces this one when its config is altered or its
+    // partitions are added to.
     std::vector<std::shared_ptr<PartitionLog>> partitions;
   };
 
@@ -293,6 +311,10 @@ class LogStore {
   // Whether the group's commit of the entry's partition is below entry.commit.
   absl::StatusOr<bool> CommitIsBehind(const DeadLetterEntry& entry) const;
   absl::StatusOr<std::shared_ptr<Topic>> OpenTopic(std::string name, TopicRecord record);
+  // Opens and recovers partitions [from, to) of the topic with id `topic_id`.
+  absl::StatusOr<std::vector<std::shared_ptr<PartitionLog>>> OpenPartitions(uint32_t topic_id,
+                                                                            int32_t from,
+                                                                            int32_t to);
   static absl::Status UnknownTopic(std::string_view name);
 
   // After a failed write (e.g. a full disk), asks RocksDB to resume writing, at most once a

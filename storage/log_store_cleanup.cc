@@ -1,4 +1,5 @@
-// LogStore's runtime config changes, retention and compaction (declared in log_store.h).
+// LogStore's runtime config changes, retention, record deletion and compaction (declared in
+// log_store.h).
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
@@ -57,6 +58,20 @@ absl::StatusOr<std::vector<TopicRetention>> LogStore::EnforceRetention(int64_t n
     }
   }
   return removed;
+}
+
+absl::StatusOr<RetentionResult> LogStore::DeleteRecords(std::string_view topic,
+                                                        PartitionId partition, Offset offset) {
+  std::shared_ptr<const Topic> holder;
+  absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
+  if (!log.ok()) return log.status();
+  if (!holder->config.deletes()) {
+    return MakeError(ErrorCode::kPolicyViolation,
+                     fmt::format("records of topic '{}' cannot be deleted: its cleanup.policy is "
+                                 "compact (add delete to it first)",
+                                 topic));
+  }
+  return (*log)->DeleteRecordsBefore(offset);
 }
 
 absl::StatusOr<CompactionStats> LogStore::Compact(std::string_view topic, PartitionId partition,

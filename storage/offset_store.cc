@@ -125,10 +125,17 @@ absl::StatusOr<std::vector<std::string>> OffsetStore::Groups() const {
 absl::Status OffsetStore::DeleteGroup(std::string_view group) {
   absl::StatusOr<std::vector<CommittedOffset>> commits = FetchAll(group);
   if (!commits.ok()) return commits.status();
+  std::vector<TopicPartition> partitions;
+  for (const CommittedOffset& commit : *commits) partitions.push_back(commit.partition);
+  return Delete(group, partitions);
+}
+
+absl::Status OffsetStore::Delete(std::string_view group,
+                                 std::span<const TopicPartition> partitions) {
   rocksdb::WriteBatch write;
-  for (const CommittedOffset& commit : *commits) {
+  for (const TopicPartition& partition : partitions) {
     write.Delete(cfs_.group_offsets,
-                 GroupOffsetKey(group, commit.partition.topic, commit.partition.partition.value));
+                 GroupOffsetKey(group, partition.topic, partition.partition.value));
   }
   return FromRocks(cfs_.db->Write(rocksdb::WriteOptions(), &write), "deleting a group's offsets");
 }

@@ -60,6 +60,9 @@ class OffsetStore {
   absl::StatusOr<std::vector<std::string>> Groups() const;
   // Removes every commit of the group. Errors: STORAGE_ERROR.
   absl::Status DeleteGroup(std::string_view group);
+  // Removes the group's commits of `partitions` in one write (a partition without a commit
+  // is no error). Errors: STORAGE_ERROR (nothing removed).
+  absl::Status Delete(std::string_view group, std::span<const TopicPartition> partitions);
 
  private:
   ColumnFamilies cfs_;

@@ -366,43 +366,77 @@ absl::Status PartitionLog::Reclaim(rocksdb::ColumnFamilyHandle* cf, const std::s
 absl::StatusOr<RetentionResult> PartitionLog::EnforceRetention(const TopicConfig& config,
                                                                int64_t now_ms) {
   absl::MutexLock cleaner(&cleaner_mu_);
-  RetentionResult result{partition_, log_start(), log_start()};
-  std::vector<Segment> doomed;
   int64_t new_start = 0;
   {
     absl::MutexLock lock(&mu_);
     const size_t count = SegmentsToDelete(segments_, config, now_ms);
-    if (count == 0) return result;
-    doomed.assign(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
+    if (count == 0) return RetentionResult{partition_, log_start(), log_start()};
     new_start = segments_[count].base_offset;  // Only the cleaner removes segments: stable.
   }
+  return AdvanceLogStart(new_start, /*sync=*/false);
+}
+
+absl::StatusOr<RetentionResult> PartitionLog::DeleteRecordsBefore(Offset offset) {
+  absl::MutexLock cleaner(&cleaner_mu_);
+  const Offset start = log_start();
+  const Offset end = log_end();  // Appends only raise it: a target up to it stays valid.
+  const Offset target = offset == kHighWatermark ? end : offset;
+  if (target.value < 0 || target > end) {
+    return MakeError(ErrorCode::kOffsetOutOfRange,
+                     fmt::format("cannot delete records before offset {}: the log is [{}, {})",
+                                 offset.value, start.value, end.value));
+  }
+  if (target <= start) return RetentionResult{partition_, start, start};
+  return AdvanceLogStart(target.value, /*sync=*/true);
+}
+
+absl::StatusOr<RetentionResult> PartitionLog::AdvanceLogStart(int64_t new_start, bool sync) {
+  RetentionResult result{partition_, log_start(), Offset(new_start)};
   absl::StatusOr<std::string> index_end = TimeIndexDeletionEnd(new_start);
   if (!index_end.ok()) return index_end.status();
   const std::string log_end_key = LogKey(topic_id_, partition_.value, new_start);
   rocksdb::WriteBatch write;
   write.DeleteRange(cfs_.log, prefix_, log_end_key);
   if (!index_end->empty()) write.DeleteRange(cfs_.time_index, prefix_, *index_end);
-  write.DeleteRange(cfs_.meta,
-                    MetaSegmentKey(topic_id_, partition_.value, doomed.front().base_offset),
-                    MetaSegmentKey(topic_id_, partition_.value, new_start));
   write.Put(cfs_.meta, MetaPartitionStateKey(topic_id_, partition_.value), EncodeI64(new_start));
   {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&mu_);  // The active segment may be among those changed.
     if (deleted_) return TopicDeleted();
+    const auto kept = std::find_if(segments_.begin(), segments_.end(),
+                                   [&](const Segment& s) { return s.last_offset >= new_start; });
+    std::optional<Segment> trimmed;
+    if (kept != segments_.end() && kept->base_offset < new_start) {
+      trimmed = TrimSegment(*kept, new_start);
+    }
+    if (kept != segments_.begin() || trimmed) {
+      write.DeleteRange(cfs_.meta,
+                        MetaSegmentKey(topic_id_, partition_.value, segments_.front().base_offset),
+                        MetaSegmentKey(topic_id_, partition_.value, new_start));
+    }
+    if (trimmed) {
+      write.Put(cfs_.meta, MetaSegmentKey(topic_id_, partition_.value, new_start),
+                EncodeSegment(*trimmed));
+    }
     // Advance before deleting, so a concurrent Read never serves a snapshot without them
     // (see Read).
     const int64_t old_start = log_start_.exchange(new_start, std::memory_order_acq_rel);
-    if (absl::Status s = FromRocks(cfs_.db->Write(rocksdb::WriteOptions(), &write),
-                                   "deleting old segments");
+    rocksdb::WriteOptions options;
+    options.sync = sync;
+    if (absl::Status s = FromRocks(cfs_.db->Write(options, &write), "deleting old records");
         !s.ok()) {
       log_start_.store(old_start, std::memory_order_release);
       return s;
     }
-    segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(doomed.size()));
+    for (auto s = segments_.begin(); s != kept; ++s) result.bytes_freed += s->bytes;
+    result.segments_deleted = kept - segments_.begin();
+    if (trimmed) {
+      result.bytes_freed += kept->bytes - trimmed->bytes;
+      *kept = *trimmed;
+    }
+    segments_.erase(segments_.begin(), kept);
+    absl::MutexLock tail_lock(&tail_mu_);
+    if (tail_ != nullptr && tail_->end <= new_start) tail_.reset();  // Its batch is gone.
   }
-  result.new_log_start = Offset(new_start);
-  result.segments_deleted = static_cast<int64_t>(doomed.size());
-  for (const Segment& s : doomed) result.bytes_freed += s.bytes;
   if (absl::Status s = Reclaim(cfs_.log, log_end_key); !s.ok()) return s;
   if (!index_end->empty()) {
     if (absl::Status s = Reclaim(cfs_.time_index, *index_end); !s.ok()) return s;

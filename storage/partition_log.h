@@ -7,11 +7,13 @@
 // (no scan) and returns whole batches. A small last batch (up to kMaxTailBatchBytes) is also
 // kept in memory, so a reader that has caught up (the usual consumer) gets it without a
 // RocksDB read; retention never deletes the active segment, and a compaction that rewrites
-// the last batch drops the copy, so the copy is always what RocksDB holds. Offsets are
+// the last batch, or a DeleteRecordsBefore that deletes it, drops the copy, so the copy is
+// always what RocksDB holds. Offsets are
 // assigned contiguously from 0 and never reused: on open, log_end is recovered from the
 // active segment's record (written with every append), so it survives compaction of the last
 // batches. Retention (EnforceRetention) removes whole leading segments and advances
-// log_start; compaction (Compact, log_compactor.h) replaces batches up to the log end,
+// log_start, and so does DeleteRecordsBefore (Kafka's DeleteRecords), down to any offset;
+// compaction (Compact, log_compactor.h) replaces batches up to the log end,
 // leaving offset gaps between batches, and always keeps the record at log_end - 1.
 // Idempotent producers (producer_state.h): the state of each producer that appended is kept
 // in memory (loaded by Recover) and written in the append's own RocksDB write; Append checks
@@ -19,8 +21,9 @@
 // offsets instead of appending it again.
 //
 // Concurrency: Append is serialized by a mutex (offset order = write order), which also
-// guards the segment list and the producers' state. Retention and compaction of one partition are serialized by a
-// second, "cleaner" mutex and take the append mutex only for their short writes. Read,
+// guards the segment list and the producers' state. Retention, DeleteRecordsBefore and
+// compaction of one partition are serialized by a second, "cleaner" mutex and take the append
+// mutex only for their short writes. Read,
 // OffsetForTimestamp, log_start and log_end are lock-free and may run concurrently with all
 // of them; a read sees a prefix of the log ending at a batch boundary, and never data below
 // a log start that retention has advanced.
@@ -78,14 +81,19 @@ struct TimestampLookup {
   TimestampMs timestamp;  // Its timestamp, or -1 if none.
 };
 
-// What one retention pass removed from a partition (nothing: equal log starts, zeros).
+// What advancing a partition's log start removed, by retention or DeleteRecordsBefore
+// (nothing: equal log starts, zeros).
 struct RetentionResult {
   PartitionId partition;
   Offset old_log_start;
-  Offset new_log_start;
-  int64_t bytes_freed = 0;  // Sum of the deleted segments' sizes.
+  Offset new_log_start;     // The low watermark now.
+  int64_t bytes_freed = 0;  // The deleted segments' sizes (a trimmed one's prorated part).
   int64_t segments_deleted = 0;
 };
+
+// DeleteRecordsBefore's offset that means "the high watermark" (the log end), as in Kafka's
+// DeleteRecords.
+inline constexpr Offset kHighWatermark{-1};
 
 // The state compaction starts from (see log_compactor.h).
 struct CleanerView {
@@ -155,6 +163,18 @@ class PartitionLog {
   // STORAGE_ERROR (if the deletion was written, the log start has advanced even so).
   absl::StatusOr<RetentionResult> EnforceRetention(const TopicConfig& config, int64_t now_ms);
 
+  // Kafka's DeleteRecords: moves the log start forward to `offset` (kHighWatermark: the log
+  // end), by the same atomic write as retention, fsynced: the batches that end below it, the
+  // segments wholly below it and their time-index entries go; a segment holding it starts at
+  // `offset` from then on (its size prorated by offsets). A batch that straddles `offset`
+  // stays whole, but a read below `offset` answers OFFSET_OUT_OF_RANGE at once. Producers'
+  // state stays (an idempotent producer goes on with its next sequence). Returns the old and
+  // new log start; an `offset` at or below the log start changes nothing. REQUIRES: the
+  // caller checked that the topic's cleanup.policy deletes. Errors: OFFSET_OUT_OF_RANGE when
+  // `offset` is above the log end or negative (but kHighWatermark);
+  // UNKNOWN_TOPIC_OR_PARTITION after MarkDeleted; STORAGE_ERROR (as EnforceRetention).
+  absl::StatusOr<RetentionResult> DeleteRecordsBefore(Offset offset);
+
   // Compacts the partition (log_compactor.h) under the cleaner lock.
   // REQUIRES: the topic's cleanup.policy compacts. Errors: see RunCompaction.
   absl::StatusOr<CompactionStats> Compact(const TopicConfig& config, int64_t now_ms,
@@ -203,6 +223,11 @@ class PartitionLog {
   // The end (exclusive) of the time-index entries retention may delete when the log starts
   // at `new_start`; empty when there is nothing to delete.
   absl::StatusOr<std::string> TimeIndexDeletionEnd(int64_t new_start) const;
+  // Retention's and DeleteRecordsBefore's one path: makes `new_start` (above the log start,
+  // at most the log end) the log start and deletes what lies below it in ONE write (fsynced
+  // with `sync`), then reclaims the disk space. Errors: as EnforceRetention.
+  absl::StatusOr<RetentionResult> AdvanceLogStart(int64_t new_start, bool sync)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(cleaner_mu_);
   // Compacts [partition start, end) of `cf` so deleted data leaves the disk.
   absl::Status Reclaim(rocksdb::ColumnFamilyHandle* cf, const std::string& end) const;
 

@@ -71,4 +71,13 @@ size_t SegmentsToDelete(std::span<const Segment> segments, const TopicConfig& po
   return count;
 }
 
+Segment TrimSegment(const Segment& segment, int64_t new_base) {
+  Segment trimmed = segment;
+  trimmed.base_offset = new_base;
+  const double kept = static_cast<double>(segment.last_offset - new_base + 1);
+  const double span = static_cast<double>(segment.last_offset - segment.base_offset + 1);
+  trimmed.bytes = static_cast<int64_t>(static_cast<double>(segment.bytes) * kept / span);
+  return trimmed;
+}
+
 }  // namespace brook::storage

@@ -4,7 +4,9 @@
 // files but logical: a segment is one record in the meta column family (keys.h tag 'S'),
 // updated in the same WriteBatch as every append to it. The last segment is the "active"
 // one; appends roll a new one when it reaches segment.bytes or segment.ms (ShouldRoll).
-// Retention removes whole leading segments (SegmentsToDelete), never the active one.
+// Retention removes whole leading segments (SegmentsToDelete), never the active one;
+// DeleteRecords removes the segments below its offset and trims the one holding it
+// (TrimSegment), which then starts inside its first batch.
 //
 // Value encoding (frozen, big-endian): version i8 (=1) | last_offset i64 | bytes i64 |
 //   max_timestamp i64 | created_ms i64. The base offset is in the key.
@@ -23,7 +25,7 @@
 namespace brook::storage {
 
 struct Segment {
-  int64_t base_offset = 0;    // First offset of its first batch.
+  int64_t base_offset = 0;    // First offset of its first batch (or the log start inside it).
   int64_t last_offset = -1;   // Last offset of its last batch.
   int64_t bytes = 0;          // Sum of its stored batches' sizes (shrinks with compaction).
   int64_t max_timestamp = INT64_MIN;  // Largest record timestamp appended to it.
@@ -48,5 +50,10 @@ bool ShouldRoll(const Segment& active, const TopicConfig& config, int64_t now_ms
 // -1 disables either rule. Ignores cleanup.policy (the caller checks it).
 size_t SegmentsToDelete(std::span<const Segment> segments, const TopicConfig& config,
                         int64_t now_ms);
+
+// `segment` without its offsets below `new_base`: based there, its bytes prorated by the
+// offsets it keeps (what the removed batches weighed is not read back).
+// REQUIRES: segment.base_offset < new_base <= segment.last_offset.
+Segment TrimSegment(const Segment& segment, int64_t new_base);
 
 }  // namespace brook::storage

@@ -8,6 +8,7 @@
 
 #include "broker/group/group_coordinator_internal.h"
 #include "fmt/format.h"
+#include "protocol/consumer_protocol.h"
 #include "protocol/error_codes.h"
 
 namespace brook::group {
@@ -270,6 +271,11 @@ absl::Status GroupCoordinator::DeleteGroup(std::string_view group_id) {
     }
     groups_.erase(groups_.find(group_id));
   }
+  if (absl::Status s = CheckHasCommits(group_id); !s.ok()) return s;
+  return store_.offsets().DeleteGroup(group_id);
+}
+
+absl::Status GroupCoordinator::CheckHasCommits(std::string_view group_id) const {
   absl::StatusOr<std::vector<storage::CommittedOffset>> commits =
       store_.offsets().FetchAll(group_id);
   if (!commits.ok()) return commits.status();
@@ -278,7 +284,63 @@ absl::Status GroupCoordinator::DeleteGroup(std::string_view group_id) {
                      fmt::format("group '{}' has neither members nor committed offsets",
                                  group_id));
   }
-  return store_.offsets().DeleteGroup(group_id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<absl::Status>> GroupCoordinator::DeleteOffsets(
+    std::string_view group_id, std::span<const TopicPartition> partitions) {
+  absl::MutexLock lock(&mu_);
+  std::set<std::string> subscribed;
+  Entry* entry = Find(group_id);
+  if (entry != nullptr) {
+    Settle(*entry, Now());
+    absl::StatusOr<std::set<std::string>> topics = SubscribedTopics(*entry);
+    if (!topics.ok()) return topics.status();
+    subscribed = *std::move(topics);
+  }
+  if (entry == nullptr || (entry->group.members().empty() && entry->classic.empty())) {
+    if (absl::Status s = CheckHasCommits(group_id); !s.ok()) return s;
+  }
+  std::vector<absl::Status> results;
+  std::vector<TopicPartition> deleted;
+  for (const TopicPartition& tp : partitions) {
+    if (subscribed.contains(tp.topic)) {
+      results.push_back(MakeError(
+          ErrorCode::kGroupSubscribedToTopic,
+          fmt::format("a live member of group '{}' subscribes to topic '{}'", group_id, tp.topic)));
+      continue;
+    }
+    results.push_back(absl::OkStatus());
+    deleted.push_back(tp);
+  }
+  if (absl::Status s = store_.offsets().Delete(group_id, deleted); !s.ok()) return s;
+  return results;
+}
+
+absl::StatusOr<std::set<std::string>> GroupCoordinator::SubscribedTopics(const Entry& entry) {
+  std::set<std::string> topics;
+  for (const auto& [id, member] : entry.group.members()) {
+    topics.insert(member.topics.begin(), member.topics.end());
+  }
+  const ClassicGroup& classic = entry.classic;
+  if (classic.empty()) return topics;
+  if (classic.protocol_type() != kConsumerProtocolType) {
+    return MakeError(ErrorCode::kNonEmptyGroup,
+                     fmt::format("group '{}' has live members of protocol type '{}', whose "
+                                 "subscriptions are unknown: stop them first",
+                                 classic.id(), classic.protocol_type()));
+  }
+  for (const ClassicMember* member : classic.MembersInJoinOrder()) {
+    for (const ClassicProtocol& protocol : member->protocols) {
+      if (classic.protocol_name() && protocol.name != *classic.protocol_name()) continue;
+      absl::StatusOr<ConsumerSubscription> subscription =
+          DecodeConsumerSubscription(protocol.metadata);
+      if (subscription.ok()) {
+        topics.insert(subscription->topics.begin(), subscription->topics.end());
+      }
+    }
+  }
+  return topics;
 }
 
 GroupView GroupCoordinator::ViewOf(const Entry& entry) {

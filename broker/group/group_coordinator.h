@@ -226,6 +226,16 @@ class GroupCoordinator {
   // Deletes the group's committed offsets and forgets it. Errors: NON_EMPTY_GROUP (members of
   // either kind), GROUP_ID_NOT_FOUND (no commits), STORAGE_ERROR.
   absl::Status DeleteGroup(std::string_view group_id);
+  // Kafka's OffsetDelete: deletes the group's commits of `partitions` in one write, atomically
+  // with the check of its members, except those of topics a live member subscribes to (brook
+  // groups: the members' topics; Kafka groups of protocol type "consumer": the subscriptions
+  // in their metadata, for the selected protocol or, before one is, for any). Returns one
+  // status per partition: OK (also when there was no commit) or GROUP_SUBSCRIBED_TO_TOPIC.
+  // Errors: GROUP_ID_NOT_FOUND (neither members nor commits), NON_EMPTY_GROUP (a Kafka group
+  // with members of another protocol type: their subscriptions are unknown), STORAGE_ERROR
+  // (nothing deleted).
+  absl::StatusOr<std::vector<absl::Status>> DeleteOffsets(
+      std::string_view group_id, std::span<const TopicPartition> partitions);
 
  private:
   template <class T>
@@ -252,6 +262,11 @@ class GroupCoordinator {
                            std::optional<std::string_view> group_instance_id,
                            Generation generation) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PartitionCounts CountsOf(const std::set<std::string>& topics) const;
+  // The topics the entry's live members subscribe to (see DeleteOffsets). Errors:
+  // NON_EMPTY_GROUP.
+  static absl::StatusOr<std::set<std::string>> SubscribedTopics(const Entry& entry);
+  // Errors: GROUP_ID_NOT_FOUND when the group has no committed offsets; STORAGE_ERROR.
+  absl::Status CheckHasCommits(std::string_view group_id) const;
   std::string NewMemberId(const Group& group, std::string_view client_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NewClassicMemberId(const ClassicGroup& group, const ClassicJoin& join)

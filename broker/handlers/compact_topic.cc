@@ -1,30 +1,13 @@
 // CompactTopic: queues the compaction with the log cleaner (its own thread) and waits for it on
 // a timer that the cleaner cancels when the job is done, so no io thread blocks meanwhile.
-#include <memory>
-#include <optional>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
+#include "broker/handlers/cleaner_wait.h"
 #include "broker/handlers/handlers.h"
 #include "broker/log_cleaner.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
 namespace brook {
-namespace asio = boost::asio;
 namespace {
-
-// The handler's side of a job: `results` is set, then `timer` cancelled, on the timer's
-// executor (the connection's thread), so the coroutine sees them without a lock.
-struct JobWait {
-  explicit JobWait(asio::any_io_executor executor) : timer(std::move(executor)) {}
-  asio::steady_timer timer;
-  std::optional<std::vector<PartitionCompaction>> results;
-};
 
 CompactTopicResponse::Partition ToWire(const PartitionCompaction& outcome) {
   CompactTopicResponse::Partition out;
@@ -63,19 +46,11 @@ HandlerResult<CompactTopicResponse> HandleCompactTopic(BrokerContext& ctx,
     for (const storage::PartitionInfo& p : topic->partitions) job.partitions.push_back(p.partition);
   }
 
-  auto wait = std::make_shared<JobWait>(co_await asio::this_coro::executor);
-  ctx.cleaner.Submit(std::move(job), [wait](std::vector<PartitionCompaction> results) {
-    asio::post(wait->timer.get_executor(), [wait, results = std::move(results)]() mutable {
-      wait->results = std::move(results);
-      wait->timer.cancel();
-    });
-  });
-  while (!wait->results) {
-    wait->timer.expires_at(asio::steady_timer::time_point::max());
-    co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  std::optional<std::vector<PartitionCompaction>> results =
+      co_await AwaitCleaner<std::vector<PartitionCompaction>>(
+          [&](LogCleaner::Done done) { ctx.cleaner.Submit(std::move(job), std::move(done)); });
   CompactTopicResponse response;
-  for (const PartitionCompaction& outcome : *wait->results) {
+  for (const PartitionCompaction& outcome : *results) {
     response.partitions.push_back(ToWire(outcome));
   }
   co_return response;

@@ -1,7 +1,7 @@
-// DescribeGroups, ListGroups and DeleteGroups: what tools see of consumer groups of both kinds
-// (membership from the GroupCoordinator, commits from the OffsetStore, log ends from the
-// LogStore). Kafka groups' members show the topics and partitions their "consumer" protocol
-// bytes name.
+// DescribeGroups, ListGroups, DeleteGroups and OffsetDelete: what tools see and change of
+// consumer groups of both kinds (membership from the GroupCoordinator, commits from the
+// OffsetStore, log ends from the LogStore). Kafka groups' members show the topics and
+// partitions their "consumer" protocol bytes name.
 #include <algorithm>
 #include <map>
 
@@ -144,6 +144,40 @@ HandlerResult<DeleteGroupsResponse> HandleDeleteGroups(BrokerContext& ctx,
     result.group_id = group_id;
     result.error_code = CodeOf(status);
     if (!status.ok()) result.error_message = std::string(MessageOf(status));
+  }
+  co_return response;
+}
+
+HandlerResult<OffsetDeleteResponse> HandleOffsetDelete(BrokerContext& ctx,
+                                                       const OffsetDeleteRequest& request,
+                                                       RequestScope&) {
+  if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) co_return s;
+  // As Kafka: partitions that do not exist are answered here, the others by the coordinator.
+  const std::vector<TopicPartition> partitions = FromWire(request.topics);
+  std::vector<absl::Status> results(partitions.size());
+  std::vector<TopicPartition> existing;
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    results[i] = ctx.store.Offsets(partitions[i].topic, partitions[i].partition).status();
+    if (results[i].ok()) existing.push_back(partitions[i]);
+  }
+  absl::StatusOr<std::vector<absl::Status>> deleted =
+      ctx.groups.DeleteOffsets(request.group_id, existing);
+  if (!deleted.ok()) co_return deleted.status();
+  auto next = deleted->begin();
+  for (absl::Status& result : results) {
+    if (result.ok()) result = *next++;
+  }
+  OffsetDeleteResponse response;
+  size_t i = 0;
+  for (const TopicPartitions& topic : request.topics) {
+    OffsetDeleteResponse::Topic& out = response.topics.emplace_back();
+    out.name = topic.name;
+    for (int32_t partition : topic.partitions) {
+      const absl::Status& result = results[i++];
+      out.partitions.push_back({partition, CodeOf(result),
+                                result.ok() ? std::nullopt
+                                            : std::optional<std::string>(MessageOf(result))});
+    }
   }
   co_return response;
 }

@@ -61,6 +61,14 @@ HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
 HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
                                                        const DeleteTopicsRequest& request,
                                                        RequestScope& scope);
+// Grows topics (LogStore::CreatePartitions); brook groups subscribed to a grown topic rebalance.
+HandlerResult<CreatePartitionsResponse> HandleCreatePartitions(
+    BrokerContext& ctx, const CreatePartitionsRequest& request, RequestScope& scope);
+// Waits (without blocking the thread, at most the request's timeout) for the log cleaner to
+// delete the records.
+HandlerResult<DeleteRecordsResponse> HandleDeleteRecords(BrokerContext& ctx,
+                                                         const DeleteRecordsRequest& request,
+                                                         RequestScope& scope);
 HandlerResult<JoinGroupResponse> HandleJoinGroup(BrokerContext& ctx,
                                                  const JoinGroupRequest& request,
                                                  RequestScope& scope);
@@ -89,6 +97,11 @@ HandlerResult<ListGroupsResponse> HandleListGroups(BrokerContext& ctx,
                                                    RequestScope& scope);
 HandlerResult<DeleteGroupsResponse> HandleDeleteGroups(BrokerContext& ctx,
                                                        const DeleteGroupsRequest& request,
+                                                       RequestScope& scope);
+// Errors (the whole request): INVALID_GROUP_ID, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP,
+// STORAGE_ERROR; per partition: UNKNOWN_TOPIC_OR_PARTITION, GROUP_SUBSCRIBED_TO_TOPIC.
+HandlerResult<OffsetDeleteResponse> HandleOffsetDelete(BrokerContext& ctx,
+                                                       const OffsetDeleteRequest& request,
                                                        RequestScope& scope);
 HandlerResult<AlterConfigsResponse> HandleAlterConfigs(BrokerContext& ctx,
                                                        const AlterConfigsRequest& request,

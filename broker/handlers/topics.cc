@@ -1,7 +1,10 @@
-// CreateTopics and DeleteTopics: per-topic results, one topic's failure does not stop others.
-// Consumer groups subscribed to a created or deleted topic rebalance.
+// CreateTopics, DeleteTopics and CreatePartitions: per-topic results, one topic's failure does
+// not stop others. Consumer groups subscribed to a created, deleted or grown topic rebalance.
+#include <map>
+
 #include "broker/handlers/handlers.h"
 #include "broker/log.h"
+#include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
 namespace brook {
@@ -42,6 +45,26 @@ HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
       ctx.groups.OnTopicChanged(name);
     }
     response.topics.push_back(TopicResultOf(name, status));
+  }
+  co_return response;
+}
+
+HandlerResult<CreatePartitionsResponse> HandleCreatePartitions(
+    BrokerContext& ctx, const CreatePartitionsRequest& request, RequestScope&) {
+  std::map<std::string_view, int> named;  // As Kafka: a topic named twice is refused.
+  for (const CreatePartitionsRequest::Topic& topic : request.topics) ++named[topic.name];
+  CreatePartitionsResponse response;
+  for (const CreatePartitionsRequest::Topic& topic : request.topics) {
+    absl::Status status =
+        named[topic.name] > 1
+            ? MakeError(ErrorCode::kInvalidRequest,
+                        fmt::format("topic '{}' is named more than once", topic.name))
+            : ctx.store.CreatePartitions(topic.name, topic.count, request.validate_only);
+    if (status.ok() && !request.validate_only) {
+      Log(LogLevel::kInfo, "partitions added", "topic", topic.name, "partitions", topic.count);
+      ctx.groups.OnTopicChanged(topic.name);
+    }
+    response.topics.push_back(TopicResultOf(topic.name, status));
   }
   co_return response;
 }

@@ -82,6 +82,8 @@ constexpr KafkaApi kApis[] = {
         19, "CreateTopics", 0, 7),
     Row<kafka::DeleteTopicsRequest, kafka::DeleteTopicsResponse, HandleDeleteTopics>(
         20, "DeleteTopics", 0, 6),
+    Row<kafka::DeleteRecordsRequest, kafka::DeleteRecordsResponse, HandleDeleteRecords>(
+        21, "DeleteRecords", 0, 2),
     Row<kafka::InitProducerIdRequest, kafka::InitProducerIdResponse, HandleInitProducerId>(
         22, "InitProducerId", 0, 5),
     Row<kafka::OffsetForLeaderEpochRequest, kafka::OffsetForLeaderEpochResponse,
@@ -90,10 +92,14 @@ constexpr KafkaApi kApis[] = {
         32, "DescribeConfigs", 0, 4),
     Row<kafka::AlterConfigsRequest, kafka::AlterConfigsResponse, HandleAlterConfigs>(
         33, "AlterConfigs", 0, 2),
+    Row<kafka::CreatePartitionsRequest, kafka::CreatePartitionsResponse,
+        HandleCreatePartitions>(37, "CreatePartitions", 0, 3),
     Row<kafka::DeleteGroupsRequest, kafka::DeleteGroupsResponse, HandleDeleteGroups>(
         42, "DeleteGroups", 0, 2),
     Row<kafka::IncrementalAlterConfigsRequest, kafka::IncrementalAlterConfigsResponse,
         HandleIncrementalAlterConfigs>(44, "IncrementalAlterConfigs", 0, 1),
+    Row<kafka::OffsetDeleteRequest, kafka::OffsetDeleteResponse, HandleOffsetDelete>(
+        47, "OffsetDelete", 0, 0),
     Row<kafka::DescribeClusterRequest, kafka::DescribeClusterResponse, HandleDescribeCluster>(
         60, "DescribeCluster", 0, 1),
     Row<kafka::DescribeProducersRequest, kafka::DescribeProducersResponse,

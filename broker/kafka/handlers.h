@@ -17,6 +17,7 @@
 #include "protocol/kafka/messages/api_versions.h"
 #include "protocol/kafka/messages/cluster.h"
 #include "protocol/kafka/messages/configs.h"
+#include "protocol/kafka/messages/delete_records.h"
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/find_coordinator.h"
 #include "protocol/kafka/messages/groups.h"
@@ -52,6 +53,10 @@ KafkaResult<kafka::CreateTopicsResponse> HandleCreateTopics(
     KafkaContext& ctx, const kafka::CreateTopicsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DeleteTopicsResponse> HandleDeleteTopics(
     KafkaContext& ctx, const kafka::DeleteTopicsRequest& request, KafkaScope& scope);
+KafkaResult<kafka::CreatePartitionsResponse> HandleCreatePartitions(
+    KafkaContext& ctx, const kafka::CreatePartitionsRequest& request, KafkaScope& scope);
+KafkaResult<kafka::DeleteRecordsResponse> HandleDeleteRecords(
+    KafkaContext& ctx, const kafka::DeleteRecordsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DescribeConfigsResponse> HandleDescribeConfigs(
     KafkaContext& ctx, const kafka::DescribeConfigsRequest& request, KafkaScope& scope);
 KafkaResult<kafka::AlterConfigsResponse> HandleAlterConfigs(
@@ -83,6 +88,8 @@ KafkaResult<kafka::OffsetFetchResponse> HandleOffsetFetch(
     KafkaContext& ctx, const kafka::OffsetFetchRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DeleteGroupsResponse> HandleDeleteGroups(
     KafkaContext& ctx, const kafka::DeleteGroupsRequest& request, KafkaScope& scope);
+KafkaResult<kafka::OffsetDeleteResponse> HandleOffsetDelete(
+    KafkaContext& ctx, const kafka::OffsetDeleteRequest& request, KafkaScope& scope);
 KafkaResult<kafka::InitProducerIdResponse> HandleInitProducerId(
     KafkaContext& ctx, const kafka::InitProducerIdRequest& request, KafkaScope& scope);
 KafkaResult<kafka::DescribeProducersResponse> HandleDescribeProducers(
@@ -90,9 +97,10 @@ KafkaResult<kafka::DescribeProducersResponse> HandleDescribeProducers(
 KafkaResult<kafka::FindCoordinatorResponse> HandleFindCoordinator(
     KafkaContext& ctx, const kafka::FindCoordinatorRequest& request, KafkaScope& scope);
 
-// The Kafka code for a status: brook's own codes (1000+) become the Kafka code a client
-// retries the same way (BROKER_SHUTTING_DOWN: COORDINATOR_NOT_AVAILABLE).
+// The Kafka code for a status or a code: brook's own codes (1000+) become the Kafka code a
+// client retries the same way (BROKER_SHUTTING_DOWN: COORDINATOR_NOT_AVAILABLE).
 ErrorCode KafkaCodeOf(const absl::Status& status);
+ErrorCode KafkaCodeOf(ErrorCode code);
 
 // The answer to an ApiVersions request at a version this broker does not serve (KIP-511):
 // UNSUPPORTED_VERSION with the served list, encoded at version 0.

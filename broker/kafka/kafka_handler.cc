@@ -23,8 +23,9 @@ RequestHandler::Outcome UnsupportedApiVersionsReply(int32_t correlation_id) {
 
 }  // namespace
 
-ErrorCode KafkaCodeOf(const absl::Status& status) {
-  const ErrorCode code = CodeOf(status);
+ErrorCode KafkaCodeOf(const absl::Status& status) { return KafkaCodeOf(CodeOf(status)); }
+
+ErrorCode KafkaCodeOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBrokerShuttingDown:
     case ErrorCode::kResourceLimit:

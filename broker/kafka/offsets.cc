@@ -1,4 +1,5 @@
-// OffsetCommit, OffsetFetch and DeleteGroups for Kafka clients, through brook's own handlers:
+// OffsetCommit, OffsetFetch, DeleteGroups and OffsetDelete for Kafka clients, through brook's
+// own handlers:
 // the same checks of who may commit (the group coordinator's, atomic with the write), the same
 // offset store, so `brook group describe` shows what Kafka consumers commit and the other way
 // round. A group-level error is reported on every partition, as Kafka does.
@@ -106,6 +107,28 @@ KafkaResult<kafka::DeleteGroupsResponse> HandleDeleteGroups(
     response.results.push_back(
         {request.groups_names[i],
          deleted.ok() ? deleted->results[i].error_code : CodeOf(deleted.status())});
+  }
+  co_return response;
+}
+
+KafkaResult<kafka::OffsetDeleteResponse> HandleOffsetDelete(
+    KafkaContext& ctx, const kafka::OffsetDeleteRequest& request, KafkaScope& scope) {
+  OffsetDeleteRequest native;
+  native.group_id = request.group_id;
+  for (const auto& topic : request.topics) native.topics.push_back({topic.name, topic.partitions});
+  absl::StatusOr<OffsetDeleteResponse> deleted =
+      co_await brook::HandleOffsetDelete(ctx.broker, native, scope.request);
+  kafka::OffsetDeleteResponse response;
+  if (!deleted.ok()) {  // A group-level error: Kafka answers it alone.
+    response.error_code = KafkaCodeOf(deleted.status());
+    co_return response;
+  }
+  for (const OffsetDeleteResponse::Topic& topic : deleted->topics) {
+    kafka::OffsetDeleteResponse::Topic& out = response.topics.emplace_back();
+    out.name = topic.name;
+    for (const OffsetDeleteResponse::Partition& p : topic.partitions) {
+      out.partitions.push_back({p.partition, p.error_code});
+    }
   }
   co_return response;
 }

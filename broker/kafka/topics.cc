@@ -1,9 +1,11 @@
-// CreateTopics and DeleteTopics for Kafka clients, and the auto-creation of topics that Kafka
-// clients name in Metadata and Produce. Creating and deleting go through brook's own handlers,
-// so groups rebalance and the log says so the same way for both protocols.
+// CreateTopics, DeleteTopics and CreatePartitions for Kafka clients, and the auto-creation of
+// topics that Kafka clients name in Metadata and Produce. Creating, deleting and growing go
+// through brook's own handlers, so groups rebalance and the log says so the same way for both
+// protocols.
 #include "broker/kafka/handlers.h"
 #include "broker/kafka/topic_ids.h"
 #include "broker/log.h"
+#include "fmt/ranges.h"
 #include "protocol/absl_compat.h"
 
 namespace brook::kafka_listener {
@@ -22,8 +24,39 @@ std::vector<kafka::CreateTopicsResponse::Config> ConfigsOf(const storage::TopicI
   return configs;
 }
 
+// Sets a per-topic answer's error and message from `status`.
+template <class Out>
+void SetError(Out& out, const absl::Status& status) {
+  out.error_code = CodeOf(status);
+  out.error_message = std::string(MessageOf(status));
+}
+
+// Copies brook's result for its topic `index` (or its request-level error) into a Kafka
+// per-topic answer. Returns whether the topic succeeded.
+template <class Out, class Native>
+bool CopyResult(const absl::StatusOr<Native>& native, size_t index, Out& out) {
+  if (!native.ok()) {
+    SetError(out, native.status());
+    return false;
+  }
+  out.error_code = native->topics[index].error_code;
+  out.error_message = native->topics[index].error_message;
+  return out.error_code == ErrorCode::kNone;
+}
+
+// Checks a manual replica assignment of partition `partition`: brook is one node. Errors:
+// INVALID_REPLICA_ASSIGNMENT.
+absl::Status CheckReplicas(const KafkaContext& ctx, int32_t partition,
+                           const std::vector<int32_t>& broker_ids) {
+  if (broker_ids == std::vector<int32_t>{ctx.node.node_id}) return absl::OkStatus();
+  return MakeError(ErrorCode::kInvalidReplicaAssignment,
+                   fmt::format("partition {} is assigned to brokers [{}]: brook is one node, "
+                               "node {}, the only replica",
+                               partition, fmt::join(broker_ids, ", "), ctx.node.node_id));
+}
+
 // Checks what brook cannot honour on one node. Errors: INVALID_REPLICATION_FACTOR,
-// INVALID_REQUEST (a manual assignment naming another broker).
+// INVALID_REPLICA_ASSIGNMENT.
 absl::Status CheckPlacement(const KafkaContext& ctx, const kafka::CreateTopicsRequest::Topic& t) {
   if (t.replication_factor != -1 && t.replication_factor != 1) {
     return MakeError(ErrorCode::kInvalidReplicationFactor,
@@ -32,11 +65,34 @@ absl::Status CheckPlacement(const KafkaContext& ctx, const kafka::CreateTopicsRe
                                  t.replication_factor));
   }
   for (const auto& assignment : t.assignments) {
-    if (assignment.broker_ids != std::vector<int32_t>{ctx.node.node_id}) {
-      return MakeError(ErrorCode::kInvalidRequest,
-                       fmt::format("partition {} is assigned to brokers other than node {}, the "
-                                   "only one",
-                                   assignment.partition_index, ctx.node.node_id));
+    if (absl::Status s = CheckReplicas(ctx, assignment.partition_index, assignment.broker_ids);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Checks CreatePartitions' assignments: one per partition added, each naming this node only.
+// Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT.
+absl::Status CheckNewPartitions(const KafkaContext& ctx,
+                                const kafka::CreatePartitionsRequest::Topic& t) {
+  if (!t.assignments) return absl::OkStatus();
+  absl::StatusOr<storage::TopicInfo> info = ctx.broker.store.DescribeTopic(t.name);
+  if (!info.ok()) return info.status();
+  const auto current = static_cast<int32_t>(info->partitions.size());
+  if (static_cast<int64_t>(t.assignments->size()) != int64_t{t.count} - current) {
+    return MakeError(ErrorCode::kInvalidReplicaAssignment,
+                     fmt::format("increasing the number of partitions of topic '{}' from {} to "
+                                 "{} needs {} assignments, not {}",
+                                 t.name, current, t.count, t.count - current,
+                                 t.assignments->size()));
+  }
+  for (size_t i = 0; i < t.assignments->size(); ++i) {
+    if (absl::Status s = CheckReplicas(ctx, current + static_cast<int32_t>(i),
+                                       (*t.assignments)[i].broker_ids);
+        !s.ok()) {
+      return s;
     }
   }
   return absl::OkStatus();
@@ -68,8 +124,7 @@ KafkaResult<kafka::CreateTopicsResponse> HandleCreateTopics(
     kafka::CreateTopicsResponse::Topic& out = response.topics.emplace_back();
     out.name = topic.name;
     if (absl::Status placement = CheckPlacement(ctx, topic); !placement.ok()) {
-      out.error_code = CodeOf(placement);
-      out.error_message = std::string(MessageOf(placement));
+      SetError(out, placement);
       native_index.push_back(std::nullopt);
       continue;
     }
@@ -89,14 +144,7 @@ KafkaResult<kafka::CreateTopicsResponse> HandleCreateTopics(
   for (size_t i = 0; i < request.topics.size(); ++i) {
     if (!native_index[i]) continue;
     kafka::CreateTopicsResponse::Topic& out = response.topics[i];
-    if (!created.ok()) {
-      out.error_code = CodeOf(created.status());
-      out.error_message = std::string(MessageOf(created.status()));
-      continue;
-    }
-    out.error_code = created->topics[*native_index[i]].error_code;
-    out.error_message = created->topics[*native_index[i]].error_message;
-    if (out.error_code != ErrorCode::kNone) continue;
+    if (!CopyResult(created, *native_index[i], out)) continue;
     out.num_partitions = native.topics[*native_index[i]].num_partitions;
     out.replication_factor = 1;
     if (absl::StatusOr<storage::TopicInfo> info = ctx.broker.store.DescribeTopic(out.name);
@@ -144,6 +192,31 @@ KafkaResult<kafka::DeleteTopicsResponse> HandleDeleteTopics(
     } else {
       out.error_code = CodeOf(deleted.status());
     }
+  }
+  co_return response;
+}
+
+KafkaResult<kafka::CreatePartitionsResponse> HandleCreatePartitions(
+    KafkaContext& ctx, const kafka::CreatePartitionsRequest& request, KafkaScope& scope) {
+  kafka::CreatePartitionsResponse response;
+  CreatePartitionsRequest native;
+  native.validate_only = request.validate_only;
+  std::vector<std::optional<size_t>> native_index;  // Per requested topic; none if refused.
+  for (const kafka::CreatePartitionsRequest::Topic& topic : request.topics) {
+    kafka::CreatePartitionsResponse::Result& out = response.results.emplace_back();
+    out.name = topic.name;
+    if (absl::Status placement = CheckNewPartitions(ctx, topic); !placement.ok()) {
+      SetError(out, placement);
+      native_index.push_back(std::nullopt);
+      continue;
+    }
+    native_index.push_back(native.topics.size());
+    native.topics.push_back({topic.name, topic.count});
+  }
+  absl::StatusOr<CreatePartitionsResponse> grown =
+      co_await brook::HandleCreatePartitions(ctx.broker, native, scope.request);
+  for (size_t i = 0; i < request.topics.size(); ++i) {
+    if (native_index[i]) CopyResult(grown, *native_index[i], response.results[i]);
   }
   co_return response;
 }

@@ -101,7 +101,7 @@ TEST_CASE("truncated or lying consumer-group requests get INVALID_REQUEST; the b
   RawClient client(broker.bootstrap());
   const ApiKey keys[] = {ApiKey::kJoinGroup,      ApiKey::kHeartbeat,  ApiKey::kLeaveGroup,
                          ApiKey::kOffsetCommit,   ApiKey::kOffsetFetch, ApiKey::kDescribeGroups,
-                         ApiKey::kDeleteGroups};
+                         ApiKey::kDeleteGroups,   ApiKey::kOffsetDelete};
   int32_t id = 100;
   for (ApiKey key : keys) {
     CAPTURE(ApiName(key));

@@ -1,5 +1,5 @@
-// Retention and compaction through the broker over TCP: AlterConfigs, CompactTopic, and the
-// log cleaner's background passes (broker/log_cleaner.h).
+// Retention and compaction through the broker over TCP: AlterConfigs, CompactTopic,
+// DeleteRecords, and the log cleaner's background passes (broker/log_cleaner.h).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -225,6 +225,75 @@ TEST_CASE("a shutdown stops a running CompactTopic, which answers BROKER_SHUTTIN
   REQUIRE(reply);
   REQUIRE(reply->first.error_code == ErrorCode::kNone);
   CHECK(reply->second.partitions.at(0).error_code == ErrorCode::kBrokerShuttingDown);
+}
+
+TEST_CASE("DeleteRecords: per-partition low watermarks and errors; a fetch below is out of range") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  Create(client, "d", 2, {});
+  Create(client, "c", 1, {{"cleanup.policy", "compact"}});
+  for (int i = 0; i < 5; ++i) {
+    Append(client, "d", 0, testing::MakeBatch({"v" + std::to_string(i)}));
+  }
+  DeleteRecordsRequest request;
+  request.topics.push_back({"d", {{0, 3}, {1, 1}, {7, 0}}});
+  request.topics.push_back({"c", {{0, 0}}});
+  request.topics.push_back({"d", {{0, kDeleteToHighWatermark}}});
+  auto reply = Call(client, request);
+  REQUIRE(reply.second.topics.size() == 3);
+  const auto& d = reply.second.topics[0].partitions;
+  REQUIRE(d.size() == 3);
+  CHECK(d[0].partition == 0);
+  CHECK(d[0].error_code == ErrorCode::kNone);
+  CHECK(d[0].low_watermark == 3);
+  CHECK(d[1].error_code == ErrorCode::kOffsetOutOfRange);  // Partition 1 is empty.
+  CHECK(d[1].low_watermark == -1);
+  CHECK(*d[1].error_message == "cannot delete records before offset 1: the log is [0, 0)");
+  CHECK(d[2].partition == 7);
+  CHECK(d[2].error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(reply.second.topics[1].partitions[0].error_code == ErrorCode::kPolicyViolation);
+  // Deletions run in request order: the last one empties partition 0.
+  CHECK(reply.second.topics[2].partitions[0].low_watermark == 5);
+
+  CHECK(PartitionOf(client, "d").log_start_offset == 5);
+  ListOffsetsRequest earliest;
+  earliest.topics.push_back({"d", {{0, kEarliestTimestamp}}});
+  CHECK(Call(client, earliest).second.topics[0].partitions[0].offset == 5);
+  FetchRequest below;
+  below.topics.push_back({"d", {{0, 4, 1 << 20}}});
+  CHECK(Call(client, below).second.topics[0].partitions[0].error_code ==
+        ErrorCode::kOffsetOutOfRange);
+  REQUIRE(broker.Restart().ok());
+  RawClient after(broker.bootstrap());
+  CHECK(PartitionOf(after, "d").log_start_offset == 5);
+  CHECK(Append(after, "d", 0, testing::MakeBatch({"next"})) == 5);
+}
+
+TEST_CASE("a DeleteRecords queued behind a throttled compaction times out, then happens") {
+  EmbeddedBrokerOptions options;
+  options.config.compaction_max_bytes_per_second = 1024;  // 2 KiB: about 4 s.
+  EmbeddedBroker broker(options);
+  RawClient client(broker.bootstrap());
+  Create(client, "c", 1, {{"cleanup.policy", "compact"}});
+  Create(client, "d", 1, {});
+  const std::string value(1000, 'v');
+  for (int i = 0; i < 2; ++i) Append(client, "c", 0, KeyedBatch({{"k", value}}));
+  for (int i = 0; i < 3; ++i) Append(client, "d", 0, testing::MakeBatch({"x"}));
+  REQUIRE(client.Send(CompactTopicRequest{"c", std::nullopt}, 9));  // Occupies the cleaner.
+  std::this_thread::sleep_for(200ms);  // Let it be queued first (another connection follows).
+
+  RawClient other(broker.bootstrap());
+  DeleteRecordsRequest request;
+  request.topics.push_back({"d", {{0, 2}}});
+  request.timeout_ms = 100;
+  auto reply = Call(other, request);
+  const DeleteRecordsResponse::Partition& p = reply.second.topics.at(0).partitions.at(0);
+  CHECK(p.error_code == ErrorCode::kRequestTimedOut);
+  CHECK(p.low_watermark == -1);
+  // It stayed queued: once the compaction is done, it runs.
+  auto compacted = client.ReadFrame(30000);
+  REQUIRE(compacted);
+  CHECK(WaitFor([&] { return PartitionOf(other, "d").log_start_offset == 2; }));
 }
 
 TEST_CASE("background retention advances the log start; a fetch below it is out of range") {

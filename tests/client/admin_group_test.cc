@@ -1,6 +1,7 @@
 // Admin's consumer-group tools against a real broker (EmbeddedBroker).
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -244,6 +245,52 @@ TEST_CASE_FIXTURE(Fixture, "while a member is in the group, reset and delete are
   member.Leave();
   CHECK(Reset(OffsetResetSpec::ToLatest()) == std::vector<int64_t>{0, 0});
   CHECK(admin->DeleteGroup("g").ok());
+}
+
+// The codes of DeleteGroupOffsets' results, by partition as "topic-partition".
+std::map<std::string, ErrorCode> Codes(const std::vector<OffsetDeletion>& deletions) {
+  std::map<std::string, ErrorCode> codes;
+  for (const OffsetDeletion& d : deletions) {
+    codes[d.partition.topic + "-" + std::to_string(d.partition.partition.value)] =
+        CodeOf(d.status);
+  }
+  return codes;
+}
+
+TEST_CASE_FIXTURE(Fixture, "DeleteGroupOffsets keeps the commits of topics a live member reads") {
+  REQUIRE(admin->CreateTopic({.name = "t", .partitions = 2}).ok());
+  REQUIRE(admin->CreateTopic({.name = "u"}).ok());
+  REQUIRE(admin->AlterGroupOffsets("g", Offsets{{Tp("t", 0), 1}, {Tp("t", 1), 1}, {Tp("u", 0), 1}})
+              .ok());
+  RawMember member(broker.bootstrap(), "g", "t");
+
+  auto deleted =
+      admin->DeleteGroupOffsets("g", {Tp("u", 0), Tp("t", 0), Tp("nope", 0), Tp("u", 5)});
+  REQUIRE(deleted.ok());
+  CHECK(Codes(*deleted) == std::map<std::string, ErrorCode>{
+                               {"nope-0", ErrorCode::kUnknownTopicOrPartition},
+                               {"t-0", ErrorCode::kGroupSubscribedToTopic},
+                               {"u-0", ErrorCode::kNone},
+                               {"u-5", ErrorCode::kUnknownTopicOrPartition}});
+  for (const OffsetDeletion& d : *deleted) {
+    if (d.partition == Tp("t", 0)) {
+      CHECK(MessageOf(d.status) == "a live member of group 'g' subscribes to topic 't'");
+    }
+  }
+  CHECK(Committed("g") == std::vector<std::pair<int32_t, int64_t>>{{0, 1}, {1, 1}});  // t's.
+
+  member.Leave();
+  deleted = admin->DeleteGroupOffsets("g", {Tp("t", 0)});
+  REQUIRE(deleted.ok());
+  CHECK(Codes(*deleted) == std::map<std::string, ErrorCode>{{"t-0", ErrorCode::kNone}});
+  CHECK(Committed("g") == std::vector<std::pair<int32_t, int64_t>>{{1, 1}});
+  REQUIRE(admin->DeleteGroupOffsets("g", {Tp("t", 1)}).ok());
+  // No commits and no members: the group is gone.
+  auto gone = admin->DeleteGroupOffsets("g", {Tp("t", 1)});
+  CHECK(CodeOf(gone.status()) == ErrorCode::kGroupIdNotFound);
+  CHECK(MessageOf(gone.status()) == "group 'g' has neither members nor committed offsets");
+  CHECK(CodeOf(admin->DeleteGroupOffsets("", {Tp("t", 1)}).status()) ==
+        ErrorCode::kInvalidGroupId);
 }
 
 }  // namespace

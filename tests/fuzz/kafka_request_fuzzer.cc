@@ -18,6 +18,7 @@
 #include "protocol/kafka/messages/api_versions.h"
 #include "protocol/kafka/messages/cluster.h"
 #include "protocol/kafka/messages/configs.h"
+#include "protocol/kafka/messages/delete_records.h"
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/find_coordinator.h"
 #include "protocol/kafka/messages/groups.h"
@@ -81,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (std::string_view body : {rest, tagged}) {
     DecodeAsEach<ApiVersionsRequest, MetadataRequest, ProduceRequest, FetchRequest,
                  ListOffsetsRequest, OffsetForLeaderEpochRequest, FindCoordinatorRequest,
-                 CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest,
+                 CreateTopicsRequest, DeleteTopicsRequest, CreatePartitionsRequest,
+                 DeleteRecordsRequest, DescribeConfigsRequest,
                  AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest,
                  JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
                  DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest,

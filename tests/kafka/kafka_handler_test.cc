@@ -17,6 +17,7 @@
 #include "protocol/kafka/messages/produce.h"
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
+#include "tests/kafka/kafka_frames.h"
 #include "tests/support/raw_client.h"
 
 namespace brook::kafka {
@@ -28,34 +29,6 @@ constexpr int16_t kApiVersions = 18;
 constexpr int16_t kMetadata = 3;
 constexpr int16_t kProduce = 0;
 constexpr int16_t kFetch = 1;
-
-template <class Request>
-bool SendRequest(RawClient& client, int16_t key, int16_t version, int32_t correlation,
-                 const Request& request, bool flexible_header) {
-  std::string frame;
-  BeginRequest(RequestHeader{key, version, correlation, std::string("handler-test")},
-               flexible_header, &frame);
-  Encode(request, version, &frame);
-  FinishFrame(&frame);
-  return client.SendBytes(frame);
-}
-
-// Reads one answer: its correlation id and body (after the header, v0 or v1).
-struct Answer {
-  int32_t correlation = -1;
-  std::string body;
-};
-std::optional<Answer> ReadAnswer(RawClient& client, bool flexible_header) {
-  std::optional<std::string> payload = client.ReadFrame();
-  if (!payload) return std::nullopt;
-  wire::Reader r(*payload);
-  Answer answer;
-  answer.correlation = r.Int32();
-  std::string_view rest = r.rest();
-  if (flexible_header) REQUIRE(SkipHeaderTags(&rest).ok());
-  answer.body = std::string(rest);
-  return answer;
-}
 
 TEST_CASE("kafka listener: ApiVersions at every version, and KIP-511 for unknown versions") {
   EmbeddedBroker broker;

@@ -1,6 +1,7 @@
 // tests/kafka/rdkafka_support.h: small RAII helpers over librdkafka's C API for the tests.
 #pragma once
 
+#include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
@@ -82,6 +83,26 @@ rd_kafka_event_t* AdminCall(rd_kafka_t* admin, Call call, std::chrono::milliseco
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()));
   rd_kafka_queue_destroy(queue);
   return event;
+}
+
+// Creates `topic` with `admin` (CreateTopics); returns the per-topic error code.
+inline rd_kafka_resp_err_t CreateTopic(rd_kafka_t* admin, const std::string& topic,
+                                       int partitions,
+                                       const std::map<std::string, std::string>& configs = {}) {
+  char error[256];
+  rd_kafka_NewTopic_t* t = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, error, sizeof error);
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(t, k.c_str(), v.c_str());
+  rd_kafka_event_t* event = AdminCall(
+      admin, [&](rd_kafka_queue_t* q) { rd_kafka_CreateTopics(admin, &t, 1, nullptr, q); });
+  rd_kafka_NewTopic_destroy(t);
+  REQUIRE(event != nullptr);
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &n);
+  REQUIRE(n == 1);
+  rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[0]);
+  rd_kafka_event_destroy(event);
+  return err;
 }
 
 }  // namespace brook::testing

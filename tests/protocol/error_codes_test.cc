@@ -4,11 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <fstream>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "protocol/absl_compat.h"
+#include "fmt/format.h"
 
 namespace brook {
 namespace {
@@ -37,6 +40,8 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kMemberIdRequired,   ErrorCode::kFencedInstanceId,
     ErrorCode::kOutOfOrderSequenceNumber, ErrorCode::kDuplicateSequenceNumber,
     ErrorCode::kInvalidProducerEpoch, ErrorCode::kUnknownProducerId,
+    ErrorCode::kInvalidReplicaAssignment, ErrorCode::kPolicyViolation,
+    ErrorCode::kGroupSubscribedToTopic,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }
@@ -85,6 +90,11 @@ TEST_CASE("error codes: Kafka's numbers where the meaning is Kafka's") {
   CHECK(Raw(ErrorCode::kDuplicateSequenceNumber) == 46);
   CHECK(Raw(ErrorCode::kInvalidProducerEpoch) == 47);
   CHECK(Raw(ErrorCode::kUnknownProducerId) == 59);
+  CHECK(Raw(ErrorCode::kInvalidPartitions) == 37);
+  CHECK(Raw(ErrorCode::kInvalidReplicaAssignment) == 39);
+  CHECK(Raw(ErrorCode::kPolicyViolation) == 44);
+  CHECK(Raw(ErrorCode::kGroupIdNotFound) == 69);
+  CHECK(Raw(ErrorCode::kGroupSubscribedToTopic) == 86);
   CHECK(Raw(ErrorCode::kUnknownApiKey) >= 1000);
 }
 
@@ -137,6 +147,31 @@ TEST_CASE("error codes: retriable codes are the transient ones") {
   CHECK_FALSE(IsRetriable(ErrorCode::kCorruptMessage));
   CHECK_FALSE(IsRetriable(ErrorCode::kUnknownTopicOrPartition));
   CHECK_FALSE(IsRetriable(ErrorCode::kInvalidRequest));
+}
+
+TEST_CASE("error codes: docs/protocol.md's table lists exactly these codes") {
+  std::ifstream in(std::string(BROOK_SOURCE_DIR) + "/docs/protocol.md");
+  REQUIRE(in);
+  // | number | `NAME` | retriable | meaning |
+  const std::regex row(R"(^\| (-?\d+) \| `([A-Z_]+)` \| (yes|no) \| .+ \|$)");
+  std::set<std::string> documented;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, row)) {
+      documented.insert(fmt::format("{} {} {}", m[1].str(), m[2].str(), m[3].str()));
+    }
+  }
+  std::set<std::string> codes;
+  for (ErrorCode code : kAllCodes) {
+    codes.insert(
+        fmt::format("{} {} {}", Raw(code), ErrorName(code), IsRetriable(code) ? "yes" : "no"));
+  }
+  for (const std::string& code : codes) {
+    CHECK_MESSAGE(documented.contains(code), "docs/protocol.md's error table lacks ", code);
+  }
+  for (const std::string& line : documented) {
+    CHECK_MESSAGE(codes.contains(line), "docs/protocol.md's error table has an unknown row ", line);
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -121,6 +122,27 @@ TEST_CASE("grammar: every message block in docs/protocol.md is current") {
                   "; replace it with:\n", kFence, "\n", it->second, kFence);
   }
   CHECK(message_blocks >= static_cast<int>(expected.size()));
+}
+
+TEST_CASE("grammar: the API table of docs/protocol.md lists every API and its versions") {
+  const std::string kEnDash = "\xe2\x80\x93";  // UTF-8 of U+2013, the table's dash.
+  std::set<std::string> expected;
+  std::apply(
+      [&](auto... requests) {
+        (expected.insert("| " + std::to_string(static_cast<int>(decltype(requests)::kApiKey)) +
+                         " | " + std::string(ApiName(decltype(requests)::kApiKey)) +
+                         " | 0" + kEnDash + std::to_string(decltype(requests)::kMaxVersion) +
+                         " |"),
+         ...);
+      },
+      AllRequests{});
+  const std::regex row(std::string(R"(^\| \d+ \| \w+ \| \d+)") + kEnDash + R"(\d+ \|$)");
+  std::set<std::string> documented;
+  std::istringstream in(ReadDoc());
+  for (std::string line; std::getline(in, line);) {
+    if (std::regex_match(line, row)) documented.insert(line);
+  }
+  CHECK(documented == expected);
 }
 
 }  // namespace

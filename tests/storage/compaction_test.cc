@@ -1,5 +1,5 @@
 // Log compaction through LogStore: a model-based test, crash safety, the lag rules, the
-// scheduler's decision.
+// scheduler's decision, and records deleted (DeleteRecords) on a compacted topic.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -386,6 +386,50 @@ TEST_CASE("a reader at the log end gets the compacted last batch, not the copy i
   auto last = store->Read("c", PartitionId(0), Offset(4), 1 << 20);
   REQUIRE(last.ok());
   CHECK(::brook::testing::ValuesOf(last->records) == std::vector<std::string>{"2"});
+}
+
+TEST_CASE("DeleteRecords on a compact,delete topic: into a compaction gap, and compacted after") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact,delete"},
+                                      {"retention.ms", "-1"}}).ok());
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"a", "1"}, {"b", "1"}, {"a", "2"}, {"c", "1"}, {"a", "3"}}) {
+    REQUIRE(store->Append("c", PartitionId(0), Batch({{key, value}}, clock.now)).ok());
+  }
+  REQUIRE(store->Compact("c", PartitionId(0), clock.now).ok());  // Offsets 0 and 2 go.
+  auto offsets_of = [](const LogStore& s) {
+    std::vector<int64_t> offsets;
+    for (const StoredRecord& r : ReadAll(s, "c")) offsets.push_back(r.offset);
+    return offsets;
+  };
+  REQUIRE(offsets_of(*store) == std::vector<int64_t>{1, 3, 4});
+
+  // Offset 2 is in a gap: b's record at 1 goes, a read at 2 gets the batch at 3.
+  absl::StatusOr<RetentionResult> deleted = store->DeleteRecords("c", PartitionId(0), Offset(2));
+  REQUIRE(deleted.ok());
+  CHECK(deleted->new_log_start == Offset(2));
+  CHECK(offsets_of(*store) == std::vector<int64_t>{3, 4});
+  auto read = store->Read("c", PartitionId(0), Offset(2), 1 << 20);
+  REQUIRE(read.ok());
+  CHECK(ParseBatchHeader(read->records)->base_offset == 3);
+
+  // Compaction starts at the new log start: the deleted b never comes back, c's old value goes.
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "2"}, {"c", "2"}}, clock.now)).ok());
+  auto stats = store->Compact("c", PartitionId(0), clock.now);
+  REQUIRE(stats.ok());
+  CHECK(stats->cleaned_up_to == Offset(7));
+  auto check = [&](const LogStore& s) {
+    CHECK(s.Offsets("c", PartitionId(0))->log_start == Offset(2));
+    CHECK(offsets_of(s) == std::vector<int64_t>{4, 5, 6});
+    CHECK(Replay(ReadAll(s, "c")) ==
+          std::map<std::string, std::string>{{"a", "3"}, {"b", "2"}, {"c", "2"}});
+  };
+  check(*store);
+  store.reset();
+  store = OpenStore(dir.path(), clock);
+  check(*store);
 }
 
 TEST_CASE("a version-1 data dir opens as before and is marked version 2; others are refused") {

@@ -1,6 +1,6 @@
 // Idempotent producers through LogStore: producer ids, duplicates answered with their original
 // offsets, sequence and epoch errors, the state's persistence (reopen, kill -9), expiry,
-// compaction and topic deletion. The rules themselves: producer_state_test.cc.
+// compaction, record deletion and topic deletion. The rules themselves: producer_state_test.cc.
 #include <doctest/doctest.h>
 
 #include <set>
@@ -245,6 +245,36 @@ TEST_CASE("compaction keeps the last record of each producer's newest batch") {
   std::vector<std::string> values;
   for (const auto& r : ReadAll(*store, "t")) values.push_back(*r.value);
   CHECK(values == std::vector<std::string>{"later-0", "newer0", "newer1"});
+}
+
+TEST_CASE_FIXTURE(TopicT, "deleting records keeps the producers' state: sequences go on") {
+  std::vector<AppendResult> appended;
+  for (int b = 0; b < 3; ++b) {
+    auto result = store->Append("t", PartitionId(0), IdempotentBatch(7, 0, 2 * b));
+    REQUIRE(result.ok());
+    appended.push_back(*result);
+  }
+  REQUIRE(store->DeleteRecords("t", PartitionId(0), kHighWatermark).ok());
+  auto check = [&](LogStore& s) {
+    // A retry of a deleted batch still gets its original offsets, and appends nothing.
+    auto retry = s.Append("t", PartitionId(0), IdempotentBatch(7, 0, 4));
+    REQUIRE(retry.ok());
+    CHECK(retry->duplicate);
+    CHECK(retry->base_offset == appended[2].base_offset);
+    CHECK(LogEnd(s) == 6);
+    // The producer goes on with its next sequence, not UNKNOWN_PRODUCER_ID or out of order.
+    CHECK(AppendCode(s, IdempotentBatch(7, 0, 7)) == ErrorCode::kOutOfOrderSequenceNumber);
+    auto next = s.Append("t", PartitionId(0), IdempotentBatch(7, 0, 6));
+    REQUIRE(next.ok());
+    CHECK(next->base_offset == Offset(6));
+    CHECK(s.Producers("t", PartitionId(0))->at(ProducerId(7)).batches.size() == 4);
+  };
+  check(*store);
+  store.reset();
+  store = OpenStore(dir.path(), clock);
+  REQUIRE(store->Append("t", PartitionId(0), IdempotentBatch(7, 0, 8)).ok());
+  CHECK(LogEnd(*store) == 10);
+  CHECK(store->Offsets("t", PartitionId(0))->log_start == Offset(6));
 }
 
 TEST_CASE_FIXTURE(TopicT, "deleting a topic forgets its producers") {

@@ -67,5 +67,18 @@ TEST_CASE("retention by time deletes leading segments whose newest record expire
   CHECK(SegmentsToDelete({}, config, 0) == 0);
 }
 
+TEST_CASE("a trimmed segment starts at the new base and keeps its share of the bytes") {
+  const Segment segment{10, 19, 1000, 5000, 77};
+  const Segment trimmed = TrimSegment(segment, 14);
+  CHECK(trimmed.base_offset == 14);
+  CHECK(trimmed.last_offset == 19);
+  CHECK(trimmed.bytes == 600);  // 6 of its 10 offsets.
+  CHECK(trimmed.max_timestamp == 5000);
+  CHECK(trimmed.created_ms == 77);
+  CHECK(TrimSegment(segment, 19).bytes == 100);
+  const Segment huge{0, (int64_t{1} << 40) - 1, int64_t{1} << 40, 0, 0};
+  CHECK(TrimSegment(huge, int64_t{1} << 39).bytes == int64_t{1} << 39);  // No overflow.
+}
+
 }  // namespace
 }  // namespace brook::storage

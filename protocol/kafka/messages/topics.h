@@ -1,5 +1,6 @@
-// protocol/kafka/messages/topics.h: CreateTopics (key 19, versions 0-7, flexible from 5) and
-// DeleteTopics (key 20, versions 0-6, flexible from 4).
+// protocol/kafka/messages/topics.h: CreateTopics (key 19, versions 0-7, flexible from 5),
+// DeleteTopics (key 20, versions 0-6, flexible from 4) and CreatePartitions (key 37, versions
+// 0-3, flexible from 2).
 #pragma once
 
 #include <cstdint>
@@ -145,6 +146,52 @@ struct DeleteTopicsResponse {
   template <class V> void Fields(V& v) {
     v(throttle_time_ms, "throttle_time_ms", Since(1));
     v(responses, "responses");
+  }
+};
+
+struct CreatePartitionsRequest {
+  static constexpr int16_t kFlexibleFrom = 2;
+  struct Assignment {
+    std::vector<int32_t> broker_ids;  // The new partition's replicas.
+    template <class V> void Fields(V& v) { v(broker_ids, "broker_ids"); }
+  };
+  struct Topic {
+    std::string name;
+    int32_t count = 0;  // The new partition count.
+    std::optional<std::vector<Assignment>> assignments;  // One per new partition, or null.
+    template <class V> void Fields(V& v) {
+      v(name, "name");
+      v(count, "count");
+      v(assignments, "assignments");
+    }
+  };
+  std::vector<Topic> topics;
+  int32_t timeout_ms = 0;
+  bool validate_only = false;
+  template <class V> void Fields(V& v) {
+    v(topics, "topics");
+    v(timeout_ms, "timeout_ms");
+    v(validate_only, "validate_only");
+  }
+};
+
+struct CreatePartitionsResponse {
+  static constexpr int16_t kFlexibleFrom = 2;
+  struct Result {
+    std::string name;
+    ErrorCode error_code = ErrorCode::kNone;
+    std::optional<std::string> error_message;
+    template <class V> void Fields(V& v) {
+      v(name, "name");
+      v(error_code, "error_code");
+      v(error_message, "error_message");
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Result> results;
+  template <class V> void Fields(V& v) {
+    v(throttle_time_ms, "throttle_time_ms");
+    v(results, "results");
   }
 };
 

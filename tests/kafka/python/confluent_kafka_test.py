@@ -6,7 +6,7 @@ import sys
 import unittest
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 BOOTSTRAP = None
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
@@ -73,6 +73,32 @@ class ConfluentKafkaTest(unittest.TestCase):
         self.assertEqual(configs["retention.ms"].source, 1)  # DYNAMIC_TOPIC_CONFIG
         self.assertEqual(configs["cleanup.policy"].value, "delete")
         admin.delete_topics(["ck-admin"])["ck-admin"].result(10)
+
+    def test_create_partitions(self):
+        admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+        admin.create_topics([NewTopic("ck-grow", 1, 1)])["ck-grow"].result(10)
+        admin.create_partitions([NewPartitions("ck-grow", 3)])["ck-grow"].result(10)
+        topic = admin.list_topics(topic="ck-grow", timeout=10).topics["ck-grow"]
+        self.assertEqual(sorted(topic.partitions), [0, 1, 2])
+        # validate_only changes nothing; a count not above the current one is refused.
+        admin.create_partitions([NewPartitions("ck-grow", 5)],
+                                validate_only=True)["ck-grow"].result(10)
+        topic = admin.list_topics(topic="ck-grow", timeout=10).topics["ck-grow"]
+        self.assertEqual(len(topic.partitions), 3)
+        with self.assertRaises(KafkaException) as refused:
+            admin.create_partitions([NewPartitions("ck-grow", 2)])["ck-grow"].result(10)
+        self.assertEqual(refused.exception.args[0].code(), KafkaError.INVALID_PARTITIONS)
+        # A new producer writes to the new partitions, a consumer reads what it wrote.
+        delivered = []
+        producer = Producer({"bootstrap.servers": BOOTSTRAP})
+        for p in range(3):
+            producer.produce("ck-grow", value=b"p%d" % p, partition=p,
+                             on_delivery=lambda err, msg: delivered.append((err, msg.partition())))
+        producer.flush(10)
+        self.assertEqual(sorted(delivered, key=lambda d: d[1]), [(None, 0), (None, 1), (None, 2)])
+        got = consume("ck-grow", 3, 3)
+        self.assertEqual(sorted((m.partition(), m.value()) for m in got),
+                         [(0, b"p0"), (1, b"p1"), (2, b"p2")])
 
     def test_errors_as_kafka_clients_expect_them(self):
         admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
