@@ -14,6 +14,7 @@
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
+#include "protocol/kafka/messages/offsets.h"
 #include "protocol/kafka/messages/produce.h"
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
@@ -55,6 +56,17 @@ std::optional<Answer> ReadAnswer(RawClient& client, bool flexible_header) {
   if (flexible_header) REQUIRE(SkipHeaderTags(&rest).ok());
   answer.body = std::string(rest);
   return answer;
+}
+
+// Sends `request` at a non-flexible `version` and decodes its answer.
+template <class Response, class Request>
+Response Call(RawClient& client, int16_t key, int16_t version, const Request& request) {
+  REQUIRE(SendRequest(client, key, version, 1, request, false));
+  std::optional<Answer> answer = ReadAnswer(client, false);
+  REQUIRE(answer);
+  absl::StatusOr<Response> response = Decode<Response>(answer->body, version);
+  REQUIRE(response.ok());
+  return *response;
 }
 
 TEST_CASE("kafka listener: ApiVersions at every version, and KIP-511 for unknown versions") {
@@ -305,6 +317,30 @@ TEST_CASE("kafka listener: ListOffsets finds the largest timestamp (v7) and time
   CHECK(after.timestamp == -1);
   CHECK(list(kLatestTimestamp).offset == 3);
   CHECK(list(kMaxTimestamp, 7).error_code == ErrorCode::kUnknownTopicOrPartition);
+}
+
+TEST_CASE("kafka listener: OffsetCommit stores negative offsets as Kafka does; OffsetFetch returns them") {
+  // kafkajs' Admin.resetOffsets commits -2 ("earliest") or -1 ("latest") for its consumers to
+  // resolve, from a group-less member (generation -1) at OffsetCommit v5.
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  REQUIRE(client.ok());
+  MetadataRequest create;  // Auto-creates the topic, one partition.
+  create.topics = std::vector<MetadataRequest::Topic>{{Uuid{}, std::string("reset")}};
+  Call<MetadataResponse>(client, kMetadata, 1, create);
+  OffsetCommitRequest commit;
+  commit.group_id = "resetters";
+  commit.topics.push_back({"reset", {{0, -2, -1, -1, std::nullopt}}});
+  OffsetCommitResponse committed = Call<OffsetCommitResponse>(client, 8, 5, commit);
+  CHECK(committed.topics.at(0).partitions.at(0).error_code == ErrorCode::kNone);
+
+  OffsetFetchRequest fetch;
+  fetch.group_id = "resetters";
+  fetch.topics = std::vector<OffsetFetchRequest::Topic>{{"reset", {0}}};
+  OffsetFetchResponse fetched = Call<OffsetFetchResponse>(client, 9, 4, fetch);
+  CHECK(fetched.error_code == ErrorCode::kNone);
+  CHECK(fetched.topics.at(0).partitions.at(0).committed_offset == -2);
+  CHECK(fetched.topics.at(0).partitions.at(0).error_code == ErrorCode::kNone);
 }
 
 }  // namespace
