@@ -88,6 +88,16 @@ test('describeConfigs and alterConfigs on a topic', async () => {
   assert.equal(configs.get('cleanup.policy').configValue, 'delete')
   assert.equal(configs.get('cleanup.policy').isDefault, true)
 
+  // With synonyms: every source of the value, the one in force first, as Kafka lists them.
+  configs = configMap(await admin.describeConfigs({ resources: [resource], includeSynonyms: true }))
+  assert.deepEqual(configs.get('retention.ms').configSynonyms, [
+    { configName: 'retention.ms', configValue: '60000', configSource: 1 }, // The topic's.
+    { configName: 'log.retention.ms', configValue: '604800000', configSource: 5 }, // Default.
+  ])
+  assert.deepEqual(configs.get('cleanup.policy').configSynonyms, [
+    { configName: 'log.cleanup.policy', configValue: 'delete', configSource: 5 },
+  ])
+
   // Only the names asked for.
   configs = configMap(
     await admin.describeConfigs({ resources: [{ ...resource, configNames: ['cleanup.policy'] }] })
