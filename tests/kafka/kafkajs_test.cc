@@ -38,5 +38,8 @@ TEST_CASE("kafkajs producer") { RunNodeTest("produce.test.js"); }
 
 TEST_CASE("kafkajs consumer groups") { RunNodeTest("groups.test.js"); }
 
+// restart.test.js runs a `brook serve` child of its own, to kill it.
+TEST_CASE("kafkajs across a broker kill -9") { RunNodeTest("restart.test.js"); }
+
 }  // namespace
 }  // namespace brook

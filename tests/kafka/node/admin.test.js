@@ -140,7 +140,7 @@ test('deleteTopics removes a topic', async () => {
   await admin.deleteTopics({ topics: ['js-delete-me'] })
   assert.ok(!(await admin.listTopics()).includes('js-delete-me'))
   // Deleting it again: UNKNOWN_TOPIC_OR_PARTITION (which kafkajs retries; this admin does not).
-  const once = kafka('admin-test-no-retry', 0).admin()
+  const once = kafka('admin-test-no-retry', { retries: 0 }).admin()
   await once.connect()
   try {
     await assert.rejects(once.deleteTopics({ topics: ['js-delete-me'] }),

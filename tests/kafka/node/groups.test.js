@@ -252,6 +252,21 @@ test('eachBatch sees whole batches with the high watermark', async () => {
   assert.deepEqual(partitions, [{ partition: 0, offset: '50', metadata: null }])
 })
 
+test('manual commits (autoCommit off) keep their metadata', async () => {
+  const topic = 'js-group-manual'
+  await createTopic(topic, 1)
+  await produceEach(topic, 1, 3)
+  const consumer = client.consumer({ groupId: 'js-manual', ...FAST_GROUP })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  const received = await collect(consumer, 3, { autoCommit: false })
+  assert.equal(received.length, 3)
+  await consumer.commitOffsets([{ topic, partition: 0, offset: '2', metadata: 'checkpoint' }])
+  await consumer.disconnect() // Commits nothing more: autoCommit is off.
+  const [{ partitions }] = await admin.fetchOffsets({ groupId: 'js-manual', topics: [topic] })
+  assert.deepEqual(partitions, [{ partition: 0, offset: '2', metadata: 'checkpoint' }])
+})
+
 test('admin resetOffsets, setOffsets and deleteGroups on a stopped group', async () => {
   const topic = 'js-group-admin'
   await createTopic(topic, 2)

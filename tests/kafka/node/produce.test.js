@@ -196,7 +196,7 @@ test('Kafka errors: a keyless record on a compacted topic, a record over max.mes
       configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: '10000' }],
     }],
   })
-  const producer = kafka('produce-test-no-retry', 0).producer()
+  const producer = kafka('produce-test-no-retry', { retries: 0 }).producer()
   await producer.connect()
   await assert.rejects(producer.send({ topic, messages: [{ value: 'no key' }] }),
     e => e.type === 'INVALID_RECORD')
@@ -244,7 +244,7 @@ test('a record larger than the fetch limits still arrives (KIP-74)', async () =>
 })
 
 test('a transactional producer is refused clearly (brook has no transactions yet)', async () => {
-  const producer = kafka('produce-test-tx', 1).producer({
+  const producer = kafka('produce-test-tx', { retries: 1 }).producer({
     transactionalId: 'js-tx', idempotent: true, maxInFlightRequests: 1,
   })
   await producer.connect()

@@ -36,13 +36,13 @@ CompressionCodecs[CompressionTypes.ZSTD] = () => ({
   decompress: buffer => zstd.decompress(buffer),
 })
 
-// A kafkajs client for the broker under test. Warnings and errors go to stderr (kafkajs logs
-// retried errors there too, which is what to read when a test fails). `retries`: how often
-// kafkajs retries a retriable error before giving up.
-function kafka(clientId, retries = 8) {
+// A kafkajs client for the broker under test (or the one at `bootstrap`). Warnings and errors go
+// to stderr (kafkajs logs retried errors there too, which is what to read when a test fails).
+// `retries`: how often kafkajs retries a retriable error before giving up.
+function kafka(clientId, { retries = 8, bootstrap = KAFKA_BOOTSTRAP } = {}) {
   return new Kafka({
     clientId,
-    brokers: [KAFKA_BOOTSTRAP],
+    brokers: [bootstrap],
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries },
   })
@@ -100,4 +100,6 @@ async function brookConsume(topic, count) {
   return stdout.trim().split('\n').filter(Boolean).map(line => JSON.parse(line))
 }
 
-module.exports = { kafka, FAST_GROUP, waitFor, collect, brook, brookConsume, CompressionTypes }
+module.exports = {
+  kafka, FAST_GROUP, waitFor, collect, brook, brookConsume, CompressionTypes, BROOK_BINARY,
+}
