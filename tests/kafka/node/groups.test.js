@@ -279,11 +279,16 @@ test('admin resetOffsets, setOffsets and deleteGroups on a stopped group', async
   // A group that never committed: -1 everywhere.
   assert.deepEqual(await offsetsOf(), [[0, '-1'], [1, '-1']])
 
-  await admin.setOffsets({ groupId: 'js-admin', topic, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '7' }] })
-  assert.deepEqual(await offsetsOf(), [[0, '4'], [1, '7']])
+  // Partition 1's offset is past the log end: the member gets OFFSET_OUT_OF_RANGE there and
+  // starts over from its reset policy (fromBeginning).
+  await admin.setOffsets({
+    groupId: 'js-admin', topic, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '1000' }],
+  })
+  assert.deepEqual(await offsetsOf(), [[0, '4'], [1, '1000']])
   const m = await member('js-admin', topic)
-  await waitFor('the records after the set offsets', () => m.seen.length === 9)
+  await waitFor('the records after the set offsets', () => m.seen.length === 16)
   assert.deepEqual(m.seen.filter(s => s.startsWith('0/')).length, 6)
+  assert.deepEqual(m.seen.filter(s => s.startsWith('1/')).length, 10)
   // Offsets cannot be changed while the group has members.
   await assert.rejects(admin.resetOffsets({ groupId: 'js-admin', topic, earliest: true }))
   await m.consumer.disconnect()

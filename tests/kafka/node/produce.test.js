@@ -267,3 +267,24 @@ test('records produced by brook produce read by kafkajs, keys in the partitions 
     assert.equal(partition, partitioner({ topic, partitionMetadata, message: { key: message.key } }))
   }
 })
+
+test('after brook topic compact, kafkajs reads the latest record of each key across the gaps', async () => {
+  const topic = 'js-compacted'
+  await admin.createTopics({
+    topics: [{ topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+  })
+  const producer = client.producer()
+  await producer.connect()
+  for (let b = 0; b < 10; b++) {
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i % 3}`, value: `${b}-${i}` })),
+    })
+  }
+  await producer.send({ topic, messages: [{ key: 'last', value: 'x' }] })
+  await producer.disconnect()
+  await brook(['topic', 'compact', topic])
+  const received = await readAll(topic, 4)
+  assert.deepEqual(received.map(r => [r.message.offset, r.message.key.toString(), r.message.value.toString()]),
+    [['97', 'k1', '9-7'], ['98', 'k2', '9-8'], ['99', 'k0', '9-9'], ['100', 'last', 'x']])
+})
