@@ -25,6 +25,13 @@ async function readAll(topic, count) {
   return received
 }
 
+// Creates `topic` with cleanup.policy=compact and the other `configEntries`.
+function createCompacted(topic, configEntries = []) {
+  return admin.createTopics({
+    topics: [{ topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...configEntries] }],
+  })
+}
+
 function messagesFor(tag, n) {
   return Array.from({ length: n }, (_, i) => ({
     key: `key-${i % 5}`,
@@ -172,9 +179,7 @@ test('records produced by kafkajs read back by brook consume: key, value, header
 
 test('a tombstone and repeated or empty headers arrive as sent', async () => {
   const topic = 'js-tombstone'
-  await admin.createTopics({
-    topics: [{ topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-  })
+  await createCompacted(topic)
   const producer = client.producer()
   await producer.connect()
   await producer.send({ topic, messages: [{ key: 'k', value: null, headers: { h: ['a', 'b'], e: '' } }] })
@@ -190,12 +195,7 @@ test('a tombstone and repeated or empty headers arrive as sent', async () => {
 
 test('Kafka errors: a keyless record on a compacted topic, a record over max.message.bytes', async () => {
   const topic = 'js-refused'
-  await admin.createTopics({
-    topics: [{
-      topic,
-      configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: '10000' }],
-    }],
-  })
+  await createCompacted(topic, [{ name: 'max.message.bytes', value: '10000' }])
   const producer = kafka('produce-test-no-retry', { retries: 0 }).producer()
   await producer.connect()
   await assert.rejects(producer.send({ topic, messages: [{ value: 'no key' }] }),
@@ -270,9 +270,7 @@ test('records produced by brook produce read by kafkajs, keys in the partitions 
 
 test('after brook topic compact, kafkajs reads the latest record of each key across the gaps', async () => {
   const topic = 'js-compacted'
-  await admin.createTopics({
-    topics: [{ topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-  })
+  await createCompacted(topic)
   const producer = client.producer()
   await producer.connect()
   for (let b = 0; b < 10; b++) {
