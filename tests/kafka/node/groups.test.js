@@ -294,8 +294,8 @@ test('admin resetOffsets, setOffsets and deleteGroups on a stopped group', async
   await m.consumer.disconnect()
   assert.deepEqual(await offsetsOf(), [[0, '10'], [1, '10']])
 
-  // kafkajs resets by committing Kafka's "earliest" (-2) or "latest" (-1) marker, which its
-  // consumers resolve when they start.
+  // kafkajs resets by committing Kafka's "earliest" (-2) or "latest" (-1) marker; its consumers
+  // take it for no commit (and start by their fromBeginning).
   await admin.resetOffsets({ groupId: 'js-admin', topic, earliest: true })
   assert.deepEqual(await offsetsOf(), [[0, '-2'], [1, '-2']])
   // fetchOffsets with resolveOffsets turns the markers into offsets and commits those.
