@@ -5,6 +5,7 @@
 
 const { spawn } = require('node:child_process')
 const path = require('node:path')
+const readline = require('node:readline')
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const { AssignerProtocol } = require('kafkajs')
@@ -127,9 +128,8 @@ test('a member that dies without leaving loses its partitions after the session 
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let doomedPartitions = []
-  doomed.stdout.on('data', data => {
-    const lines = data.toString().trim().split('\n')
-    doomedPartitions = JSON.parse(lines[lines.length - 1])
+  readline.createInterface({ input: doomed.stdout }).on('line', line => {
+    doomedPartitions = JSON.parse(line)
   })
   try {
     await waitFor('two members', () => survivor.partitions.length === 2 && doomedPartitions.length === 2)
@@ -176,15 +176,13 @@ test('fromBeginning false starts at the log end', async () => {
   await createTopic(topic, 1)
   await produceEach(topic, 1, 5)
   const consumer = client.consumer({ groupId: 'js-latest', ...FAST_GROUP })
-  let joined = false
-  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true })
+  let fetched = false // Its first fetch comes after it resolved the log end: produce after that.
+  consumer.on(consumer.events.FETCH, () => { fetched = true })
   await consumer.connect()
   await consumer.subscribe({ topics: [topic], fromBeginning: false })
   const received = []
   await consumer.run({ eachMessage: async ({ message }) => { received.push(message) } })
-  await waitFor('joined', () => joined)
-  // Its first fetch resolves the log end; produce after that.
-  await new Promise(resolve => setTimeout(resolve, 1000))
+  await waitFor('a first fetch', () => fetched)
   await produceEach(topic, 1, 3, 5)
   await waitFor('3 records', () => received.length === 3)
   assert.deepEqual(received.map(m => [m.offset, m.value.toString()]), [['5', '5'], ['6', '6'], ['7', '7']])
