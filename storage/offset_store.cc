@@ -4,7 +4,6 @@
 #include <memory>
 #include <set>
 
-#include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "protocol/wire.h"
 #include "rocksdb/db.h"
@@ -60,11 +59,6 @@ absl::Status OffsetStore::AddCommits(rocksdb::WriteBatch& write, std::string_vie
                                      std::span<const CommittedOffset> commits) const {
   if (group.empty()) return MakeError(ErrorCode::kInvalidRequest, "the group name is empty");
   for (const CommittedOffset& commit : commits) {
-    if (commit.offset.value < 0) {
-      return MakeError(ErrorCode::kInvalidRequest,
-                       fmt::format("cannot commit offset {} for {}-{}", commit.offset.value,
-                                   commit.partition.topic, commit.partition.partition.value));
-    }
     if (commit.metadata.size() > kMaxCommitMetadataBytes) {
       return MakeError(ErrorCode::kInvalidRequest, "commit metadata is over 4 KiB");
     }

@@ -32,7 +32,10 @@ inline constexpr size_t kMaxCommitMetadataBytes = 4096;
 
 struct CommittedOffset {
   TopicPartition partition;
-  Offset offset;              // The next record the group will process.
+  // The next record the group will process. Stored as given, negative too: Kafka clients
+  // commit -1 ("latest") and -2 ("earliest") for their consumers to resolve (kafkajs'
+  // Admin.resetOffsets); readers treat a negative offset as no position.
+  Offset offset;
   std::string metadata;       // Free text given at commit (at most 4 KiB).
   int64_t commit_time_ms = 0;
 };
@@ -42,7 +45,7 @@ class OffsetStore {
   explicit OffsetStore(ColumnFamilies cfs) : cfs_(cfs) {}
 
   // Stores every commit of `group` in one atomic write; `sync` also fsyncs the WAL.
-  // Errors: INVALID_REQUEST (empty group name, negative offset, metadata over 4 KiB);
+  // Errors: INVALID_REQUEST (empty group name, metadata over 4 KiB);
   // STORAGE_ERROR (nothing stored).
   absl::Status Commit(std::string_view group, std::span<const CommittedOffset> commits,
                       bool sync = false);

@@ -81,11 +81,15 @@ HandlerResult<LeaveGroupResponse> HandleLeaveGroup(BrokerContext& ctx,
 HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
                                                        const OffsetCommitRequest& request,
                                                        RequestScope& scope);
+// What a commit of a negative offset gets: brook's protocol refuses it (INVALID_REQUEST for
+// that partition); Kafka stores any offset as it is, and Kafka clients commit -1 and -2 as
+// "latest" and "earliest" markers that their consumers resolve (kafkajs' Admin.resetOffsets).
+enum class NegativeOffsets { kRefuse, kStore };
 // OffsetCommit's work, for both protocols: Kafka's v7+ also names the committer's static
 // instance id. Errors: those of HandleOffsetCommit.
 absl::StatusOr<OffsetCommitResponse> CommitOffsets(
     BrokerContext& ctx, const OffsetCommitRequest& request,
-    std::optional<std::string_view> group_instance_id);
+    std::optional<std::string_view> group_instance_id, NegativeOffsets negative_offsets);
 HandlerResult<OffsetFetchResponse> HandleOffsetFetch(BrokerContext& ctx,
                                                      const OffsetFetchRequest& request,
                                                      RequestScope& scope);

@@ -8,8 +8,11 @@ namespace {
 
 // Why one partition's commit is refused, or kNone.
 ErrorCode CheckPartition(BrokerContext& ctx, const std::string& topic,
-                         const OffsetCommitRequest::Partition& partition) {
-  if (partition.offset < 0) return ErrorCode::kInvalidRequest;
+                         const OffsetCommitRequest::Partition& partition,
+                         NegativeOffsets negative_offsets) {
+  if (partition.offset < 0 && negative_offsets == NegativeOffsets::kRefuse) {
+    return ErrorCode::kInvalidRequest;
+  }
   if (partition.metadata && partition.metadata->size() > storage::kMaxCommitMetadataBytes) {
     return ErrorCode::kOffsetMetadataTooLarge;
   }
@@ -31,7 +34,7 @@ OffsetFetchResponse::Partition ResultOf(int32_t partition,
 
 absl::StatusOr<OffsetCommitResponse> CommitOffsets(
     BrokerContext& ctx, const OffsetCommitRequest& request,
-    std::optional<std::string_view> group_instance_id) {
+    std::optional<std::string_view> group_instance_id, NegativeOffsets negative_offsets) {
   if (absl::Status s = group::ValidateGroupId(request.group_id); !s.ok()) return s;
   OffsetCommitResponse response;
   std::vector<storage::CommittedOffset> commits;
@@ -40,7 +43,7 @@ absl::StatusOr<OffsetCommitResponse> CommitOffsets(
     OffsetCommitResponse::Topic& out = response.topics.emplace_back();
     out.name = topic.name;
     for (const OffsetCommitRequest::Partition& partition : topic.partitions) {
-      const ErrorCode code = CheckPartition(ctx, topic.name, partition);
+      const ErrorCode code = CheckPartition(ctx, topic.name, partition, negative_offsets);
       out.partitions.push_back({partition.partition, code});
       if (code != ErrorCode::kNone) continue;
       commits.push_back({TopicPartition{topic.name, PartitionId(partition.partition)},
@@ -57,7 +60,7 @@ absl::StatusOr<OffsetCommitResponse> CommitOffsets(
 HandlerResult<OffsetCommitResponse> HandleOffsetCommit(BrokerContext& ctx,
                                                        const OffsetCommitRequest& request,
                                                        RequestScope&) {
-  co_return CommitOffsets(ctx, request, std::nullopt);
+  co_return CommitOffsets(ctx, request, std::nullopt, NegativeOffsets::kRefuse);
 }
 
 HandlerResult<OffsetFetchResponse> HandleOffsetFetch(BrokerContext& ctx,

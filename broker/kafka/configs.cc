@@ -1,8 +1,14 @@
 // DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for Kafka clients. Topics list every
 // brook topic setting (docs/topics.md) with its value and where it comes from: the topic
-// itself, the broker's --topic-default, or the built-in default. The broker resource shows the
+// itself, the broker's --topic-default, or the built-in default; with include_synonyms, each
+// of those that applies, highest precedence first, as Kafka lists them (the broker-level ones
+// under Kafka's broker name, log.retention.ms for retention.ms). The broker resource shows the
 // broker's Kafka-visible settings, which are fixed at startup (altering them is refused).
 #include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "broker/kafka/handlers.h"
 #include "broker/log.h"
@@ -12,6 +18,28 @@ namespace brook::kafka_listener {
 namespace {
 
 using Config = kafka::DescribeConfigsResponse::Config;
+using Synonym = kafka::DescribeConfigsResponse::Synonym;
+
+// Kafka's broker-level name of a topic setting: what its broker default is called. brook's own
+// settings (dlq.topic) keep their name.
+std::string BrokerNameOf(const std::string& key) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"retention.ms", "log.retention.ms"},
+      {"retention.bytes", "log.retention.bytes"},
+      {"cleanup.policy", "log.cleanup.policy"},
+      {"max.message.bytes", "message.max.bytes"},
+      {"segment.bytes", "log.segment.bytes"},
+      {"segment.ms", "log.roll.ms"},
+      {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"},
+      {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"},
+      {"delete.retention.ms", "log.cleaner.delete.retention.ms"},
+      {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"},
+  };
+  for (const auto& [topic, broker] : kNames) {
+    if (topic == key) return std::string(broker);
+  }
+  return key;
+}
 
 kafka::ConfigType TypeOf(std::string_view key) {
   if (key == "cleanup.policy") return kafka::ConfigType::kList;
@@ -42,7 +70,7 @@ bool Wanted(const kafka::DescribeConfigsRequest::Resource& resource, std::string
 }
 
 void DescribeTopic(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Resource& resource,
-                   kafka::DescribeConfigsResponse::Result* result) {
+                   bool include_synonyms, kafka::DescribeConfigsResponse::Result* result) {
   absl::StatusOr<storage::TopicInfo> info = ctx.broker.store.DescribeTopic(resource.resource_name);
   if (!info.ok()) {
     result->error_code = CodeOf(info.status());
@@ -53,18 +81,25 @@ void DescribeTopic(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Resou
   const storage::ConfigOverrides broker = storage::ConfigEntries(ctx.broker.store.options().topic_defaults);
   for (const auto& [key, value] : storage::ConfigEntries(info->config)) {
     if (!Wanted(resource, key)) continue;
-    kafka::ConfigSource source = kafka::ConfigSource::kDefault;
+    // Every source that sets it, highest precedence first: the first one is in force.
+    std::vector<Synonym> sources;
     if (info->overrides.contains(key)) {
-      source = kafka::ConfigSource::kTopic;
-    } else if (broker.at(key) != builtin.at(key)) {
-      source = kafka::ConfigSource::kStaticBroker;
+      sources.push_back({key, value, static_cast<int8_t>(kafka::ConfigSource::kTopic)});
     }
-    result->configs.push_back(Entry(key, value, source, false, TypeOf(key)));
+    if (broker.at(key) != builtin.at(key)) {
+      sources.push_back({BrokerNameOf(key), broker.at(key),
+                         static_cast<int8_t>(kafka::ConfigSource::kStaticBroker)});
+    }
+    sources.push_back(
+        {BrokerNameOf(key), builtin.at(key), static_cast<int8_t>(kafka::ConfigSource::kDefault)});
+    Config& config = result->configs.emplace_back(Entry(
+        key, value, static_cast<kafka::ConfigSource>(sources.front().source), false, TypeOf(key)));
+    if (include_synonyms) config.synonyms = std::move(sources);
   }
 }
 
 void DescribeBroker(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Resource& resource,
-                    kafka::DescribeConfigsResponse::Result* result) {
+                    bool include_synonyms, kafka::DescribeConfigsResponse::Result* result) {
   if (resource.resource_name != std::to_string(ctx.node.node_id) &&
       !resource.resource_name.empty()) {
     result->error_code = ErrorCode::kInvalidRequest;
@@ -73,9 +108,11 @@ void DescribeBroker(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Reso
   }
   const storage::TopicConfig& defaults = ctx.broker.store.options().topic_defaults;
   const auto add = [&](std::string name, std::string value, kafka::ConfigType type) {
-    if (Wanted(resource, name)) {
-      result->configs.push_back(
-          Entry(std::move(name), std::move(value), kafka::ConfigSource::kStaticBroker, true, type));
+    if (!Wanted(resource, name)) return;
+    const kafka::ConfigSource source = kafka::ConfigSource::kStaticBroker;
+    Config& config = result->configs.emplace_back(Entry(name, value, source, true, type));
+    if (include_synonyms) {
+      config.synonyms.push_back({std::move(name), std::move(value), static_cast<int8_t>(source)});
     }
   };
   add("auto.create.topics.enable", ctx.config.auto_create_topics ? "true" : "false",
@@ -153,9 +190,9 @@ KafkaResult<kafka::DescribeConfigsResponse> HandleDescribeConfigs(
     result.resource_type = resource.resource_type;
     result.resource_name = resource.resource_name;
     if (resource.resource_type == kafka::kResourceTopic) {
-      DescribeTopic(ctx, resource, &result);
+      DescribeTopic(ctx, resource, request.include_synonyms, &result);
     } else if (resource.resource_type == kafka::kResourceBroker) {
-      DescribeBroker(ctx, resource, &result);
+      DescribeBroker(ctx, resource, request.include_synonyms, &result);
     } else {
       result.error_code = ErrorCode::kInvalidRequest;
       result.error_message = fmt::format("resource type {} has no configs in brook",

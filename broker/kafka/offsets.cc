@@ -2,7 +2,9 @@
 // own handlers:
 // the same checks of who may commit (the group coordinator's, atomic with the write), the same
 // offset store, so `brook group describe` shows what Kafka consumers commit and the other way
-// round. A group-level error is reported on every partition, as Kafka does.
+// round. A group-level error is reported on every partition, as Kafka does. As in Kafka, any
+// offset may be committed, negative ones too (kafkajs' resetOffsets commits -2 for
+// "earliest"); OffsetFetch returns them as they are.
 #include "broker/kafka/handlers.h"
 
 namespace brook::kafka_listener {
@@ -57,7 +59,7 @@ KafkaResult<kafka::OffsetCommitResponse> HandleOffsetCommit(
     }
   }
   absl::StatusOr<OffsetCommitResponse> committed =
-      CommitOffsets(ctx.broker, native, request.group_instance_id);
+      CommitOffsets(ctx.broker, native, request.group_instance_id, NegativeOffsets::kStore);
   kafka::OffsetCommitResponse response;
   for (size_t t = 0; t < request.topics.size(); ++t) {
     kafka::OffsetCommitResponse::Topic& out = response.topics.emplace_back();

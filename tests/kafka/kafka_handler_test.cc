@@ -5,16 +5,22 @@
 
 #include <zlib.h>
 
+#include <map>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "broker/embedded_broker.h"
 #include "protocol/kafka/codec.h"
 #include "protocol/kafka/header.h"
 #include "protocol/kafka/messages/api_versions.h"
+#include "protocol/kafka/messages/configs.h"
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
+#include "protocol/kafka/messages/offsets.h"
 #include "protocol/kafka/messages/produce.h"
+#include "protocol/kafka/messages/topics.h"
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
 #include "tests/kafka/kafka_frames.h"
@@ -278,6 +284,73 @@ TEST_CASE("kafka listener: ListOffsets finds the largest timestamp (v7) and time
   CHECK(after.timestamp == -1);
   CHECK(list(kLatestTimestamp).offset == 3);
   CHECK(list(kMaxTimestamp, 7).error_code == ErrorCode::kUnknownTopicOrPartition);
+}
+
+TEST_CASE("kafka listener: OffsetCommit stores negative offsets as Kafka does; OffsetFetch too") {
+  // kafkajs' Admin.resetOffsets commits -2 ("earliest") or -1 ("latest") for its consumers to
+  // resolve, from a group-less member (generation -1) at OffsetCommit v5.
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  REQUIRE(client.ok());
+  MetadataRequest create;  // Auto-creates the topic, one partition.
+  create.topics = std::vector<MetadataRequest::Topic>{{Uuid{}, std::string("reset")}};
+  RoundTrip<MetadataResponse>(client, kMetadata, 1, create);
+  OffsetCommitRequest commit;
+  commit.group_id = "resetters";
+  commit.topics.push_back({"reset", {{0, -2, -1, -1, std::nullopt}}});
+  OffsetCommitResponse committed = RoundTrip<OffsetCommitResponse>(client, 8, 5, commit);
+  CHECK(committed.topics.at(0).partitions.at(0).error_code == ErrorCode::kNone);
+
+  OffsetFetchRequest fetch;
+  fetch.group_id = "resetters";
+  fetch.topics = std::vector<OffsetFetchRequest::Topic>{{"reset", {0}}};
+  OffsetFetchResponse fetched = RoundTrip<OffsetFetchResponse>(client, 9, 4, fetch);
+  CHECK(fetched.error_code == ErrorCode::kNone);
+  CHECK(fetched.topics.at(0).partitions.at(0).committed_offset == -2);
+  CHECK(fetched.topics.at(0).partitions.at(0).error_code == ErrorCode::kNone);
+}
+
+TEST_CASE("kafka listener: DescribeConfigs lists each config's synonyms, the one in force first") {
+  EmbeddedBrokerOptions options;
+  options.config.store.topic_defaults.retention_ms = 3600000;  // `--topic-default retention.ms=...`
+  EmbeddedBroker broker(options);
+  RawClient client(broker.kafka_bootstrap());
+  REQUIRE(client.ok());
+  CreateTopicsRequest create;
+  create.topics.push_back({"synonyms", 1, 1, {}, {{"retention.ms", std::string("60000")}}});
+  RoundTrip<CreateTopicsResponse>(client, 19, 1, create);
+
+  DescribeConfigsRequest describe;
+  describe.resources.push_back(
+      {kResourceTopic, "synonyms",
+       std::vector<std::string>{"retention.ms", "segment.ms", "max.message.bytes"}});
+  describe.include_synonyms = true;
+  DescribeConfigsResponse described = RoundTrip<DescribeConfigsResponse>(client, 32, 1, describe);
+  REQUIRE(described.results.size() == 1);
+  CHECK(described.results[0].error_code == ErrorCode::kNone);
+  std::map<std::string, DescribeConfigsResponse::Config> configs;
+  for (const auto& config : described.results[0].configs) configs[config.name] = config;
+  REQUIRE(configs.size() == 3);
+  using Synonyms = std::vector<std::tuple<std::string, std::string, int8_t>>;
+  auto synonyms = [&](const std::string& name) {
+    Synonyms out;
+    for (const auto& s : configs[name].synonyms) {
+      out.emplace_back(s.name, s.value.value_or(""), s.source);
+    }
+    return out;
+  };
+  // The topic's own value, then the broker's --topic-default, then the built-in default.
+  CHECK(configs["retention.ms"].config_source == 1);
+  CHECK(synonyms("retention.ms") == Synonyms{{"retention.ms", "60000", 1},
+                                             {"log.retention.ms", "3600000", 4},
+                                             {"log.retention.ms", "604800000", 5}});
+  CHECK(configs["segment.ms"].config_source == 5);
+  CHECK(synonyms("segment.ms") == Synonyms{{"log.roll.ms", "3600000", 5}});
+  CHECK(synonyms("max.message.bytes") == Synonyms{{"message.max.bytes", "1048588", 5}});
+
+  describe.include_synonyms = false;  // Without: none, as in Kafka.
+  described = RoundTrip<DescribeConfigsResponse>(client, 32, 1, describe);
+  for (const auto& config : described.results.at(0).configs) CHECK(config.synonyms.empty());
 }
 
 }  // namespace

@@ -73,13 +73,22 @@ TEST_CASE("group names that prefix each other stay apart") {
 TEST_CASE("invalid commits are refused and store nothing") {
   TempDir dir;
   auto store = OpenStore(dir.path());
-  const CommittedOffset bad[] = {At("t", 0, 5), At("t", 1, -1)};
+  const CommittedOffset bad[] = {At("t", 0, 5), At("t", 1, 6, std::string(5000, 'm'))};
   CHECK(CodeOf(store->offsets().Commit("g", bad)) == ErrorCode::kInvalidRequest);
   CHECK(store->offsets().FetchAll("g")->empty());
   const CommittedOffset ok[] = {At("t", 0, 5)};
   CHECK(CodeOf(store->offsets().Commit("", ok)) == ErrorCode::kInvalidRequest);
   const CommittedOffset big[] = {At("t", 0, 5, std::string(5000, 'm'))};
   CHECK(CodeOf(store->offsets().Commit("g", big)) == ErrorCode::kInvalidRequest);
+}
+
+TEST_CASE("negative offsets (Kafka clients' latest and earliest markers) are stored as given") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  const CommittedOffset markers[] = {At("t", 0, -2), At("t", 1, -1)};
+  REQUIRE(store->offsets().Commit("g", markers).ok());
+  CHECK((*store->offsets().Fetch("g", {"t", PartitionId(0)}))->offset == Offset(-2));
+  CHECK((*store->offsets().Fetch("g", {"t", PartitionId(1)}))->offset == Offset(-1));
 }
 
 TEST_CASE("commits survive a reopen; a deleted group is gone") {
