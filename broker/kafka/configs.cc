@@ -1,7 +1,8 @@
 // DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for Kafka clients. Topics list every
 // brook topic setting (docs/topics.md) with its value and where it comes from: the topic
-// itself, the broker's --topic-default, or the built-in default. The broker resource shows the
-// broker's Kafka-visible settings, which are fixed at startup (altering them is refused).
+// itself, the broker's --topic-default, or the built-in default (and, when asked, every level
+// that sets it: Kafka's synonyms). The broker resource shows the broker's Kafka-visible
+// settings, which are fixed at startup (altering them is refused).
 #include <algorithm>
 
 #include "broker/kafka/handlers.h"
@@ -12,6 +13,7 @@ namespace brook::kafka_listener {
 namespace {
 
 using Config = kafka::DescribeConfigsResponse::Config;
+using Synonym = kafka::DescribeConfigsResponse::Synonym;
 
 kafka::ConfigType TypeOf(std::string_view key) {
   if (key == "cleanup.policy") return kafka::ConfigType::kList;
@@ -33,6 +35,24 @@ Config Entry(std::string name, std::string value, kafka::ConfigSource source, bo
   return config;
 }
 
+// A topic setting's synonyms (DescribeConfigs v1+ with include_synonyms): every level that
+// sets it, strongest first, as Kafka lists them: the topic's own value, the broker's
+// --topic-default where it differs from the built-in default, and the built-in default.
+// brook's broker-level defaults have the topic settings' names.
+std::vector<Synonym> TopicSynonyms(const std::string& key, const std::string& value,
+                                   kafka::ConfigSource source, const std::string& broker_value,
+                                   const std::string& builtin_value) {
+  std::vector<Synonym> synonyms;
+  if (source == kafka::ConfigSource::kTopic) {
+    synonyms.push_back({key, value, static_cast<int8_t>(kafka::ConfigSource::kTopic)});
+  }
+  if (broker_value != builtin_value) {
+    synonyms.push_back({key, broker_value, static_cast<int8_t>(kafka::ConfigSource::kStaticBroker)});
+  }
+  synonyms.push_back({key, builtin_value, static_cast<int8_t>(kafka::ConfigSource::kDefault)});
+  return synonyms;
+}
+
 bool Wanted(const kafka::DescribeConfigsRequest::Resource& resource, std::string_view key) {
   if (!resource.configuration_keys) return true;
   for (const std::string& k : *resource.configuration_keys) {
@@ -42,7 +62,7 @@ bool Wanted(const kafka::DescribeConfigsRequest::Resource& resource, std::string
 }
 
 void DescribeTopic(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Resource& resource,
-                   kafka::DescribeConfigsResponse::Result* result) {
+                   bool include_synonyms, kafka::DescribeConfigsResponse::Result* result) {
   absl::StatusOr<storage::TopicInfo> info = ctx.broker.store.DescribeTopic(resource.resource_name);
   if (!info.ok()) {
     result->error_code = CodeOf(info.status());
@@ -59,12 +79,15 @@ void DescribeTopic(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Resou
     } else if (broker.at(key) != builtin.at(key)) {
       source = kafka::ConfigSource::kStaticBroker;
     }
-    result->configs.push_back(Entry(key, value, source, false, TypeOf(key)));
+    Config& entry = result->configs.emplace_back(Entry(key, value, source, false, TypeOf(key)));
+    if (include_synonyms) {
+      entry.synonyms = TopicSynonyms(key, value, source, broker.at(key), builtin.at(key));
+    }
   }
 }
 
 void DescribeBroker(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Resource& resource,
-                    kafka::DescribeConfigsResponse::Result* result) {
+                    bool include_synonyms, kafka::DescribeConfigsResponse::Result* result) {
   if (resource.resource_name != std::to_string(ctx.node.node_id) &&
       !resource.resource_name.empty()) {
     result->error_code = ErrorCode::kInvalidRequest;
@@ -73,9 +96,12 @@ void DescribeBroker(KafkaContext& ctx, const kafka::DescribeConfigsRequest::Reso
   }
   const storage::TopicConfig& defaults = ctx.broker.store.options().topic_defaults;
   const auto add = [&](std::string name, std::string value, kafka::ConfigType type) {
-    if (Wanted(resource, name)) {
-      result->configs.push_back(
-          Entry(std::move(name), std::move(value), kafka::ConfigSource::kStaticBroker, true, type));
+    if (!Wanted(resource, name)) return;
+    Config& entry = result->configs.emplace_back(
+        Entry(name, value, kafka::ConfigSource::kStaticBroker, true, type));
+    if (include_synonyms) {
+      entry.synonyms.push_back(
+          {std::move(name), std::move(value), static_cast<int8_t>(kafka::ConfigSource::kStaticBroker)});
     }
   };
   add("auto.create.topics.enable", ctx.config.auto_create_topics ? "true" : "false",
@@ -153,9 +179,9 @@ KafkaResult<kafka::DescribeConfigsResponse> HandleDescribeConfigs(
     result.resource_type = resource.resource_type;
     result.resource_name = resource.resource_name;
     if (resource.resource_type == kafka::kResourceTopic) {
-      DescribeTopic(ctx, resource, &result);
+      DescribeTopic(ctx, resource, request.include_synonyms, &result);
     } else if (resource.resource_type == kafka::kResourceBroker) {
-      DescribeBroker(ctx, resource, &result);
+      DescribeBroker(ctx, resource, request.include_synonyms, &result);
     } else {
       result.error_code = ErrorCode::kInvalidRequest;
       result.error_message = fmt::format("resource type {} has no configs in brook",

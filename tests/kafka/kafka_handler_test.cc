@@ -11,10 +11,12 @@
 #include "protocol/kafka/codec.h"
 #include "protocol/kafka/header.h"
 #include "protocol/kafka/messages/api_versions.h"
+#include "protocol/kafka/messages/configs.h"
 #include "protocol/kafka/messages/fetch.h"
 #include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
 #include "protocol/kafka/messages/produce.h"
+#include "protocol/kafka/messages/topics.h"
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
 #include "tests/support/raw_client.h"
@@ -28,6 +30,8 @@ constexpr int16_t kApiVersions = 18;
 constexpr int16_t kMetadata = 3;
 constexpr int16_t kProduce = 0;
 constexpr int16_t kFetch = 1;
+constexpr int16_t kCreateTopics = 19;
+constexpr int16_t kDescribeConfigs = 32;
 
 template <class Request>
 bool SendRequest(RawClient& client, int16_t key, int16_t version, int32_t correlation,
@@ -226,6 +230,47 @@ TEST_CASE("kafka listener: zstd batches need Produce v7, as in Kafka (KIP-110)")
   ProduceResponse::Partition accepted = produce(7);
   CHECK(accepted.error_code == ErrorCode::kNone);
   CHECK(accepted.base_offset == 0);
+}
+
+TEST_CASE("kafka listener: DescribeConfigs lists synonyms when asked: topic, broker default, built-in") {
+  EmbeddedBrokerOptions options;
+  options.config.store.topic_defaults.retention_ms = 3'600'000;  // --topic-default retention.ms
+  EmbeddedBroker broker(options);
+  RawClient client(broker.kafka_bootstrap());
+  CreateTopicsRequest create;
+  create.topics.push_back({"synonyms", 1, 1, {}, {{"retention.ms", std::string("60000")}}});
+  REQUIRE(SendRequest(client, kCreateTopics, 4, 1, create, false));
+  REQUIRE(ReadAnswer(client, false));
+  auto describe = [&](bool include_synonyms) {
+    DescribeConfigsRequest request;
+    request.resources.push_back(
+        {kResourceTopic, "synonyms", std::vector<std::string>{"retention.ms", "segment.ms"}});
+    request.include_synonyms = include_synonyms;
+    REQUIRE(SendRequest(client, kDescribeConfigs, 3, 2, request, false));
+    std::optional<Answer> answer = ReadAnswer(client, false);
+    REQUIRE(answer);
+    absl::StatusOr<DescribeConfigsResponse> response =
+        Decode<DescribeConfigsResponse>(answer->body, 3);
+    REQUIRE(response.ok());
+    REQUIRE(response->results.at(0).configs.size() == 2);
+    return response->results.at(0).configs;
+  };
+  using Synonym = DescribeConfigsResponse::Synonym;
+  auto source = [](ConfigSource s) { return static_cast<int8_t>(s); };
+  CHECK(describe(false).at(0).synonyms.empty());
+  const std::vector<DescribeConfigsResponse::Config> configs = describe(true);
+  const std::vector<Synonym>& retention = configs.at(0).synonyms;  // Set at all three levels.
+  REQUIRE(retention.size() == 3);
+  CHECK(retention[0].value == "60000");
+  CHECK(retention[0].source == source(ConfigSource::kTopic));
+  CHECK(retention[1].value == "3600000");
+  CHECK(retention[1].source == source(ConfigSource::kStaticBroker));
+  CHECK(retention[2].value == "604800000");
+  CHECK(retention[2].source == source(ConfigSource::kDefault));
+  const std::vector<Synonym>& segment = configs.at(1).synonyms;  // The built-in default only.
+  REQUIRE(segment.size() == 1);
+  CHECK(segment[0].name == "segment.ms");
+  CHECK(segment[0].source == source(ConfigSource::kDefault));
 }
 
 TEST_CASE("kafka listener: Produce v2 MessageSets go in, Fetch v0-3 get them back converted") {
