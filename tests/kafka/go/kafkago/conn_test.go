@@ -1,6 +1,7 @@
 package kafkago_test
 
 import (
+	"context"
 	"net"
 	"strconv"
 	"testing"
@@ -105,5 +106,32 @@ func TestConnOffsets(t *testing.T) {
 	defer other.Close()
 	if last, err := other.ReadLastOffset(); err != nil || last != 0 {
 		t.Errorf("partition 0: ReadLastOffset %d %v", last, err)
+	}
+}
+
+// A message over the topic's max.message.bytes is refused with MESSAGE_TOO_LARGE, and a
+// Writer gives up on it after its attempts.
+func TestMessageTooLarge(t *testing.T) {
+	const topic = "kafkago-small"
+	createTopic(t, topic, 1, kafka.ConfigEntry{ConfigName: "max.message.bytes", ConfigValue: "2000"})
+	big := kafka.Message{Value: make([]byte, 5000)}
+	// kafka-go 0.2.1 stops reading a Produce answer at a partition's error, leaving its
+	// throttle time unread: that Conn is unusable afterwards (its Writer closes it), so it
+	// is closed here too.
+	conn := dialLeader(t, topic, 0)
+	if _, err := conn.WriteMessages(big); err != kafka.MessageSizeTooLarge {
+		t.Errorf("Conn.WriteMessages of 5000 bytes: %v, want %v", err, kafka.MessageSizeTooLarge)
+	}
+	conn.Close()
+	w := kafka.NewWriter(kafka.WriterConfig{Brokers: []string{*harness.Bootstrap}, Topic: topic, MaxAttempts: 2,
+		BatchTimeout: 10 * time.Millisecond})
+	defer w.Close()
+	if err := w.WriteMessages(context.Background(), big); err != kafka.MessageSizeTooLarge {
+		t.Errorf("Writer.WriteMessages of 5000 bytes: %v, want %v", err, kafka.MessageSizeTooLarge)
+	}
+	conn = dialLeader(t, topic, 0)
+	defer conn.Close()
+	if last, err := conn.ReadLastOffset(); err != nil || last != 0 {
+		t.Errorf("after the refusals the log ends at %d (%v), want 0", last, err)
 	}
 }

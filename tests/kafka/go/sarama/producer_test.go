@@ -264,3 +264,82 @@ func TestIdempotentProducer(t *testing.T) {
 	}
 	checkRoundTrip(t, sarama.MaxVersion, topic, done)
 }
+
+// Null and empty keys, values and header values stay what they were, for sarama and for
+// `brook consume`.
+func TestNullsAndEmpties(t *testing.T) {
+	const topic = "sarama-nulls"
+	createTopic(t, topic, 1)
+	producer, err := sarama.NewSyncProducer(brokers(), newConfig(sarama.MaxVersion))
+	if err != nil {
+		t.Fatalf("NewSyncProducer: %v", err)
+	}
+	defer producer.Close()
+	msgs := []*sarama.ProducerMessage{
+		{Topic: topic},
+		{Topic: topic, Key: sarama.ByteEncoder{}, Value: sarama.ByteEncoder{},
+			Headers: []sarama.RecordHeader{{Key: []byte("null"), Value: nil}, {Key: []byte("empty"), Value: []byte{}}}},
+	}
+	if err := producer.SendMessages(msgs); err != nil {
+		t.Fatalf("SendMessages: %v", err)
+	}
+	got := consumeAll(t, sarama.MaxVersion, topic, 2)
+	if got[0].Key != nil || got[0].Value != nil || len(got[0].Headers) != 0 {
+		t.Errorf("null key and value read as %s headers %v", describe(got[0]), got[0].Headers)
+	}
+	if got[1].Key == nil || len(got[1].Key) != 0 || got[1].Value == nil || len(got[1].Value) != 0 ||
+		len(got[1].Headers) != 2 || got[1].Headers[0].Value != nil || got[1].Headers[1].Value == nil {
+		t.Errorf("empty key, value and header read as %s headers %v", describe(got[1]), got[1].Headers)
+	}
+	records, err := harness.BrookConsume(topic, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := records[harness.Position{Partition: 0, Offset: 0}]; r.Key != nil || r.Value != nil {
+		t.Errorf("brook consume read null key and value as %s %s", harness.Show(r.Key), harness.Show(r.Value))
+	}
+	r := records[harness.Position{Partition: 0, Offset: 1}]
+	if !harness.SameStr(r.Key, harness.Str([]byte{})) || !harness.SameStr(r.Value, harness.Str([]byte{})) ||
+		r.Headers["null"] != nil || !harness.SameStr(r.Headers["empty"], harness.Str([]byte{})) {
+		t.Errorf("brook consume read empty key, value and headers as %s %s %v", harness.Show(r.Key), harness.Show(r.Value), r.Headers)
+	}
+}
+
+// What Kafka refuses, at both versions: a batch over the topic's max.message.bytes
+// (MESSAGE_TOO_LARGE), a record without key on a compacted topic (INVALID_RECORD, which
+// sarama 1.22 does not name).
+func TestProducerRefusals(t *testing.T) {
+	admin := newAdmin(t)
+	defer admin.Close()
+	for topic, config := range map[string]string{"sarama-small": "max.message.bytes", "sarama-compacted": "cleanup.policy"} {
+		value := map[string]string{"max.message.bytes": "2000", "cleanup.policy": "compact"}[config]
+		detail := &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1, ConfigEntries: map[string]*string{config: &value}}
+		if err := admin.CreateTopic(topic, detail, false); err != nil {
+			t.Fatalf("CreateTopic %s: %v", topic, err)
+		}
+	}
+	const invalidRecord = sarama.KError(87)
+	for _, v := range versions {
+		t.Run(v.name, func(t *testing.T) {
+			cfg := newConfig(v.version)
+			cfg.Producer.MaxMessageBytes = 1 << 20 // sarama's own limit stays out of the way.
+			producer, err := sarama.NewSyncProducer(brokers(), cfg)
+			if err != nil {
+				t.Fatalf("NewSyncProducer: %v", err)
+			}
+			defer producer.Close()
+			big := &sarama.ProducerMessage{Topic: "sarama-small", Value: sarama.StringEncoder(fmt.Sprintf("%05000d", 0))}
+			if _, _, err := producer.SendMessage(big); err != sarama.ErrMessageSizeTooLarge {
+				t.Errorf("5000 bytes to a topic of max.message.bytes 2000: %v", err)
+			}
+			keyless := &sarama.ProducerMessage{Topic: "sarama-compacted", Value: sarama.StringEncoder("v")}
+			if _, _, err := producer.SendMessage(keyless); err != invalidRecord {
+				t.Errorf("no key to a compacted topic: %v, want %v", err, invalidRecord)
+			}
+			tombstone := &sarama.ProducerMessage{Topic: "sarama-compacted", Key: sarama.StringEncoder("k")}
+			if _, _, err := producer.SendMessage(tombstone); err != nil {
+				t.Errorf("a tombstone to a compacted topic: %v", err)
+			}
+		})
+	}
+}
