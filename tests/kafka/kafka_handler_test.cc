@@ -61,6 +61,21 @@ std::optional<Answer> ReadAnswer(RawClient& client, bool flexible_header) {
   return answer;
 }
 
+// Fetches partition 0 of `topic` from offset 0 at `version` (correlation id 10 + version).
+// The answer's bytes, which its records view, are kept in *body.
+FetchResponse::Partition FetchFromStart(RawClient& client, const std::string& topic,
+                                        int16_t version, std::string* body) {
+  FetchRequest fetch;
+  fetch.topics.push_back({topic, {{0, -1, 0, -1, -1, 1 << 20}}});
+  REQUIRE(SendRequest(client, kFetch, version, 10 + version, fetch, false));
+  std::optional<Answer> answer = ReadAnswer(client, false);
+  REQUIRE(answer);
+  *body = std::move(answer->body);
+  absl::StatusOr<FetchResponse> response = Decode<FetchResponse>(*body, version);
+  REQUIRE(response.ok());
+  return response->responses.at(0).partitions.at(0);
+}
+
 TEST_CASE("kafka listener: ApiVersions at every version, and KIP-511 for unknown versions") {
   EmbeddedBroker broker;
   RawClient client(broker.kafka_bootstrap());
@@ -206,7 +221,7 @@ TEST_CASE("kafka listener: acks=0 gets no answer, and the next request's answer 
   CHECK(answer->correlation == 2);
 }
 
-TEST_CASE("kafka listener: zstd batches need Produce v7, as in Kafka (KIP-110)") {
+TEST_CASE("kafka listener: zstd needs Produce v7, and Fetch v4 (no down-conversion), as in Kafka") {
   EmbeddedBroker broker;
   RawClient client(broker.kafka_bootstrap());
   RecordBatchBuilder builder(Compression::kZstd);
@@ -230,6 +245,14 @@ TEST_CASE("kafka listener: zstd batches need Produce v7, as in Kafka (KIP-110)")
   ProduceResponse::Partition accepted = produce(7);
   CHECK(accepted.error_code == ErrorCode::kNone);
   CHECK(accepted.base_offset == 0);
+  // Fetch v0-3 would need it down-converted to a MessageSet, which Kafka refuses for zstd.
+  for (int16_t v : {0, 3, 4}) {
+    CAPTURE(v);
+    std::string body;
+    const FetchResponse::Partition p = FetchFromStart(client, "zstd", v, &body);
+    CHECK(p.error_code == (v < 4 ? ErrorCode::kUnsupportedCompressionType : ErrorCode::kNone));
+    CHECK(p.records.has_value() == (v >= 4));
+  }
 }
 
 TEST_CASE("kafka listener: DescribeConfigs lists synonyms when asked: topic, broker default, built-in") {
@@ -313,14 +336,8 @@ TEST_CASE("kafka listener: Produce v2 MessageSets go in, Fetch v0-3 get them bac
 
   for (int16_t v : {0, 2, 4}) {
     CAPTURE(v);
-    FetchRequest fetch;
-    fetch.topics.push_back({"legacy", {{0, -1, 0, -1, -1, 1 << 20}}});
-    REQUIRE(SendRequest(client, kFetch, v, 10 + v, fetch, false));
-    std::optional<Answer> answer = ReadAnswer(client, false);
-    REQUIRE(answer);
-    absl::StatusOr<FetchResponse> fr = Decode<FetchResponse>(answer->body, v);
-    REQUIRE(fr.ok());
-    const FetchResponse::Partition& p = fr->responses.at(0).partitions.at(0);
+    std::string body;
+    const FetchResponse::Partition p = FetchFromStart(client, "legacy", v, &body);
     CHECK(p.error_code == ErrorCode::kNone);
     CHECK(p.high_watermark == 2);
     REQUIRE(p.records.has_value());
