@@ -62,7 +62,16 @@ func TestReaderFromOffset(t *testing.T) {
 		}
 		close(next)
 	}()
-	time.Sleep(300 * time.Millisecond) // the reader has looked up the end and is waiting
+	// Once the reader fetches, it has looked up the end (20) and waits there.
+	err := harness.Eventually(20*time.Second, func() error {
+		if s := tail.Stats(); s.Fetches == 0 || s.Offset != 20 {
+			return fmt.Errorf("the reader has not fetched from offset 20 yet")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	write(t, topic, nil, []kafka.Message{{Value: []byte("after")}})
 	if m := <-next; m.Offset != 20 || string(m.Value) != "after" {
 		t.Errorf("from the end, read offset %d %q", m.Offset, m.Value)
