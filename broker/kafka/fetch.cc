@@ -2,7 +2,8 @@
 // high watermark and the last stable offset are the log end: brook has no replicas and no
 // transactions yet. Fetch sessions (KIP-227) are declined (session id 0), so clients send full
 // fetches. Versions 0-3 predate RecordBatch v2: their records are down-converted to a
-// MessageSet, of magic 0 for versions 0-1 and magic 1 for 2-3, as Kafka does.
+// MessageSet, of magic 0 for versions 0-1 and magic 1 for 2-3, as Kafka does (and, as in
+// Kafka, a partition holding zstd batches answers UNSUPPORTED_COMPRESSION_TYPE instead).
 #include "broker/kafka/handlers.h"
 #include "protocol/absl_compat.h"
 #include "protocol/kafka/message_set.h"

@@ -1,17 +1,37 @@
 // Produce for Kafka clients: brook's own Produce (the same validation, appends and acks=all
 // fsync wait), after creating topics the client names that do not exist yet when the listener
 // auto-creates topics, as Kafka does. Versions 0-2 carry MessageSets, converted to one
-// RecordBatch v2 per partition on the way in.
+// RecordBatch v2 per partition on the way in. zstd needs version 7 or later (KIP-110).
 #include <set>
 
 #include "broker/kafka/handlers.h"
 #include "protocol/absl_compat.h"
 #include "protocol/kafka/message_set.h"
+#include "protocol/record_batch.h"
 
 namespace brook::kafka_listener {
 namespace {
 
-// A partition whose MessageSet did not convert: answered without reaching the store.
+// Kafka accepts zstd from Produce v7 on (KIP-110): a client that sends an older version could
+// not read such batches back, so, as in Kafka, a partition whose records (or MessageSet) are
+// zstd-compressed is refused with UNSUPPORTED_COMPRESSION_TYPE. Record sets that do not parse
+// are left to brook's Produce to refuse.
+absl::Status CheckCodecForVersion(std::string_view records, int16_t version) {
+  if (version >= 7) return absl::OkStatus();
+  absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(records);
+  if (!batches.ok()) return absl::OkStatus();
+  for (std::string_view batch : *batches) {
+    absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
+    if (header.ok() && header->compression() == Compression::kZstd) {
+      return MakeError(ErrorCode::kUnsupportedCompressionType,
+                       "zstd-compressed records need Produce v7 or later");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A partition whose MessageSet did not convert, or whose codec its version does not allow:
+// answered without reaching the store.
 struct Refused {
   std::string topic;
   int32_t partition;
@@ -31,6 +51,10 @@ ProduceRequest::Topic NativeTopic(const kafka::ProduceRequest::Topic& topic, int
         continue;
       }
       records = scope.request.buffers.emplace_back(*std::move(batch));
+    }
+    if (absl::Status allowed = CheckCodecForVersion(records, scope.version); !allowed.ok()) {
+      refused->push_back({topic.name, partition.index, allowed});
+      continue;
     }
     out.partitions.push_back({partition.index, records});
   }

@@ -129,6 +129,10 @@ absl::Status BatchesToMessageSet(std::string_view batches, int8_t magic, std::st
     absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
     if (!header.ok()) return header.status();
     if (header->is_control()) continue;
+    if (header->compression() == Compression::kZstd) {
+      return MakeError(ErrorCode::kUnsupportedCompressionType,
+                       "zstd-compressed batches are not down-converted (Fetch v10+ reads them)");
+    }
     records.clear();
     if (absl::Status s = DecodeRecords(batch, &scratch, &records); !s.ok()) return s;
     for (const RecordView& record : records) PutMessage(record, magic, out);

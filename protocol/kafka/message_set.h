@@ -28,7 +28,9 @@ absl::StatusOr<std::string> MessageSetToBatch(std::string_view message_set, int6
 // Appends the records of `batches` (RecordBatch v2, back to back, as stored) to *out as an
 // uncompressed MessageSet of `magic` (0 for Fetch v0-1, 1 for v2-3), keeping each record's
 // offset; headers have no place in the old format and are dropped, as Kafka drops them.
-// Control batches are skipped. Errors: CORRUPT_MESSAGE.
+// Control batches are skipped. Errors: CORRUPT_MESSAGE; UNSUPPORTED_COMPRESSION_TYPE for a
+// zstd-compressed batch, which Kafka does not down-convert either (KIP-110: clients that read
+// zstd use Fetch v10 or later).
 // REQUIRES: magic is 0 or 1.
 absl::Status BatchesToMessageSet(std::string_view batches, int8_t magic, std::string* out);
 
