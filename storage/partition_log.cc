@@ -16,14 +16,34 @@
 namespace brook::storage {
 namespace {
 
-// Reads through a partition's keys of one column family, never past `upper_bound`.
-std::unique_ptr<rocksdb::Iterator> PartitionIterator(const ColumnFamilies& cfs,
-                                                     rocksdb::ColumnFamilyHandle* cf,
-                                                     const rocksdb::Slice* upper_bound) {
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = upper_bound;
-  return std::unique_ptr<rocksdb::Iterator>(cfs.db->NewIterator(options, cf));
-}
+// An iterator over one partition's keys of a column family, bounded on both sides: a seek never
+// steps over other partitions' keys, or over the tombstones that deleted topics left behind
+// (without the lower bound, a new topic's SeekForPrev walked back over all of them).
+class BoundedIterator {
+ public:
+  BoundedIterator(const ColumnFamilies& cfs, rocksdb::ColumnFamilyHandle* cf, std::string lower,
+                  std::string upper)
+      : lower_(std::move(lower)),
+        upper_(std::move(upper)),
+        lower_slice_(lower_),
+        upper_slice_(upper_) {
+    rocksdb::ReadOptions options;
+    options.iterate_lower_bound = &lower_slice_;
+    options.iterate_upper_bound = &upper_slice_;
+    it_.reset(cfs.db->NewIterator(options, cf));
+  }
+  BoundedIterator(const BoundedIterator&) = delete;
+  BoundedIterator& operator=(const BoundedIterator&) = delete;
+
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string lower_;
+  const std::string upper_;
+  const rocksdb::Slice lower_slice_;
+  const rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
 
 absl::Status TopicDeleted() {
   return MakeError(ErrorCode::kUnknownTopicOrPartition, "the topic was deleted");
@@ -41,11 +61,10 @@ PartitionLog::PartitionLog(ColumnFamilies cfs, uint32_t topic_id, PartitionId pa
       upper_bound_(PartitionPrefixEnd(topic_id, partition.value)) {}
 
 absl::Status PartitionLog::Recover(int64_t now_ms) {
-  const rocksdb::Slice upper(upper_bound_);
   int64_t log_end = 0;
   int64_t log_start = -1;
   {
-    auto it = PartitionIterator(cfs_, cfs_.log, &upper);
+    BoundedIterator it(cfs_, cfs_.log, prefix_, upper_bound_);
     it->SeekForPrev(LogKey(topic_id_, partition_.value, INT64_MAX));
     if (it->Valid() && it->key().starts_with(prefix_)) {
       log_end = LogKeyLastOffset(it->key().ToStringView()) + 1;
@@ -78,7 +97,7 @@ absl::Status PartitionLog::Recover(int64_t now_ms) {
 
   int64_t max_timestamp = INT64_MIN;
   {
-    auto it = PartitionIterator(cfs_, cfs_.time_index, &upper);
+    BoundedIterator it(cfs_, cfs_.time_index, prefix_, upper_bound_);
     it->SeekForPrev(TimeIndexKey(topic_id_, partition_.value, INT64_MAX, INT64_MAX));
     if (it->Valid() && it->key().starts_with(prefix_)) {
       max_timestamp = TimeIndexTimestamp(it->key().ToStringView());
@@ -106,9 +125,7 @@ absl::Status PartitionLog::Recover(int64_t now_ms) {
 absl::Status PartitionLog::ForEachMetaRecord(
     char tag, std::string_view what,
     absl::FunctionRef<absl::Status(int64_t number, std::string_view value)> fn) const {
-  const std::string end = tag + upper_bound_;
-  const rocksdb::Slice upper(end);
-  auto it = PartitionIterator(cfs_, cfs_.meta, &upper);
+  BoundedIterator it(cfs_, cfs_.meta, tag + prefix_, tag + upper_bound_);
   for (it->Seek(tag + prefix_); it->Valid(); it->Next()) {
     const int64_t number = LogKeyLastOffset(it->key().ToStringView().substr(1));
     if (absl::Status s = fn(number, it->value().ToStringView()); !s.ok()) return s;
@@ -130,8 +147,7 @@ absl::Status PartitionLog::RecoverSegments(int64_t log_start, int64_t log_end, i
 
   // Written before segments existed: one segment holding every stored batch.
   Segment legacy{log_start, log_end - 1, 0, max_timestamp_, now_ms};
-  const rocksdb::Slice log_upper(upper_bound_);
-  auto batches = PartitionIterator(cfs_, cfs_.log, &log_upper);
+  BoundedIterator batches(cfs_, cfs_.log, prefix_, upper_bound_);
   for (batches->Seek(prefix_); batches->Valid(); batches->Next()) {
     legacy.bytes += static_cast<int64_t>(batches->value().size());
   }
@@ -276,9 +292,8 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
     return result;
   }
   // Only batches below the log end seen above: a concurrent append is not half-read.
-  const std::string upper = LogKey(topic_id_, partition_.value, result.log_end.value);
-  const rocksdb::Slice upper_slice(upper);
-  auto it = PartitionIterator(cfs_, cfs_.log, &upper_slice);
+  BoundedIterator it(cfs_, cfs_.log, prefix_,
+                     LogKey(topic_id_, partition_.value, result.log_end.value));
   // Retention advances log_start before it deletes: if this iterator's snapshot may lack the
   // batches at `from`, the log start has moved past it by now.
   if (from < log_start()) {
@@ -305,8 +320,7 @@ absl::StatusOr<TimestampLookup> PartitionLog::OffsetForTimestamp(TimestampMs t) 
   const Offset end = log_end();
   Offset from = end;
   {
-    const rocksdb::Slice upper(upper_bound_);
-    auto it = PartitionIterator(cfs_, cfs_.time_index, &upper);
+    BoundedIterator it(cfs_, cfs_.time_index, prefix_, upper_bound_);
     it->Seek(TimeIndexKey(topic_id_, partition_.value, t.value, 0));
     if (it->Valid()) from = Offset(TimeIndexBaseOffset(it->key().ToStringView()));
     if (absl::Status s = FromRocks(it->status(), "reading the time index"); !s.ok()) return s;
@@ -341,8 +355,7 @@ std::vector<Segment> PartitionLog::segments() const {
 }
 
 absl::StatusOr<std::string> PartitionLog::TimeIndexDeletionEnd(int64_t new_start) const {
-  const rocksdb::Slice upper(upper_bound_);
-  auto it = PartitionIterator(cfs_, cfs_.time_index, &upper);
+  BoundedIterator it(cfs_, cfs_.time_index, prefix_, upper_bound_);
   std::string newest_below;  // Entries are in offset order too (the maximum only rises).
   size_t below = 0;
   for (it->Seek(prefix_); it->Valid(); it->Next()) {
