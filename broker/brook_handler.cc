@@ -96,6 +96,7 @@ constexpr Route kRoutes[] = {
     Route{ApiKey::kApiVersions, 0, ApiVersionsRequest::kMaxVersion, &ServeApiVersions},
     Row<CreateTopicsRequest, HandleCreateTopics>(),
     Row<DeleteTopicsRequest, HandleDeleteTopics>(),
+    Row<InitProducerIdRequest, HandleInitProducerId>(),
     Row<DeleteGroupsRequest, HandleDeleteGroups>(),
     Row<AlterConfigsRequest, HandleAlterConfigs>(),
     Row<CompactTopicRequest, HandleCompactTopic>(),

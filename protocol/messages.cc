@@ -44,6 +44,8 @@ std::string_view ApiName(ApiKey key) {
       return "CreateTopics";
     case ApiKey::kDeleteTopics:
       return "DeleteTopics";
+    case ApiKey::kInitProducerId:
+      return "InitProducerId";
   }
   return "Unknown";
 }

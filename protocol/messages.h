@@ -40,6 +40,7 @@ enum class ApiKey : int16_t {
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
+  kInitProducerId = 22,
   kDeleteGroups = 42,
   kAlterConfigs = 44,     // Kafka's IncrementalAlterConfigs number: only named keys change.
   kCompactTopic = 1000,   // brook's own APIs are numbered from 1000.
@@ -188,6 +189,23 @@ struct DeleteTopicsRequest {
   using Response = DeleteTopicsResponse;
   std::vector<std::string> topics;
   template <class V> void Fields(V& v) { v(topics, "topics"); }
+};
+
+// ---- InitProducerId (22): a new producer id for an idempotent producer. --------------------
+// The id is never handed out again, even across broker restarts and crashes; the epoch is 0.
+struct InitProducerIdResponse {
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  template <class V> void Fields(V& v) {
+    v(producer_id, "producer_id");
+    v(producer_epoch, "producer_epoch");
+  }
+};
+struct InitProducerIdRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kInitProducerId;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = InitProducerIdResponse;
+  template <class V> void Fields(V&) {}
 };
 
 // ---- Produce (0) ---------------------------------------------------------------------------
@@ -776,9 +794,9 @@ using AllRequests =
     std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
                OffsetCommitRequest, OffsetFetchRequest, JoinGroupRequest, HeartbeatRequest,
                LeaveGroupRequest, DescribeGroupsRequest, ListGroupsRequest, ApiVersionsRequest,
-               CreateTopicsRequest, DeleteTopicsRequest, DeleteGroupsRequest, AlterConfigsRequest,
-               CompactTopicRequest, DeadLetterRequest, ReplayDeadLettersRequest,
-               DeadLetterStatsRequest>;
+               CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest,
+               DeleteGroupsRequest, AlterConfigsRequest, CompactTopicRequest, DeadLetterRequest,
+               ReplayDeadLettersRequest, DeadLetterStatsRequest>;
 
 std::string_view ApiName(ApiKey key);
 

@@ -61,6 +61,9 @@ HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
 HandlerResult<DeleteTopicsResponse> HandleDeleteTopics(BrokerContext& ctx,
                                                        const DeleteTopicsRequest& request,
                                                        RequestScope& scope);
+HandlerResult<InitProducerIdResponse> HandleInitProducerId(BrokerContext& ctx,
+                                                           const InitProducerIdRequest& request,
+                                                           RequestScope& scope);
 HandlerResult<JoinGroupResponse> HandleJoinGroup(BrokerContext& ctx,
                                                  const JoinGroupRequest& request,
                                                  RequestScope& scope);

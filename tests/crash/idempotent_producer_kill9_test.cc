@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "fmt/format.h"
-#include "storage/batch_rewrite.h"
+#include "protocol/record_batch.h"
 #include "storage/log_store.h"
 #include "tests/support/batches.h"
 #include "tests/support/child_broker.h"
@@ -43,7 +43,7 @@ std::string NumberedBatch(int b) {
   std::vector<std::string> values;
   for (int i = 0; i < kRecordsPerBatch; ++i) values.push_back(fmt::format("b{}-{}", b, i));
   std::string batch = testing::MakeBatch(values);
-  storage::StampProducer(batch, ProducerId(kProducer), ProducerEpoch(0), b * kRecordsPerBatch);
+  StampProducer(batch, {ProducerId(kProducer), ProducerEpoch(0), b * kRecordsPerBatch});
   return batch;
 }
 

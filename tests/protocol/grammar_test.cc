@@ -10,12 +10,14 @@
 //
 // and every fenced block in the document whose first line has that shape must be one of the
 // generated blocks (so a stale copy elsewhere in the document fails too). On failure the test
-// prints the expected block, ready to paste.
+// prints the expected block, ready to paste. The table of APIs and versions in section 9 must
+// list exactly the APIs of AllRequests (what the broker serves and ApiVersions advertises).
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -121,6 +123,30 @@ TEST_CASE("grammar: every message block in docs/protocol.md is current") {
                   "; replace it with:\n", kFence, "\n", it->second, kFence);
   }
   CHECK(message_blocks >= static_cast<int>(expected.size()));
+}
+
+TEST_CASE("grammar: the API table in docs/protocol.md lists exactly the served APIs") {
+  std::set<std::string> served;
+  std::apply(
+      [&](auto... requests) {
+        ((served.insert("| " + std::to_string(static_cast<int>(decltype(requests)::kApiKey)) +
+                        " | " + std::string(ApiName(decltype(requests)::kApiKey)) + " | 0–" +
+                        std::to_string(decltype(requests)::kMaxVersion) + " |")),
+         ...);
+      },
+      AllRequests{});
+  std::set<std::string> documented;
+  const std::regex row(R"(^\| \d+ \| \w+ \| \d+–\d+ \|$)");
+  std::istringstream in(ReadDoc());
+  for (std::string line; std::getline(in, line);) {
+    if (std::regex_match(line, row)) documented.insert(line);
+  }
+  for (const std::string& line : served) {
+    CHECK_MESSAGE(documented.contains(line), "docs/protocol.md lacks the row: ", line);
+  }
+  for (const std::string& line : documented) {
+    CHECK_MESSAGE(served.contains(line), "docs/protocol.md has a row no API serves: ", line);
+  }
 }
 
 }  // namespace
