@@ -98,7 +98,7 @@ struct ProducerOptions {
   //     when acks conflicts and enable.idempotence was not set);
   //   true: on; Create fails with INVALID_CONFIG if acks is 0 or 1;
   //   false: off (batches carry no producer id; a retry may append records twice).
-  std::optional<bool> idempotence;
+  std::optional<bool> idempotence = std::nullopt;
 
   // Whether the producer is idempotent with these options.
   bool idempotent() const { return idempotence.value_or(acks == -1) && acks == -1; }
