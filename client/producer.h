@@ -28,9 +28,10 @@
 // batch at most once however often it is retried (a retry of a batch it has is answered with
 // the original offsets), and in sequence order. The producer keeps a batch's stamp across
 // retries, never re-batches what it sent, keeps at most 5 batches of a partition in flight
-// (what the broker remembers), and retries a batch only while nothing else of its partition
-// is in flight, alone in its partition's record set: records land exactly once and in send
-// order, retries included. Idempotence needs acks = -1 (all).
+// (what the broker remembers; 1 until the partition's first batch under its producer id is
+// acknowledged), and retries a batch only while nothing else of its partition is in flight,
+// alone in its partition's record set: records land exactly once and in send order, retries
+// included. Idempotence needs acks = -1 (all).
 // A batch refused because an earlier one is missing (OUT_OF_ORDER_SEQUENCE_NUMBER while an
 // earlier batch of its partition is outstanding) is retried after it. When a stamped batch
 // fails for good (a non-retriable error, delivery_timeout, or OUT_OF_ORDER_SEQUENCE_NUMBER /
