@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 
 #include "bench/compare_command.h"
 #include "bench/end_to_end_command.h"
@@ -17,6 +18,7 @@
 #include "bench/report.h"
 #include "bench/target.h"
 #include "bench/workload.h"
+#include "client/producer.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 #include "protocol/compression.h"
@@ -40,6 +42,8 @@ struct BenchOptions {
   int runs = 3;
   bool json = false;
   std::string acks = "1";
+  bool idempotence = true;
+  const CLI::Option* idempotence_flag = nullptr;  // Given: `idempotence` says on or off.
   std::string protocol = "brook";  // brook | kafka
   int broker_pid = 0;              // The broker at --bootstrap, to report its CPU per record.
   // The embedded broker's compaction I/O bound (compaction workload; ignored with --bootstrap).
@@ -57,14 +61,21 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-// Sets options.workload.acks from --acks; false (after saying why) when it is not valid.
+// Sets options.workload's acks and idempotence from --acks and --[no-]idempotence; false
+// (after saying why) when they are not valid.
 bool ParseAcks(BenchOptions& options) {
-  if (options.acks == "all" || options.acks == "-1") {
-    options.workload.acks = -1;
-  } else if (options.acks == "0" || options.acks == "1") {
-    options.workload.acks = std::stoi(options.acks);
-  } else {
+  const std::optional<int16_t> acks = AcksFromName(options.acks);
+  if (!acks) {
     fmt::print(stderr, "error: --acks must be 0, 1 or all\n");
+    return false;
+  }
+  WorkloadOptions& w = options.workload;
+  w.acks = *acks;
+  if (options.idempotence_flag != nullptr && options.idempotence_flag->count() > 0) {
+    w.idempotence = options.idempotence;
+  }
+  if (w.idempotence.value_or(false) && w.acks != -1) {
+    fmt::print(stderr, "error: --idempotence needs --acks all\n");
     return false;
   }
   return true;
@@ -109,6 +120,11 @@ int RunBench(const std::string& name, WorkloadFn fn, BenchOptions& options) {
 // The workload through a Kafka listener with librdkafka (bench/peers/kafka_driver.h).
 int RunKafkaBench(const std::string& name, KafkaWorkloadFn fn, BenchOptions& options) {
   if (!ParseAcks(options)) return 2;
+  if (options.workload.idempotence) {
+    fmt::print(stderr, "error: --idempotence and --no-idempotence set brook's producer; "
+                       "--protocol kafka runs librdkafka's\n");
+    return 2;
+  }
   absl::StatusOr<Target> target = ConnectKafkaTarget(options.bootstrap);
   if (!target.ok()) return Fail(target.status());
   if (absl::Status s = MeasureCpuOf(*target, options.broker_pid); !s.ok()) return Fail(s);
@@ -199,6 +215,9 @@ void AddWorkloadOptions(CLI::App* cmd, BenchOptions& o) {
   cmd->add_option("--partitions", w.partitions, "Partitions of the topic")->check(CLI::Range(1, 10000))->capture_default_str();
   cmd->add_option("--producers", w.producers, "Concurrent producers")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--acks", o.acks, "0, 1 or all")->capture_default_str();
+  o.idempotence_flag = cmd->add_flag(
+      "--idempotence,!--no-idempotence", o.idempotence,
+      "brook's idempotent producer (default: on with --acks all, off with --acks 0 or 1)");
   cmd->add_option("--batch-bytes", w.batch_bytes, "Producer batch size")->check(CLI::Range(1024, 64 << 20))->capture_default_str();
   cmd->add_option("--linger-ms", w.linger_ms, "Producer linger")->check(CLI::Range(0, 60000))->capture_default_str();
   cmd->add_option("--compression", w.compression, fmt::format("Producer codec: {}", CompressionNameList()))->check(CodecName())->capture_default_str();

@@ -14,6 +14,7 @@
 #include "bench/peers/peer_server.h"
 #include "bench/peers/peer_workloads.h"
 #include "bench/peers/redis_driver.h"
+#include "bench/report.h"
 #include "bench/target.h"
 #include "bench/workload.h"
 #include "fmt/format.h"
@@ -169,10 +170,9 @@ std::vector<Scenario> Scenarios(const CompareOptions& o, const Peers& peers,
   const ServerCpu* redis_always_cpu = &peers.redis_always_server->cpu();
   const ServerCpu* nats_cpu = &peers.nats_server->cpu();
   const auto brook_produce = [&o](const WorkloadOptions& w) {
-    return fmt::format("acks={}, {}, batch {} B, linger {} ms, {} partitions",
-                       w.acks == -1 ? "all" : std::to_string(w.acks),
-                       Count(w.producers, "producer"), w.batch_bytes, w.linger_ms,
-                       o.workload.partitions);
+    return fmt::format("{}, {}, batch {} B, linger {} ms, {} partitions",
+                       AcksAndIdempotence(w.acks, w.idempotence), Count(w.producers, "producer"),
+                       w.batch_bytes, w.linger_ms, o.workload.partitions);
   };
   const auto redis_produce = [&p](std::string_view fsync, int connections) {
     return fmt::format("appendfsync {}, AOF auto-rewrite off, {}, XADD pipelined {} per write, "

@@ -6,6 +6,7 @@
 
 #include "bench/end_to_end_report.h"
 #include "bench/peers/peer_end_to_end.h"
+#include "bench/report.h"
 #include "bench/target.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -92,9 +93,8 @@ void AddEndToEndOptions(CLI::App* cmd, EndToEndOptions& options, const std::stri
 }
 
 std::string BrookEndToEndSettings(const EndToEndOptions& options) {
-  return fmt::format("acks={}, linger 0 ms, {} partitions, 1 consumer assigned all (long poll)",
-                     options.acks == -1 ? "all" : std::to_string(options.acks),
-                     options.partitions);
+  return fmt::format("{}, linger 0 ms, {} partitions, 1 consumer assigned all (long poll)",
+                     AcksAndIdempotence(options.acks, std::nullopt), options.partitions);
 }
 
 std::string KafkaEndToEndSettings(const KafkaSettings& settings) {

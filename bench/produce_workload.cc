@@ -31,6 +31,7 @@ absl::StatusOr<RunResult> RunProduce(const std::string& bootstrap, const std::st
     po.bootstrap = bootstrap;
     po.client_id = fmt::format("brook-bench-{}", i);
     po.acks = static_cast<int16_t>(options.acks);
+    po.idempotence = options.idempotence;
     po.batch_size = static_cast<size_t>(options.batch_bytes);
     po.linger = std::chrono::milliseconds(options.linger_ms);
     po.compression = *compression;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "client/producer.h"
 #include "fmt/format.h"
 
 namespace brook::bench {
@@ -16,6 +17,11 @@ double Percentile(const std::vector<double>& sorted, double p) {
 }
 
 std::string AcksName(int acks) { return acks == -1 ? "all" : std::to_string(acks); }
+
+bool Idempotent(int acks, std::optional<bool> idempotence) {
+  return ProducerOptions{.acks = static_cast<int16_t>(acks), .idempotence = idempotence}
+      .idempotent();
+}
 
 template <class Fn>
 double MedianOf(const std::vector<CompactionRun>& runs, Fn fn) {
@@ -47,6 +53,11 @@ struct CompactionMedians {
 };
 
 }  // namespace
+
+std::string AcksAndIdempotence(int acks, std::optional<bool> idempotence) {
+  if (acks != -1) return "acks=" + AcksName(acks);
+  return Idempotent(acks, idempotence) ? "acks=all, idempotent" : "acks=all, not idempotent";
+}
 
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -104,9 +115,9 @@ std::string FormatTable(const WorkloadReport& report) {
   const WorkloadOptions& o = report.options;
   std::string out = fmt::format(
       "workload   {}\ntarget     {}\nsetup      {} records x {} B values, {} partitions, "
-      "{} producer(s), acks={}, batch {} B, linger {} ms, compression {}\n",
+      "{} producer(s), {}, batch {} B, linger {} ms, compression {}\n",
       report.workload, report.target, o.records, o.value_size, o.partitions, o.producers,
-      AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression);
+      AcksAndIdempotence(o.acks, o.idempotence), o.batch_bytes, o.linger_ms, o.compression);
   out += "runs      ";
   for (const RunResult& r : report.runs) out += fmt::format(" {:.0f}", r.records_per_second());
   out += " records/s\n";
@@ -133,12 +144,12 @@ std::string FormatJson(const WorkloadReport& report) {
   const WorkloadOptions& o = report.options;
   return fmt::format(
       "{{\"workload\":\"{}\",\"target\":\"{}\",\"options\":{{\"records\":{},\"value_size\":{},"
-      "\"partitions\":{},\"producers\":{},\"acks\":\"{}\",\"batch_bytes\":{},\"linger_ms\":{},"
-      "\"compression\":\"{}\",\"key_count\":{}}},\"runs\":[{}],"
+      "\"partitions\":{},\"producers\":{},\"acks\":\"{}\",\"idempotent\":{},\"batch_bytes\":{},"
+      "\"linger_ms\":{},\"compression\":\"{}\",\"key_count\":{}}},\"runs\":[{}],"
       "\"median_records_per_second\":{:.1f},\"median_megabytes_per_second\":{:.2f},"
       "\"median_server_cpu_us_per_record\":{}}}\n",
       report.workload, report.target, o.records, o.value_size, o.partitions, o.producers,
-      AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, o.key_count,
+      AcksName(o.acks), Idempotent(o.acks, o.idempotence), o.batch_bytes, o.linger_ms, o.compression, o.key_count,
       RunsJson(report.runs), report.median_records_per_second(),
       report.median_megabytes_per_second(),
       JsonNumberOrNull(report.median_server_cpu_us_per_record(), 4));

@@ -2,6 +2,7 @@
 // table for people or JSON for machines on stdout. The headline figure is the median of runs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,10 @@ struct CompactionReport {
   WorkloadOptions options;
   std::vector<CompactionRun> runs;
 };
+
+// brook's producer settings in words: "acks=1", "acks=all, idempotent" or "acks=all, not
+// idempotent" (ProducerOptions::idempotent()).
+std::string AcksAndIdempotence(int acks, std::optional<bool> idempotence);
 
 // The median of `values` (0 when there are none).
 double Median(std::vector<double> values);

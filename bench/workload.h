@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct WorkloadOptions {
   int partitions = 6;            // Partitions of the benchmark topic.
   int producers = 1;             // Concurrent producers (one thread and connection each).
   int acks = 1;                  // 0, 1 or -1 (all).
+  // brook's producer: unset = idempotent with acks -1 only (ProducerOptions::idempotence).
+  std::optional<bool> idempotence = std::nullopt;
   int batch_bytes = 256 << 10;   // Producer batch size.
   int linger_ms = 5;             // Producer linger.
   std::string compression = "none";  // A codec name: none | gzip | snappy | lz4 | zstd

@@ -98,6 +98,7 @@ constexpr Route kRoutes[] = {
     Row<DeleteTopicsRequest, HandleDeleteTopics>(),
     Row<DeleteRecordsRequest, HandleDeleteRecords>(),
     Row<CreatePartitionsRequest, HandleCreatePartitions>(),
+    Row<InitProducerIdRequest, HandleInitProducerId>(),
     Row<DeleteGroupsRequest, HandleDeleteGroups>(),
     Row<AlterConfigsRequest, HandleAlterConfigs>(),
     Row<OffsetDeleteRequest, HandleOffsetDelete>(),

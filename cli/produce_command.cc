@@ -2,6 +2,7 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "client/producer.h"
 #include "fmt/format.h"
+#include "protocol/messages.h"
 
 namespace brook::cli {
 namespace {
@@ -19,19 +21,25 @@ struct ProduceOptions {
   std::string key_separator;  // Empty: no keys.
   std::vector<std::string> headers;  // k=v
   int partition = -1;
-  std::string acks = "1";
+  std::string acks = "all";
+  bool idempotence = true;
+  const CLI::Option* idempotence_flag = nullptr;  // Given: idempotence says on or off.
 };
 
 int Produce(const ProduceOptions& o) {
   ProducerOptions options;
   options.bootstrap = o.bootstrap;
   options.client_id = "brook-cli";
-  if (o.acks == "all" || o.acks == "-1") {
-    options.acks = -1;
-  } else if (o.acks == "0" || o.acks == "1") {
-    options.acks = static_cast<int16_t>(std::stoi(o.acks));
-  } else {
+  const std::optional<int16_t> acks = AcksFromName(o.acks);
+  if (!acks) {
     fmt::print(stderr, "error: --acks must be 0, 1 or all, not '{}'\n", o.acks);
+    return kExitUsage;
+  }
+  options.acks = *acks;
+  if (o.idempotence_flag->count() > 0) options.idempotence = o.idempotence;
+  if (options.idempotence.value_or(false) && options.acks != kAcksAll) {
+    fmt::print(stderr, "error: --idempotence needs --acks all: an idempotent producer waits "
+                       "until its records are durable\n");
     return kExitUsage;
   }
   std::vector<std::pair<std::string, std::string>> header_storage;
@@ -91,6 +99,10 @@ void AddProduceCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--partition", o->partition, "Partition (default: by key, else sticky)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--acks", o->acks, "0, 1 or all")->capture_default_str();
+  o->idempotence_flag = cmd->add_flag(
+      "--idempotence,!--no-idempotence", o->idempotence,
+      "Idempotent producer: each record lands once and in order, retries included (default: "
+      "on with --acks all, off with --acks 0 or 1)");
   AddBootstrapOption(cmd, &o->bootstrap);
   cmd->callback([o, exit_code] { *exit_code = Produce(*o); });
 }

@@ -22,6 +22,14 @@ absl::Status Validate(const ProducerOptions& o) {
         ErrorCode::kInvalidRequiredAcks,
         fmt::format("ProducerOptions.acks is {}; it must be 0, 1 or -1 (all)", o.acks));
   }
+  if (o.idempotence.value_or(false) && o.acks != kAcksAll) {
+    return MakeError(ErrorCode::kInvalidConfig,
+                     fmt::format("ProducerOptions.idempotence is true but acks is {}: an "
+                                 "idempotent producer needs acks = -1 (all), as in Kafka. Set "
+                                 "acks = -1, or leave idempotence unset (or false) for acks 0 "
+                                 "or 1",
+                                 o.acks));
+  }
   if (!IsKnownCompression(o.compression)) {
     return MakeError(ErrorCode::kUnsupportedCompressionType,
                      fmt::format("ProducerOptions.compression is {}; it must be one of {}",
@@ -46,6 +54,13 @@ absl::Status Validate(const ProducerOptions& o) {
 
 }  // namespace
 
+std::optional<int16_t> AcksFromName(std::string_view name) {
+  if (name == "all" || name == "-1") return kAcksAll;
+  if (name == "1") return kAcksLeader;
+  if (name == "0") return kAcksNone;
+  return std::nullopt;
+}
+
 class Producer::Impl {
  public:
   explicit Impl(ProducerOptions options)
@@ -63,6 +78,15 @@ class Producer::Impl {
   absl::Status Start() {
     absl::Status status = connection_.Connect();
     if (!status.ok()) return status;
+    if (options_.idempotent() &&
+        connection_.VersionFor(ApiKey::kInitProducerId, InitProducerIdRequest::kMaxVersion) ==
+            client::Connection::kNotServed) {
+      return MakeError(ErrorCode::kUnsupportedVersion,
+                       fmt::format("the broker at {} does not serve InitProducerId, which an "
+                                   "idempotent producer needs: set ProducerOptions.idempotence "
+                                   "= false, or upgrade the broker",
+                                   options_.bootstrap));
+    }
     sender_.Start();
     return absl::OkStatus();
   }

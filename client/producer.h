@@ -22,6 +22,24 @@
 // partition count is fetched (Metadata) on a topic's first use and cached; while it is being
 // fetched the topic's records wait in a small side queue.
 //
+// Idempotence (on by default, as in Kafka since 3.0; ProducerOptions::idempotence): before
+// its first batch the producer asks the broker for a producer id (InitProducerId), and stamps
+// every batch with it, its epoch and a sequence per partition. The broker then appends a
+// batch at most once however often it is retried (a retry of a batch it has is answered with
+// the original offsets), and in sequence order. The producer keeps a batch's stamp across
+// retries, never re-batches what it sent, keeps at most 5 batches of a partition in flight
+// (what the broker remembers; 1 until the partition's first batch under its producer id is
+// acknowledged), and retries a batch only while nothing else of its partition is in flight,
+// alone in its partition's record set: records land exactly once and in send order, retries
+// included. Idempotence needs acks = -1 (all).
+// A batch refused because an earlier one is missing (OUT_OF_ORDER_SEQUENCE_NUMBER while an
+// earlier batch of its partition is outstanding) is retried after it. When a stamped batch
+// fails for good (a non-retriable error, delivery_timeout, or OUT_OF_ORDER_SEQUENCE_NUMBER /
+// INVALID_PRODUCER_EPOCH / DUPLICATE_SEQUENCE_NUMBER where nothing explains them: the message
+// says the records were not appended), its partition continues under a new producer id once
+// its batches in flight have settled, so later records are not refused. UNKNOWN_PRODUCER_ID
+// (the broker forgot the producer) is recovered the same way without failing any record.
+//
 // Errors and retries: a retriable error (IsRetriable, e.g. NETWORK_EXCEPTION after the
 // connection dropped, REQUEST_TIMED_OUT, STORAGE_ERROR) puts the batch back to be sent again
 // after retry_backoff (doubling per attempt up to retry_backoff_max), reconnecting first if
@@ -29,10 +47,10 @@
 // then its records fail with the last error. Other errors fail the batch's records at once
 // (with the broker's code and message). An unknown topic fails each of its records with
 // UNKNOWN_TOPIC_OR_PARTITION "topic 'x' does not exist".
-// Ordering: callbacks run in send order within a partition. Records land in send order,
-// except that a batch which is retried may land after batches of its partition that were
-// already in flight when it failed (as with Kafka without idempotence); max_in_flight = 1
-// rules that out.
+// Ordering: callbacks run in send order within a partition. With idempotence records land in
+// send order; without it, a batch which is retried may land after batches of its partition
+// that were already in flight when it failed (as with Kafka without idempotence), and a retry
+// after a lost answer may append its records twice; max_in_flight = 1 rules the first out.
 //
 // Thread-safety: Send, Flush and Close may be called from any threads. Callbacks and futures
 // complete on the producer's I/O thread. Back-pressure: Send blocks while the records
@@ -50,7 +68,9 @@
 #include <future>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -62,7 +82,7 @@ namespace brook {
 struct ProducerOptions {
   std::string bootstrap = "127.0.0.1:9292";      // The broker, host:port.
   std::string client_id = "brook-producer";      // Shown in the broker's logs.
-  int16_t acks = 1;                              // 0 = no response, 1 = leader, -1 = all.
+  int16_t acks = -1;  // 0 = no response, 1 = in the broker's WAL, -1 = all (fsynced).
   size_t batch_size = 64 << 10;                  // A batch is sealed at this many bytes.
   std::chrono::milliseconds linger{5};           // ...or when its first record is this old.
   Compression compression = Compression::kNone;  // Any codec (protocol/compression.h).
@@ -74,14 +94,28 @@ struct ProducerOptions {
   size_t buffer_memory = 64 << 20;                        // Bytes buffered before Send blocks.
   std::chrono::milliseconds request_timeout{30000};       // One request's wait; connect uses
                                                           // min(this, 10 s).
+  // Idempotence (see the Producer's comment) needs acks = -1, as in Kafka:
+  //   unset (the default): on with acks -1, off with acks 0 or 1 (Kafka too turns it off
+  //     when acks conflicts and enable.idempotence was not set);
+  //   true: on; Create fails with INVALID_CONFIG if acks is 0 or 1;
+  //   false: off (batches carry no producer id; a retry may append records twice).
+  std::optional<bool> idempotence = std::nullopt;
+
+  // Whether the producer is idempotent with these options.
+  bool idempotent() const { return idempotence.value_or(acks == -1) && acks == -1; }
 };
+
+// acks from its name on a command line: "0", "1", "all" or "-1"; nullopt for anything else.
+std::optional<int16_t> AcksFromName(std::string_view name);
 
 class Producer {
  public:
   // Validates the options, connects and starts the sender. Errors: INVALID_REQUEST for bad
   // options (the message names the field), INVALID_REQUIRED_ACKS for acks outside {0,1,-1},
-  // UNSUPPORTED_COMPRESSION_TYPE for a compression value that is not a codec (5-7), and the
-  // errors of connecting (NETWORK_EXCEPTION "cannot connect to ...", UNSUPPORTED_VERSION).
+  // INVALID_CONFIG for idempotence = true with acks 0 or 1, UNSUPPORTED_COMPRESSION_TYPE for a
+  // compression value that is not a codec (5-7), and the errors of connecting
+  // (NETWORK_EXCEPTION "cannot connect to ...", UNSUPPORTED_VERSION, also when the producer is
+  // idempotent and the broker does not serve InitProducerId).
   static absl::StatusOr<std::unique_ptr<Producer>> Create(ProducerOptions options);
 
   ~Producer();
@@ -92,8 +126,8 @@ class Producer {
   // delivered to the callback: OK with RecordMetadata; UNKNOWN_TOPIC_OR_PARTITION (no such
   // topic, or an explicit partition outside the topic); MESSAGE_TOO_LARGE (the record alone
   // exceeds buffer_memory or 8 MiB, the most one Produce request carries); REQUEST_TIMED_OUT (not
-  // delivered within delivery_timeout); the broker's error; INVALID_REQUEST "the producer is
-  // closed" (inline, after Close).
+  // delivered within delivery_timeout); the broker's error; with idempotence, the errors
+  // described above; INVALID_REQUEST "the producer is closed" (inline, after Close).
   void Send(const ProducerRecord& record, SendCallback callback);
   // The same, with the outcome as a future.
   std::future<absl::StatusOr<RecordMetadata>> Send(const ProducerRecord& record);

@@ -38,7 +38,10 @@ absl::Status Closed() { return MakeError(ErrorCode::kInvalidRequest, "the produc
 RecordAccumulator::RecordAccumulator(const ProducerOptions& options,
                                      std::function<void(absl::AnyInvocable<void()>)> post,
                                      std::function<bool()> in_io_thread)
-    : options_(options), post_(std::move(post)), in_io_thread_(std::move(in_io_thread)) {}
+    : options_(options),
+      idempotent_(options.idempotent()),
+      post_(std::move(post)),
+      in_io_thread_(std::move(in_io_thread)) {}
 
 RecordAccumulator::~RecordAccumulator() = default;
 
@@ -62,6 +65,10 @@ void RecordAccumulator::Append(const ProducerRecord& record, SendCallback callba
       return;
     }
     buffered_bytes_ += bytes;
+    // The first record asks for the producer id at once, rather than when its batch is ready.
+    if (idempotent_ && !producer_ids_.current() && producer_ids_.Want()) {
+      WakeSender(Clock::time_point::min());
+    }
     const int64_t timestamp_ms = record.timestamp_ms >= 0 ? record.timestamp_ms : NowMs();
     if (bytes > std::min(options_.buffer_memory, kMaxRequestBytes)) {
       FailRecord(std::move(callback), bytes, epoch_,
@@ -303,6 +310,7 @@ RecordAccumulator::Work RecordAccumulator::NextWork(const std::function<bool()>&
           Drain(now, &work, &wake);
           sending_ = !work.requests.empty();
         }
+        work.init_producer_id = idempotent_ && producer_ids_.TakeRequest(now, &wake);
       }
       post = NeedsCompletionPost();
       if (!work.empty() || post) break;
@@ -333,7 +341,8 @@ std::vector<RequestPlan> RecordAccumulator::TakeWork(const std::function<bool()>
     }
     Clock::time_point wake = Clock::time_point::max();
     Drain(Clock::now(), &work, &wake);
-    WakeSender(wake);  // A retry backoff, or a linger of a batch another Send opened.
+    // A retry backoff, a linger of a batch another Send opened, or a producer id to ask for.
+    WakeSender(idempotent_ && producer_ids_.wanted() ? Clock::time_point::min() : wake);
     sending_ = !work.requests.empty();
     post = NeedsCompletionPost();
   }
@@ -423,6 +432,9 @@ void RecordAccumulator::Drain(Clock::time_point now, Work* work, Clock::time_poi
         *wake = std::min(*wake, due);
       }
     }
+    int in_flight = 0;
+    PartitionSequence::Gate gate = PartitionSequence::Gate::kOpen;
+    if (idempotent_) gate = PrepareSequence(queue, &in_flight);
     size_t plan_index = SIZE_MAX;
     for (auto& owned : queue->queue) {
       ProducerBatch* batch = owned.get();
@@ -439,6 +451,10 @@ void RecordAccumulator::Drain(Clock::time_point now, Work* work, Clock::time_poi
         plan_index = SIZE_MAX;
         if (static_cast<int>(work->requests.size()) == budget) break;
       }
+      // Stamped only once it surely goes in this drain.
+      const Step step = idempotent_ ? Sequence(queue, batch, in_flight, gate) : Step::kSend;
+      if (step == Step::kStop) break;
+      if (step == Step::kSkip) continue;
       if (plan_index == SIZE_MAX) {
         current.partitions.push_back(PartitionPlan{queue, {}});
         plan_index = current.partitions.size() - 1;
@@ -446,13 +462,55 @@ void RecordAccumulator::Drain(Clock::time_point now, Work* work, Clock::time_poi
       current.partitions[plan_index].batches.push_back(batch);
       batch->state = ProducerBatch::State::kInFlight;
       ++batch->attempts;
+      ++in_flight;
       current_bytes += size;
+      if (step == Step::kSendAlone) break;
     }
+    if (idempotent_) PopSettled(queue);  // Batches that failed waiting for a producer id.
     if (static_cast<int>(work->requests.size()) == budget) break;
   }
   if (!current.partitions.empty()) work->requests.push_back(std::move(current));
   in_flight_requests_ += static_cast<int>(work->requests.size());
   drain_cursor_ = start + 1;
+}
+
+PartitionSequence::Gate RecordAccumulator::PrepareSequence(PartitionQueue* queue, int* in_flight) {
+  bool ready = false;
+  bool unresolved = false;  // A batch that may be in the log waits to be retried.
+  for (const auto& batch : queue->queue) {
+    if (batch->state == ProducerBatch::State::kInFlight) ++*in_flight;
+    if (batch->state != ProducerBatch::State::kReady) continue;
+    ready = true;
+    unresolved |= batch->maybe_appended && queue->sequence.Holds(batch->stamp);
+  }
+  if (!ready) return PartitionSequence::Gate::kWait;  // Nothing to send: no id wanted.
+  const PartitionSequence::Gate gate =
+      queue->sequence.Prepare(producer_ids_.current(), *in_flight == 0 && !unresolved);
+  if (gate == PartitionSequence::Gate::kNeedNewId) producer_ids_.Want();
+  return gate;
+}
+
+RecordAccumulator::Step RecordAccumulator::Sequence(PartitionQueue* queue, ProducerBatch* batch,
+                                                    int in_flight, PartitionSequence::Gate gate) {
+  PartitionSequence& sequence = queue->sequence;
+  if (sequence.Holds(batch->stamp)) {  // A retry under the partition's id keeps its stamp.
+    if (in_flight > 0) return Step::kStop;
+    // Refused by a broken sequence: it is stamped anew under the next id.
+    if (sequence.broken() && !batch->maybe_appended) return Step::kSkip;
+    return Step::kSendAlone;
+  }
+  const bool restamp = batch->stamp.has_producer();  // Refused under an older id.
+  if (gate != PartitionSequence::Gate::kOpen) {
+    if (gate == PartitionSequence::Gate::kNeedNewId && !producer_ids_.fatal().ok()) {
+      Fail(batch, producer_ids_.fatal());
+      return Step::kSkip;
+    }
+    return restamp ? Step::kSkip : Step::kStop;
+  }
+  if (in_flight >= (restamp ? 1 : sequence.in_flight_limit())) return Step::kStop;
+  batch->stamp = sequence.Next(batch->record_count);
+  batch->maybe_appended = false;
+  return restamp ? Step::kSendAlone : Step::kSend;
 }
 
 void RecordAccumulator::Expire(Clock::time_point now, Clock::time_point* wake) {
@@ -469,8 +527,7 @@ void RecordAccumulator::Expire(Clock::time_point now, Clock::time_point* wake) {
       if (batch->state != ProducerBatch::State::kReady) continue;
       const Clock::time_point due = batch->created + options_.delivery_timeout;
       if (due <= now) {
-        batch->state = ProducerBatch::State::kDone;
-        batch->status = TimedOut(*batch);
+        Fail(batch.get(), TimedOut(*batch));
       } else {
         earliest = std::min(earliest, due);
       }
@@ -525,11 +582,24 @@ Clock::duration RecordAccumulator::Backoff(int32_t attempts) const {
 void RecordAccumulator::Settle(ProducerBatch* batch, absl::Status status, Clock::time_point now) {
   if (status.ok()) {
     batch->state = ProducerBatch::State::kDone;
+    if (batch->stamp.has_producer()) batch->queue->sequence.Acknowledged(batch->stamp);
     return;
   }
   const ErrorCode code = CodeOf(status);
   if (code == ErrorCode::kUnknownTopicOrPartition) batch->queue->topic->refresh_metadata = true;
-  if (IsRetriable(code) && !closed_ && batch->attempts <= options_.retries) {
+  bool retriable = IsRetriable(code);
+  if (batch->stamp.has_producer()) {
+    PartitionSequence& sequence = batch->queue->sequence;
+    const Verdict verdict = Classify(code, FirstPending(batch), sequence);
+    retriable = verdict != Verdict::kFail;
+    batch->maybe_appended = verdict == Verdict::kRetryAsStamped;
+    if (verdict == Verdict::kRetryUnderNewId) sequence.Break();
+    if (!retriable) {
+      status = IdempotenceError(status, batch->stamp, batch->queue->topic->name,
+                                batch->queue->partition);
+    }
+  }
+  if (retriable && !closed_ && batch->attempts <= options_.retries) {
     const Clock::time_point retry_at = now + Backoff(batch->attempts);
     batch->last_error = std::move(status);
     if (retry_at < batch->created + options_.delivery_timeout) {
@@ -537,12 +607,25 @@ void RecordAccumulator::Settle(ProducerBatch* batch, absl::Status status, Clock:
       batch->retry_at = retry_at;
       return;
     }
-    batch->state = ProducerBatch::State::kDone;
-    batch->status = TimedOut(*batch);
+    Fail(batch, TimedOut(*batch));
     return;
   }
+  Fail(batch, std::move(status));
+}
+
+void RecordAccumulator::Fail(ProducerBatch* batch, absl::Status status) {
   batch->state = ProducerBatch::State::kDone;
   batch->status = std::move(status);
+  PartitionSequence& sequence = batch->queue->sequence;
+  if (batch->stamp.has_producer() && sequence.Holds(batch->stamp)) sequence.Break();
+}
+
+bool RecordAccumulator::FirstPending(const ProducerBatch* batch) {
+  for (const auto& earlier : batch->queue->queue) {
+    if (earlier.get() == batch) return true;
+    if (earlier->state != ProducerBatch::State::kDone || !earlier->status.ok()) return false;
+  }
+  return true;
 }
 
 void RecordAccumulator::PopSettled(PartitionQueue* queue) {
@@ -668,6 +751,25 @@ void RecordAccumulator::OnMetadata(std::vector<std::string> topics,
     WakeSender(Clock::time_point::min());
   }
   RunCompletions();
+}
+
+void RecordAccumulator::OnProducerId(absl::StatusOr<Reply<InitProducerIdResponse>> response) {
+  MutexLock lock(&mu_);
+  absl::StatusOr<ProducerIdentity> answer;
+  if (!response.ok()) {
+    answer = response.status();
+  } else if (response->message.producer_id < 0) {
+    answer = MakeError(ErrorCode::kUnknownServerError,
+                       fmt::format("the broker answered InitProducerId with producer id {}",
+                                   response->message.producer_id));
+  } else {
+    answer = ProducerIdentity{ProducerId(response->message.producer_id),
+                              ProducerEpoch(response->message.producer_epoch)};
+  }
+  if (!answer.ok()) connect_error_ = answer.status();  // For the messages of timeouts.
+  producer_ids_.OnAnswer(std::move(answer),
+                         Clock::now() + Backoff(producer_ids_.attempts() + 1));
+  WakeSender(Clock::time_point::min());
 }
 
 // ---- Completions ------------------------------------------------------------------------------

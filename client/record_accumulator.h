@@ -17,6 +17,12 @@
 // Settled batches leave their queue from the front only, so callbacks keep send order per
 // partition; RunCompletions runs them on the I/O thread, then releases their memory.
 //
+// Idempotence (ProducerOptions::idempotent(), client/idempotence.h): the accumulator also
+// keeps the producer id (asked for by the sender, InitProducerId) and each partition's
+// sequences. Drain stamps a batch when it first goes and keeps its stamp on retries; a retry
+// goes alone and only while its partition has nothing in flight; at most kMaxInFlightBatches
+// of a partition are in flight; a partition whose sequence broke waits for a new id.
+//
 // Flush epochs: every record belongs to the epoch current when it was appended; Flush starts
 // a new epoch and waits until no unit (batch or waiting record) of an older epoch is left. A
 // batch counts in the oldest epoch of its records.
@@ -43,6 +49,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "client/connection.h"
+#include "client/idempotence.h"
 #include "client/producer.h"
 #include "client/sync.h"
 #include "protocol/messages.h"
@@ -76,6 +83,13 @@ struct ProducerBatch {
   Clock::time_point created;
   std::vector<Callback> callbacks;  // Only records that have a callback.
 
+  // Idempotence: the stamp taken when the batch was first sent (kept on retries, renewed
+  // only under a new producer id), the stamp its bytes carry (the sender's, while in flight),
+  // and whether its last attempt got no answer, so it may be in the log.
+  ProducerStamp stamp;
+  ProducerStamp written;
+  bool maybe_appended = false;
+
   State state = State::kOpen;
   int32_t attempts = 0;
   Clock::time_point retry_at{};
@@ -90,6 +104,7 @@ struct PartitionQueue {
   int32_t partition;
   std::unique_ptr<ProducerBatch> open;
   std::deque<std::unique_ptr<ProducerBatch>> queue;  // Sealed batches in send order.
+  PartitionSequence sequence;                         // Idempotence only.
 };
 
 // A record of a topic whose partition count is not known yet: owned copies.
@@ -146,9 +161,13 @@ class RecordAccumulator {
   struct Work {
     bool stop = false;
     bool connect = false;  // Records are waiting and the connection is down.
+    bool init_producer_id = false;  // Idempotence: ask the broker for a producer id.
     std::vector<std::string> metadata_topics;
     std::vector<RequestPlan> requests;
-    bool empty() const { return !stop && !connect && metadata_topics.empty() && requests.empty(); }
+    bool empty() const {
+      return !stop && !connect && !init_producer_id && metadata_topics.empty() &&
+             requests.empty();
+    }
   };
   // The sender's wait: blocks until there is something to do. `connected` is re-checked on
   // every wake-up. When `requests` is not empty, DoneSending must follow once they are sent.
@@ -170,6 +189,7 @@ class RecordAccumulator {
   void OnWritten(RequestPlan plan, absl::Status status);
   void OnMetadata(std::vector<std::string> topics,
                   absl::StatusOr<Reply<MetadataResponse>> response);
+  void OnProducerId(absl::StatusOr<Reply<InitProducerIdResponse>> response);
 
   // Runs the callbacks of settled batches in order, then releases them. On the I/O thread
   // (or, after the connection is closed, on the closing thread).
@@ -204,6 +224,21 @@ class RecordAccumulator {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Drain(Clock::time_point now, Work* work, Clock::time_point* wake)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Idempotence: what Drain does with `batch`, the next ready batch of `queue`, whose
+  // partition has `in_flight` batches in flight (counting those this drain took) and may take
+  // new stamps when `gate` is kOpen. Stamps the batch when it goes.
+  enum class Step { kSend, kSendAlone, kSkip, kStop };
+  Step Sequence(PartitionQueue* queue, ProducerBatch* batch, int in_flight,
+                PartitionSequence::Gate gate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Idempotence: whether `queue` may take new stamps; asks for a new producer id if it needs
+  // one. Sets *in_flight to the partition's batches in flight.
+  PartitionSequence::Gate PrepareSequence(PartitionQueue* queue, int* in_flight)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Settles `batch` for good with `status`; an idempotent producer's stamped batch breaks its
+  // partition's sequence.
+  void Fail(ProducerBatch* batch, absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Idempotence: every batch of `batch`'s partition before it has succeeded.
+  static bool FirstPending(const ProducerBatch* batch);
   bool HasUnsent() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // When the next unsent batch may go: now for a sealed batch (or its retry time), the end
   // of its linger for an open one; max when there is none.
@@ -220,6 +255,7 @@ class RecordAccumulator {
   void PostCompletions();
 
   const ProducerOptions options_;
+  const bool idempotent_;
   const std::function<void(absl::AnyInvocable<void()>)> post_;
   const std::function<bool()> in_io_thread_;
 
@@ -237,6 +273,7 @@ class RecordAccumulator {
   std::map<uint64_t, int64_t> units_by_epoch_ ABSL_GUARDED_BY(mu_);
   int64_t units_ ABSL_GUARDED_BY(mu_) = 0;
   int flushers_ ABSL_GUARDED_BY(mu_) = 0;
+  ProducerIds producer_ids_ ABSL_GUARDED_BY(mu_);  // Idempotence only.
   absl::Status first_error_ ABSL_GUARDED_BY(mu_);
   absl::Status connect_error_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

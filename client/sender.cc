@@ -25,6 +25,7 @@ void Sender::Run() {
       continue;
     }
     if (!work.metadata_topics.empty()) SendMetadata(std::move(work.metadata_topics));
+    if (work.init_producer_id) SendInitProducerId();
     if (!work.requests.empty()) SendAll(std::move(work.requests));
   }
 }
@@ -65,13 +66,25 @@ void Sender::SendMetadata(std::vector<std::string> topics) {
                          });
 }
 
+void Sender::SendInitProducerId() {
+  connection_->CallAsync(InitProducerIdRequest{}, options_.request_timeout,
+                         [accumulator = accumulator_](
+                             absl::StatusOr<Reply<InitProducerIdResponse>> reply) mutable {
+                           accumulator->OnProducerId(std::move(reply));
+                         });
+}
+
 void Sender::SendProduce(RequestPlan plan) {
   // The plan's batches are in flight: this thread owns their bytes until the request is sent.
   for (PartitionPlan& part : plan.partitions) {
     for (ProducerBatch* batch : part.batches) {
-      if (!batch->bytes.empty()) continue;  // A retry: finished already.
-      batch->bytes = batch->builder.Finish();
-      batch->builder = RecordBatchBuilder(options_.compression);  // Frees the buffer.
+      if (batch->bytes.empty()) {
+        batch->bytes = batch->builder.Finish(batch->stamp);
+        batch->builder = RecordBatchBuilder(options_.compression);  // Frees the buffer.
+      } else if (batch->written != batch->stamp) {  // A retry stamped anew (a new producer id).
+        StampProducer(batch->bytes, batch->stamp);
+      }
+      batch->written = batch->stamp;
     }
   }
   ProduceRequest request;

@@ -2,7 +2,8 @@
 //
 // Internal to client/. The sender asks the RecordAccumulator for work (NextWork) and carries
 // it out on the Connection: it reconnects (with backoff) when records wait and the connection
-// is down, sends Metadata requests for topics whose partition count is not known, and turns
+// is down, sends Metadata requests for topics whose partition count is not known,
+// InitProducerId when an idempotent producer needs a producer id, and turns
 // each request plan into one Produce request: it finishes the plan's batches (encoding,
 // compression and CRC happen here, outside the accumulator's lock), encodes the request and
 // hands it to the connection. Responses settle the plan on the I/O thread.
@@ -41,6 +42,7 @@ class Sender {
   void Run();
   void Reconnect();
   void SendMetadata(std::vector<std::string> topics);
+  void SendInitProducerId();
   // Sends drained plans in order, then lets another thread drain.
   void SendAll(std::vector<RequestPlan> plans);
   void SendProduce(RequestPlan plan);

@@ -50,6 +50,8 @@ std::string_view ApiName(ApiKey key) {
       return "CreatePartitions";
     case ApiKey::kOffsetDelete:
       return "OffsetDelete";
+    case ApiKey::kInitProducerId:
+      return "InitProducerId";
   }
   return "Unknown";
 }

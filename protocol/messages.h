@@ -42,6 +42,7 @@ enum class ApiKey : int16_t {
   kDeleteTopics = 20,
   kDeleteRecords = 21,
   kCreatePartitions = 37,
+  kInitProducerId = 22,
   kDeleteGroups = 42,
   kAlterConfigs = 44,     // Kafka's IncrementalAlterConfigs number: only named keys change.
   kOffsetDelete = 47,
@@ -258,6 +259,21 @@ struct CreatePartitionsRequest {
     v(topics, "topics");
     v(validate_only, "validate_only");
   }
+// ---- InitProducerId (22): a new producer id for an idempotent producer. --------------------
+// The id is never handed out again, even across broker restarts and crashes; the epoch is 0.
+struct InitProducerIdResponse {
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  template <class V> void Fields(V& v) {
+    v(producer_id, "producer_id");
+    v(producer_epoch, "producer_epoch");
+  }
+};
+struct InitProducerIdRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kInitProducerId;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = InitProducerIdResponse;
+  template <class V> void Fields(V&) {}
 };
 
 // ---- Produce (0) ---------------------------------------------------------------------------
@@ -875,8 +891,8 @@ using AllRequests =
                OffsetCommitRequest, OffsetFetchRequest, JoinGroupRequest, HeartbeatRequest,
                LeaveGroupRequest, DescribeGroupsRequest, ListGroupsRequest, ApiVersionsRequest,
                CreateTopicsRequest, DeleteTopicsRequest, DeleteRecordsRequest,
-               CreatePartitionsRequest, DeleteGroupsRequest, AlterConfigsRequest,
-               OffsetDeleteRequest, CompactTopicRequest, DeadLetterRequest,
+               InitProducerIdRequest, CreatePartitionsRequest, DeleteGroupsRequest,
+               AlterConfigsRequest, OffsetDeleteRequest, CompactTopicRequest, DeadLetterRequest,
                ReplayDeadLettersRequest, DeadLetterStatsRequest>;
 
 std::string_view ApiName(ApiKey key);

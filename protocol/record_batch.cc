@@ -35,6 +35,8 @@ void PutField(wire::Writer& w, std::optional<std::string_view> field) {
   w.Raw(*field);
 }
 
+constexpr size_t kProducerIdOffset = 43;  // Then producerEpoch (51) and baseSequence (53).
+
 absl::Status Corrupt(std::string_view what) {
   return MakeError(ErrorCode::kCorruptMessage, fmt::format("corrupt record batch: {}", what));
 }
@@ -129,7 +131,12 @@ void RecordBatchBuilder::Append(int64_t timestamp_ms, std::optional<std::string_
   ++count_;
 }
 
-std::string RecordBatchBuilder::Finish() {
+int32_t IncrementSequence(int32_t sequence, int32_t increment) {
+  if (sequence > INT32_MAX - increment) return increment - (INT32_MAX - sequence) - 1;
+  return sequence + increment;
+}
+
+std::string RecordBatchBuilder::Finish(const ProducerStamp& producer) {
   Compression compression = compression_;
   absl::StatusOr<std::string> compressed;
   std::string_view section = records_;
@@ -153,9 +160,9 @@ std::string RecordBatchBuilder::Finish() {
   w.Int32(count_ - 1);
   w.Int64(base_timestamp_);
   w.Int64(max_timestamp_);
-  w.Int64(-1);  // producerId
-  w.Int16(-1);  // producerEpoch
-  w.Int32(-1);  // baseSequence
+  w.Int64(producer.producer_id.value);
+  w.Int16(producer.epoch.value);
+  w.Int32(producer.base_sequence);
   w.Int32(count_);
   w.Raw(section);
   uint32_t crc = Crc32c(std::string_view(batch).substr(kAttributesOffset));
@@ -241,6 +248,17 @@ absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
                                        records->size()));
   return ForEachRecord(*records, *header,
                        [&](RecordView&& record) { out->push_back(std::move(record)); });
+}
+
+void StampProducer(std::string& batch, const ProducerStamp& producer) {
+  std::string fields;
+  wire::Writer w(&fields);
+  w.Int64(producer.producer_id.value);
+  w.Int16(producer.epoch.value);
+  w.Int32(producer.base_sequence);
+  batch.replace(kProducerIdOffset, fields.size(), fields);
+  const uint32_t crc = Crc32c(std::string_view(batch).substr(kAttributesOffset));
+  wire::Writer(&batch).PatchInt32(kCrcOffset, static_cast<int32_t>(crc));
 }
 
 void EncodeBaseOffset(int64_t base_offset, char batch_prefix[8]) {

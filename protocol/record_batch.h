@@ -10,7 +10,8 @@
 // rewriting baseOffset without recomputing it.
 //
 // RecordBatchBuilder encodes records into a batch; the free functions split a record set
-// into batches, validate a batch (CRC and every record) and decode its records. The records
+// into batches, validate a batch (CRC and every record), decode its records, and set an
+// idempotent producer's fields (id, epoch, base sequence) of a finished batch. The records
 // section may be compressed with any of Kafka's codecs (protocol/compression.h). All are pure
 // functions over caller-owned bytes; views returned point into those bytes (or into a
 // caller-owned scratch string for compressed batches). Nothing here is thread-safe to share
@@ -26,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "protocol/compression.h"
+#include "protocol/types.h"
 
 namespace brook {
 
@@ -75,6 +77,20 @@ struct BatchHeader {
   size_t total_size() const { return kBatchLengthOffset + 4 + static_cast<size_t>(batch_length); }
 };
 
+// An idempotent producer's fields of a batch: its id, its epoch and the sequence of the
+// batch's first record (the others follow it, IncrementSequence). All -1: no producer.
+struct ProducerStamp {
+  ProducerId producer_id{-1};
+  ProducerEpoch epoch{-1};
+  int32_t base_sequence = -1;
+  bool has_producer() const { return producer_id.value >= 0; }
+  friend bool operator==(const ProducerStamp&, const ProducerStamp&) = default;
+};
+
+// The sequence `increment` records after `sequence`: a producer's sequences wrap to 0 after
+// INT32_MAX. REQUIRES: both >= 0.
+int32_t IncrementSequence(int32_t sequence, int32_t increment);
+
 // Encodes records into one batch. Records keep the order of Append(); the batch's base offset
 // is 0 until the broker assigns the real one. Finish() compresses the records section with
 // the builder's codec; should that fail (a value that is no codec, out of memory) the batch
@@ -88,8 +104,9 @@ class RecordBatchBuilder {
   int32_t record_count() const { return count_; }
   // Encoded size so far (header plus uncompressed records).
   size_t size_bytes() const { return kBatchHeaderSize + records_.size(); }
-  // Returns the finished batch and resets the builder. REQUIRES: record_count() > 0.
-  std::string Finish();
+  // Returns the finished batch, carrying `producer`, and resets the builder.
+  // REQUIRES: record_count() > 0.
+  std::string Finish(const ProducerStamp& producer = ProducerStamp());
 
  private:
   Compression compression_;
@@ -129,6 +146,10 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch,
 absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
                            std::vector<RecordView>* out,
                            size_t max_records_bytes = kMaxRecordsSectionBytes);
+
+// Sets a finished batch's producer id, epoch and base sequence, and its CRC.
+// REQUIRES: `batch` is a whole batch (at least kBatchHeaderSize bytes).
+void StampProducer(std::string& batch, const ProducerStamp& producer);
 
 // Writes `base_offset` into the first 8 bytes of `batch_prefix`.
 void EncodeBaseOffset(int64_t base_offset, char batch_prefix[8]);

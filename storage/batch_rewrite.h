@@ -31,8 +31,4 @@ absl::StatusOr<std::vector<std::string>> KeepRecords(std::string_view batch,
                                                      std::span<const RecordView> records,
                                                      const std::vector<bool>& keep);
 
-// Sets a batch's producer id, epoch and base sequence, and its CRC.
-// REQUIRES: `batch` is a whole batch (at least kBatchHeaderSize bytes).
-void StampProducer(std::string& batch, ProducerId id, ProducerEpoch epoch, int32_t base_sequence);
-
 }  // namespace brook::storage

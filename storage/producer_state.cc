@@ -26,11 +26,6 @@ absl::Status OutOfOrder(const BatchHeader& h, std::string_view expected) {
 
 }  // namespace
 
-int32_t IncrementSequence(int32_t sequence, int32_t increment) {
-  if (sequence > INT32_MAX - increment) return increment - (INT32_MAX - sequence) - 1;
-  return sequence + increment;
-}
-
 bool ProducerExpired(const ProducerEntry& entry, int64_t now_ms, int64_t expiration_ms) {
   return now_ms - entry.last_append_ms >= expiration_ms;
 }

@@ -1,8 +1,8 @@
 // storage/producer_state.h: idempotent producers' state on one partition (Kafka's rules), and
 // its persisted encoding.
 //
-// An idempotent producer (a Kafka client with enable.idempotence; brook's native producer and
-// kafka-python are not: their batches carry producer id -1) gets a producer id and epoch from
+// An idempotent producer (brook's own producer by default, a Kafka client with
+// enable.idempotence; others' batches carry producer id -1) gets a producer id and epoch from
 // the broker (LogStore::InitProducerId) and numbers its records per partition: a batch
 // carries (producer id, epoch, base sequence) and its records have the sequences base,
 // base + 1, ... (wrapping to 0 after INT32_MAX). For each producer that appended to a
@@ -72,10 +72,6 @@ struct ProducerEntry {
 };
 
 using ProducerEntries = absl::flat_hash_map<ProducerId, ProducerEntry>;
-
-// The sequence `increment` records after `sequence`, wrapping to 0 after INT32_MAX.
-// REQUIRES: both >= 0.
-int32_t IncrementSequence(int32_t sequence, int32_t increment);
 
 // Whether `entry` has expired at `now_ms`: no append for `expiration_ms` or more.
 bool ProducerExpired(const ProducerEntry& entry, int64_t now_ms, int64_t expiration_ms);

@@ -69,6 +69,9 @@ HandlerResult<CreatePartitionsResponse> HandleCreatePartitions(
 HandlerResult<DeleteRecordsResponse> HandleDeleteRecords(BrokerContext& ctx,
                                                          const DeleteRecordsRequest& request,
                                                          RequestScope& scope);
+HandlerResult<InitProducerIdResponse> HandleInitProducerId(BrokerContext& ctx,
+                                                           const InitProducerIdRequest& request,
+                                                           RequestScope& scope);
 HandlerResult<JoinGroupResponse> HandleJoinGroup(BrokerContext& ctx,
                                                  const JoinGroupRequest& request,
                                                  RequestScope& scope);

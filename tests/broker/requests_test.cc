@@ -15,6 +15,7 @@ namespace {
 
 using testing::Call;
 using testing::DecodeReply;
+using testing::Roundtrip;
 using testing::MakeBatch;
 using testing::RawClient;
 using testing::ValuesOf;
@@ -42,6 +43,37 @@ TEST_CASE("ApiVersions lists every API the broker serves") {
   auto response = Call(client, ApiVersionsRequest{});
   CHECK(response.second.api_keys.size() == std::tuple_size_v<AllRequests>);
   CHECK(response.second.broker_version.find("brook") == 0);
+}
+
+TEST_CASE("InitProducerId: a fresh id each time; Produce applies the producer's sequences") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  REQUIRE(testing::CreateTopic(client, "t", 1));
+  const auto first = Call(client, InitProducerIdRequest{}).second;
+  const auto second = Call(client, InitProducerIdRequest{}).second;
+  CHECK(first.producer_id >= 0);
+  CHECK(second.producer_id != first.producer_id);
+  CHECK(first.producer_epoch == 0);
+  // The native Produce hands stamped batches to storage as the Kafka listener does.
+  auto stamped = [&](const std::vector<std::string>& values, int16_t epoch, int32_t sequence) {
+    std::string batch = MakeBatch(values);
+    StampProducer(batch, {ProducerId(first.producer_id), ProducerEpoch(epoch), sequence});
+    return batch;
+  };
+  auto produce = [&](const std::string& batch) {
+    return Roundtrip(client, Produce("t", 0, batch, kAcksAll)).second.topics[0].partitions[0];
+  };
+  const std::string a = stamped({"a", "b"}, 1, 0);
+  CHECK(produce(a).base_offset == 0);
+  CHECK(produce(stamped({"c"}, 1, 2)).base_offset == 2);
+  const auto duplicate = produce(a);  // A retry: its original offsets, nothing appended.
+  CHECK(duplicate.error_code == ErrorCode::kNone);
+  CHECK(duplicate.base_offset == 0);
+  CHECK(produce(stamped({"e"}, 1, 9)).error_code == ErrorCode::kOutOfOrderSequenceNumber);
+  CHECK(produce(stamped({"f"}, 0, 0)).error_code == ErrorCode::kInvalidProducerEpoch);
+  auto fetched = Call(client, Fetch("t", 0, 0));
+  CHECK(ValuesOf(fetched.second.topics[0].partitions[0].records) ==
+        std::vector<std::string>{"a", "b", "c"});
 }
 
 TEST_CASE("produce then fetch returns the records with broker-assigned offsets") {

@@ -70,6 +70,21 @@ TEST_CASE_FIXTURE(CliFixture, "errors are clear, on stderr, with a non-zero exit
   CHECK(usage.exit_code == 2);
   auto bad_acks = Run({"produce", "t", "--acks", "2"}, "x\n");
   CHECK(bad_acks.exit_code == 2);
+  auto idempotent_acks1 = Run({"produce", "t", "--acks", "1", "--idempotence"}, "x\n");
+  CHECK(idempotent_acks1.exit_code == 2);
+  CHECK(Contains(idempotent_acks1.err, "--idempotence needs --acks all"));
+}
+
+TEST_CASE_FIXTURE(CliFixture, "produce is idempotent by default; acks 0 or 1 or a flag turn it off") {
+  REQUIRE(Run({"topic", "create", "t"}).exit_code == 0);
+  CHECK(Run({"produce", "t"}, "a\n").exit_code == 0);
+  CHECK(Run({"produce", "t", "--idempotence"}, "b\n").exit_code == 0);
+  CHECK(Run({"produce", "t", "--no-idempotence"}, "c\n").exit_code == 0);
+  CHECK(Run({"produce", "t", "--acks", "1"}, "d\n").exit_code == 0);
+  CHECK(Run({"produce", "t", "--acks", "0", "--no-idempotence"}, "e\n").exit_code == 0);
+  auto consumed = Run({"consume", "t", "--from-beginning", "--count", "5", "--timeout-ms", "5000"});
+  CHECK(consumed.exit_code == 0);
+  CHECK(consumed.out == "a\nb\nc\nd\ne\n");
 }
 
 TEST_CASE("a client command without a broker says how to fix it") {

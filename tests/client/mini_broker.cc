@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/absl_compat.h"
 #include "protocol/record_batch.h"
 
 namespace brook::testing {
@@ -67,6 +68,16 @@ int MiniBroker::produce_requests() const {
   return produce_requests_;
 }
 
+int MiniBroker::init_producer_id_requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return init_producer_id_requests_;
+}
+
+int MiniBroker::duplicates() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return duplicates_;
+}
+
 int MiniBroker::fetch_requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return fetch_requests_;
@@ -106,6 +117,11 @@ size_t MiniBroker::held() const {
 void MiniBroker::DropNextProduces(int n) {
   std::lock_guard<std::mutex> lock(mu_);
   drop_next_ = n;
+}
+
+void MiniBroker::LoseNextAnswers(int n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  lose_next_ = n;
 }
 
 void MiniBroker::IgnoreProduces(bool ignore) {
@@ -149,6 +165,12 @@ void MiniBroker::Handle(const std::shared_ptr<FakeBroker::Session>& session,
       return HandleProduce(session, id, body);
     case ApiKey::kFetch:
       return HandleFetch(session, id, body);
+    case ApiKey::kInitProducerId: {
+      std::lock_guard<std::mutex> lock(mu_);
+      // Ids from 1000 on, so that a test can tell them from small numbers it uses itself.
+      session->RespondWith(id, InitProducerIdResponse{1000 + init_producer_id_requests_++, 0});
+      return;
+    }
     case ApiKey::kMetadata: {
       auto request = DecodeMessage<MetadataRequest>(body, 0);
       MetadataResponse response;
@@ -268,35 +290,17 @@ void MiniBroker::HandleProduce(const std::shared_ptr<FakeBroker::Session>& sessi
   for (const auto& t : request->topics) {
     ProduceResponse::Topic topic{t.name, {}};
     for (const auto& p : t.partitions) {
-      ProduceResponse::Partition out{p.partition, ErrorCode::kNone, std::nullopt, -1, -1};
-      auto it = topics_.find(t.name);
-      const ErrorCode fault = fault_ ? fault_(t.name, p.partition) : ErrorCode::kNone;
-      auto batches = SplitBatches(p.records);
-      if (it == topics_.end() || p.partition < 0 ||
-          p.partition >= static_cast<int32_t>(it->second.size())) {
-        out.error_code = ErrorCode::kUnknownTopicOrPartition;
-      } else if (fault != ErrorCode::kNone) {
-        out.error_code = fault;
-        out.error_message = "injected " + std::string(ErrorName(fault));
-      } else if (!batches.ok() || batches->empty()) {
-        out.error_code = ErrorCode::kCorruptMessage;
-      } else {
-        bool valid = true;
-        for (std::string_view b : *batches) valid = valid && ValidateBatch(b).ok();
-        if (!valid) {
-          out.error_code = ErrorCode::kCorruptMessage;
-        } else {
-          batches_per_produce_.push_back(static_cast<int>(batches->size()));
-          Partition& part = it->second[static_cast<size_t>(p.partition)];
-          out.base_offset = AppendBatches(part, *batches);
-          out.log_start_offset = part.log_start;
-        }
-      }
-      topic.partitions.push_back(std::move(out));
+      topic.partitions.push_back(ProducePartition(t.name, p.partition, p.records));
     }
     response.topics.push_back(std::move(topic));
   }
   fetch_cv_.notify_all();
+  if (lose_next_ > 0) {
+    --lose_next_;
+    lock.unlock();
+    session->Close();
+    return;
+  }
   if (request->acks == kAcksNone || ignore_produces_) return;
   if (hold_) {
     held_.push_back({session, id, std::move(response)});
@@ -304,6 +308,58 @@ void MiniBroker::HandleProduce(const std::shared_ptr<FakeBroker::Session>& sessi
   }
   lock.unlock();
   session->RespondWith(id, response);
+}
+
+ProduceResponse::Partition MiniBroker::ProducePartition(const std::string& topic,
+                                                        int32_t partition,
+                                                        std::string_view records) {
+  ProduceResponse::Partition out{partition, ErrorCode::kNone, std::nullopt, -1, -1};
+  auto it = topics_.find(topic);
+  if (it == topics_.end() || partition < 0 || partition >= static_cast<int32_t>(it->second.size())) {
+    out.error_code = ErrorCode::kUnknownTopicOrPartition;
+    return out;
+  }
+  if (const ErrorCode fault = fault_ ? fault_(topic, partition) : ErrorCode::kNone;
+      fault != ErrorCode::kNone) {
+    out.error_code = fault;
+    out.error_message = "injected " + std::string(ErrorName(fault));
+    return out;
+  }
+  auto batches = SplitBatches(records);
+  if (!batches.ok() || batches->empty()) {
+    out.error_code = ErrorCode::kCorruptMessage;
+    return out;
+  }
+  Partition& part = it->second[static_cast<size_t>(partition)];
+  // The producers' rules, as storage applies them (PartitionLog::Append).
+  storage::ProducerAppendPlan plan(part.producers, /*now_ms=*/0, /*expiration_ms=*/INT64_MAX);
+  int64_t next = part.log_end;
+  for (std::string_view b : *batches) {
+    absl::StatusOr<BatchSummary> summary = ValidateBatch(b);
+    absl::Status checked = summary.ok() ? plan.Add(*summary, next) : summary.status();
+    if (!checked.ok()) {
+      out.error_code = CodeOf(checked);
+      out.error_message = std::string(MessageOf(checked));
+      return out;
+    }
+    next += summary->header.record_count;
+  }
+  absl::StatusOr<storage::ProducerAppendPlan::Result> result = std::move(plan).Finish();
+  if (!result.ok()) {
+    out.error_code = CodeOf(result.status());
+    out.error_message = std::string(MessageOf(result.status()));
+    return out;
+  }
+  out.log_start_offset = part.log_start;
+  if (result->duplicate_of) {
+    ++duplicates_;
+    out.base_offset = result->duplicate_of->base_offset;
+    return out;
+  }
+  batches_per_produce_.push_back(static_cast<int>(batches->size()));
+  out.base_offset = AppendBatches(part, *batches);
+  for (auto& [id, entry] : result->updated) part.producers[id] = std::move(entry);
+  return out;
 }
 
 void MiniBroker::HandleFetch(const std::shared_ptr<FakeBroker::Session>& session, int32_t id,

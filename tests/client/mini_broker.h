@@ -1,10 +1,11 @@
 // tests/client/mini_broker.h: an in-memory broker, enough to test Producer and Consumer.
 //
 // Built on FakeBroker (fake_broker.h). Keeps topics and their partitions' batches in memory
-// and serves Metadata, Produce (validating every batch and assigning offsets), Fetch (a real
-// long poll: it answers when data arrives or max_wait_ms passes, out of order with other
-// requests), ListOffsets, CreateTopics and DeleteTopics. Tests inject faults through the
-// hooks below. All methods are thread-safe.
+// and serves Metadata, Produce (validating every batch and assigning offsets; idempotent
+// producers' batches are checked, deduplicated and ordered by storage's own rules,
+// storage/producer_state.h), InitProducerId, Fetch (a real long poll: it answers when data
+// arrives or max_wait_ms passes, out of order with other requests), ListOffsets, CreateTopics
+// and DeleteTopics. Tests inject faults through the hooks below. All methods are thread-safe.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/producer_state.h"
 #include "tests/client/fake_broker.h"
 
 namespace brook::testing {
@@ -56,6 +58,9 @@ class MiniBroker {
   std::vector<std::string> Batches(const std::string& topic, int32_t partition) const;
 
   int produce_requests() const;
+  int init_producer_id_requests() const;
+  // Produce partitions answered as duplicates of batches appended before.
+  int duplicates() const;
   int fetch_requests() const;
   // Number of batches seen in each Produce request's partitions, in arrival order.
   std::vector<int> batches_per_produce() const;
@@ -68,6 +73,9 @@ class MiniBroker {
   size_t held() const;
   // Drops the connection instead of answering the next `n` Produce requests (not appended).
   void DropNextProduces(int n);
+  // Appends the next `n` Produce requests, then drops the connection instead of answering:
+  // the answers are lost.
+  void LoseNextAnswers(int n);
   // Never answers Produce requests (they are appended).
   void IgnoreProduces(bool ignore);
 
@@ -77,6 +85,7 @@ class MiniBroker {
     std::vector<StoredRecord> records;
     int64_t log_start = 0;
     int64_t log_end = 0;
+    storage::ProducerEntries producers;  // Idempotent producers' state.
   };
   struct Held {
     std::shared_ptr<FakeBroker::Session> session;
@@ -99,6 +108,9 @@ class MiniBroker {
                    std::string_view body);
   // Appends validated batches; returns the base offset. REQUIRES: mu_ held.
   int64_t AppendBatches(Partition& partition, const std::vector<std::string_view>& batches);
+  // Produce's answer for one partition's record set. REQUIRES: mu_ held.
+  ProduceResponse::Partition ProducePartition(const std::string& topic, int32_t partition,
+                                              std::string_view records);
   // Builds the answer to a fetch from the current logs; `bytes` gets the records' size and
   // `error` whether a partition has an error (answered at once, like a real broker).
   std::string FetchAnswer(const FetchRequest& request, size_t* bytes, bool* error);
@@ -114,6 +126,9 @@ class MiniBroker {
   bool hold_ = false;
   std::vector<Held> held_;
   int drop_next_ = 0;
+  int lose_next_ = 0;
+  int init_producer_id_requests_ = 0;
+  int duplicates_ = 0;
   bool ignore_produces_ = false;
   std::vector<PendingFetch> pending_fetches_;
   bool stopping_ = false;

@@ -21,8 +21,10 @@ struct Fixture {
         accumulator(
             options, [](absl::AnyInvocable<void()> fn) { fn(); }, [] { return false; }) {}
 
+  // Batching and retries without idempotence; the idempotent cases below turn it on.
   static ProducerOptions Options() {
     ProducerOptions o;
+    o.idempotence = false;
     o.linger = milliseconds(20);
     o.batch_size = 400;  // Two 100-byte records fit; a third does not.
     o.retry_backoff = milliseconds(30);
@@ -44,6 +46,11 @@ struct Fixture {
     RecordAccumulator::Work work = accumulator.NextWork([] { return true; });
     if (!work.requests.empty()) accumulator.DoneSending();
     return work;
+  }
+
+  // Answers InitProducerId with `id`, epoch 0.
+  void ProducerIdIs(int64_t id) {
+    accumulator.OnProducerId(Reply<InitProducerIdResponse>{nullptr, {id, 0}});
   }
 
   // Answers a plan: every partition OK from `base`, or `error` for all.
@@ -223,6 +230,82 @@ TEST_CASE("Close: new records fail inline; NextWork stops once nothing is left")
   CHECK(failed);
   f.Answer(std::move(work.requests[0]));
   CHECK(f.Next().stop);
+}
+
+ProducerOptions Idempotent() {
+  ProducerOptions o = Fixture::Options();
+  o.idempotence.reset();  // The default: on, with the default acks = -1.
+  return o;
+}
+
+ProducerStamp StampOf(const ProducerBatch* batch) { return batch->stamp; }
+
+TEST_CASE("idempotent: the first record asks for a producer id; batches are stamped as they go") {
+  Fixture f(Idempotent());
+  f.accumulator.Append({.topic = "t", .partition = 0, .value = kValue}, {});
+  RecordAccumulator::Work work = f.Next();
+  CHECK(work.init_producer_id);
+  CHECK(work.metadata_topics == std::vector<std::string>{"t"});
+  f.Topic("t", 1);
+  f.ProducerIdIs(1000);
+  work = f.Next();  // After linger.
+  REQUIRE(work.requests.size() == 1);
+  CHECK(StampOf(work.requests[0].partitions[0].batches[0]) ==
+        ProducerStamp{ProducerId(1000), ProducerEpoch(0), 0});
+  f.Answer(std::move(work.requests[0]));
+
+  for (int i = 0; i < 3; ++i) f.accumulator.Append({.topic = "t", .partition = 0, .value = kValue}, {});
+  std::this_thread::sleep_for(milliseconds(40));  // The third record's batch lingers.
+  work = f.Next();  // Two records filled a batch; the third has its own.
+  REQUIRE(work.requests.size() == 1);
+  const std::vector<ProducerBatch*>& batches = work.requests[0].partitions[0].batches;
+  REQUIRE(batches.size() == 2);
+  CHECK(StampOf(batches[0]).base_sequence == 1);
+  CHECK(StampOf(batches[1]).base_sequence == 3);
+  f.Answer(std::move(work.requests[0]), ErrorCode::kNone, 1);
+}
+
+TEST_CASE("idempotent: a retry keeps its stamp and goes alone, then the batches behind it") {
+  Fixture f(Idempotent());
+  f.Topic("t", 1);
+  f.ProducerIdIs(1000);
+  std::vector<std::pair<int, int64_t>> done;  // (record id, offset) in callback order.
+  auto callback = [&](int id) {
+    return [&done, id](const absl::StatusOr<RecordMetadata>& r) {
+      done.emplace_back(id, r.ok() ? r->offset : -100);
+    };
+  };
+  f.accumulator.Append({.topic = "t", .partition = 0, .value = kValue}, callback(0));
+  RecordAccumulator::Work work = f.Next();
+  f.Answer(std::move(work.requests[0]), ErrorCode::kNone, 0);  // Five may go now.
+  for (int i = 1; i <= 4; ++i) {
+    f.accumulator.Append({.topic = "t", .partition = 0, .value = kValue}, callback(i));
+  }
+  std::this_thread::sleep_for(milliseconds(40));  // The second batch lingers.
+  work = f.Next();  // Records 1-2 and 3-4: two batches in one request.
+  REQUIRE(work.requests.size() == 1);
+  REQUIRE(work.requests[0].partitions[0].batches.size() == 2);
+  const ProducerStamp first = StampOf(work.requests[0].partitions[0].batches[0]);
+  const ProducerStamp second = StampOf(work.requests[0].partitions[0].batches[1]);
+  CHECK(first.base_sequence == 1);
+  CHECK(second.base_sequence == 3);
+  f.Answer(std::move(work.requests[0]), ErrorCode::kNetworkException);  // It may be in the log.
+  f.accumulator.Append({.topic = "t", .partition = 0, .value = kValue}, callback(5));
+
+  for (const ProducerStamp& expected : {first, second}) {
+    work = f.Next();  // After the backoff: one retry, alone, with its stamp.
+    REQUIRE(work.requests.size() == 1);
+    REQUIRE(work.requests[0].partitions[0].batches.size() == 1);
+    const ProducerBatch* retry = work.requests[0].partitions[0].batches[0];
+    CHECK(StampOf(retry) == expected);
+    CHECK(retry->attempts == 2);
+    f.Answer(std::move(work.requests[0]), ErrorCode::kNone, expected.base_sequence);
+  }
+  work = f.Next();  // The newer batch, stamped after them.
+  REQUIRE(work.requests.size() == 1);
+  CHECK(StampOf(work.requests[0].partitions[0].batches[0]).base_sequence == 5);
+  f.Answer(std::move(work.requests[0]), ErrorCode::kNone, 5);
+  CHECK(done == std::vector<std::pair<int, int64_t>>{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}});
 }
 
 }  // namespace

@@ -10,7 +10,8 @@
 //
 // and every fenced block in the document whose first line has that shape must be one of the
 // generated blocks (so a stale copy elsewhere in the document fails too). On failure the test
-// prints the expected block, ready to paste.
+// prints the expected block, ready to paste. The table of APIs and versions in section 9 must
+// list exactly the APIs of AllRequests (what the broker serves and ApiVersions advertises).
 #include <doctest/doctest.h>
 
 #include <fstream>

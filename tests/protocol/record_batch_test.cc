@@ -126,6 +126,7 @@ TEST_CASE("record batch: builder header fields") {
   CHECK(header->magic == kMagicV2);
   CHECK(header->batch_length == static_cast<int32_t>(batch.size() - 12));
   CHECK(header->partition_leader_epoch == -1);
+  CHECK(header->producer_id == -1);
   CHECK(header->producer_epoch == -1);
   CHECK(header->base_sequence == -1);
   CHECK_FALSE(header->is_transactional());
@@ -316,6 +317,35 @@ TEST_CASE("record batch: EncodeBaseOffset rewrites offsets without breaking the 
   EncodeBaseOffset(42, batch.data());
   std::string scratch;
   CheckThreeRecords(Decode(batch, &scratch), 42);
+}
+
+TEST_CASE("record batch: a producer's fields, set by Finish or stamped later, keep a valid CRC") {
+  RecordBatchBuilder builder(Compression::kLz4);
+  builder.Append(1, std::nullopt, std::string_view("a"));
+  builder.Append(2, std::nullopt, std::string_view("b"));
+  const ProducerStamp stamp{ProducerId(0x0102030405), ProducerEpoch(7), INT32_MAX - 1};
+  std::string batch = builder.Finish(stamp);
+  absl::StatusOr<BatchSummary> summary = ValidateBatch(batch);
+  REQUIRE(summary.ok());
+  CHECK(summary->header.producer_id == 0x0102030405);
+  CHECK(summary->header.producer_epoch == 7);
+  CHECK(summary->header.base_sequence == INT32_MAX - 1);
+
+  StampProducer(batch, {ProducerId(9), ProducerEpoch(0), 40});
+  summary = ValidateBatch(batch);
+  REQUIRE(summary.ok());
+  CHECK(summary->header.producer_id == 9);
+  CHECK(summary->header.producer_epoch == 0);
+  CHECK(summary->header.base_sequence == 40);
+  std::string scratch;
+  CHECK(Decode(batch, &scratch).size() == 2);
+}
+
+TEST_CASE("record batch: sequences wrap to 0 after INT32_MAX") {
+  CHECK(IncrementSequence(0, 4) == 4);
+  CHECK(IncrementSequence(INT32_MAX - 1, 1) == INT32_MAX);
+  CHECK(IncrementSequence(INT32_MAX, 1) == 0);
+  CHECK(IncrementSequence(INT32_MAX - 1, 3) == 1);
 }
 
 TEST_CASE("record batch: a corrupt CRC is CORRUPT_MESSAGE") {

@@ -53,7 +53,7 @@ TEST_CASE("kept records become one valid batch per run of consecutive offsets") 
 
 TEST_CASE("an idempotent producer's batch keeps its producer, and each run its sequences") {
   std::string batch = SixRecords(Compression::kNone);
-  StampProducer(batch, ProducerId(42), ProducerEpoch(3), INT32_MAX - 2);  // Wraps at 103.
+  StampProducer(batch, {ProducerId(42), ProducerEpoch(3), INT32_MAX - 2});  // Wraps at 103.
   REQUIRE(ValidateBatch(batch).ok());  // The CRC was recomputed.
   std::string scratch;
   std::vector<RecordView> records;

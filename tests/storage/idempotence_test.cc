@@ -31,7 +31,7 @@ std::string IdempotentBatch(int64_t id, int16_t epoch, int32_t sequence, int cou
   std::vector<std::string> values;
   for (int i = 0; i < count; ++i) values.push_back(fmt::format("{}-{}", tag, i));
   std::string batch = ::brook::testing::MakeBatch(values);
-  StampProducer(batch, ProducerId(id), ProducerEpoch(epoch), sequence);
+  StampProducer(batch, {ProducerId(id), ProducerEpoch(epoch), sequence});
   return batch;
 }
 
