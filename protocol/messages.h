@@ -259,6 +259,8 @@ struct CreatePartitionsRequest {
     v(topics, "topics");
     v(validate_only, "validate_only");
   }
+};
+
 // ---- InitProducerId (22): a new producer id for an idempotent producer. --------------------
 // The id is never handed out again, even across broker restarts and crashes; the epoch is 0.
 struct InitProducerIdResponse {
