@@ -87,6 +87,7 @@ absl::Status Group::Join(MemberJoin join, Clock::time_point now) {
       StartRebalance(now);
       break;
     case GroupState::kPreparingRebalance:
+    case GroupState::kCompletingRebalance:  // Only Kafka's classic groups sync; never here.
       break;
   }
   joined_.insert(member.id);

@@ -68,6 +68,11 @@ int MiniBroker::produce_requests() const {
   return produce_requests_;
 }
 
+int MiniBroker::received_batches() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return received_batches_;
+}
+
 int MiniBroker::init_producer_id_requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return init_producer_id_requests_;
@@ -290,6 +295,9 @@ void MiniBroker::HandleProduce(const std::shared_ptr<FakeBroker::Session>& sessi
   for (const auto& t : request->topics) {
     ProduceResponse::Topic topic{t.name, {}};
     for (const auto& p : t.partitions) {
+      if (auto batches = SplitBatches(p.records); batches.ok()) {
+        received_batches_ += static_cast<int>(batches->size());
+      }
       topic.partitions.push_back(ProducePartition(t.name, p.partition, p.records));
     }
     response.topics.push_back(std::move(topic));

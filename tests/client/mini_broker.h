@@ -58,6 +58,8 @@ class MiniBroker {
   std::vector<std::string> Batches(const std::string& topic, int32_t partition) const;
 
   int produce_requests() const;
+  // Batches in every Produce request received, appended or not.
+  int received_batches() const;
   int init_producer_id_requests() const;
   // Produce partitions answered as duplicates of batches appended before.
   int duplicates() const;
@@ -120,6 +122,7 @@ class MiniBroker {
   std::condition_variable fetch_cv_;
   std::map<std::string, std::vector<Partition>> topics_;
   int produce_requests_ = 0;
+  int received_batches_ = 0;
   int fetch_requests_ = 0;
   std::vector<int> batches_per_produce_;
   ProduceFault fault_;
