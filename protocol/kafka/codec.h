@@ -24,8 +24,9 @@
 // optional is written as null whatever the version: where a field is nullable only in some
 // versions, the code filling the message sets a value in the others.
 //
-// Decoding is bounds-checked throughout (wire::Reader): a truncated body, a lying length or
-// count, or trailing bytes fail with INVALID_REQUEST and never allocate beyond the input.
+// Decoding is bounds-checked throughout (wire::Reader): a truncated body or a lying length or
+// count fails with INVALID_REQUEST and never allocates beyond the input. Bytes after the last
+// field are ignored, as Kafka's broker ignores them (see Decode).
 // string_view fields of a decoded message point into the input, which must outlive them.
 // Encoded string_views must stay valid until Encode returns. Thread-safety: stateless.
 #pragma once
@@ -375,8 +376,10 @@ void DecodeFrom(wire::Reader* reader, int16_t version, M* message) {
   decoder.Struct(*message);
 }
 
-// Decodes a whole message body. Errors: INVALID_REQUEST (truncated, lying lengths or
-// counts, or trailing bytes).
+// Decodes a message body. Bytes after its last field are ignored, as Kafka's broker ignores
+// them (it parses a request from the front of the frame and never checks that nothing is
+// left): librdkafka 2.0 (Debian 12's) ends its flexible ListGroups requests with a second, empty
+// tagged-field section. Errors: INVALID_REQUEST (truncated, lying lengths or counts).
 template <class M>
 absl::StatusOr<M> Decode(std::string_view body, int16_t version) {
   M message{};
@@ -384,9 +387,6 @@ absl::StatusOr<M> Decode(std::string_view body, int16_t version) {
   DecodeFrom(&reader, version, &message);
   if (!reader.ok()) {
     return MakeError(ErrorCode::kInvalidRequest, "request body is truncated or malformed");
-  }
-  if (reader.remaining() != 0) {
-    return MakeError(ErrorCode::kInvalidRequest, "request body has trailing bytes");
   }
   return message;
 }

@@ -16,6 +16,7 @@
 #include "protocol/kafka/messages/api_versions.h"
 #include "protocol/kafka/messages/configs.h"
 #include "protocol/kafka/messages/fetch.h"
+#include "protocol/kafka/messages/groups.h"
 #include "protocol/kafka/messages/list_offsets.h"
 #include "protocol/kafka/messages/metadata.h"
 #include "protocol/kafka/messages/offsets.h"
@@ -177,6 +178,28 @@ TEST_CASE("kafka listener: unknown APIs, garbage and undecodable bodies close on
   std::optional<Answer> answer = ReadAnswer(bystander, false);
   REQUIRE(answer);
   CHECK(answer->correlation == 9);
+}
+
+TEST_CASE("kafka listener: bytes after a request's last field are ignored, as Kafka does") {
+  // librdkafka 2.0.2's ListGroups v4 (ListConsumerGroups, librdkafka's test 0081_admin) ends
+  // with two empty tag sections; closing the connection failed the call with no answer.
+  EmbeddedBroker broker;
+  RawClient client(broker.kafka_bootstrap());
+  std::string frame;
+  BeginRequest(RequestHeader{16, 4, 1, std::string("rdkafka")}, true, &frame);
+  frame += std::string("\x01\x00\x00", 3);  // states_filter: [], tags, tags again.
+  FinishFrame(&frame);
+  REQUIRE(client.SendBytes(frame));
+  std::optional<Answer> answer = ReadAnswer(client, true);
+  REQUIRE(answer);
+  CHECK(answer->correlation == 1);
+  absl::StatusOr<ListGroupsResponse> response = Decode<ListGroupsResponse>(answer->body, 4);
+  REQUIRE(response.ok());
+  CHECK(response->error_code == ErrorCode::kNone);
+  REQUIRE(SendRequest(client, kApiVersions, 0, 2, ApiVersionsRequest{}, false));
+  answer = ReadAnswer(client, false);
+  REQUIRE(answer);
+  CHECK(answer->correlation == 2);
 }
 
 TEST_CASE("kafka listener: acks=0 gets no answer, and the next request's answer still matches") {
