@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
 #endif
   CLI::App app{"brook: a single-binary event broker and event store", "brook"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "brook 0.1.0");
+  app.set_version_flag("--version", "brook " BROOK_VERSION);
   int exit_code = 0;
   brook::cli::AddServeCommand(app, &exit_code);
   brook::cli::AddTopicCommands(app, &exit_code);
