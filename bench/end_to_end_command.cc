@@ -8,6 +8,7 @@
 #include "bench/peers/peer_end_to_end.h"
 #include "bench/report.h"
 #include "bench/target.h"
+#include "client/producer.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
@@ -20,6 +21,7 @@ struct EndToEndCommandOptions {
   int broker_pid = 0;              // The broker at --bootstrap, to report its CPU per record.
   int runs = 3;
   bool json = false;
+  std::string acks = "1";  // 0, 1 or all (AcksFromName), as `brook produce` and `bench produce`.
   EndToEndOptions e2e;
 };
 
@@ -29,6 +31,12 @@ int Fail(const absl::Status& status) {
 }
 
 int RunEndToEndBench(EndToEndCommandOptions& o) {
+  const std::optional<int16_t> acks = AcksFromName(o.acks);
+  if (!acks) {
+    fmt::print(stderr, "error: --acks must be 0, 1 or all, not '{}'\n", o.acks);
+    return 2;
+  }
+  o.e2e.acks = *acks;
   const bool kafka = o.protocol == "kafka";
   absl::StatusOr<Target> target = kafka ? ConnectKafkaTarget(o.bootstrap)
                                         : ConnectTarget(o.bootstrap);
@@ -119,9 +127,7 @@ void AddEndToEndCommand(CLI::App& bench, int* exit_code) {
   cmd->add_option("--partitions", o->e2e.partitions, "Partitions of the topic")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
-  cmd->add_option("--acks", o->e2e.acks, "Producer acks: 0, 1 or -1 (all)")
-      ->check(CLI::IsMember({0, 1, -1}))
-      ->capture_default_str();
+  cmd->add_option("--acks", o->acks, "Producer acks: 0, 1 or all")->capture_default_str();
   cmd->add_option("--protocol", o->protocol,
                   "brook: brook's own client; kafka: librdkafka against the Kafka listener (of "
                   "the embedded broker, or --bootstrap as a Kafka address)")

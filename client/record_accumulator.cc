@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/backoff.h"
 #include "protocol/partitioner.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -572,9 +573,7 @@ absl::Status RecordAccumulator::TimedOut(const ProducerBatch& batch) const {
 }
 
 Clock::duration RecordAccumulator::Backoff(int32_t attempts) const {
-  Clock::duration backoff = options_.retry_backoff;
-  for (int32_t i = 1; i < attempts && backoff < options_.retry_backoff_max; ++i) backoff *= 2;
-  return std::min<Clock::duration>(backoff, options_.retry_backoff_max);
+  return ExponentialBackoff(options_.retry_backoff, options_.retry_backoff_max, attempts);
 }
 
 // ---- Settling (I/O thread) --------------------------------------------------------------------

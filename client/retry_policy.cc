@@ -1,18 +1,13 @@
 #include "client/retry_policy.h"
 
-#include <algorithm>
-#include <cmath>
-
+#include "client/backoff.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 
 namespace brook {
 
 std::chrono::milliseconds RetryPolicy::BackoffAfter(int failures) const {
-  const double wait = static_cast<double>(initial_backoff.count()) *
-                      std::pow(multiplier, std::max(failures, 1) - 1);
-  const double capped = std::min(wait, static_cast<double>(max_backoff.count()));
-  return std::chrono::milliseconds(static_cast<int64_t>(capped));
+  return client::ExponentialBackoff(initial_backoff, max_backoff, failures, multiplier);
 }
 
 absl::Status RetryPolicy::Validate() const {

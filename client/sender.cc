@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/backoff.h"
 #include "protocol/message_codec.h"
 #include "protocol/messages.h"
 
@@ -48,12 +49,10 @@ void Sender::Reconnect() {
     return;
   }
   accumulator_->SetConnectError(status);
-  std::chrono::milliseconds backoff = options_.retry_backoff;
-  for (int i = 0; i < reconnect_attempts_ && backoff < options_.retry_backoff_max; ++i) {
-    backoff *= 2;
-  }
   ++reconnect_attempts_;
-  accumulator_->SleepUntil(Clock::now() + std::min(backoff, options_.retry_backoff_max));
+  accumulator_->SleepUntil(Clock::now() + ExponentialBackoff(options_.retry_backoff,
+                                                             options_.retry_backoff_max,
+                                                             reconnect_attempts_));
 }
 
 void Sender::SendMetadata(std::vector<std::string> topics) {
