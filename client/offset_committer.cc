@@ -38,8 +38,9 @@ OffsetCommitRequest MakeCommitRequest(const std::string& group_id, const MemberI
   request.generation_id = member.generation;
   request.member_id = member.member_id;
   for (const auto& [tp, offset] : offsets) {
+    const std::string& name = tp.topic;  // A lambda may not capture a binding (clang 14).
     auto topic = std::find_if(request.topics.begin(), request.topics.end(),
-                              [&](const OffsetCommitRequest::Topic& t) { return t.name == tp.topic; });
+                              [&](const OffsetCommitRequest::Topic& t) { return t.name == name; });
     if (topic == request.topics.end()) {
       request.topics.push_back({tp.topic, {}});
       topic = request.topics.end() - 1;

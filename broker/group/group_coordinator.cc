@@ -134,6 +134,7 @@ asio::awaitable<absl::StatusOr<JoinResult>> GroupCoordinator::Join(std::string g
       std::move(group_id), GroupKind::kBrook,
       [&](Entry& entry, Clock::time_point now, std::shared_ptr<Parked<JoinResult>> wait)
           -> std::optional<absl::StatusOr<JoinResult>> {
+        mu_.AssertHeld();  // JoinAndWait runs this under mu_ (for clang's lock analysis).
         join.new_member = join.member_id.empty();
         if (join.new_member) join.member_id = NewMemberId(entry.group, join.client_id);
         const std::string member_id = join.member_id;

@@ -20,6 +20,7 @@ asio::awaitable<absl::StatusOr<ClassicJoinResult>> GroupCoordinator::JoinClassic
       std::move(group_id), GroupKind::kKafkaClassic,
       [&](Entry& entry, Clock::time_point now, std::shared_ptr<Parked<ClassicJoinResult>> wait)
           -> std::optional<absl::StatusOr<ClassicJoinResult>> {
+        mu_.AssertHeld();  // JoinAndWait runs this under mu_ (for clang's lock analysis).
         std::string fresh_id =
             join.member_id.empty() ? NewClassicMemberId(entry.classic, join) : std::string();
         ClassicJoinDecision decision =
