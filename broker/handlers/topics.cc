@@ -1,6 +1,7 @@
 // CreateTopics, DeleteTopics and CreatePartitions: per-topic results, one topic's failure does
 // not stop others. Consumer groups subscribed to a created, deleted or grown topic rebalance.
 #include <map>
+#include <set>
 
 #include "broker/handlers/handlers.h"
 #include "broker/log.h"
@@ -19,11 +20,19 @@ HandlerResult<CreateTopicsResponse> HandleCreateTopics(BrokerContext& ctx,
                                                        const CreateTopicsRequest& request,
                                                        RequestScope&) {
   CreateTopicsResponse response;
+  // With validate_only nothing is created, so a name given again in the request is caught
+  // here, answered as a real create would answer it.
+  std::set<std::string, std::less<>> validated;
   for (const CreateTopicsRequest::Topic& topic : request.topics) {
     storage::ConfigOverrides overrides;
     for (const ConfigEntry& entry : topic.configs) overrides[entry.name] = entry.value;
     absl::Status status =
-        ctx.store.CreateTopic(topic.name, topic.num_partitions, overrides, request.validate_only);
+        request.validate_only && validated.contains(topic.name)
+            ? MakeError(ErrorCode::kTopicAlreadyExists,
+                        fmt::format("topic '{}' already exists", topic.name))
+            : ctx.store.CreateTopic(topic.name, topic.num_partitions, overrides,
+                                    request.validate_only);
+    if (status.ok() && request.validate_only) validated.insert(topic.name);
     if (status.ok() && !request.validate_only) {
       Log(LogLevel::kInfo, "topic created", "topic", topic.name, "partitions",
           topic.num_partitions);

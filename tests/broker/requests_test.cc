@@ -107,6 +107,33 @@ TEST_CASE("one produce request appends to several partitions and reports each") 
   CHECK(response.second.topics[1].partitions[0].error_code == ErrorCode::kUnknownTopicOrPartition);
 }
 
+TEST_CASE("a partition named twice is appended and read twice, in request order") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  REQUIRE(testing::CreateTopic(client, "t", 1));
+  const std::string first = MakeBatch({"a", "b"}), second = MakeBatch({"c"});
+  ProduceRequest produce;
+  produce.topics.push_back({"t", {{0, first}}});
+  produce.topics.push_back({"t", {{0, second}}});
+  auto produced = Call(client, produce);
+  REQUIRE(produced.second.topics.size() == 2);
+  CHECK(produced.second.topics[0].partitions[0].base_offset == 0);
+  CHECK(produced.second.topics[1].partitions[0].base_offset == 2);
+
+  FetchRequest fetch = Fetch("t", 0, 2);
+  fetch.topics[0].partitions.push_back({0, 0, 1 << 20});
+  fetch.topics.push_back({"missing", {{0, 0, 1 << 20}}});
+  auto fetched = Call(client, fetch);
+  REQUIRE(fetched.second.topics[0].partitions.size() == 2);
+  CHECK(ValuesOf(fetched.second.topics[0].partitions[0].records) == std::vector<std::string>{"c"});
+  CHECK(ValuesOf(fetched.second.topics[0].partitions[1].records) ==
+        std::vector<std::string>{"a", "b", "c"});
+  const auto& unknown = fetched.second.topics[1].partitions[0];
+  CHECK(unknown.error_code == ErrorCode::kUnknownTopicOrPartition);
+  CHECK(unknown.log_start_offset == -1);
+  CHECK(unknown.log_end_offset == -1);
+}
+
 TEST_CASE("acks=0 gets no response; acks=all answers after the fsync") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());
@@ -213,6 +240,28 @@ TEST_CASE("ListOffsets answers earliest, latest and by timestamp") {
   CHECK(p[3].offset == 2);
   CHECK(p[4].offset == 3);
   CHECK(p[4].timestamp == -1);
+}
+
+TEST_CASE("CreateTopics with validate_only answers as a real create, a repeated name too") {
+  EmbeddedBroker broker;
+  RawClient client(broker.bootstrap());
+  CreateTopicsRequest create;
+  create.topics.push_back({"a", 3, {}});
+  create.topics.push_back({"a", 1, {}});
+  create.topics.push_back({"b", 0, {}});
+  create.validate_only = true;
+  auto validated = Call(client, create);
+  REQUIRE(validated.second.topics.size() == 3);
+  CHECK(validated.second.topics[0].error_code == ErrorCode::kNone);
+  CHECK(validated.second.topics[1].error_code == ErrorCode::kTopicAlreadyExists);
+  CHECK(validated.second.topics[2].error_code == ErrorCode::kInvalidPartitions);
+  CHECK(Call(client, MetadataRequest{}).second.topics.empty());  // Nothing was created.
+
+  create.validate_only = false;
+  auto created = Call(client, create);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(created.second.topics[i].error_code == validated.second.topics[i].error_code);
+  }
 }
 
 TEST_CASE("Metadata lists topics with offsets and configs; unknown topics get an error") {
