@@ -12,6 +12,7 @@
 #include "broker/kafka/kafka_handler.h"
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
+#include "broker/memory_budget.h"
 #include "broker/server.h"
 #include "protocol/absl_compat.h"
 #include "storage/cluster_id.h"
@@ -25,6 +26,7 @@ struct Broker::Runtime {
   std::unique_ptr<LogCleaner> cleaner;
   FetchWaiters waiters;
   std::atomic<bool> shutting_down{false};
+  std::unique_ptr<MemoryBudget> memory;  // Both listeners' connections and Fetch charge it.
   // What both protocols' handlers share. Its references are only used while serving.
   std::unique_ptr<BrokerContext> ctx;
   std::shared_ptr<BrookHandler> handler;
@@ -85,15 +87,17 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   runtime->cleaner = std::make_unique<LogCleaner>(
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
+  runtime->memory = std::make_unique<MemoryBudget>(cfg.max_in_flight_bytes, cfg.free_frame_bytes);
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
-      runtime->shutting_down});
+      runtime->shutting_down, runtime->memory.get()});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   runtime->io = std::make_unique<IoPool>(threads);
-  runtime->server = std::make_unique<Server>(*runtime->io, cfg.server, runtime->handler);
+  runtime->server =
+      std::make_unique<Server>(*runtime->io, cfg.server, runtime->handler, *runtime->memory);
   if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
   if (cfg.kafka.enabled) {
     absl::StatusOr<std::string> cluster_id = storage::LoadOrCreateClusterId(cfg.store.data_dir);
@@ -105,7 +109,8 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
     kafka_server.port = cfg.kafka.port;
     kafka_server.ordered_responses = true;  // Kafka clients expect answers in request order.
     runtime->kafka_server =
-        std::make_unique<Server>(*runtime->io, kafka_server, runtime->kafka_handler);
+        std::make_unique<Server>(*runtime->io, kafka_server, runtime->kafka_handler,
+                                 *runtime->memory);
     if (absl::Status s = runtime->kafka_server->Start(); !s.ok()) return s;
     kafka_listener::KafkaNode node =
         AdvertisedNode(cfg.kafka, runtime->kafka_server->port(), *std::move(cluster_id));

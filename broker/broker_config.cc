@@ -69,6 +69,13 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
     return absl::InvalidArgumentError("max in-flight requests per connection must be >= 1");
   }
   if (config.io_threads < 0) return absl::InvalidArgumentError("io threads must be >= 0");
+  if (config.max_in_flight_bytes < (1 << 20)) {
+    return absl::InvalidArgumentError("max in-flight bytes must be at least 1 MiB");
+  }
+  if (config.free_frame_bytes < 0 || config.free_frame_bytes > config.max_in_flight_bytes) {
+    return absl::InvalidArgumentError("free frame bytes must be in [0, max in-flight bytes]");
+  }
+  if (config.fetch_max_bytes < 1) return absl::InvalidArgumentError("fetch max bytes must be >= 1");
   if (config.store.data_dir.empty()) return absl::InvalidArgumentError("data dir is empty");
   if (config.store.producer_id_expiration_ms < 1) {
     return absl::InvalidArgumentError("producer id expiration must be >= 1 ms");

@@ -50,6 +50,16 @@ struct BrokerConfig {
   KafkaListenerConfig kafka;
   storage::StoreOptions store;  // data_dir defaults to ./brook-data.
   int io_threads = 0;           // 0 = one per core.
+  // Bytes that requests and answers may hold in memory, all connections of both listeners
+  // together (memory_budget.h): past it, large requests wait to be read and fetches answer
+  // less (at least one batch).
+  int64_t max_in_flight_bytes = 256LL << 20;
+  // Frames up to this size are read without waiting for the budget (they are still charged),
+  // so small requests keep flowing when large ones wait.
+  int64_t free_frame_bytes = 64 << 10;
+  // The most record bytes one Fetch answer carries, whatever the request asks (Kafka's
+  // fetch.max.bytes); the first partition with data always returns at least one batch.
+  int32_t fetch_max_bytes = 55 << 20;
   std::chrono::milliseconds max_fetch_wait{30'000};  // Upper bound on a fetch's max_wait_ms.
   // Consumer groups: after the first member joins an Empty group, wait this long (restarted by
   // each further join, bounded by the rebalance timeout) so members starting together share

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,7 +22,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr size_t kReadChunk = 256 << 10;
+constexpr size_t kReadChunk = 64 << 10;  // Bounds what an uncharged connection buffers.
 constexpr size_t kMaxWriteGather = 64;
 
 std::string PeerName(const asio::ip::tcp::socket& socket) {
@@ -34,10 +35,11 @@ std::string PeerName(const asio::ip::tcp::socket& socket) {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, const ServerConfig& config,
-                       std::shared_ptr<RequestHandler> handler,
+                       MemoryBudget& memory, std::shared_ptr<RequestHandler> handler,
                        std::function<void(Connection*)> on_closed)
     : socket_(std::move(socket)),
       config_(config),
+      memory_(memory),
       handler_(std::move(handler)),
       on_closed_(std::move(on_closed)),
       peer_(PeerName(socket_)),
@@ -45,6 +47,22 @@ Connection::Connection(asio::ip::tcp::socket socket, const ServerConfig& config,
       read_signal_(socket_.get_executor()),
       watchdog_timer_(socket_.get_executor()),
       last_activity_(Clock::now()) {}
+
+// What is still charged: answers held back for an earlier request that never came, and a
+// head frame charged ahead.
+Connection::~Connection() {
+  if (charged_ > 0) memory_.Release(charged_);
+}
+
+void Connection::Charge(int64_t bytes) {
+  memory_.Charge(bytes);
+  charged_ += bytes;
+}
+
+void Connection::Release(int64_t bytes) {
+  charged_ -= bytes;
+  memory_.Release(bytes);
+}
 
 void Connection::Start() {
   asio::co_spawn(socket_.get_executor(), ReadLoop(shared_from_this()), asio::detached);
@@ -77,7 +95,15 @@ bool Connection::DispatchFrames() {
     }
     if (frame.status == FrameStatus::kNeedMore) break;
     ++in_flight_;
-    asio::co_spawn(socket_.get_executor(), HandleOne(shared_from_this(), std::string(frame.payload), next_sequence_++),
+    // The head frame may have been charged ahead (ChargeHeadFrame); any other is charged now.
+    int64_t charged = std::exchange(head_frame_charge_, 0);
+    if (charged == 0) {
+      charged = static_cast<int64_t>(frame.payload.size());
+      Charge(charged);
+    }
+    asio::co_spawn(socket_.get_executor(),
+                   HandleOne(shared_from_this(), std::string(frame.payload), next_sequence_++,
+                             charged),
                    asio::detached);
     parsed += frame.consumed;
   }
@@ -108,7 +134,9 @@ asio::awaitable<void> Connection::ReadLoop(Self self) {
       co_await read_signal_.async_wait(kNoThrow);
       continue;
     }
-    // Read at least the rest of a large frame in one go when its size is known.
+    if (!co_await ChargeHeadFrame()) break;
+    // Read small chunks (a frame too large to read without the budget waits in the socket);
+    // the rest of a large frame in one go once the budget took it.
     size_t want = kReadChunk;
     if (read_len_ >= kFrameLengthSize) {
       size_t frame =
@@ -127,7 +155,35 @@ asio::awaitable<void> Connection::ReadLoop(Self self) {
   CloseWhenDrained();
 }
 
-asio::awaitable<void> Connection::HandleOne(Self self, std::string payload, uint64_t sequence) {
+asio::awaitable<bool> Connection::ChargeHeadFrame() {
+  if (head_frame_charge_ > 0 || read_len_ < kFrameLengthSize) co_return !reading_stopped_;
+  const auto size = static_cast<int64_t>(
+      DecodeFrameLength(std::string_view(read_buffer_.data(), read_len_)));
+  if (size <= memory_.free_frame_bytes()) co_return !reading_stopped_;
+  for (;;) {
+    if (reading_stopped_) co_return false;
+    if (memory_.TryCharge(size)) break;
+    // Wake when memory is released; charge again after registering, so a release in between
+    // is not missed.
+    memory_.OnRelease([weak = weak_from_this(), executor = socket_.get_executor()] {
+      asio::post(executor, [weak] {
+        if (auto self = weak.lock()) self->read_signal_.cancel();
+      });
+    });
+    if (memory_.TryCharge(size)) break;
+    waiting_for_memory_ = true;
+    read_signal_.expires_at(asio::steady_timer::time_point::max());
+    co_await read_signal_.async_wait(kNoThrow);
+    waiting_for_memory_ = false;
+  }
+  charged_ += size;
+  head_frame_charge_ = size;
+  partial_since_ = Clock::now();  // The frame's time to complete starts now.
+  co_return true;
+}
+
+asio::awaitable<void> Connection::HandleOne(Self self, std::string payload, uint64_t sequence,
+                                            int64_t charged) {
   RequestHandler::Outcome outcome;
   try {
     outcome = co_await handler_->Handle(std::move(payload), peer_);
@@ -135,6 +191,7 @@ asio::awaitable<void> Connection::HandleOne(Self self, std::string payload, uint
     Log(LogLevel::kError, "request handler failed", "peer", peer_, "error", e.what());
     outcome.close_connection = true;
   }
+  Release(charged);
   Answer(sequence, std::move(outcome.response));
   read_signal_.cancel();
   if (outcome.close_connection) StopReading();
@@ -143,20 +200,31 @@ asio::awaitable<void> Connection::HandleOne(Self self, std::string payload, uint
 
 void Connection::Answer(uint64_t sequence, std::optional<std::string> response) {
   // An answer held back for an earlier request still counts as in flight, so the in-flight
-  // limit also bounds the answers held.
+  // limit also bounds the answers held. Answers are charged until written.
+  if (response) Charge(static_cast<int64_t>(response->size()));
   if (!config_.ordered_responses) {
     --in_flight_;
-    if (response && !closed_) outbound_.push_back(std::move(*response));
+    Queue(std::move(response));
   } else {
     early_answers_.emplace(sequence, std::move(response));
     for (auto next = early_answers_.begin();
          next != early_answers_.end() && next->first == next_to_answer_;
          next = early_answers_.erase(next), ++next_to_answer_) {
       --in_flight_;
-      if (next->second && !closed_) outbound_.push_back(std::move(*next->second));
+      Queue(std::move(next->second));
     }
   }
   if (!outbound_.empty()) write_signal_.cancel();
+}
+
+void Connection::Queue(std::optional<std::string> response) {
+  if (!response) return;
+  if (closed_) {
+    Release(static_cast<int64_t>(response->size()));
+    return;
+  }
+  outbound_bytes_ += static_cast<int64_t>(response->size());
+  outbound_.push_back(std::move(*response));
 }
 
 void Connection::CloseWhenDrained() {
@@ -179,8 +247,14 @@ asio::awaitable<void> Connection::WriteLoop(Self self) {
       batch.push_back(std::move(outbound_.front()));
       outbound_.pop_front();
     }
-    for (const std::string& frame : batch) buffers.push_back(asio::buffer(frame));
+    int64_t batch_bytes = 0;
+    for (const std::string& frame : batch) {
+      buffers.push_back(asio::buffer(frame));
+      batch_bytes += static_cast<int64_t>(frame.size());
+    }
+    outbound_bytes_ -= batch_bytes;
     auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
+    Release(batch_bytes);
     if (ec) {
       Close(ec.message());
       co_return;
@@ -198,7 +272,8 @@ asio::awaitable<void> Connection::Watchdog(Self self) {
     co_await watchdog_timer_.async_wait(kNoThrow);
     if (closed_) break;
     const auto now = Clock::now();
-    if (partial_frame_ && in_flight_ < config_.max_in_flight_per_connection &&
+    if (partial_frame_ && !waiting_for_memory_ &&
+        in_flight_ < config_.max_in_flight_per_connection &&
         now - partial_since_ > config_.frame_timeout) {
       Log(LogLevel::kWarn, "closing connection: frame not completed in time", "peer", peer_);
       Close("frame timeout");
@@ -222,6 +297,7 @@ void Connection::Close(std::string_view reason) {
   read_signal_.cancel();
   watchdog_timer_.cancel();
   outbound_.clear();
+  Release(std::exchange(outbound_bytes_, 0));
   Log(LogLevel::kDebug, "connection closed", "peer", peer_, "reason", reason);
   if (on_closed_) std::exchange(on_closed_, nullptr)(this);
 }

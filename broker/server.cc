@@ -75,7 +75,8 @@ class Server::Acceptor : public std::enable_shared_from_this<Server::Acceptor> {
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       auto connection = std::make_shared<Connection>(
-          std::move(socket), self->server_->config_, self->server_->handler_,
+          std::move(socket), self->server_->config_, self->server_->memory_,
+          self->server_->handler_,
           [server = self->server_](Connection* closed) { server->Closed(closed); });
       self->server_->Accepted(std::move(connection), thread);
     }
@@ -87,8 +88,9 @@ class Server::Acceptor : public std::enable_shared_from_this<Server::Acceptor> {
   Server* server_;
 };
 
-Server::Server(IoPool& pool, ServerConfig config, std::shared_ptr<RequestHandler> handler)
-    : pool_(pool), config_(std::move(config)), handler_(std::move(handler)) {}
+Server::Server(IoPool& pool, ServerConfig config, std::shared_ptr<RequestHandler> handler,
+               MemoryBudget& memory)
+    : pool_(pool), config_(std::move(config)), memory_(memory), handler_(std::move(handler)) {}
 
 Server::~Server() = default;
 

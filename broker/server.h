@@ -30,10 +30,13 @@ namespace brook {
 
 class Connection;
 class IoPool;
+class MemoryBudget;
 
 class Server {
  public:
-  Server(IoPool& pool, ServerConfig config, std::shared_ptr<RequestHandler> handler);
+  // `memory` is charged by every connection (memory_budget.h); it outlives the Server.
+  Server(IoPool& pool, ServerConfig config, std::shared_ptr<RequestHandler> handler,
+         MemoryBudget& memory);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -64,6 +67,7 @@ class Server {
 
   IoPool& pool_;
   const ServerConfig config_;
+  MemoryBudget& memory_;
   std::shared_ptr<RequestHandler> handler_;
   std::shared_ptr<Acceptor> acceptor_;
   uint16_t port_ = 0;

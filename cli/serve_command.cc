@@ -130,6 +130,16 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                     "Requests in flight per connection before reading pauses")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  serve->add_option("--max-in-flight-bytes", options->config.max_in_flight_bytes,
+                    "Bytes requests and answers may hold in memory, all connections together; "
+                    "past it large requests wait and fetches answer less")
+      ->check(CLI::Range(int64_t{1} << 20, int64_t{1} << 40))
+      ->capture_default_str();
+  serve->add_option("--fetch-max-bytes", options->config.fetch_max_bytes,
+                    "Most record bytes in one Fetch answer, whatever the client asks (at least "
+                    "one batch)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve->add_option("--group-initial-rebalance-delay-ms", options->group_initial_rebalance_delay_ms,
                     "After the first member joins an empty group, wait this long for others")
       ->check(CLI::NonNegativeNumber)

@@ -10,7 +10,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "absl/container/flat_hash_set.h"
 #include "broker/handlers/handlers.h"
+#include "broker/memory_budget.h"
+#include "fmt/format.h"
 
 namespace brook {
 namespace asio = boost::asio;
@@ -25,7 +28,11 @@ struct ReadOutcome {
 ReadOutcome ReadPartitions(BrokerContext& ctx, const FetchRequest& request, RequestScope& scope) {
   ReadOutcome outcome;
   scope.buffers.clear();
-  size_t budget = static_cast<size_t>(request.max_bytes);
+  // The request's cap, the broker's, and what the memory budget has left; the first partition
+  // with data still gets one whole batch when that is 0.
+  int64_t cap = std::min<int64_t>(request.max_bytes, ctx.config.fetch_max_bytes);
+  if (ctx.memory != nullptr) cap = std::min(cap, ctx.memory->Available());
+  size_t budget = static_cast<size_t>(cap);
   for (const FetchRequest::Topic& topic : request.topics) {
     FetchResponse::Topic& out = outcome.response.topics.emplace_back();
     out.name = topic.name;
@@ -69,6 +76,19 @@ std::vector<TopicPartition> PartitionsOf(const FetchRequest& request) {
   return partitions;
 }
 
+// INVALID_REQUEST when the request names a partition twice (answering it twice would let one
+// request multiply its answer).
+absl::Status CheckDistinct(const std::vector<TopicPartition>& partitions) {
+  absl::flat_hash_set<std::pair<std::string_view, int32_t>> seen;
+  for (const TopicPartition& tp : partitions) {
+    if (!seen.emplace(tp.topic, tp.partition.value).second) {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       fmt::format("partition {}-{} is named twice", tp.topic, tp.partition.value));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Membership check of a member's fetch; OK for a fetch outside any group.
 absl::Status CheckMember(BrokerContext& ctx, const FetchRequest& request) {
   if (!request.group_id) return absl::OkStatus();
@@ -83,6 +103,7 @@ HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest&
   if (request.max_bytes <= 0) {
     co_return MakeError(ErrorCode::kInvalidFetchSize, "max_bytes must be positive");
   }
+  if (absl::Status s = CheckDistinct(PartitionsOf(request)); !s.ok()) co_return s;
   const auto max_wait = std::clamp(std::chrono::milliseconds(request.max_wait_ms),
                                    std::chrono::milliseconds(0), ctx.config.max_fetch_wait);
   const auto deadline = std::chrono::steady_clock::now() + max_wait;

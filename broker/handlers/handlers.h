@@ -25,6 +25,7 @@
 namespace brook {
 
 class LogCleaner;
+class MemoryBudget;
 
 struct BrokerContext {
   storage::LogStore& store;
@@ -33,6 +34,8 @@ struct BrokerContext {
   LogCleaner& cleaner;
   const BrokerConfig& config;
   const std::atomic<bool>& shutting_down;
+  // Fetch answers no more than what is left of it (at least one batch); null: no budget.
+  const MemoryBudget* memory = nullptr;
 };
 
 // Owns bytes that a response points into, for the life of one request, and tells the handler

@@ -4,6 +4,7 @@
 // fetches. Versions 0-3 predate RecordBatch v2: their records are down-converted to a
 // MessageSet, of magic 0 for versions 0-1 and magic 1 for 2-3, as Kafka does (and, as in
 // Kafka, a partition holding zstd batches answers UNSUPPORTED_COMPRESSION_TYPE instead).
+#include "absl/container/flat_hash_set.h"
 #include "broker/kafka/handlers.h"
 #include "protocol/absl_compat.h"
 #include "protocol/kafka/message_set.h"
@@ -16,10 +17,14 @@ KafkaResult<kafka::FetchResponse> HandleFetch(KafkaContext& ctx, const kafka::Fe
   native.max_wait_ms = request.max_wait_ms;
   native.min_bytes = request.min_bytes;
   native.max_bytes = std::max(request.max_bytes, 1);
+  // A partition named twice is fetched once, as Kafka (which keys the request by partition)
+  // does; brook's own Fetch refuses such a request.
+  absl::flat_hash_set<std::pair<std::string_view, int32_t>> named;
   for (const kafka::FetchRequest::Topic& topic : request.topics) {
     FetchRequest::Topic& out = native.topics.emplace_back();
     out.name = topic.name;
     for (const kafka::FetchRequest::Partition& p : topic.partitions) {
+      if (!named.emplace(topic.name, p.partition).second) continue;
       out.partitions.push_back({p.partition, p.fetch_offset, std::max(p.partition_max_bytes, 0)});
     }
   }

@@ -73,6 +73,7 @@ class ChildBroker {
 
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
   // The Kafka listener's address.
   std::string kafka_bootstrap() const { return "127.0.0.1:" + std::to_string(kafka_port_); }
 

@@ -48,6 +48,8 @@ class ChildProcess {
     return pid_ > 0;
   }
 
+  pid_t pid() const { return pid_; }
+
   // True (and forgets the child) when it has exited.
   bool Exited() {
     int status = 0;

@@ -53,6 +53,15 @@ class RawClient {
     return true;
   }
 
+  // Sends what the socket takes now of `bytes`, without waiting for the rest.
+  void SendBytesNonBlocking(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n <= 0) return;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+
   // Encodes and sends a request frame.
   template <class Request>
   bool Send(const Request& request, int32_t correlation_id, int16_t version = 0) {
