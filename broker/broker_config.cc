@@ -1,40 +1,25 @@
 #include "broker/broker_config.h"
 
-#include <charconv>
 #include <cstdlib>
+#include <utility>
 
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
+#include "protocol/host_port.h"
 
 namespace brook {
 
-absl::Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 == text.size()) {
-    return absl::InvalidArgumentError(
-        fmt::format("'{}' is not HOST:PORT (for example 127.0.0.1:9292)", text));
-  }
-  std::string h = text.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty()) {
-    return absl::InvalidArgumentError(fmt::format("'{}' has no host before the port", text));
-  }
-  unsigned value = 0;
-  const char* begin = text.data() + colon + 1;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || ptr != end || value > 65535) {
-    return absl::InvalidArgumentError(
-        fmt::format("'{}' has an invalid port (0-65535)", text));
-  }
-  *host = h;
-  *port = static_cast<uint16_t>(value);
+absl::Status ParseListenAddress(std::string_view text, std::string* host, uint16_t* port) {
+  absl::StatusOr<HostPort> parsed = ParseHostPort(text, kListenAddress);
+  if (!parsed.ok()) return absl::InvalidArgumentError(ToAbsl(MessageOf(parsed.status())));
+  *host = std::move(parsed->host);
+  *port = parsed->port;
   return absl::OkStatus();
 }
 
 absl::Status ApplyEnvironment(BrokerConfig* config) {
   if (const char* listen = std::getenv("BROOK_LISTEN"); listen != nullptr && *listen != '\0') {
-    absl::Status s = ParseHostPort(listen, &config->server.host, &config->server.port);
+    absl::Status s = ParseListenAddress(listen, &config->server.host, &config->server.port);
     if (!s.ok()) return absl::InvalidArgumentError(fmt::format("BROOK_LISTEN: {}", MessageOf(s)));
   }
   if (const char* listen = std::getenv("BROOK_KAFKA_LISTEN");
@@ -56,7 +41,7 @@ absl::Status ParseKafkaListen(const std::string& text, KafkaListenerConfig* kafk
     return absl::OkStatus();
   }
   kafka->enabled = true;
-  return ParseHostPort(text, &kafka->host, &kafka->port);
+  return ParseListenAddress(text, &kafka->host, &kafka->port);
 }
 
 absl::Status ValidateConfig(const BrokerConfig& config) {

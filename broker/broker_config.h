@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "storage/log_store.h"
@@ -80,12 +81,13 @@ struct BrokerConfig {
 // InvalidArgument on a malformed address.
 absl::Status ApplyEnvironment(BrokerConfig* config);
 
-// Parses "host:port" (IPv6 as "[::1]:9292") into *host and *port.
+// Parses an address to listen on or advertise, "host:port" (protocol/host_port.h; IPv6 as
+// "[::1]:9292"; port 0: the bound one) into *host and *port.
 // Errors: InvalidArgument naming what is wrong.
-absl::Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port);
+absl::Status ParseListenAddress(std::string_view text, std::string* host, uint16_t* port);
 
 // Parses the Kafka listener's address: "HOST:PORT", or "off" to disable it.
-// Errors: InvalidArgument as ParseHostPort.
+// Errors: InvalidArgument as ParseListenAddress.
 absl::Status ParseKafkaListen(const std::string& text, KafkaListenerConfig* kafka);
 // Checks the settings are usable. Errors: InvalidArgument naming the setting.
 absl::Status ValidateConfig(const BrokerConfig& config);

@@ -43,7 +43,8 @@ int RunServe(ServeOptions& options) {
   }
   SetLogLevel(level);
   BrokerConfig config = options.config;
-  if (absl::Status s = ParseHostPort(options.listen, &config.server.host, &config.server.port);
+  if (absl::Status s =
+          ParseListenAddress(options.listen, &config.server.host, &config.server.port);
       !s.ok()) {
     fmt::print(stderr, "error: --listen: {}\n", MessageOf(s));
     return 2;
@@ -53,8 +54,9 @@ int RunServe(ServeOptions& options) {
     return 2;
   }
   if (!options.kafka_advertised.empty()) {
-    if (absl::Status s = ParseHostPort(options.kafka_advertised, &config.kafka.advertised_host,
-                                       &config.kafka.advertised_port);
+    if (absl::Status s = ParseListenAddress(options.kafka_advertised,
+                                            &config.kafka.advertised_host,
+                                            &config.kafka.advertised_port);
         !s.ok()) {
       fmt::print(stderr, "error: --kafka-advertised-address: {}\n", MessageOf(s));
       return 2;

@@ -19,7 +19,7 @@
 // Errors: every fallible call returns absl::Status / absl::StatusOr carrying a wire ErrorCode
 // (protocol/error_codes.h; read it with brook::CodeOf). Nothing throws.
 //
-// Internal headers (not included here): connection.h, address.h, record_accumulator.h,
+// Internal headers (not included here): connection.h, record_accumulator.h,
 // sender.h, fetch_decoder.h, fetch_slot.h, sync.h, consumer_impl.h, group_member.h,
 // group_assignment.h, offset_committer.h.
 #pragma once

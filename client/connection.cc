@@ -26,7 +26,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "client/address.h"
+#include "protocol/host_port.h"
 #include "client/sync.h"
 #include "protocol/absl_compat.h"
 #include "protocol/frame.h"
@@ -142,7 +142,7 @@ class Connection::Impl {
   };
 
   // ---- I/O thread ---------------------------------------------------------------------------
-  void StartConnect(const BrokerAddress& target, Clock::time_point deadline,
+  void StartConnect(const HostPort& target, Clock::time_point deadline,
                     std::shared_ptr<Attempt> attempt);
   void FinishAttempt(const std::shared_ptr<Attempt>& attempt, absl::Status status);
   void StartRead(std::shared_ptr<Link> link);
@@ -216,7 +216,7 @@ absl::Status Connection::Impl::Connect() {
                      "Connect() was called on the connection's I/O thread (from a callback)");
   }
   MutexLock connect_lock(&connect_mu_);
-  absl::StatusOr<BrokerAddress> target = ParseBrokerAddress(options_.address);
+  absl::StatusOr<HostPort> target = ParseHostPort(options_.address, kBrokerAddress);
   if (!target.ok()) return target.status();
   const Clock::time_point deadline = Clock::now() + options_.connect_timeout;
   std::future<absl::Status> connected;
@@ -264,7 +264,7 @@ absl::Status Connection::Impl::Connect() {
   return absl::OkStatus();
 }
 
-void Connection::Impl::StartConnect(const BrokerAddress& target, Clock::time_point deadline,
+void Connection::Impl::StartConnect(const HostPort& target, Clock::time_point deadline,
                                     std::shared_ptr<Attempt> attempt) {
   {
     MutexLock lock(&mu_);

@@ -59,7 +59,7 @@
 namespace brook::client {
 
 struct ConnectionOptions {
-  std::string address = "127.0.0.1:9292";            // host:port (client/address.h).
+  std::string address = "127.0.0.1:9292";            // host:port (protocol/host_port.h).
   std::string client_id = "brook-client";            // Sent in every request header.
   std::chrono::milliseconds connect_timeout{10000};  // Resolve + TCP connect + ApiVersions.
   uint32_t max_response_bytes = 256u << 20;  // A larger response frame breaks the connection.

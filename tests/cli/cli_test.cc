@@ -307,7 +307,7 @@ TEST_CASE("serve refuses a bad listen address and a data dir in use") {
   TempDir dir;
   auto bad = RunBrook({"serve", "--listen", "nonsense", "--data-dir", dir.path()});
   CHECK(bad.exit_code == 2);
-  CHECK(Contains(bad.err, "HOST:PORT"));
+  CHECK(Contains(bad.err, "invalid address 'nonsense': no port; expected host:port"));
 
   ChildBroker running(dir.path());
   REQUIRE(running.Start());

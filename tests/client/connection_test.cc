@@ -81,7 +81,7 @@ TEST_CASE("a malformed address fails with INVALID_REQUEST naming it") {
   Connection connection(OptionsFor("127.0.0.1:notaport"));
   absl::Status status = connection.Connect();
   CHECK(CodeOf(status) == ErrorCode::kInvalidRequest);
-  CHECK(MessageOf(status).find("invalid broker address '127.0.0.1:notaport'") == 0);
+  CHECK(MessageOf(status).find("invalid address '127.0.0.1:notaport'") == 0);
 }
 
 TEST_CASE("connect negotiates versions; an API the broker does not serve fails when called") {
