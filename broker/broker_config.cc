@@ -69,7 +69,9 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
     return absl::InvalidArgumentError("max in-flight requests per connection must be >= 1");
   }
   if (config.io_threads < 0) return absl::InvalidArgumentError("io threads must be >= 0");
-  if (config.store.data_dir.empty()) return absl::InvalidArgumentError("data dir is empty");
+  if (!config.store.in_memory && config.store.data_dir.empty()) {
+    return absl::InvalidArgumentError("data dir is empty");
+  }
   if (config.store.producer_id_expiration_ms < 1) {
     return absl::InvalidArgumentError("producer id expiration must be >= 1 ms");
   }

@@ -6,8 +6,9 @@
 
 namespace brook::storage {
 
-rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
+rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, rocksdb::Env* memory_env) {
   rocksdb::DBOptions db;
+  if (memory_env != nullptr) db.env = memory_env;
   db.create_if_missing = true;
   db.create_missing_column_families = true;
   db.max_background_jobs = 4;  // Two flushes can run at once: the log is write-heavy.

@@ -18,7 +18,8 @@ inline constexpr char kLogColumnFamily[] = "log";
 inline constexpr char kTimeIndexColumnFamily[] = "time_index";
 inline constexpr char kGroupOffsetsColumnFamily[] = "group_offsets";
 
-rocksdb::DBOptions MakeDbOptions(const StoreOptions& options);
+// `memory_env`: the in-memory file system of a store with options.in_memory; else null.
+rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, rocksdb::Env* memory_env);
 // Descriptors in the order meta, log, time_index, group_offsets.
 std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptions& options);
 
