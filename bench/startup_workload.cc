@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,8 +158,11 @@ absl::StatusOr<StartupCycle> RunStartupCycle(const std::filesystem::path& brook,
 
   ::kill(child.pid, SIGTERM);
   int status = 0;
-  const pid_t reaped = ::waitpid(child.pid, &status, 0);
+  rusage usage{};
+  const pid_t reaped = ::wait4(child.pid, &status, 0, &usage);
   cycle.cycle_ms = MillisSince(start);
+  cycle.broker_cpu_ms = (static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+                         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3);
   child.pid = -1;
   if (reaped < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return absl::UnavailableError(fmt::format("brook serve did not stop cleanly (status {:#x})",

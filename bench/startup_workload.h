@@ -19,6 +19,9 @@ namespace brook::bench {
 struct StartupCycle {
   double ready_ms = 0;  // Spawn until the ready line was read.
   double cycle_ms = 0;  // Spawn until the broker had exited, after one produce and consume.
+  // CPU time (user + system, all threads) the broker process used in the cycle: unlike the
+  // times above, barely affected by other processes competing for the machine.
+  double broker_cpu_ms = 0;
 };
 
 // Runs one cycle of the brook binary at `brook`. Errors: INTERNAL when the temp dir, the pipe

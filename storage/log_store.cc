@@ -90,7 +90,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options, memory_env.get()), path,
+  rocksdb::Status s = OpenDb(MakeDbOptions(options, memory_env.get()), path,
                                         MakeColumnFamilies(options), &handles, &db);
   if (!s.ok()) {
     return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", path));
