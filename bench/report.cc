@@ -9,13 +9,6 @@
 namespace brook::bench {
 namespace {
 
-// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
-
 std::string AcksName(int acks) { return acks == -1 ? "all" : std::to_string(acks); }
 
 bool Idempotent(int acks, std::optional<bool> idempotence) {
@@ -57,6 +50,12 @@ struct CompactionMedians {
 std::string AcksAndIdempotence(int acks, std::optional<bool> idempotence) {
   if (acks != -1) return "acks=" + AcksName(acks);
   return Idempotent(acks, idempotence) ? "acks=all, idempotent" : "acks=all, not idempotent";
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 double Median(std::vector<double> values) {

@@ -46,6 +46,9 @@ std::string AcksAndIdempotence(int acks, std::optional<bool> idempotence);
 
 // The median of `values` (0 when there are none).
 double Median(std::vector<double> values);
+// Nearest-rank percentile of sorted values: the smallest value with at least p% (0 < p <= 100)
+// at or below it; 0 when there are none.
+double Percentile(const std::vector<double>& sorted, double p);
 // `text` as a JSON string literal (quoted, escaped).
 std::string JsonString(std::string_view text);
 // `value` with `decimals` decimals, or null when it is negative (not measured).

@@ -100,7 +100,9 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
       std::make_unique<Server>(*runtime->io, cfg.server, runtime->handler, *runtime->memory);
   if (absl::Status s = runtime->server->Start(); !s.ok()) return s;
   if (cfg.kafka.enabled) {
-    absl::StatusOr<std::string> cluster_id = storage::LoadOrCreateClusterId(cfg.store.data_dir);
+    absl::StatusOr<std::string> cluster_id =
+        cfg.store.in_memory ? storage::NewClusterId()
+                            : storage::LoadOrCreateClusterId(cfg.store.data_dir);
     if (!cluster_id.ok()) return cluster_id.status();
     runtime->kafka_handler =
         std::make_shared<kafka_listener::KafkaHandler>(*runtime->ctx, cfg.kafka);
@@ -124,7 +126,8 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   std::unique_ptr<Broker> broker(new Broker(std::move(runtime)));
   Log(LogLevel::kInfo, "brook is serving", "addr", broker->address(), "kafka_addr",
       cfg.kafka.enabled ? broker->kafka_address() : std::string("off"), "data_dir",
-      cfg.store.data_dir, "io_threads", threads);
+      cfg.store.in_memory ? std::string("(in memory)") : cfg.store.data_dir, "io_threads",
+      threads);
   return broker;
 }
 

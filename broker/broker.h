@@ -17,6 +17,8 @@
 //   embedded_broker.h a real broker in-process for tests, in one line
 //   log.h             structured log lines on stderr
 //   shutdown_signals.h SIGINT/SIGTERM as a graceful stop, caught from before the broker listens
+//                     (and the parent process's exit, for test harnesses)
+//   ready_line.h      the JSON line `brook serve` prints once ready: where it listens
 //
 // Broker ties them together:
 //   ShutdownSignals signals;              // shutdown_signals.h: before it listens

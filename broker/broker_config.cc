@@ -61,7 +61,9 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
     return absl::InvalidArgumentError("free frame bytes must be in [0, max in-flight bytes]");
   }
   if (config.fetch_max_bytes < 1) return absl::InvalidArgumentError("fetch max bytes must be >= 1");
-  if (config.store.data_dir.empty()) return absl::InvalidArgumentError("data dir is empty");
+  if (!config.store.in_memory && config.store.data_dir.empty()) {
+    return absl::InvalidArgumentError("data dir is empty");
+  }
   if (config.store.producer_id_expiration_ms < 1) {
     return absl::InvalidArgumentError("producer id expiration must be >= 1 ms");
   }

@@ -41,7 +41,9 @@ absl::StatusOr<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Create(
 
 absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
   if (options.quiet) SetLogLevel(LogLevel::kWarn);
-  if (options.data_dir.empty()) {
+  if (options.in_memory) {
+    data_dir_.clear();
+  } else if (options.data_dir.empty()) {
     absl::StatusOr<std::string> dir = MakeTempDir();
     if (!dir.ok()) return dir.status();
     data_dir_ = *dir;
@@ -55,6 +57,7 @@ absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
   config_.kafka.host = "127.0.0.1";
   config_.kafka.port = 0;
   config_.store.data_dir = data_dir_;
+  config_.store.in_memory = options.in_memory;
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config_);
   if (!broker.ok()) return broker.status();
   broker_ = *std::move(broker);

@@ -2,6 +2,7 @@
 //
 //   #include "broker/embedded_broker.h"
 //   brook::EmbeddedBroker broker;                 // temp data dir, ephemeral port
+//   brook::EmbeddedBroker memory({.in_memory = true});  // or nothing on disk at all
 //   brook::Producer::Create({.bootstrap = broker.bootstrap()});
 //   // ... at scope exit the broker stops and its data dir is removed.
 //
@@ -23,8 +24,11 @@ class Broker;
 
 struct EmbeddedBrokerOptions {
   // Empty: a fresh directory under $TMPDIR (or /tmp), removed when the broker is destroyed.
-  // Otherwise this directory is used and kept.
-  std::string data_dir;
+  // Otherwise this directory is used and kept. Ignored with in_memory.
+  std::string data_dir{};
+  // Keep everything in memory: no directory is made and nothing is written to disk; the data
+  // is lost when the broker stops (Restart() comes back empty).
+  bool in_memory = false;
   // Settings for the broker; host, port and data dir are overridden. Fewer io threads keep
   // test machines responsive.
   BrokerConfig config = [] {
@@ -51,8 +55,9 @@ class EmbeddedBroker {
   // "127.0.0.1:PORT" of the Kafka listener: bootstrap.servers for any Kafka client. Empty when
   // options.config.kafka.enabled is false.
   std::string kafka_bootstrap() const;
+  // Empty when in memory.
   const std::string& data_dir() const { return data_dir_; }
-  // Gracefully stops and starts again on the same data dir and port.
+  // Gracefully stops and starts again on the same data dir and port (in memory: empty).
   // Errors: those of Broker::Start.
   absl::Status Restart();
 

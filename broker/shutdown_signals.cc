@@ -1,9 +1,16 @@
 #include "broker/shutdown_signals.h"
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+
+#include "fmt/format.h"
 
 namespace brook {
 
@@ -21,6 +28,18 @@ int ShutdownSignals::Wait() {
       [&](const boost::system::error_code&, int signal) { received = signal; });
   state_->io.run();
   return received;
+}
+
+absl::Status ShutdownSignals::WatchParent(pid_t parent) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) {
+    return absl::InternalError(fmt::format("prctl(PR_SET_PDEATHSIG): {}", std::strerror(errno)));
+  }
+  // Checked after the request: a parent that exits later sends SIGTERM.
+  if (::getppid() != parent) {
+    return absl::FailedPreconditionError(
+        fmt::format("the parent process ({}) has exited already", parent));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace brook

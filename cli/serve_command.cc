@@ -1,4 +1,8 @@
-// `brook serve`: run the broker until SIGINT/SIGTERM.
+// `brook serve`: run the broker until SIGINT/SIGTERM (or its parent's exit, with
+// --exit-with-parent). Once ready it prints one JSON line on stdout (broker/ready_line.h);
+// nothing else ever goes to stdout, logs go to stderr.
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -11,6 +15,7 @@
 
 #include "broker/broker.h"
 #include "broker/log.h"
+#include "broker/ready_line.h"
 #include "broker/shutdown_signals.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -25,6 +30,10 @@ struct ServeOptions {
   std::string kafka_listen = "127.0.0.1:9092";
   std::string kafka_advertised;  // HOST:PORT; empty = derived from the listen address.
   std::string data_dir = "./brook-data";
+  bool in_memory = false;
+  std::string ready_file;  // Empty: none.
+  bool exit_with_parent = false;
+  pid_t parent = ::getppid();  // Read as early as the process can: before the arguments.
   std::string log_level = "info";
   BrokerConfig config;
   // Consumer-group settings in milliseconds (BrokerConfig holds them as durations).
@@ -34,6 +43,18 @@ struct ServeOptions {
   int64_t log_cleanup_interval_ms = config.log_cleanup_interval.count();
   std::vector<std::string> topic_defaults;  // KEY=VALUE: defaults of every topic's configs.
 };
+
+// Prints the ready line on stdout and, when `ready_file` is set, writes it there.
+// Errors: those of WriteReadyFile.
+absl::Status AnnounceReady(const Broker& broker, const std::string& ready_file) {
+  const std::string line = FormatReadyLine(ReadyLineOf(broker));
+  if (!ready_file.empty()) {
+    if (absl::Status s = WriteReadyFile(ready_file, line); !s.ok()) return s;
+  }
+  fmt::print(stdout, "{}\n", line);
+  std::fflush(stdout);
+  return absl::OkStatus();
+}
 
 int RunServe(ServeOptions& options) {
   LogLevel level;
@@ -63,6 +84,7 @@ int RunServe(ServeOptions& options) {
     }
   }
   config.store.data_dir = options.data_dir;
+  config.store.in_memory = options.in_memory;
   std::optional<std::map<std::string, std::string>> defaults =
       ParseKeyValues(options.topic_defaults, "--topic-default");
   if (!defaults) return 2;
@@ -79,9 +101,20 @@ int RunServe(ServeOptions& options) {
   config.group_max_session_timeout = std::chrono::milliseconds(options.group_max_session_timeout_ms);
   config.log_cleanup_interval = std::chrono::milliseconds(options.log_cleanup_interval_ms);
   ShutdownSignals signals;  // From before the broker listens: no SIGTERM kills it unstopped.
+  if (options.exit_with_parent) {
+    if (absl::Status s = signals.WatchParent(options.parent); !s.ok()) {
+      fmt::print(stderr, "error: --exit-with-parent: {}\n", MessageOf(s));
+      return 1;
+    }
+  }
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config);
   if (!broker.ok()) {
     fmt::print(stderr, "error: {}\n", MessageOf(broker.status()));
+    return 1;
+  }
+  if (absl::Status s = AnnounceReady(**broker, options.ready_file); !s.ok()) {
+    fmt::print(stderr, "error: --ready-file: {}\n", MessageOf(s));
+    (*broker)->Stop();
     return 1;
   }
   const int signal = signals.Wait();
@@ -112,9 +145,19 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                     "Partitions of topics that Kafka clients create without a count")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  serve->add_option("--data-dir", options->data_dir, "Directory of the log")
-      ->envname("BROOK_DATA_DIR")
-      ->capture_default_str();
+  CLI::Option* data_dir =
+      serve->add_option("--data-dir", options->data_dir, "Directory of the log")
+          ->envname("BROOK_DATA_DIR")
+          ->capture_default_str();
+  serve->add_flag("--in-memory", options->in_memory,
+                  "Keep everything in memory: no data dir, nothing written to disk, everything "
+                  "lost on exit (for tests)")
+      ->excludes(data_dir);
+  serve->add_option("--ready-file", options->ready_file,
+                    "Once ready, also write the ready line (printed on stdout) to this file, "
+                    "atomically");
+  serve->add_flag("--exit-with-parent", options->exit_with_parent,
+                  "Stop gracefully when the parent process exits (Linux; for test harnesses)");
   serve->add_option("--log-level", options->log_level, "debug, info, warn or error")
       ->envname("BROOK_LOG_LEVEL")
       ->capture_default_str();

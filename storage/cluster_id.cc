@@ -17,16 +17,6 @@ namespace {
 
 constexpr size_t kIdLength = 22;
 
-std::string NewClusterId() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device random;
-  std::string id;
-  // 22 base64 digits carry 132 bits; the 16 random bytes fill 128 of them, as Kafka's do.
-  for (size_t i = 0; i < kIdLength; ++i) id.push_back(kAlphabet[random() % 64]);
-  return id;
-}
-
 bool IsClusterId(const std::string& id) {
   if (id.size() != kIdLength) return false;
   for (char c : id) {
@@ -57,6 +47,16 @@ absl::Status WriteDurably(const std::string& path, const std::string& content) {
 }
 
 }  // namespace
+
+std::string NewClusterId() {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device random;
+  std::string id;
+  // 22 base64 digits carry 132 bits; the 16 random bytes fill 128 of them, as Kafka's do.
+  for (size_t i = 0; i < kIdLength; ++i) id.push_back(kAlphabet[random() % 64]);
+  return id;
+}
 
 absl::StatusOr<std::string> LoadOrCreateClusterId(const std::string& data_dir) {
   const std::string path = data_dir + "/cluster.id";

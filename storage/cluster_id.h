@@ -12,6 +12,9 @@
 
 namespace brook::storage {
 
+// A fresh id (for a store kept in memory, which has no file to keep it in).
+std::string NewClusterId();
+
 // The id in `data_dir`/cluster.id, creating it if the file does not exist. Errors:
 // STORAGE_ERROR when the file cannot be read or written; DataLoss when it holds something that
 // is not a cluster id.

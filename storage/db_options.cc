@@ -1,13 +1,16 @@
 #include "storage/db_options.h"
 
+#include <algorithm>
+
 #include "rocksdb/cache.h"
 #include "rocksdb/table.h"
 #include "storage/rocksdb_logger.h"
 
 namespace brook::storage {
 
-rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
+rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, rocksdb::Env* memory_env) {
   rocksdb::DBOptions db;
+  if (memory_env != nullptr) db.env = memory_env;
   db.create_if_missing = true;
   db.create_missing_column_families = true;
   db.max_background_jobs = 4;  // Two flushes can run at once: the log is write-heavy.
@@ -48,6 +51,42 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
           {kLogColumnFamily, log},
           {kTimeIndexColumnFamily, time_index},
           {kGroupOffsetsColumnFamily, meta}};
+}
+
+rocksdb::Status OpenDb(const rocksdb::DBOptions& options, const std::string& path,
+                       const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
+                       std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db) {
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(options, path, &existing).ok()) {
+    existing = {rocksdb::kDefaultColumnFamilyName};  // A new database.
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> present;
+  std::vector<rocksdb::ColumnFamilyDescriptor> missing;
+  for (const rocksdb::ColumnFamilyDescriptor& family : families) {
+    const bool exists = std::find(existing.begin(), existing.end(), family.name) != existing.end();
+    (exists ? present : missing).push_back(family);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, present, &opened, db);
+  if (!s.ok()) return s;
+  std::vector<rocksdb::ColumnFamilyHandle*> created;
+  if (!missing.empty()) s = (*db)->CreateColumnFamilies(missing, &created);
+  opened.insert(opened.end(), created.begin(), created.end());
+  if (!s.ok()) {
+    for (rocksdb::ColumnFamilyHandle* handle : opened) {
+      (*db)->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    delete *db;
+    *db = nullptr;
+    return s;
+  }
+  handles->clear();
+  for (const rocksdb::ColumnFamilyDescriptor& family : families) {
+    for (rocksdb::ColumnFamilyHandle* handle : opened) {
+      if (handle->GetName() == family.name) handles->push_back(handle);
+    }
+  }
+  return s;
 }
 
 }  // namespace brook::storage

@@ -8,6 +8,7 @@
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/write_batch.h"
 #include "storage/db_options.h"
 #include "storage/keys.h"
@@ -71,33 +72,51 @@ absl::Status UpgradeFormatVersion(const ColumnFamilies& cfs, const std::string& 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kKafkaStorageError,
-                     fmt::format("cannot create data dir '{}': {}", options.data_dir, ec.message()));
+  std::unique_ptr<rocksdb::Env> memory_env;
+  std::string path = options.data_dir;
+  if (options.in_memory) {
+    memory_env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    path = "/brook-in-memory";  // A name in the in-memory file system only.
+    if (rocksdb::Status s = memory_env->CreateDirIfMissing(path); !s.ok()) {
+      return FromRocks(s, "creating the in-memory store");
+    }
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kKafkaStorageError,
+                       fmt::format("cannot create data dir '{}': {}", path, ec.message()));
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(options), options.data_dir,
+  rocksdb::Status s = OpenDb(MakeDbOptions(options, memory_env.get()), path,
                                         MakeColumnFamilies(options), &handles, &db);
   if (!s.ok()) {
-    return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", options.data_dir));
+    return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", path));
   }
   ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3]};
-  std::unique_ptr<LogStore> store(new LogStore(options, cfs, std::move(handles)));
+  std::unique_ptr<LogStore> store(
+      new LogStore(options, std::move(memory_env), cfs, std::move(handles)));
 
-  if (absl::Status st = UpgradeFormatVersion(cfs, options.data_dir); !st.ok()) return st;
+  if (absl::Status st = UpgradeFormatVersion(cfs, path); !st.ok()) return st;
   if (absl::Status st = store->LoadTopics(); !st.ok()) return st;
   if (absl::Status st = store->LoadProducerIds(); !st.ok()) return st;
   return store;
 }
 
-LogStore::LogStore(StoreOptions options, ColumnFamilies cfs,
-                   std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), cfs_(cfs), handles_(std::move(handles)), offsets_(cfs), ledger_(cfs) {
-  syncer_ = std::make_unique<WalSyncer>(
-      [db = cfs_.db] { return FromRocks(db->SyncWAL(), "syncing the WAL"); });
+LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> memory_env,
+                   ColumnFamilies cfs, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(std::move(options)),
+      memory_env_(std::move(memory_env)),
+      cfs_(cfs),
+      handles_(std::move(handles)),
+      offsets_(cfs),
+      ledger_(cfs) {
+  // In memory there is nothing to make durable (and the in-memory WAL cannot SyncWAL).
+  syncer_ = std::make_unique<WalSyncer>([db = cfs_.db, in_memory = options_.in_memory] {
+    return in_memory ? absl::OkStatus() : FromRocks(db->SyncWAL(), "syncing the WAL");
+  });
 }
 
 LogStore::~LogStore() {
@@ -106,7 +125,7 @@ LogStore::~LogStore() {
     absl::MutexLock lock(&mu_);
     topics_.clear();
   }
-  cfs_.db->SyncWAL().PermitUncheckedError();
+  if (!options_.in_memory) cfs_.db->SyncWAL().PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     cfs_.db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }

@@ -52,6 +52,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace brook::storage {
@@ -60,7 +61,11 @@ namespace brook::storage {
 using StoreLogSink = std::function<void(bool error, std::string_view message)>;
 
 struct StoreOptions {
-  std::string data_dir = "./brook-data";
+  std::string data_dir = "./brook-data";  // Unused when in_memory.
+  // Keep everything in memory (RocksDB over an in-memory file system, rocksdb::NewMemEnv):
+  // nothing is written to disk, no directory is made or locked, and everything is lost when
+  // the store closes.
+  bool in_memory = false;
   TopicConfig topic_defaults{};         // Settings of topics that do not override them.
   int32_t max_partitions = 10000;       // Largest partition count a topic may have.
   size_t block_cache_bytes = 256 << 20; // RocksDB block cache for reads from disk.
@@ -119,7 +124,8 @@ struct MarkedAppend {
 
 class LogStore {
  public:
-  // Opens (creating if needed) the store in options.data_dir and recovers every partition.
+  // Opens (creating if needed) the store in options.data_dir and recovers every partition;
+  // with options.in_memory, opens an empty store in memory.
   // Errors: STORAGE_ERROR when the directory cannot be created, is locked by another process,
   // or RocksDB fails to recover; DataLoss when the data was written by an unknown format.
   static absl::StatusOr<std::unique_ptr<LogStore>> Open(const StoreOptions& options);
@@ -289,7 +295,7 @@ class LogStore {
     std::vector<std::shared_ptr<PartitionLog>> partitions;
   };
 
-  LogStore(StoreOptions options, ColumnFamilies cfs,
+  LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> memory_env, ColumnFamilies cfs,
            std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadTopics();
   absl::Status LoadProducerIds();
@@ -322,6 +328,7 @@ class LogStore {
   void MaybeResumeWrites();
 
   const StoreOptions options_;
+  std::unique_ptr<rocksdb::Env> memory_env_;  // The database's files when in_memory; else null.
   ColumnFamilies cfs_;
   std::atomic<int64_t> resume_at_ms_{0};  // 0 = writes healthy; else when to try Resume().
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

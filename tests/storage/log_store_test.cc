@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <future>
 #include <thread>
 
 #include "protocol/error_codes.h"
@@ -189,6 +191,25 @@ TEST_CASE("everything survives a reopen: topics, configs, records and offsets") 
   CHECK(next->base_offset == Offset(3));
   auto read = store->Read("t", PartitionId(1), Offset(0), 1 << 20);
   CHECK(ValuesOf(read->records) == std::vector<std::string>{"a", "b", "c", "d"});
+}
+
+TEST_CASE("an in-memory store appends, reads and syncs without a file, and is empty when reopened") {
+  TempDir dir;
+  const std::string unused = dir.path() + "/data";  // Not made: in memory, data_dir is unused.
+  for (int open = 0; open < 2; ++open) {
+    auto store = LogStore::Open(StoreOptions{.data_dir = unused, .in_memory = true});
+    REQUIRE(store.ok());
+    CHECK((*store)->ListTopics().empty());
+    REQUIRE((*store)->CreateTopic("t", 1, {}).ok());
+    REQUIRE((*store)->Append("t", PartitionId(0), MakeBatch({"a", "b"})).ok());
+    std::promise<absl::Status> synced;
+    (*store)->SyncWal([&synced](absl::Status s) { synced.set_value(s); });
+    CHECK(synced.get_future().get().ok());
+    auto read = (*store)->Read("t", PartitionId(0), Offset(0), 1 << 20);
+    REQUIRE(read.ok());
+    CHECK(ValuesOf(read->records) == std::vector<std::string>{"a", "b"});
+  }
+  CHECK(std::filesystem::is_empty(dir.path()));
 }
 
 TEST_CASE("a deleted topic is gone, and a new topic of the same name starts empty") {

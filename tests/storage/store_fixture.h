@@ -106,7 +106,7 @@ inline void ChangeDb(const std::string& dir, const std::function<void(const Colu
   StoreOptions options{.data_dir = dir};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(MakeDbOptions(options), dir, MakeColumnFamilies(options), &handles, &db).ok());
+  REQUIRE(rocksdb::DB::Open(MakeDbOptions(options, /*memory_env=*/nullptr), dir, MakeColumnFamilies(options), &handles, &db).ok());
   change(ColumnFamilies{db, handles[0], handles[1], handles[2], handles[3]});
   for (auto* handle : handles) CHECK(db->DestroyColumnFamilyHandle(handle).ok());
   CHECK(db->Close().ok());

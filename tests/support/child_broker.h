@@ -58,7 +58,8 @@ class ChildBroker {
                                      "--kafka-listen", kafka_bootstrap(), "--data-dir",
                                      data_dir_,      "--log-level",    "warn"};
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
-    if (!process_.Spawn(args)) return false;
+    // Its ready line (stdout) is not needed: the port was picked beforehand.
+    if (!process_.Spawn(args, "/dev/null")) return false;
     for (int i = 0; i < 400; ++i) {
       if (CanConnect(port_)) return true;
       if (process_.Exited()) return false;

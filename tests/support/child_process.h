@@ -31,11 +31,13 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Starts `brook ARGS...` with stdout and stderr appended to the given files (empty: the
-  // test's own). Returns false if it cannot fork (a failing exec shows as exit code 127).
+  // test's own), in directory `cwd` (empty: the test's). Returns false if it cannot fork (a
+  // failing exec shows as exit code 127).
   bool Spawn(const std::vector<std::string>& args, const std::string& stdout_path = "",
-             const std::string& stderr_path = "") {
+             const std::string& stderr_path = "", const std::string& cwd = "") {
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
       Redirect(stdout_path, STDOUT_FILENO);
       Redirect(stderr_path, STDERR_FILENO);
       const std::string binary = BrookBinary();
@@ -48,7 +50,7 @@ class ChildProcess {
     return pid_ > 0;
   }
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return pid_; }  // -1 when there is no child.
 
   // True (and forgets the child) when it has exited.
   bool Exited() {
