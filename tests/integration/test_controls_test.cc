@@ -119,7 +119,7 @@ TEST_CASE("ResetBroker drops topics, groups and offsets; connected clients see a
   CHECK(ProduceTo(client, "orders", "o3") == ErrorCode::kNone);
 }
 
-TEST_CASE("EmbeddedBroker::Reset is the same reset") {
+TEST_CASE("EmbeddedBroker's Reset and clock methods are the same controls") {
   EmbeddedBroker broker;
   auto admin = AdminOf(broker);
   REQUIRE(admin->CreateTopic({.name = "a"}).ok());
@@ -128,6 +128,15 @@ TEST_CASE("EmbeddedBroker::Reset is the same reset") {
   CHECK(reset->topics == 1);
   CHECK(reset->groups == 0);
   CHECK(admin->ListTopics()->empty());
+
+  CHECK(CodeOf(broker.AdvanceClock(1h)) == ErrorCode::kInvalidRequest);
+  broker.SetClockMode(ClockMode::kManual);
+  CHECK(admin->GetClock()->mode == ClockMode::kManual);
+  const int64_t start = broker.ClockNowMs();
+  REQUIRE(broker.AdvanceClock(1h).ok());
+  CHECK(admin->GetClock()->now_ms == start + 3'600'000);
+  CHECK(CodeOf(broker.AdvanceClock(-1ms)) == ErrorCode::kInvalidRequest);
+  CHECK(broker.ClockNowMs() == start + 3'600'000);
 }
 
 TEST_CASE("the clock: shown, switched to manual, advanced; refused while it is the system's") {
@@ -205,6 +214,29 @@ TEST_CASE("compaction lags and tombstone expiry follow the clock") {
   const std::vector<testing::KeyedRecord> left = testing::ReadKeyed(client, "c", 0);
   REQUIRE(left.size() == 1);
   CHECK(left[0].key == "k2");
+}
+
+TEST_CASE("an idempotent producer's window follows the clock: forgotten after its expiry") {
+  EmbeddedBroker broker(Options(ClockMode::kManual));
+  auto admin = AdminOf(broker);
+  RawClient client(broker.bootstrap());
+  REQUIRE(admin->CreateTopic({.name = "t"}).ok());
+  const int64_t producer = Roundtrip(client, InitProducerIdRequest{}).second.producer_id;
+  std::string batch = testing::MakeBatch({"once"}, broker.ClockNowMs());
+  StampProducer(batch, {ProducerId(producer), ProducerEpoch(0), 0});
+  auto append = [&] {
+    ProduceRequest produce;
+    produce.topics.push_back({"t", {{0, batch}}});
+    const auto reply = Roundtrip(client, produce);
+    REQUIRE(reply.second.topics.at(0).partitions.at(0).error_code == ErrorCode::kNone);
+    return reply.second.topics.at(0).partitions.at(0).base_offset;
+  };
+  CHECK(append() == 0);
+  CHECK(append() == 0);  // A retry within the window: the original offset, not appended.
+  // producer.id.expiration.ms is a day: 25 hours later the broker has forgotten the producer,
+  // so the same batch is new to it.
+  REQUIRE(broker.AdvanceClock(25h).ok());
+  CHECK(append() == 1);
 }
 
 TEST_CASE("a member whose heartbeats stop expires after an advance past its session, not before") {
