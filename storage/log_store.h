@@ -141,7 +141,8 @@ class LogStore {
   absl::Status DeleteTopic(std::string_view name);
   // Removes every topic with its data, every group's committed offsets, every dead-letter
   // mark and counter and every idempotent producer's state, in one atomic write (range
-  // deletions, fsynced), as if the store were new; calls on removed topics then fail with
+  // deletions; in the WAL, not fsynced: durable once any later write is), as if the store
+  // were new; calls on removed topics then fail with
   // UNKNOWN_TOPIC_OR_PARTITION. Topic ids and producer ids are still never reused (a topic
   // created again is a new topic to Kafka clients). Returns what it removed. Errors:
   // STORAGE_ERROR (nothing removed).
