@@ -1,7 +1,7 @@
-// `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare|reset`: runs a workload
-// several times against an embedded broker (default) or --bootstrap, on a fresh topic per run,
-// and reports the median (`e2e` lives in end_to_end_command.h, `compare` in compare_command.h,
-// `reset` in reset_command.h).
+// `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare|reset`:
+// runs a workload several times against an embedded broker (default) or --bootstrap, on a
+// fresh topic per run, and reports the median (`e2e` lives in end_to_end_command.h, `compare`
+// in compare_command.h, `reset` in reset_command.h).
 // With `--protocol kafka`, produce, consume, mixed and group-consume run through librdkafka
 // against the embedded broker's Kafka listener, or against --bootstrap as a Kafka listener
 // (brook's or any Kafka broker's): bench/peers/kafka_driver.h.

@@ -116,10 +116,18 @@ void AddResetBenchCommand(CLI::App& bench, int* exit_code) {
       "reset", "Time ResetBroker on a broker filled with topics and groups (as between tests)");
   cmd->add_option("--bootstrap", o->bootstrap,
                   "Broker to measure, HOST:PORT (it is emptied; default: an embedded broker)");
-  cmd->add_option("--runs", o->runs, "Resets timed")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--topics", o->topics, "Topics before each reset")->check(CLI::Range(1, 100000))->capture_default_str();
-  cmd->add_option("--partitions", o->partitions, "Partitions per topic")->check(CLI::Range(1, 1000))->capture_default_str();
-  cmd->add_option("--groups", o->groups, "Groups with committed offsets before each reset")->check(CLI::Range(0, 100000))->capture_default_str();
+  cmd->add_option("--runs", o->runs, "Resets timed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--topics", o->topics, "Topics before each reset")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--partitions", o->partitions, "Partitions per topic")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--groups", o->groups, "Groups with committed offsets before each reset")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o, exit_code] { *exit_code = RunResetBench(*o); });
 }

@@ -11,10 +11,10 @@
 // Operation: one thread. Every `interval` it runs a pass: LogStore::EnforceRetention(now),
 // LogStore::ExpireProducers(now) (idempotent producers idle past producer.id.expiration.ms),
 // then LogStore::Compact for every partition of a compacted topic whose NeedsCompaction is
-// true. Jobs (Submit, SubmitDeletions, SubmitPass) come first, in the order they were queued: the thread
-// runs queued jobs before starting a pass and between the partitions of a pass. Every
-// compaction is throttled to bytes_per_second (read + written) and stops early when Stop() is
-// called. Each pass or job that removed something is logged at info. Retention, record
+// true. Jobs (Submit, SubmitDeletions, SubmitPass) come first, in the order they were queued:
+// the thread runs queued jobs before starting a pass and between the partitions of a pass.
+// Every compaction is throttled to bytes_per_second (read + written) and stops early when
+// Stop() is called. Each pass or job that removed something is logged at info. Retention, record
 // deletion and compaction do blocking RocksDB I/O (and a partition's wait for the others);
 // this thread is the only caller, so the network threads never wait for them.
 // Concurrency: Submit and Stop are thread-safe. A job's `done` runs exactly once, on the

@@ -58,7 +58,8 @@ TEST_CASE_FIXTURE(CliFixture, "reset needs --yes, then deletes every topic and g
   CHECK(Contains(gone.err, "does not exist"));
 }
 
-TEST_CASE_FIXTURE(CliFixture, "clock: show, mode, advance; bad durations and modes are usage errors") {
+TEST_CASE_FIXTURE(CliFixture,
+                  "clock: show, mode, advance; bad durations and modes are usage errors") {
   auto shown = Run({"clock", "show"});
   CHECK(shown.exit_code == 0);
   CHECK(HasRow(shown.out, {"mode", "system"}));
@@ -94,7 +95,8 @@ TEST_CASE_FIXTURE(CliFixture, "clock: show, mode, advance; bad durations and mod
   CHECK(ClockMs(system.out) >= start + 26 * 3'600'000LL + 1'800'500);  // Never back.
 }
 
-TEST_CASE_FIXTURE(ManualClockFixture, "serve --clock manual: 8 days later a 7-day topic's old records are gone") {
+TEST_CASE_FIXTURE(ManualClockFixture,
+                  "serve --clock manual: 8 days later a 7-day topic's old records are gone") {
   REQUIRE(HasRow(Run({"clock", "show"}).out, {"mode", "manual"}));
   REQUIRE(Run({"topic", "create", "r", "--config", "retention.ms=604800000"}).exit_code == 0);
   REQUIRE(Run({"produce", "r"}, "old\n").exit_code == 0);

@@ -168,8 +168,8 @@ TEST_CASE("advancing past retention.ms removes old segments at once, not before"
   EmbeddedBroker broker(Options(ClockMode::kManual));
   auto admin = AdminOf(broker);
   RawClient client(broker.bootstrap());
-  REQUIRE(admin->CreateTopic({.name = "r", .configs = {{"retention.ms", std::to_string(7 * kDayMs)}}})
-              .ok());
+  const std::string week = std::to_string(7 * kDayMs);
+  REQUIRE(admin->CreateTopic({.name = "r", .configs = {{"retention.ms", week}}}).ok());
   REQUIRE(ProduceTo(client, "r", "old", broker.ClockNowMs()) == ErrorCode::kNone);
   REQUIRE(broker.AdvanceClock(std::chrono::milliseconds(2 * kDayMs)).ok());
   // Past segment.ms (1 h): this append opens a new segment; "old" is 2 days old.

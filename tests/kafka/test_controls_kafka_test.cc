@@ -70,7 +70,8 @@ struct KafkaGroupFixture {
   }
 };
 
-TEST_CASE_FIXTURE(KafkaGroupFixture, "after a reset a Kafka member is fenced and its topic is gone") {
+TEST_CASE_FIXTURE(KafkaGroupFixture,
+                  "after a reset a Kafka member is fenced and its topic is gone") {
   REQUIRE(Heartbeat() == ErrorCode::kNone);
   REQUIRE(admin->ResetBroker().ok());
   CHECK(Heartbeat() == ErrorCode::kUnknownMemberId);
