@@ -5,6 +5,9 @@
 #include <thread>
 #include <vector>
 
+#include <future>
+
+#include "broker/broker_clock.h"
 #include "broker/brook_handler.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
@@ -14,6 +17,7 @@
 #include "broker/log_cleaner.h"
 #include "broker/memory_budget.h"
 #include "broker/server.h"
+#include "broker/test_controls.h"
 #include "protocol/absl_compat.h"
 #include "storage/cluster_id.h"
 
@@ -21,6 +25,8 @@ namespace brook {
 
 struct Broker::Runtime {
   BrokerConfig config;
+  // Before store: outlives it and everything else that reads it.
+  std::unique_ptr<BrokerClock> clock;
   std::unique_ptr<storage::LogStore> store;
   // After store: destroyed before it. Stopped by Stop() before the server drains.
   std::unique_ptr<LogCleaner> cleaner;
@@ -73,6 +79,9 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   runtime->config.store.log_sink = [](bool error, std::string_view message) {
     Log(error ? LogLevel::kError : LogLevel::kWarn, "storage engine", "detail", message);
   };
+  runtime->clock = std::make_unique<BrokerClock>(runtime->config.clock,
+                                                 std::move(runtime->config.store.clock));
+  runtime->config.store.clock = [clock = runtime->clock.get()] { return clock->NowMs(); };
   const BrokerConfig& cfg = runtime->config;
 
   absl::StatusOr<std::unique_ptr<storage::LogStore>> store = storage::LogStore::Open(cfg.store);
@@ -83,14 +92,15 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
         waiters->Notify(topic, partition);
       });
 
-  runtime->groups = std::make_unique<group::GroupCoordinator>(*runtime->store, cfg);
+  runtime->groups = std::make_unique<group::GroupCoordinator>(
+      *runtime->store, cfg, [clock = runtime->clock.get()] { return clock->SteadyNow(); });
   runtime->cleaner = std::make_unique<LogCleaner>(
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
   runtime->memory = std::make_unique<MemoryBudget>(cfg.max_in_flight_bytes, cfg.free_frame_bytes);
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
-      runtime->shutting_down, runtime->memory.get()});
+      runtime->shutting_down, *runtime->clock, runtime->memory.get()});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -146,6 +156,20 @@ uint16_t Broker::kafka_port() const {
 std::string Broker::kafka_address() const { return runtime_->kafka_address; }
 
 const BrokerConfig& Broker::config() const { return runtime_->config; }
+
+absl::StatusOr<ResetSummary> Broker::Reset() { return ResetBroker(*runtime_->ctx); }
+
+const BrokerClock& Broker::clock() const { return *runtime_->clock; }
+
+absl::Status Broker::SetClock(std::optional<ClockMode> mode, std::chrono::milliseconds advance) {
+  if (absl::Status s = ApplyClock(*runtime_->ctx, mode, advance); !s.ok()) return s;
+  if (advance.count() > 0) {
+    std::promise<void> pass;
+    runtime_->cleaner->SubmitPass([&pass] { pass.set_value(); });
+    pass.get_future().wait();
+  }
+  return absl::OkStatus();
+}
 
 void Broker::Stop() {
   Runtime& rt = *runtime_;

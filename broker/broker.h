@@ -36,14 +36,24 @@
 // Thread-safety: Stop and the accessors may be called from any thread but an io thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "broker/broker_config.h"
 
 namespace brook {
+
+class BrokerClock;
+
+// What Broker::Reset (ResetBroker) dropped.
+struct ResetSummary {
+  int32_t topics = 0;  // Topics that existed.
+  int32_t groups = 0;  // Groups with members or committed offsets.
+};
 
 class Broker {
  public:
@@ -62,6 +72,14 @@ class Broker {
   uint16_t kafka_port() const;
   std::string kafka_address() const;
   const BrokerConfig& config() const;
+
+  // Test controls (broker/test_controls.h, docs/testing.md), as the ResetBroker and Clock
+  // requests: Reset drops everything a test left behind (ResetBroker's errors).
+  absl::StatusOr<ResetSummary> Reset();
+  const BrokerClock& clock() const;
+  // Switches the clock's mode (when set), advances it by `advance`, and when it advanced waits
+  // for the log cleaner's pass at the new time. Errors: ApplyClock's.
+  absl::Status SetClock(std::optional<ClockMode> mode, std::chrono::milliseconds advance);
 
   // Graceful stop; idempotent; blocks until done.
   void Stop();

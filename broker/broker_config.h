@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "protocol/messages.h"
 #include "storage/log_store.h"
 
 namespace brook {
@@ -75,6 +76,9 @@ struct BrokerConfig {
   // Compaction's I/O bound (bytes read + written per second, background and CompactTopic);
   // 0 = unlimited. Bounds the CPU and disk compaction takes from producers and consumers.
   int64_t compaction_max_bytes_per_second = 64LL << 20;
+  // The clock's mode at start (broker_clock.h): the system clock, or a manual one that stands
+  // still until advanced (tests; docs/testing.md).
+  ClockMode clock = ClockMode::kSystem;
 };
 
 // Reads BROOK_LISTEN, BROOK_KAFKA_LISTEN and BROOK_DATA_DIR into *config. Errors:

@@ -106,6 +106,8 @@ constexpr Route kRoutes[] = {
     Row<DeadLetterRequest, HandleDeadLetter>(),
     Row<ReplayDeadLettersRequest, HandleReplayDeadLetters>(),
     Row<DeadLetterStatsRequest, HandleDeadLetterStats>(),
+    Row<ResetBrokerRequest, HandleResetBroker>(),
+    Row<ClockRequest, HandleClock>(),
 };
 
 const Route* FindRoute(int16_t key) {

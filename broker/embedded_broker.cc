@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "broker/broker.h"
+#include "broker/broker_clock.h"
 #include "broker/log.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -90,6 +91,20 @@ absl::Status EmbeddedBroker::Restart() {
   if (!broker.ok()) return broker.status();
   broker_ = *std::move(broker);
   return absl::OkStatus();
+}
+
+absl::StatusOr<ResetSummary> EmbeddedBroker::Reset() { return broker_->Reset(); }
+
+int64_t EmbeddedBroker::ClockNowMs() const { return broker_->clock().NowMs(); }
+
+ClockMode EmbeddedBroker::clock_mode() const { return broker_->clock().mode(); }
+
+void EmbeddedBroker::SetClockMode(ClockMode mode) {
+  broker_->SetClock(mode, std::chrono::milliseconds(0)).IgnoreError();  // Cannot fail.
+}
+
+absl::Status EmbeddedBroker::AdvanceClock(std::chrono::milliseconds by) {
+  return broker_->SetClock(std::nullopt, by);
 }
 
 }  // namespace brook

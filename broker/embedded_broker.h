@@ -8,19 +8,22 @@
 //
 // It is the same broker `brook serve` runs (same storage, protocols and TCP server), listening
 // on 127.0.0.1 on free ports: brook's protocol (bootstrap()) and Kafka's (kafka_bootstrap()). Restart() stops it and starts it again on the same data dir
-// and port, to test that data survives. Thread-safety: bootstrap()/data_dir() from any
-// thread; Restart() and destruction from one thread while no other call runs.
+// and port, to test that data survives. Reset() gives each test a fresh broker without a
+// restart; the clock methods make time pass on cue. Thread-safety: bootstrap()/data_dir(),
+// Reset() and the clock methods from any thread; Restart() (which also restarts the clock in
+// options.config.clock's mode) and destruction from one thread while no other call runs.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "broker/broker.h"
 #include "broker/broker_config.h"
 
 namespace brook {
-
-class Broker;
 
 struct EmbeddedBrokerOptions {
   // Empty: a fresh directory under $TMPDIR (or /tmp), removed when the broker is destroyed.
@@ -60,6 +63,21 @@ class EmbeddedBroker {
   // Gracefully stops and starts again on the same data dir and port (in memory: empty).
   // Errors: those of Broker::Start.
   absl::Status Restart();
+
+  // Test controls (docs/testing.md), the same as ResetBroker and Clock over the wire.
+  // Drops every topic, group, committed offset, dead-letter mark and counter and producer
+  // state while the broker keeps serving. Errors: STORAGE_ERROR.
+  absl::StatusOr<ResetSummary> Reset();
+  // The broker's clock: ms since the epoch, and its mode. Start with a manual clock with
+  // options.config.clock = ClockMode::kManual.
+  int64_t ClockNowMs() const;
+  ClockMode clock_mode() const;
+  // Switches the clock; to kManual it stands still from now on.
+  void SetClockMode(ClockMode mode);
+  // Moves a manual clock forward and returns once groups and the log cleaner (retention,
+  // compaction, producer expiry) have acted at the new time. Errors: INVALID_REQUEST (a
+  // negative duration; the system clock).
+  absl::Status AdvanceClock(std::chrono::milliseconds by);
 
  private:
   struct Uninitialized {};

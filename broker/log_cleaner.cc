@@ -57,6 +57,14 @@ void LogCleaner::SubmitDeletions(std::vector<RecordDeletion> deletions, Deletion
          [n = deletions.size(), done] { done(DeletionResults(n, DeletionShutDown())); }});
 }
 
+void LogCleaner::SubmitPass(std::function<void()> done) {
+  Queue({[this, done] {
+           RunPass();
+           done();
+         },
+         done});
+}
+
 void LogCleaner::Queue(Pending pending) {
   {
     absl::MutexLock lock(&mu_);

@@ -5,15 +5,16 @@
 //   cleaner.Start();
 //   cleaner.Submit({"changelog", {PartitionId(0)}}, [](std::vector<PartitionCompaction> r) {});
 //   cleaner.SubmitDeletions({{"orders", PartitionId(0), Offset(100)}}, [](DeletionResults r) {});
+//   cleaner.SubmitPass([] {});  // a pass now, e.g. after the clock advanced
 //   cleaner.Stop();  // before the store closes
 //
 // Operation: one thread. Every `interval` it runs a pass: LogStore::EnforceRetention(now),
 // LogStore::ExpireProducers(now) (idempotent producers idle past producer.id.expiration.ms),
 // then LogStore::Compact for every partition of a compacted topic whose NeedsCompaction is
-// true. Jobs (Submit, SubmitDeletions) come first, in the order they were queued: the thread
-// runs queued jobs before starting a pass and between the partitions of a pass. Every
-// compaction is throttled to bytes_per_second (read + written) and stops early when Stop() is
-// called. Each pass or job that removed something is logged at info. Retention, record
+// true. Jobs (Submit, SubmitDeletions, SubmitPass) come first, in the order they were queued:
+// the thread runs queued jobs before starting a pass and between the partitions of a pass.
+// Every compaction is throttled to bytes_per_second (read + written) and stops early when
+// Stop() is called. Each pass or job that removed something is logged at info. Retention, record
 // deletion and compaction do blocking RocksDB I/O (and a partition's wait for the others);
 // this thread is the only caller, so the network threads never wait for them.
 // Concurrency: Submit and Stop are thread-safe. A job's `done` runs exactly once, on the
@@ -91,6 +92,10 @@ class LogCleaner {
   // Queues record deletions, run in order; `done` gets their results once all ran. After
   // Stop, `done` runs at once with BROKER_SHUTTING_DOWN for every deletion.
   void SubmitDeletions(std::vector<RecordDeletion> deletions, DeletionsDone done);
+  // Queues a pass (retention, producer expiry, compaction of the partitions that need it) to
+  // run now, as after the broker's clock jumped forward; `done` runs once it finished (also
+  // when it was cut short by Stop), or at once after Stop.
+  void SubmitPass(std::function<void()> done);
   // See Lifecycle. Idempotent; blocks until the thread has exited.
   void Stop();
 

@@ -1,7 +1,9 @@
 #include "cli/cli_common.h"
 
 #include <algorithm>
+#include <chrono>
 
+#include "fmt/chrono.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
@@ -47,6 +49,14 @@ std::optional<std::map<std::string, std::string>> ParseKeyValues(
     values[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return values;
+}
+
+std::string IsoTime(int64_t ms_since_epoch) {
+  if (ms_since_epoch <= 0) return "-";
+  const std::chrono::sys_time<std::chrono::milliseconds> t{
+      std::chrono::milliseconds(ms_since_epoch)};
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                     std::chrono::floor<std::chrono::seconds>(t), ms_since_epoch % 1000);
 }
 
 }  // namespace brook::cli

@@ -2,6 +2,7 @@
 // are printed ("error: <message>" on stderr, exit code 1), and how tables are printed.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ int PrintError(const absl::Status& status);
 // printing "error: --config takes KEY=VALUE, got '...'" to stderr when one is malformed.
 std::optional<std::map<std::string, std::string>> ParseKeyValues(
     const std::vector<std::string>& arguments, std::string_view flag);
+
+// "2026-11-25T14:56:18.123Z"; "-" for 0 or less (a time that was not set).
+std::string IsoTime(int64_t ms_since_epoch);
 
 // Prints rows on stdout as left-aligned columns two spaces apart (the first row is usually
 // the header, e.g. {"GROUP", "STATE", "MEMBERS"}). The last column is not padded.

@@ -5,7 +5,6 @@
 
 #include "client/admin.h"
 #include "client/consumer.h"
-#include "fmt/chrono.h"
 #include "fmt/format.h"
 
 namespace brook::cli {
@@ -45,14 +44,6 @@ absl::Status ForEachDeadLetter(const std::string& bootstrap, const std::string& 
     }
   }
   return absl::OkStatus();
-}
-
-std::string IsoTime(int64_t ms_since_epoch) {
-  if (ms_since_epoch <= 0) return "-";
-  const std::chrono::sys_time<std::chrono::milliseconds> t{
-      std::chrono::milliseconds(ms_since_epoch)};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
-                     std::chrono::floor<std::chrono::seconds>(t), ms_since_epoch % 1000);
 }
 
 }  // namespace brook::cli

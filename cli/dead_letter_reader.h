@@ -30,7 +30,4 @@ struct DeadLetterRecord {
 absl::Status ForEachDeadLetter(const std::string& bootstrap, const std::string& dlq_topic,
                                const std::function<bool(const DeadLetterRecord&)>& visit);
 
-// "2026-11-25T14:56:18.123Z"; "-" for 0 or less (a time that was not set).
-std::string IsoTime(int64_t ms_since_epoch);
-
 }  // namespace brook::cli

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   brook::cli::AddConsumeCommand(app, &exit_code);
   brook::cli::AddGroupCommands(app, &exit_code);
   brook::cli::AddDlqCommands(app, &exit_code);
+  brook::cli::AddResetCommand(app, &exit_code);
+  brook::cli::AddClockCommands(app, &exit_code);
   brook::bench::AddBenchCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

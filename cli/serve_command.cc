@@ -42,6 +42,7 @@ struct ServeOptions {
   int64_t group_max_session_timeout_ms = config.group_max_session_timeout.count();
   int64_t log_cleanup_interval_ms = config.log_cleanup_interval.count();
   std::vector<std::string> topic_defaults;  // KEY=VALUE: defaults of every topic's configs.
+  std::string clock = "system";             // system or manual.
 };
 
 // Prints the ready line on stdout and, when `ready_file` is set, writes it there.
@@ -100,6 +101,11 @@ int RunServe(ServeOptions& options) {
   config.group_min_session_timeout = std::chrono::milliseconds(options.group_min_session_timeout_ms);
   config.group_max_session_timeout = std::chrono::milliseconds(options.group_max_session_timeout_ms);
   config.log_cleanup_interval = std::chrono::milliseconds(options.log_cleanup_interval_ms);
+  if (options.clock != "system" && options.clock != "manual") {
+    fmt::print(stderr, "error: --clock must be system or manual, not '{}'\n", options.clock);
+    return 2;
+  }
+  config.clock = options.clock == "manual" ? ClockMode::kManual : ClockMode::kSystem;
   ShutdownSignals signals;  // From before the broker listens: no SIGTERM kills it unstopped.
   if (options.exit_with_parent) {
     if (absl::Status s = signals.WatchParent(options.parent); !s.ok()) {
@@ -209,6 +215,10 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   serve->add_option("--topic-default", options->topic_defaults,
                     "KEY=VALUE: the default of a topic config for topics that do not set it "
                     "(e.g. retention.ms=86400000, segment.bytes=16777216; see docs/topics.md)");
+  serve->add_option("--clock", options->clock,
+                    "system, or manual: the broker's clock stands still until `brook clock "
+                    "advance` (for tests; see docs/testing.md)")
+      ->capture_default_str();
   serve->callback([options, exit_code] { *exit_code = RunServe(*options); });
 }
 

@@ -24,6 +24,12 @@
 //   // plan: per partition {partition, old committed offset, new offset}; or NON_EMPTY_GROUP
 //   // while the group has live members.
 //
+// Tests (docs/testing.md): a fresh broker between tests, and time that passes on cue:
+//
+//   (*admin)->ResetBroker();                         // every topic, group, offset... gone
+//   (*admin)->SetClockMode(brook::ClockMode::kManual);
+//   (*admin)->AdvanceClock(std::chrono::days(8));    // retention.ms=7d: the records are gone
+//
 // Every method is one request (ResetGroupOffsets: a few) on the Admin's connection
 // (reconnected on demand when it has dropped) and returns the broker's outcome: errors carry
 // the broker's ErrorCode and message.
@@ -47,6 +53,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "client/offset_reset.h"
+#include "protocol/messages.h"
 #include "protocol/types.h"
 
 namespace brook {
@@ -94,6 +101,18 @@ struct PartitionCompactionStats {
   int64_t cleaned_up_to = 0;       // Offsets below it are compacted.
   int64_t duration_ms = 0;         // Time the broker took, including waiting for a
                                    // background compaction of the partition to finish.
+};
+
+// What ResetBroker dropped.
+struct BrokerResetSummary {
+  int32_t topics_deleted = 0;
+  int32_t groups_deleted = 0;  // Groups with members or committed offsets.
+};
+
+// The broker's clock (docs/testing.md, "Making time pass").
+struct BrokerClockState {
+  ClockMode mode = ClockMode::kSystem;
+  int64_t now_ms = 0;  // The broker's time, ms since the epoch.
 };
 
 struct ApiVersionRange {
@@ -297,6 +316,22 @@ class Admin {
                                                                    std::string_view topic,
                                                                    const OffsetResetSpec& spec,
                                                                    bool dry_run);
+
+  // Test controls (docs/testing.md). ResetBroker drops every topic, group, committed offset,
+  // dead-letter mark and counter and producer state, as if the broker were new, while it
+  // keeps serving (other clients then get UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_MEMBER_ID...).
+  // Errors: STORAGE_ERROR, request errors.
+  absl::StatusOr<BrokerResetSummary> ResetBroker();
+  // The broker's clock.
+  absl::StatusOr<BrokerClockState> GetClock();
+  // Switches the broker's clock: kManual stands still from now on (until AdvanceClock),
+  // kSystem runs on at real speed from where it stands.
+  absl::StatusOr<BrokerClockState> SetClockMode(ClockMode mode);
+  // Moves a manual clock forward, and returns once the broker acted at the new time: group
+  // sessions and deadlines, then retention, compaction and producer expiry (waits up to
+  // AdminOptions::compact_timeout). Errors: INVALID_REQUEST (negative `by`; the clock is the
+  // system clock), request errors.
+  absl::StatusOr<BrokerClockState> AdvanceClock(std::chrono::milliseconds by);
 
   // Closes the connection. Idempotent.
   void Close();

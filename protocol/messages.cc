@@ -38,6 +38,10 @@ std::string_view ApiName(ApiKey key) {
       return "ReplayDeadLetters";
     case ApiKey::kDeadLetterStats:
       return "DeadLetterStats";
+    case ApiKey::kResetBroker:
+      return "ResetBroker";
+    case ApiKey::kClock:
+      return "Clock";
     case ApiKey::kApiVersions:
       return "ApiVersions";
     case ApiKey::kCreateTopics:

@@ -50,6 +50,8 @@ enum class ApiKey : int16_t {
   kDeadLetter = 1001,
   kReplayDeadLetters = 1002,
   kDeadLetterStats = 1003,
+  kResetBroker = 1004,
+  kClock = 1005,
 };
 
 // Special timestamps of ListOffsets.
@@ -887,6 +889,50 @@ struct DeadLetterStatsRequest {
   template <class V> void Fields(V& v) { v(topics, "topics"); }
 };
 
+// ---- ResetBroker (1004): drop everything a test could leave behind, in one operation. ----
+struct ResetBrokerResponse {
+  int32_t topics_deleted = 0;  // Topics that existed.
+  int32_t groups_deleted = 0;  // Groups with members or committed offsets.
+  template <class V> void Fields(V& v) {
+    v(topics_deleted, "topics_deleted");
+    v(groups_deleted, "groups_deleted");
+  }
+};
+struct ResetBrokerRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kResetBroker;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = ResetBrokerResponse;
+  template <class V> void Fields(V&) {}
+};
+
+// ---- Clock (1005): read the broker's clock, switch its mode, advance a manual clock. ----
+// The clock's modes on the wire.
+enum class ClockMode : int8_t {
+  kSystem = 0,  // The system's wall clock.
+  kManual = 1,  // Stands still until advanced.
+};
+inline constexpr int8_t kClockModeUnchanged = -1;
+
+struct ClockResponse {
+  int8_t mode = 0;      // ClockMode, after the request.
+  int64_t now_ms = 0;   // The broker's time after the request, ms since the epoch.
+  template <class V> void Fields(V& v) {
+    v(mode, "mode");
+    v(now_ms, "now_ms");
+  }
+};
+struct ClockRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kClock;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = ClockResponse;
+  int8_t set_mode = kClockModeUnchanged;  // A ClockMode, or kClockModeUnchanged.
+  int64_t advance_ms = 0;                 // >= 0; > 0 needs the manual mode.
+  template <class V> void Fields(V& v) {
+    v(set_mode, "set_mode");
+    v(advance_ms, "advance_ms");
+  }
+};
+
 // Every request type, in API-key order; ApiVersions and the docs enumerate it.
 using AllRequests =
     std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
@@ -895,7 +941,8 @@ using AllRequests =
                CreateTopicsRequest, DeleteTopicsRequest, DeleteRecordsRequest,
                InitProducerIdRequest, CreatePartitionsRequest, DeleteGroupsRequest,
                AlterConfigsRequest, OffsetDeleteRequest, CompactTopicRequest, DeadLetterRequest,
-               ReplayDeadLettersRequest, DeadLetterStatsRequest>;
+               ReplayDeadLettersRequest, DeadLetterStatsRequest, ResetBrokerRequest,
+               ClockRequest>;
 
 std::string_view ApiName(ApiKey key);
 

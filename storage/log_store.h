@@ -116,6 +116,12 @@ struct ReplayEntry {
   std::string group;      // ...and the group that dead-lettered it: counted under (topic, group).
 };
 
+// What LogStore::Reset removed.
+struct StoreReset {
+  int32_t topics = 0;               // Topics that existed.
+  std::vector<std::string> groups;  // Groups that had committed offsets, sorted.
+};
+
 // Where an appended-once record is.
 struct MarkedAppend {
   RecordLocation location;
@@ -139,6 +145,14 @@ class LogStore {
                            const ConfigOverrides& overrides, bool validate_only = false);
   // Removes the topic and all its data. Errors: UNKNOWN_TOPIC_OR_PARTITION, STORAGE_ERROR.
   absl::Status DeleteTopic(std::string_view name);
+  // Removes every topic with its data, every group's committed offsets, every dead-letter
+  // mark and counter and every idempotent producer's state, in one atomic write (range
+  // deletions; in the WAL, not fsynced: durable once any later write is), as if the store
+  // were new; calls on removed topics then fail with
+  // UNKNOWN_TOPIC_OR_PARTITION. Topic ids and producer ids are still never reused (a topic
+  // created again is a new topic to Kafka clients). Returns what it removed. Errors:
+  // STORAGE_ERROR (nothing removed).
+  absl::StatusOr<StoreReset> Reset();
   // Grows the topic to `count` partitions (Kafka's CreatePartitions: the total, not the number
   // added), durably (fsync). The new partitions are empty and take appends at once; calls on
   // the existing ones go on unaffected. With validate_only, checks and changes nothing.

@@ -72,7 +72,7 @@ GroupCoordinator::GroupCoordinator(storage::LogStore& store, const BrokerConfig&
 GroupCoordinator::~GroupCoordinator() = default;
 
 void GroupCoordinator::Start(asio::io_context& io) {
-  sweeper_ = std::make_unique<Sweeper>(io, [this] { SweepAll(); });
+  sweeper_ = std::make_unique<Sweeper>(io, [this] { SettleAll(); });
   sweeper_->Arm();
 }
 
@@ -85,9 +85,7 @@ void GroupCoordinator::Shutdown() {
       AnswerAll(entry->classic_joins, ShuttingDown());
       AnswerAll(entry->classic_syncs, ShuttingDown());
     }
-    for (auto& [group, watches] : watches_) {
-      for (auto& [id, wake] : watches) wake();
-    }
+    WakeEveryWatch();
   }
   if (sweeper_) sweeper_->Stop();
 }
@@ -453,7 +451,13 @@ std::string GroupCoordinator::NewMemberId(const Group& group, std::string_view c
   }
 }
 
-void GroupCoordinator::SweepAll() {
+void GroupCoordinator::WakeEveryWatch() {
+  for (auto& [group, watches] : watches_) {
+    for (auto& [id, wake] : watches) wake();
+  }
+}
+
+void GroupCoordinator::SettleAll() {
   absl::MutexLock lock(&mu_);
   const auto now = Now();
   for (auto& [id, entry] : groups_) Settle(*entry, now);

@@ -121,7 +121,8 @@ class GroupCoordinator {
   };
 
   // Uses config's group_initial_rebalance_delay and group_{min,max}_session_timeout. `clock`
-  // (default: Clock::now) is the time every decision uses; tests inject their own.
+  // (default: Clock::now) is the time every decision uses: the broker passes its BrokerClock
+  // (broker_clock.h), tests inject their own.
   GroupCoordinator(storage::LogStore& store, const BrokerConfig& config,
                    std::function<Clock::time_point()> clock = {});
   ~GroupCoordinator();
@@ -133,6 +134,17 @@ class GroupCoordinator {
   // Answers pending joins and syncs BROKER_SHUTTING_DOWN, refuses later ones, wakes watching
   // fetches and stops the sweep. Idempotent.
   void Shutdown();
+
+  // Brings every group up to date now, as the 50 ms sweep does: after the clock jumped
+  // forward (BrokerClock::Advance), sessions and deadlines that passed take effect at once.
+  void SettleAll();
+  // Resets the broker's groups and store in one step: under the coordinator's mutex (so no
+  // commit or dead letter slips in between), calls store.Reset() (LogStore::Reset), then
+  // forgets every group: parked joins and syncs are answered UNKNOWN_MEMBER_ID, watching
+  // fetches are woken, and later requests of the old members get UNKNOWN_MEMBER_ID (they join
+  // again). Returns the store's answer with `groups` also naming the groups that had members.
+  // Errors: the store's STORAGE_ERROR (then nothing changed).
+  absl::StatusOr<storage::StoreReset> Reset();
 
   // ---- brook's protocol -----------------------------------------------------------------
 
@@ -300,7 +312,8 @@ class GroupCoordinator {
   // Suspends until `wait` is answered.
   template <class T>
   boost::asio::awaitable<absl::StatusOr<T>> AwaitAnswer(std::shared_ptr<Parked<T>> wait);
-  void SweepAll();
+  // Calls every watch's wake function.
+  void WakeEveryWatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Unwatch(const std::string& group_id, uint64_t id);
 
   storage::LogStore& store_;

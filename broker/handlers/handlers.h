@@ -24,6 +24,7 @@
 
 namespace brook {
 
+class BrokerClock;
 class LogCleaner;
 class MemoryBudget;
 
@@ -34,6 +35,7 @@ struct BrokerContext {
   LogCleaner& cleaner;
   const BrokerConfig& config;
   const std::atomic<bool>& shutting_down;
+  BrokerClock& clock;  // What every time the broker keeps reads (broker_clock.h).
   // Fetch answers no more than what is left of it (at least one batch); null: no budget.
   const MemoryBudget* memory = nullptr;
 };
@@ -128,6 +130,14 @@ HandlerResult<ReplayDeadLettersResponse> HandleReplayDeadLetters(
 HandlerResult<DeadLetterStatsResponse> HandleDeadLetterStats(BrokerContext& ctx,
                                                              const DeadLetterStatsRequest& request,
                                                              RequestScope& scope);
+
+// Test controls (test_controls.h): ResetBroker drops everything; Clock switches, reads and
+// advances the clock, and after an advance waits for the log cleaner's pass at the new time.
+HandlerResult<ResetBrokerResponse> HandleResetBroker(BrokerContext& ctx,
+                                                     const ResetBrokerRequest& request,
+                                                     RequestScope& scope);
+HandlerResult<ClockResponse> HandleClock(BrokerContext& ctx, const ClockRequest& request,
+                                         RequestScope& scope);
 
 // A per-topic result of the topic admin APIs: NONE, or the status's code and message.
 TopicResult TopicResultOf(const std::string& name, const absl::Status& status);

@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "broker/broker_clock.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -303,7 +304,8 @@ struct AdminFixture : Fixture {
   FetchWaiters waiters;
   LogCleaner cleaner{*store, {}};
   std::atomic<bool> shutting_down{false};
-  BrokerContext ctx{*store, waiters, *groups, cleaner, config, shutting_down};
+  BrokerClock clock;
+  BrokerContext ctx{*store, waiters, *groups, cleaner, config, shutting_down, clock};
   RequestScope scope;
 
   template <class Response>
