@@ -9,6 +9,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/io_pool.h"
+#include "broker/kafka/api_table.h"
 #include "broker/kafka/kafka_handler.h"
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
@@ -25,6 +26,7 @@ struct Broker::Runtime {
   std::unique_ptr<LogCleaner> cleaner;
   FetchWaiters waiters;
   std::atomic<bool> shutting_down{false};
+  std::unique_ptr<faults::FaultRegistry> faults;
   // What both protocols' handlers share. Its references are only used while serving.
   std::unique_ptr<BrokerContext> ctx;
   std::shared_ptr<BrookHandler> handler;
@@ -62,6 +64,15 @@ kafka_listener::KafkaNode AdvertisedNode(const KafkaListenerConfig& kafka, uint1
   return node;
 }
 
+// Every API of both listeners, as fault rules name them.
+std::vector<faults::ServedApi> FaultCatalog() {
+  std::vector<faults::ServedApi> apis = BrookApis();
+  for (const kafka_listener::KafkaApi& api : kafka_listener::KafkaApis()) {
+    apis.push_back({FaultListener::kKafka, api.key, api.name, api.error_answer});
+  }
+  return apis;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
@@ -85,9 +96,10 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   runtime->cleaner = std::make_unique<LogCleaner>(
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
+  runtime->faults = std::make_unique<faults::FaultRegistry>(FaultCatalog());
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
-      runtime->shutting_down});
+      runtime->shutting_down, *runtime->faults});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -138,6 +150,8 @@ uint16_t Broker::kafka_port() const {
 std::string Broker::kafka_address() const { return runtime_->kafka_address; }
 
 const BrokerConfig& Broker::config() const { return runtime_->config; }
+
+faults::FaultRegistry& Broker::faults() { return *runtime_->faults; }
 
 void Broker::Stop() {
   Runtime& rt = *runtime_;

@@ -38,6 +38,12 @@ std::string_view ApiName(ApiKey key) {
       return "ReplayDeadLetters";
     case ApiKey::kDeadLetterStats:
       return "DeadLetterStats";
+    case ApiKey::kFaultAdd:
+      return "FaultAdd";
+    case ApiKey::kFaultList:
+      return "FaultList";
+    case ApiKey::kFaultClear:
+      return "FaultClear";
     case ApiKey::kApiVersions:
       return "ApiVersions";
     case ApiKey::kCreateTopics:

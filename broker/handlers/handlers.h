@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "broker/broker_config.h"
+#include "broker/faults/fault_registry.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "protocol/messages.h"
@@ -33,6 +34,7 @@ struct BrokerContext {
   LogCleaner& cleaner;
   const BrokerConfig& config;
   const std::atomic<bool>& shutting_down;
+  faults::FaultRegistry& faults;  // Armed fault rules, consulted by both protocols.
 };
 
 // Owns bytes that a response points into, for the life of one request, and tells the handler
@@ -125,6 +127,17 @@ HandlerResult<ReplayDeadLettersResponse> HandleReplayDeadLetters(
 HandlerResult<DeadLetterStatsResponse> HandleDeadLetterStats(BrokerContext& ctx,
                                                              const DeadLetterStatsRequest& request,
                                                              RequestScope& scope);
+
+// Fault injection (broker/faults/fault_registry.h). Errors: those of FaultRegistry's Add and
+// Clear.
+HandlerResult<FaultAddResponse> HandleFaultAdd(BrokerContext& ctx, const FaultAddRequest& request,
+                                               RequestScope& scope);
+HandlerResult<FaultListResponse> HandleFaultList(BrokerContext& ctx,
+                                                 const FaultListRequest& request,
+                                                 RequestScope& scope);
+HandlerResult<FaultClearResponse> HandleFaultClear(BrokerContext& ctx,
+                                                   const FaultClearRequest& request,
+                                                   RequestScope& scope);
 
 // A per-topic result of the topic admin APIs: NONE, or the status's code and message.
 TopicResult TopicResultOf(const std::string& name, const absl::Status& status);
