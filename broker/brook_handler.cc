@@ -55,7 +55,9 @@ asio::awaitable<std::optional<RequestHandler::Outcome>> ApplyFault(const Request
       co_return RequestHandler::Outcome{std::nullopt, true};
     case FaultAction::kError:
       co_return ErrorReply(header, static_cast<ErrorCode>(hit.error_code),
-                           fmt::format("injected fault {}", hit.rule_id));
+                           fmt::format("{} (injected by fault rule {})",
+                                       ErrorDescription(static_cast<ErrorCode>(hit.error_code)),
+                                       hit.rule_id));
     case FaultAction::kDelay:
       co_await faults::SleepFor(std::chrono::milliseconds(hit.delay_ms));
       break;

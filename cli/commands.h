@@ -15,6 +15,7 @@ void AddProduceCommand(CLI::App& app, int* exit_code);
 void AddConsumeCommand(CLI::App& app, int* exit_code);
 void AddGroupCommands(CLI::App& app, int* exit_code);
 void AddDlqCommands(CLI::App& app, int* exit_code);
+void AddFaultCommands(CLI::App& app, int* exit_code);
 
 // Commands of their own files that AddTopicCommands and AddGroupCommands add to `brook topic`
 // and `brook group`.

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   brook::cli::AddConsumeCommand(app, &exit_code);
   brook::cli::AddGroupCommands(app, &exit_code);
   brook::cli::AddDlqCommands(app, &exit_code);
+  brook::cli::AddFaultCommands(app, &exit_code);
   brook::bench::AddBenchCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

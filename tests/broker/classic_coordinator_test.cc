@@ -303,7 +303,8 @@ struct AdminFixture : Fixture {
   FetchWaiters waiters;
   LogCleaner cleaner{*store, {}};
   std::atomic<bool> shutting_down{false};
-  BrokerContext ctx{*store, waiters, *groups, cleaner, config, shutting_down};
+  faults::FaultRegistry faults{{}};
+  BrokerContext ctx{*store, waiters, *groups, cleaner, config, shutting_down, faults};
   RequestScope scope;
 
   template <class Response>
