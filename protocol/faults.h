@@ -34,10 +34,10 @@ inline constexpr int32_t kClearAllFaults = -1;  // FaultClear's id: every rule.
 struct FaultRule {
   // An API name of either protocol (any case, e.g. "Produce", "FindCoordinator") or a decimal
   // API key; empty: any API (not with kError).
-  std::string api;
+  std::string api{};
   FaultListener listener = FaultListener::kAny;
-  std::optional<std::string> topic;  // Only requests that name this topic.
-  std::optional<std::string> group;  // Only requests that name this group.
+  std::optional<std::string> topic{};  // Only requests that name this topic.
+  std::optional<std::string> group{};  // Only requests that name this group.
   FaultAction action = FaultAction::kError;
   int16_t error_code = 0;            // kError: the code (non-zero).
   int32_t delay_ms = 0;              // kDelay: the delay (>= 1).

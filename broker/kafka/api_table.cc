@@ -52,7 +52,13 @@ asio::awaitable<RequestHandler::Outcome> Serve(KafkaContext& ctx,
       }
     }
   }
-  Response response = injected ? *std::move(injected) : co_await Handler(ctx, *request, scope);
+  // Not `injected ? ... : co_await ...`: GCC 12 mishandles co_await in a conditional operator.
+  Response response;
+  if (injected) {
+    response = *std::move(injected);
+  } else {
+    response = co_await Handler(ctx, *request, scope);
+  }
   if (scope.no_response) co_return RequestHandler::Outcome{};
   std::string frame;
   // ApiVersions answers with response header v0 at every version (KIP-511).
