@@ -11,6 +11,7 @@
 #include "client/admin.h"
 #include "client/producer.h"
 #include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
 #include "tests/support/topic_reader.h"
 
 namespace brook {
