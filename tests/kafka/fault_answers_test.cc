@@ -9,6 +9,9 @@
 #include "broker/embedded_broker.h"
 #include "broker/kafka/api_table.h"
 #include "protocol/kafka/messages/api_versions.h"
+#include "protocol/kafka/messages/cluster.h"
+#include "protocol/kafka/messages/configs.h"
+#include "protocol/kafka/messages/delete_records.h"
 #include "protocol/kafka/messages/find_coordinator.h"
 #include "protocol/kafka/messages/groups.h"
 #include "protocol/kafka/messages/list_offsets.h"
@@ -206,6 +209,83 @@ TEST_CASE("kafka faults: per-topic answers (Metadata, CreateTopics) and topic ru
   auto created = RoundTrip<CreateTopicsResponse>(client, 19, 5, create);
   CHECK(created.topics.at(0).error_code == ErrorCode::kNone);
   CHECK(broker.ListFaults().back().matched == 0);
+}
+
+// Arms and sends `request` at the oldest and newest version the listener serves for API `key`,
+// and checks that code_of(answer) finds the injected code.
+template <class Response, class Request, class CodeOf>
+void AtBothEnds(EmbeddedBroker& broker, int16_t key, const Request& request, CodeOf code_of) {
+  const kafka_listener::KafkaApi* api = kafka_listener::FindKafkaApi(key);
+  REQUIRE(api != nullptr);
+  // ApiVersions answers with response header v0 at every version: stay below flexible ones.
+  const int16_t newest = key == 18 ? 2 : api->max_version;
+  for (int16_t v : {api->min_version, newest}) {
+    Response answer = Injected<Response>(broker, std::string(api->name), key, v, request,
+                                         ErrorCode::kRequestTimedOut);
+    CHECK(code_of(answer) == ErrorCode::kRequestTimedOut);
+  }
+}
+
+TEST_CASE("kafka faults: the other APIs' error answers, at their oldest and newest versions") {
+  EmbeddedBroker broker;
+  const auto top = [](const auto& answer) { return answer.error_code; };
+  const auto first_partition = [](const auto& answer) {
+    return answer.topics.at(0).partitions.at(0).error_code;
+  };
+  AtBothEnds<ApiVersionsResponse>(broker, 18, ApiVersionsRequest{}, top);
+  AtBothEnds<ListGroupsResponse>(broker, 16, ListGroupsRequest{}, top);
+  AtBothEnds<DescribeClusterResponse>(broker, 60, DescribeClusterRequest{}, top);
+  LeaveGroupRequest leave;
+  leave.group_id = "billing";
+  AtBothEnds<LeaveGroupResponse>(broker, 13, leave, top);
+  OffsetDeleteRequest offset_delete;
+  offset_delete.group_id = "billing";
+  offset_delete.topics.push_back({"orders", {0}});
+  AtBothEnds<OffsetDeleteResponse>(broker, 47, offset_delete, top);
+  DescribeGroupsRequest describe_groups;
+  describe_groups.groups = {"billing"};
+  AtBothEnds<DescribeGroupsResponse>(broker, 15, describe_groups, [](const auto& answer) {
+    return answer.groups.at(0).error_code;
+  });
+  DeleteGroupsRequest delete_groups;
+  delete_groups.groups_names = {"billing"};
+  AtBothEnds<DeleteGroupsResponse>(broker, 42, delete_groups, [](const auto& answer) {
+    return answer.results.at(0).error_code;
+  });
+  DeleteTopicsRequest delete_topics;
+  delete_topics.topic_names = {"orders"};
+  delete_topics.topics.push_back({"orders", {}});
+  AtBothEnds<DeleteTopicsResponse>(broker, 20, delete_topics, [](const auto& answer) {
+    return answer.responses.at(0).error_code;
+  });
+  CreatePartitionsRequest create_partitions;
+  create_partitions.topics.push_back({"orders", 4, std::nullopt});
+  AtBothEnds<CreatePartitionsResponse>(broker, 37, create_partitions, [](const auto& answer) {
+    return answer.results.at(0).error_code;
+  });
+  DeleteRecordsRequest delete_records;
+  delete_records.topics.push_back({"orders", {{0, 10}}});
+  AtBothEnds<DeleteRecordsResponse>(broker, 21, delete_records, first_partition);
+  OffsetForLeaderEpochRequest epochs;
+  epochs.topics.push_back({"orders", {{0, -1, 0}}});
+  AtBothEnds<OffsetForLeaderEpochResponse>(broker, 23, epochs, first_partition);
+  DescribeProducersRequest producers;
+  producers.topics.push_back({"orders", {0}});
+  AtBothEnds<DescribeProducersResponse>(broker, 61, producers, first_partition);
+  DescribeConfigsRequest describe_configs;
+  describe_configs.resources.push_back({2, "orders", std::nullopt});
+  AtBothEnds<DescribeConfigsResponse>(broker, 32, describe_configs, [](const auto& answer) {
+    return answer.results.at(0).error_code;
+  });
+  const auto first_resource = [](const auto& answer) {
+    return answer.responses.at(0).error_code;
+  };
+  AlterConfigsRequest alter;
+  alter.resources.push_back({2, "orders", {}});
+  AtBothEnds<AlterConfigsResponse>(broker, 33, alter, first_resource);
+  IncrementalAlterConfigsRequest incremental;
+  incremental.resources.push_back({2, "orders", {}});
+  AtBothEnds<IncrementalAlterConfigsResponse>(broker, 44, incremental, first_resource);
 }
 
 TEST_CASE("kafka faults: a drop closes the connection unanswered; the next connection is served") {
