@@ -58,7 +58,8 @@ std::optional<int32_t> ParseDelayMs(std::string_view text) {
   };
   for (const Unit& unit : {Unit{"ms", 1}, Unit{"s", 1000}, Unit{"m", 60000}}) {
     if (text.size() > unit.suffix.size() && text.ends_with(unit.suffix)) {
-      std::optional<int32_t> n = ParseNumber<int32_t>(text.substr(0, text.size() - unit.suffix.size()));
+      std::optional<int32_t> n =
+          ParseNumber<int32_t>(text.substr(0, text.size() - unit.suffix.size()));
       if (!n || *n > INT32_MAX / unit.ms) return std::nullopt;
       return *n * unit.ms;
     }

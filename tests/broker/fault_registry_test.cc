@@ -146,7 +146,9 @@ TEST_CASE("faults: rules are tried in id order; the first that fires takes the r
   REQUIRE(registry.Add(half).ok());
   REQUIRE(registry.Add(always).ok());
   std::vector<int16_t> codes;
-  for (int i = 0; i < 4; ++i) codes.push_back(registry.Match(FaultListener::kKafka, 0, {})->error_code);
+  for (int i = 0; i < 4; ++i) {
+    codes.push_back(registry.Match(FaultListener::kKafka, kProduce, {})->error_code);
+  }
   CHECK(codes == std::vector<int16_t>{6, 5, 6, 5});
   CHECK(registry.List().at(1).matched == 2);  // It saw only what the first let through.
 }
