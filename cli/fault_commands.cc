@@ -10,6 +10,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/record_format.h"
 #include "client/admin.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
@@ -30,6 +31,8 @@ struct FaultOptions {
   bool drop = false;
   std::optional<int32_t> count;
   std::optional<std::string> share;
+  // list
+  bool json = false;
   // clear
   std::optional<int32_t> id;
   bool all = false;
@@ -143,13 +146,16 @@ int Add(const FaultOptions& o) {
   return kExitOk;
 }
 
+// The code's name, or "?" for a number brook does not know.
+std::string_view ErrorNameOf(int16_t raw) {
+  const ErrorCode code = ErrorCodeFromWire(raw);
+  return static_cast<int16_t>(code) == raw ? ErrorName(code) : "?";
+}
+
 std::string ActionOf(const FaultState& f) {
   switch (f.action) {
-    case FaultAction::kError: {
-      const ErrorCode code = ErrorCodeFromWire(f.error_code);
-      const bool known = static_cast<int16_t>(code) == f.error_code;
-      return fmt::format("error {} ({})", known ? ErrorName(code) : "?", f.error_code);
-    }
+    case FaultAction::kError:
+      return fmt::format("error {} ({})", ErrorNameOf(f.error_code), f.error_code);
     case FaultAction::kDelay:
       return fmt::format("delay {}ms", f.delay_ms);
     case FaultAction::kDrop:
@@ -158,11 +164,36 @@ std::string ActionOf(const FaultState& f) {
   return "?";
 }
 
+std::string JsonOrNull(const std::optional<std::string>& s) {
+  return s ? JsonString(*s) : "null";
+}
+
+// One JSON object per rule, one per line.
+void PrintJson(const std::vector<FaultState>& faults) {
+  for (const FaultState& f : faults) {
+    fmt::print(
+        "{{\"id\":{},\"listener\":\"{}\",\"api\":{},\"topic\":{},\"group\":{},"
+        "\"action\":\"{}\",\"error_code\":{},\"error\":\"{}\",\"delay_ms\":{},"
+        "\"share_percent\":{},\"remaining\":{},\"matched\":{},\"fired\":{}}}\n",
+        f.id, FaultListenerName(f.listener), JsonString(f.api), JsonOrNull(f.topic),
+        JsonOrNull(f.group),
+        f.action == FaultAction::kError   ? "error"
+        : f.action == FaultAction::kDelay ? "delay"
+                                          : "drop",
+        f.error_code, f.action == FaultAction::kError ? ErrorNameOf(f.error_code) : "",
+        f.delay_ms, static_cast<int>(f.share_percent), f.remaining, f.matched, f.fired);
+  }
+}
+
 int List(const FaultOptions& o) {
   auto admin = Admin::Create({.bootstrap = o.bootstrap, .client_id = "brook-cli"});
   if (!admin.ok()) return PrintError(admin.status());
   absl::StatusOr<std::vector<FaultState>> faults = (*admin)->ListFaults();
   if (!faults.ok()) return PrintError(faults.status());
+  if (o.json) {
+    PrintJson(*faults);
+    return kExitOk;
+  }
   std::vector<std::vector<std::string>> rows = {{"ID", "LISTENER", "API", "TOPIC", "GROUP",
                                                  "ACTION", "SHARE", "REMAINING", "MATCHED",
                                                  "FIRED"}};
@@ -218,6 +249,7 @@ void AddFaultCommands(CLI::App& app, int* exit_code) {
 
   CLI::App* list = fault->add_subcommand(
       "list", "Show every fault rule: match, action, remaining count, matched and fired");
+  list->add_flag("--json", o->json, "One JSON object per rule and line, for test harnesses");
   AddBootstrapOption(list, &o->bootstrap);
   list->callback([o, exit_code] { *exit_code = List(*o); });
 

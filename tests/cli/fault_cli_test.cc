@@ -36,6 +36,17 @@ TEST_CASE_FIXTURE(CliFixture, "fault add arms a rule that fires; list shows it; 
   CHECK(HasRow(listed.out, {"2", "any", "Fetch", "*", "*", "delay", "2000ms", "30%", "unlimited",
                             "0", "0"}));
 
+  auto json = Run({"fault", "list", "--json"});
+  CHECK(json.exit_code == 0);
+  CHECK(json.out ==
+        "{\"id\":1,\"listener\":\"brook\",\"api\":\"CreateTopics\",\"topic\":\"orders\","
+        "\"group\":null,\"action\":\"error\",\"error_code\":6,"
+        "\"error\":\"NOT_LEADER_OR_FOLLOWER\",\"delay_ms\":0,\"share_percent\":100,"
+        "\"remaining\":0,\"matched\":1,\"fired\":1}\n"
+        "{\"id\":2,\"listener\":\"any\",\"api\":\"Fetch\",\"topic\":null,\"group\":null,"
+        "\"action\":\"delay\",\"error_code\":0,\"error\":\"\",\"delay_ms\":2000,"
+        "\"share_percent\":30,\"remaining\":-1,\"matched\":0,\"fired\":0}\n");
+
   auto one = Run({"fault", "clear", "1"});
   CHECK(one.exit_code == 0);
   CHECK(one.out == "cleared 1 fault\n");
