@@ -177,10 +177,7 @@ void PrintJson(const std::vector<FaultState>& faults) {
         "\"share_percent\":{},\"remaining\":{},\"matched\":{},\"fired\":{}}}\n",
         f.id, FaultListenerName(f.listener), JsonString(f.api), JsonOrNull(f.topic),
         JsonOrNull(f.group),
-        f.action == FaultAction::kError   ? "error"
-        : f.action == FaultAction::kDelay ? "delay"
-                                          : "drop",
-        f.error_code, f.action == FaultAction::kError ? ErrorNameOf(f.error_code) : "",
+        FaultActionName(f.action), f.error_code, f.action == FaultAction::kError ? ErrorNameOf(f.error_code) : "",
         f.delay_ms, static_cast<int>(f.share_percent), f.remaining, f.matched, f.fired);
   }
 }

@@ -2,6 +2,18 @@
 
 namespace brook {
 
+std::string_view FaultActionName(FaultAction action) {
+  switch (action) {
+    case FaultAction::kError:
+      return "error";
+    case FaultAction::kDelay:
+      return "delay";
+    case FaultAction::kDrop:
+      return "drop";
+  }
+  return "unknown";
+}
+
 std::string_view FaultListenerName(FaultListener listener) {
   switch (listener) {
     case FaultListener::kAny:

@@ -71,6 +71,8 @@ struct FaultState : FaultRule {
   }
 };
 
+// "error", "delay", "drop".
+std::string_view FaultActionName(FaultAction action);
 // "any", "brook", "kafka"; and back (nullopt for another word).
 std::string_view FaultListenerName(FaultListener listener);
 std::optional<FaultListener> FaultListenerFromName(std::string_view name);

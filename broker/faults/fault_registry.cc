@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "absl/strings/match.h"
+#include "broker/log.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 #include "protocol/messages.h"
@@ -165,6 +166,16 @@ bool FaultRegistry::Matches(const Rule& rule, FaultListener listener, int16_t ke
 
 std::optional<FaultHit> FaultRegistry::Match(FaultListener listener, int16_t key,
                                              const RequestNames& names) {
+  std::optional<FaultHit> hit = Fire(listener, key, names);
+  if (hit) {
+    Log(LogLevel::kInfo, "injected fault", "rule", hit->rule_id, "listener",
+        FaultListenerName(listener), "api_key", key, "action", FaultActionName(hit->action));
+  }
+  return hit;
+}
+
+std::optional<FaultHit> FaultRegistry::Fire(FaultListener listener, int16_t key,
+                                            const RequestNames& names) {
   absl::MutexLock lock(&mu_);
   for (Rule& rule : rules_) {
     if (!Matches(rule, listener, key, names)) continue;

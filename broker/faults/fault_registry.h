@@ -76,7 +76,8 @@ class FaultRegistry {
 
   // True when a rule might fire: only then need a handler collect names and call Match.
   bool armed() const { return live_.load(std::memory_order_acquire) > 0; }
-  // Counts the request against the matching rules and returns the first firing one's action.
+  // Counts the request against the matching rules and returns the first firing one's action
+  // (and logs it, at info level).
   std::optional<FaultHit> Match(FaultListener listener, int16_t key, const RequestNames& names);
 
  private:
@@ -88,6 +89,7 @@ class FaultRegistry {
   };
   // Sets the rule's keys and canonical API name. Errors: those of Add about the API.
   absl::Status ResolveApi(Rule& rule) const;
+  std::optional<FaultHit> Fire(FaultListener listener, int16_t key, const RequestNames& names);
   bool Matches(const Rule& rule, FaultListener listener, int16_t key,
                const RequestNames& names) const;
 
