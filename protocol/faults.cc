@@ -1,34 +1,31 @@
 #include "protocol/faults.h"
 
-namespace brook {
+#include <iterator>
 
-std::string_view FaultActionName(FaultAction action) {
-  switch (action) {
-    case FaultAction::kError:
-      return "error";
-    case FaultAction::kDelay:
-      return "delay";
-    case FaultAction::kDrop:
-      return "drop";
-  }
-  return "unknown";
+namespace brook {
+namespace {
+
+// Indexed by the enums' wire values.
+constexpr std::string_view kActionNames[] = {"error", "delay", "drop"};
+constexpr std::string_view kListenerNames[] = {"any", "brook", "kafka"};
+
+template <size_t N, class Enum>
+std::string_view NameIn(const std::string_view (&names)[N], Enum value) {
+  const auto i = static_cast<size_t>(static_cast<uint8_t>(value));
+  return i < N ? names[i] : "unknown";
 }
 
+}  // namespace
+
+std::string_view FaultActionName(FaultAction action) { return NameIn(kActionNames, action); }
+
 std::string_view FaultListenerName(FaultListener listener) {
-  switch (listener) {
-    case FaultListener::kAny:
-      return "any";
-    case FaultListener::kBrook:
-      return "brook";
-    case FaultListener::kKafka:
-      return "kafka";
-  }
-  return "unknown";
+  return NameIn(kListenerNames, listener);
 }
 
 std::optional<FaultListener> FaultListenerFromName(std::string_view name) {
-  for (FaultListener l : {FaultListener::kAny, FaultListener::kBrook, FaultListener::kKafka}) {
-    if (FaultListenerName(l) == name) return l;
+  for (size_t i = 0; i < std::size(kListenerNames); ++i) {
+    if (kListenerNames[i] == name) return static_cast<FaultListener>(i);
   }
   return std::nullopt;
 }
