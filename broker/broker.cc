@@ -12,6 +12,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/io_pool.h"
+#include "broker/kafka/api_table.h"
 #include "broker/kafka/kafka_handler.h"
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
@@ -33,6 +34,7 @@ struct Broker::Runtime {
   FetchWaiters waiters;
   std::atomic<bool> shutting_down{false};
   std::unique_ptr<MemoryBudget> memory;  // Both listeners' connections and Fetch charge it.
+  std::unique_ptr<faults::FaultRegistry> faults;
   // What both protocols' handlers share. Its references are only used while serving.
   std::unique_ptr<BrokerContext> ctx;
   std::shared_ptr<BrookHandler> handler;
@@ -70,6 +72,15 @@ kafka_listener::KafkaNode AdvertisedNode(const KafkaListenerConfig& kafka, uint1
   return node;
 }
 
+// Every API of both listeners, as fault rules name them.
+std::vector<faults::ServedApi> FaultCatalog() {
+  std::vector<faults::ServedApi> apis = BrookApis();
+  for (const kafka_listener::KafkaApi& api : kafka_listener::KafkaApis()) {
+    apis.push_back({FaultListener::kKafka, api.key, api.name, api.error_answer});
+  }
+  return apis;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
@@ -98,9 +109,10 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
   runtime->memory = std::make_unique<MemoryBudget>(cfg.max_in_flight_bytes, cfg.free_frame_bytes);
+  runtime->faults = std::make_unique<faults::FaultRegistry>(FaultCatalog());
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
-      runtime->shutting_down, *runtime->clock, runtime->memory.get()});
+      runtime->shutting_down, *runtime->clock, *runtime->faults, runtime->memory.get()});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -170,6 +182,8 @@ absl::Status Broker::SetClock(std::optional<ClockMode> mode, std::chrono::millis
   }
   return absl::OkStatus();
 }
+
+faults::FaultRegistry& Broker::faults() { return *runtime_->faults; }
 
 void Broker::Stop() {
   Runtime& rt = *runtime_;

@@ -11,6 +11,7 @@
 //   handlers/         one function per API (produce, fetch, list offsets, metadata, topics,
 //                     consumer groups, offsets)
 //   group/            consumer groups: one group's state machine, the coordinator, assignors
+//   faults/           fault injection: the armed rules both protocols consult per request
 //   fetch_waiters.h   wakes long polls on append
 //   log_cleaner.h     retention and compaction on a background thread; CompactTopic's queue
 //   broker_config.h   every setting with its default
@@ -46,6 +47,9 @@
 #include "broker/broker_config.h"
 
 namespace brook {
+namespace faults {
+class FaultRegistry;
+}
 
 class BrokerClock;
 
@@ -72,6 +76,9 @@ class Broker {
   uint16_t kafka_port() const;
   std::string kafka_address() const;
   const BrokerConfig& config() const;
+  // The armed fault rules both listeners consult (broker/faults/fault_registry.h); they live
+  // as long as the broker and start empty.
+  faults::FaultRegistry& faults();
 
   // Test controls (broker/test_controls.h, docs/testing.md), as the ResetBroker and Clock
   // requests: Reset drops everything a test left behind (ResetBroker's errors).

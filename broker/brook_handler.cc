@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "broker/faults/fault_delay.h"
+#include "broker/faults/request_names.h"
 #include "broker/log.h"
 #include "protocol/absl_compat.h"
 #include "protocol/frame.h"
@@ -44,7 +46,27 @@ struct Route {
   ServeFn serve;
 };
 
-// Decodes a request body, runs its handler and encodes the answer.
+// What a firing fault rule makes of a request: an error answer or a drop, or nullopt to serve
+// it (after waiting out a delay).
+asio::awaitable<std::optional<RequestHandler::Outcome>> ApplyFault(const RequestHeader& header,
+                                                                   const faults::FaultHit& hit) {
+  switch (hit.action) {
+    case FaultAction::kDrop:
+      co_return RequestHandler::Outcome{std::nullopt, true};
+    case FaultAction::kError:
+      co_return ErrorReply(header, static_cast<ErrorCode>(hit.error_code),
+                           fmt::format("{} (injected by fault rule {})",
+                                       ErrorDescription(static_cast<ErrorCode>(hit.error_code)),
+                                       hit.rule_id));
+    case FaultAction::kDelay:
+      co_await faults::SleepFor(std::chrono::milliseconds(hit.delay_ms));
+      break;
+  }
+  co_return std::nullopt;
+}
+
+// Decodes a request body, checks it against the fault rules, runs its handler and encodes the
+// answer.
 template <class Request, HandlerResult<typename Request::Response> (*Handler)(
                              BrokerContext&, const Request&, RequestScope&)>
 asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std::string_view body,
@@ -54,6 +76,10 @@ asio::awaitable<RequestHandler::Outcome> Serve(const RequestHeader& header, std:
     co_return ErrorReply(header, ErrorCode::kInvalidRequest,
                          fmt::format("{} request: {}", ApiName(Request::kApiKey),
                                      MessageOf(request.status())));
+  }
+  if (std::optional<faults::FaultHit> hit =
+          faults::FindFault(ctx.faults, FaultListener::kBrook, header.api_key, *request)) {
+    if (auto answer = co_await ApplyFault(header, *hit)) co_return *std::move(answer);
   }
   RequestScope scope;
   scope.client_id = header.client_id.value_or("");
@@ -108,6 +134,9 @@ constexpr Route kRoutes[] = {
     Row<DeadLetterStatsRequest, HandleDeadLetterStats>(),
     Row<ResetBrokerRequest, HandleResetBroker>(),
     Row<ClockRequest, HandleClock>(),
+    Row<FaultAddRequest, HandleFaultAdd>(),
+    Row<FaultListRequest, HandleFaultList>(),
+    Row<FaultClearRequest, HandleFaultClear>(),
 };
 
 const Route* FindRoute(int16_t key) {
@@ -119,10 +148,15 @@ const Route* FindRoute(int16_t key) {
 
 asio::awaitable<RequestHandler::Outcome> ServeApiVersions(const RequestHeader& header,
                                                           std::string_view body,
-                                                          const std::string&, BrokerContext&) {
-  if (absl::StatusOr<ApiVersionsRequest> r = DecodeMessage<ApiVersionsRequest>(body, 0);
-      !r.ok()) {
+                                                          const std::string&,
+                                                          BrokerContext& ctx) {
+  absl::StatusOr<ApiVersionsRequest> request = DecodeMessage<ApiVersionsRequest>(body, 0);
+  if (!request.ok()) {
     co_return ErrorReply(header, ErrorCode::kInvalidRequest, "ApiVersions takes no body");
+  }
+  if (std::optional<faults::FaultHit> hit =
+          faults::FindFault(ctx.faults, FaultListener::kBrook, header.api_key, *request)) {
+    if (auto answer = co_await ApplyFault(header, *hit)) co_return *std::move(answer);
   }
   ApiVersionsResponse response;
   for (const Route& route : kRoutes) {
@@ -134,6 +168,15 @@ asio::awaitable<RequestHandler::Outcome> ServeApiVersions(const RequestHeader& h
 }
 
 }  // namespace
+
+std::vector<faults::ServedApi> BrookApis() {
+  std::vector<faults::ServedApi> apis;
+  for (const Route& route : kRoutes) {
+    apis.push_back({FaultListener::kBrook, static_cast<int16_t>(route.key), ApiName(route.key),
+                    /*error_answer=*/true});
+  }
+  return apis;
+}
 
 asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payload,
                                                               const std::string& peer) {

@@ -6,10 +6,13 @@
 // of the ApiVersions answer), and lets the row serve the request.
 // Request-level errors (unknown API, unsupported version, undecodable body, shutting down) are
 // answered in the response header; a header that cannot be parsed closes the connection.
+// A decoded request is checked against the fault rules (ctx.faults) first: an injected error
+// is answered in the response header, a drop closes the connection, a delay waits and serves.
 // Thread-safety: Handle may run concurrently on many connections.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "broker/handlers/handlers.h"
 #include "broker/request_handler.h"
@@ -26,5 +29,9 @@ class BrookHandler : public RequestHandler {
  private:
   BrokerContext& ctx_;
 };
+
+// Every API this handler serves, for fault rules: any of them can answer an injected error
+// (in the response header).
+std::vector<faults::ServedApi> BrookApis();
 
 }  // namespace brook

@@ -6,6 +6,7 @@
 
 #include "broker/broker.h"
 #include "broker/broker_clock.h"
+#include "broker/faults/fault_registry.h"
 #include "broker/log.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -83,6 +84,16 @@ std::string EmbeddedBroker::bootstrap() const {
 
 std::string EmbeddedBroker::kafka_bootstrap() const {
   return config_.kafka.enabled ? fmt::format("127.0.0.1:{}", config_.kafka.port) : std::string();
+}
+
+absl::StatusOr<int32_t> EmbeddedBroker::AddFault(FaultRule rule) {
+  return broker_->faults().Add(std::move(rule));
+}
+
+std::vector<FaultState> EmbeddedBroker::ListFaults() const { return broker_->faults().List(); }
+
+absl::StatusOr<int32_t> EmbeddedBroker::ClearFaults(int32_t id) {
+  return broker_->faults().Clear(id);
 }
 
 absl::Status EmbeddedBroker::Restart() {

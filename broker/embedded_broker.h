@@ -18,10 +18,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "broker/broker.h"
 #include "broker/broker_config.h"
+#include "protocol/faults.h"
 
 namespace brook {
 
@@ -78,6 +80,18 @@ class EmbeddedBroker {
   // compaction, producer expiry) have acted at the new time. Errors: INVALID_REQUEST (a
   // negative duration; the system clock).
   absl::Status AdvanceClock(std::chrono::milliseconds by);
+  // Fault injection (docs/testing.md, "Injecting faults"), as brook::Admin's FaultAdd,
+  // FaultList and FaultClear do it over the wire:
+  //   broker.AddFault({.api = "Produce", .listener = brook::FaultListener::kKafka,
+  //                    .error_code = 6 /* NOT_LEADER_OR_FOLLOWER */, .count = 3});
+  // Rules are the running broker's: Restart() starts with none.
+  // Returns the rule's id. Errors: INVALID_REQUEST saying what is wrong with the rule.
+  absl::StatusOr<int32_t> AddFault(FaultRule rule);
+  // Every rule in id order, with what it matched and fired.
+  std::vector<FaultState> ListFaults() const;
+  // Removes rule `id` (or every rule: kClearAllFaults); returns how many.
+  // Errors: INVALID_REQUEST when no rule has this id.
+  absl::StatusOr<int32_t> ClearFaults(int32_t id = kClearAllFaults);
 
  private:
   struct Uninitialized {};

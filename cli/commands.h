@@ -17,6 +17,7 @@ void AddGroupCommands(CLI::App& app, int* exit_code);
 void AddDlqCommands(CLI::App& app, int* exit_code);
 void AddResetCommand(CLI::App& app, int* exit_code);
 void AddClockCommands(CLI::App& app, int* exit_code);
+void AddFaultCommands(CLI::App& app, int* exit_code);
 
 // Commands of their own files that AddTopicCommands and AddGroupCommands add to `brook topic`
 // and `brook group`.

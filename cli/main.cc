@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   brook::cli::AddDlqCommands(app, &exit_code);
   brook::cli::AddResetCommand(app, &exit_code);
   brook::cli::AddClockCommands(app, &exit_code);
+  brook::cli::AddFaultCommands(app, &exit_code);
   brook::bench::AddBenchCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -54,6 +54,7 @@
 #include "absl/status/statusor.h"
 #include "client/offset_reset.h"
 #include "protocol/messages.h"
+#include "protocol/faults.h"
 #include "protocol/types.h"
 
 namespace brook {
@@ -271,6 +272,19 @@ class Admin {
   // group. Errors: request errors, STORAGE_ERROR.
   absl::StatusOr<std::vector<DeadLetterCounter>> DeadLetterStats(
       const std::vector<std::string>& topics = {});
+
+  // Fault injection (docs/testing.md, "Injecting faults"): arms a rule that makes matching
+  // requests of either listener fail, wait or lose their connection, e.g.
+  //   admin->AddFault({.api = "Produce", .listener = brook::FaultListener::kKafka,
+  //                    .topic = "orders", .error_code = 6 /* NOT_LEADER_OR_FOLLOWER */,
+  //                    .count = 3});
+  // Returns the rule's id. Errors: INVALID_REQUEST saying what is wrong with the rule.
+  absl::StatusOr<int32_t> AddFault(const FaultRule& rule);
+  // Every rule in id order (spent ones too), with what each matched and fired.
+  absl::StatusOr<std::vector<FaultState>> ListFaults();
+  // Removes rule `id`, or every rule (kClearAllFaults); returns how many.
+  // Errors: INVALID_REQUEST when no rule has this id.
+  absl::StatusOr<int32_t> ClearFaults(int32_t id = kClearAllFaults);
 
   // The API versions the broker serves, and its version string.
   absl::StatusOr<BrokerVersions> ApiVersions();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "protocol/absl_compat.h"
 
 namespace brook {
@@ -32,6 +33,13 @@ constexpr ErrorInfo kErrors[] = {
      "the topic does not exist or has no such partition", false, absl::StatusCode::kNotFound},
     {ErrorCode::kInvalidFetchSize, "INVALID_FETCH_SIZE", "the fetch byte budget is not positive",
      false, absl::StatusCode::kInvalidArgument},
+    {ErrorCode::kLeaderNotAvailable, "LEADER_NOT_AVAILABLE",
+     "the partition has no leader at the moment (brook answers it only as an injected fault)",
+     true, absl::StatusCode::kUnavailable},
+    {ErrorCode::kNotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER",
+     "this broker does not lead the partition; refresh metadata (brook answers it only as an "
+     "injected fault)",
+     true, absl::StatusCode::kUnavailable},
     {ErrorCode::kRequestTimedOut, "REQUEST_TIMED_OUT",
      "the request did not complete within its timeout", true,
      absl::StatusCode::kDeadlineExceeded},
@@ -117,6 +125,13 @@ constexpr ErrorInfo kErrors[] = {
      false, absl::StatusCode::kInvalidArgument},
     {ErrorCode::kUnknownTopicId, "UNKNOWN_TOPIC_ID", "no topic has this topic id", true,
      absl::StatusCode::kNotFound},
+    {ErrorCode::kCoordinatorLoadInProgress, "COORDINATOR_LOAD_IN_PROGRESS",
+     "the coordinator is loading its state (brook answers it only as an injected fault)", true,
+     absl::StatusCode::kUnavailable},
+    {ErrorCode::kNotCoordinator, "NOT_COORDINATOR",
+     "this broker is not the group's coordinator; find it again (brook answers it only as an "
+     "injected fault)",
+     true, absl::StatusCode::kUnavailable},
     {ErrorCode::kCoordinatorNotAvailable, "COORDINATOR_NOT_AVAILABLE",
      "no coordinator serves this key (brook has no transaction coordinator yet)", true,
      absl::StatusCode::kUnavailable},
@@ -159,6 +174,13 @@ ErrorCode ErrorCodeFromWire(int16_t raw) {
     if (static_cast<int16_t>(info.code) == raw) return info.code;
   }
   return ErrorCode::kUnknownServerError;
+}
+
+std::optional<ErrorCode> ErrorCodeFromName(std::string_view name) {
+  for (const ErrorInfo& info : kErrors) {
+    if (absl::EqualsIgnoreCase(ToAbsl(info.name), ToAbsl(name))) return info.code;
+  }
+  return std::nullopt;
 }
 
 absl::Status MakeError(ErrorCode code, std::string_view message) {

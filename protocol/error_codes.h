@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -23,11 +24,15 @@ enum class ErrorCode : int16_t {
   kCorruptMessage = 2,              // A record batch failed its CRC or is malformed.
   kUnknownTopicOrPartition = 3,     // The topic does not exist, or has no such partition.
   kInvalidFetchSize = 4,            // A fetch asked for a negative or zero byte budget.
+  kLeaderNotAvailable = 5,          // Kafka: no leader for the partition yet (faults only).
+  kNotLeaderOrFollower = 6,         // Kafka: this broker does not lead it (faults only).
   kRequestTimedOut = 7,             // The request did not complete within its timeout.
   kMessageTooLarge = 10,            // A batch is larger than the topic's max.message.bytes.
   kOffsetMetadataTooLarge = 12,     // An offset commit's metadata is over 4 KiB.
   kNetworkException = 13,           // The connection failed (client side only).
+  kCoordinatorLoadInProgress = 14,  // Kafka: the coordinator is loading (faults only).
   kCoordinatorNotAvailable = 15,    // No coordinator for this key (Kafka: transactions).
+  kNotCoordinator = 16,             // Kafka: this broker is not the coordinator (faults only).
   kInvalidTopic = 17,               // The topic name is not valid.
   kRecordListTooLarge = 18,         // The request's records exceed the frame budget.
   kInvalidRequiredAcks = 21,        // acks is not 0, 1 or -1.
@@ -72,6 +77,8 @@ std::string_view ErrorDescription(ErrorCode code);
 bool IsRetriable(ErrorCode code);
 // Converts a raw wire value; unknown numbers map to kUnknownServerError.
 ErrorCode ErrorCodeFromWire(int16_t raw);
+// The code with this name (ErrorName's spelling, any case), or nullopt.
+std::optional<ErrorCode> ErrorCodeFromName(std::string_view name);
 
 // Returns a Status with the canonical code that fits `code`, carrying `code` as payload.
 // REQUIRES: code != ErrorCode::kNone.

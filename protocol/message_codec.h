@@ -45,6 +45,11 @@ class Encoder {
   void Put(int32_t v) { w_.Int32(v); }
   void Put(int64_t v) { w_.Int64(v); }
   void Put(ErrorCode v) { w_.Int16(static_cast<int16_t>(v)); }
+  template <class T>
+    requires std::is_enum_v<T>
+  void Put(T v) {
+    Put(static_cast<std::underlying_type_t<T>>(v));
+  }
   void Put(const std::string& v) { w_.String(v); }
   void Put(const std::optional<std::string>& v) { w_.NullableString(v); }
   void Put(std::string_view v) { w_.Bytes(v); }
@@ -88,6 +93,13 @@ class Decoder {
   void Get(int32_t& v) { v = r_.Int32(); }
   void Get(int64_t& v) { v = r_.Int64(); }
   void Get(ErrorCode& v) { v = ErrorCodeFromWire(r_.Int16()); }
+  template <class T>
+    requires std::is_enum_v<T>
+  void Get(T& v) {  // Any value: the receiver validates it.
+    std::underlying_type_t<T> raw{};
+    Get(raw);
+    v = static_cast<T>(raw);
+  }
   void Get(std::string& v) { v = r_.String(); }
   void Get(std::optional<std::string>& v) { v = r_.NullableString(); }
   void Get(std::string_view& v) { v = r_.Bytes(); }
@@ -149,6 +161,12 @@ class GrammarWriter {
   void Describe(int32_t&) { Line("int32"); }
   void Describe(int64_t&) { Line("int64"); }
   void Describe(ErrorCode&) { Line("int16 (error code)"); }
+  template <class T>
+    requires std::is_enum_v<T>
+  void Describe(T&) {
+    std::underlying_type_t<T> raw{};
+    Describe(raw);
+  }
   void Describe(std::string&) { Line("string"); }
   void Describe(std::optional<std::string>&) { Line("nullable string"); }
   void Describe(std::string_view&) { Line("bytes"); }

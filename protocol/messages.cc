@@ -42,6 +42,12 @@ std::string_view ApiName(ApiKey key) {
       return "ResetBroker";
     case ApiKey::kClock:
       return "Clock";
+    case ApiKey::kFaultAdd:
+      return "FaultAdd";
+    case ApiKey::kFaultList:
+      return "FaultList";
+    case ApiKey::kFaultClear:
+      return "FaultClear";
     case ApiKey::kApiVersions:
       return "ApiVersions";
     case ApiKey::kCreateTopics:

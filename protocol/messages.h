@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "protocol/error_codes.h"
+#include "protocol/faults.h"
 
 namespace brook {
 
@@ -52,6 +53,9 @@ enum class ApiKey : int16_t {
   kDeadLetterStats = 1003,
   kResetBroker = 1004,
   kClock = 1005,
+  kFaultAdd = 1006,       // 1004-1005: the clock's.
+  kFaultList = 1007,
+  kFaultClear = 1008,
 };
 
 // Special timestamps of ListOffsets.
@@ -931,6 +935,38 @@ struct ClockRequest {
     v(set_mode, "set_mode");
     v(advance_ms, "advance_ms");
   }
+// ---- Fault injection (1006-1008): arm, list and clear fault rules (protocol/faults.h). ----
+struct FaultAddResponse {
+  int32_t id = 0;  // The new rule's id: FaultList shows it, FaultClear takes it.
+  template <class V> void Fields(V& v) { v(id, "id"); }
+};
+struct FaultAddRequest : FaultRule {
+  static constexpr ApiKey kApiKey = ApiKey::kFaultAdd;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = FaultAddResponse;
+};
+
+struct FaultListResponse {
+  std::vector<FaultState> faults;  // In id order, spent rules included.
+  template <class V> void Fields(V& v) { v(faults, "faults"); }
+};
+struct FaultListRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kFaultList;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = FaultListResponse;
+  template <class V> void Fields(V&) {}
+};
+
+struct FaultClearResponse {
+  int32_t cleared = 0;  // How many rules were removed.
+  template <class V> void Fields(V& v) { v(cleared, "cleared"); }
+};
+struct FaultClearRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kFaultClear;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = FaultClearResponse;
+  int32_t id = kClearAllFaults;  // One rule, or kClearAllFaults.
+  template <class V> void Fields(V& v) { v(id, "id"); }
 };
 
 // Every request type, in API-key order; ApiVersions and the docs enumerate it.
@@ -942,7 +978,7 @@ using AllRequests =
                InitProducerIdRequest, CreatePartitionsRequest, DeleteGroupsRequest,
                AlterConfigsRequest, OffsetDeleteRequest, CompactTopicRequest, DeadLetterRequest,
                ReplayDeadLettersRequest, DeadLetterStatsRequest, ResetBrokerRequest,
-               ClockRequest>;
+               ClockRequest, FaultAddRequest, FaultListRequest, FaultClearRequest>;
 
 std::string_view ApiName(ApiKey key);
 

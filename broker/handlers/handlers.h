@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "broker/broker_config.h"
+#include "broker/faults/fault_registry.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "protocol/messages.h"
@@ -36,6 +37,7 @@ struct BrokerContext {
   const BrokerConfig& config;
   const std::atomic<bool>& shutting_down;
   BrokerClock& clock;  // What every time the broker keeps reads (broker_clock.h).
+  faults::FaultRegistry& faults;  // Armed fault rules, consulted by both protocols.
   // Fetch answers no more than what is left of it (at least one batch); null: no budget.
   const MemoryBudget* memory = nullptr;
 };
@@ -138,6 +140,17 @@ HandlerResult<ResetBrokerResponse> HandleResetBroker(BrokerContext& ctx,
                                                      RequestScope& scope);
 HandlerResult<ClockResponse> HandleClock(BrokerContext& ctx, const ClockRequest& request,
                                          RequestScope& scope);
+
+// Fault injection (broker/faults/fault_registry.h). Errors: those of FaultRegistry's Add and
+// Clear.
+HandlerResult<FaultAddResponse> HandleFaultAdd(BrokerContext& ctx, const FaultAddRequest& request,
+                                               RequestScope& scope);
+HandlerResult<FaultListResponse> HandleFaultList(BrokerContext& ctx,
+                                                 const FaultListRequest& request,
+                                                 RequestScope& scope);
+HandlerResult<FaultClearResponse> HandleFaultClear(BrokerContext& ctx,
+                                                   const FaultClearRequest& request,
+                                                   RequestScope& scope);
 
 // A per-topic result of the topic admin APIs: NONE, or the status's code and message.
 TopicResult TopicResultOf(const std::string& name, const absl::Status& status);

@@ -1,5 +1,8 @@
 #include "broker/kafka/api_table.h"
 
+#include "broker/faults/fault_delay.h"
+#include "broker/faults/request_names.h"
+#include "broker/kafka/error_answers.h"
 #include "broker/kafka/handlers.h"
 #include "broker/log.h"
 #include "protocol/absl_compat.h"
@@ -10,7 +13,9 @@ namespace brook::kafka_listener {
 namespace asio = boost::asio;
 namespace {
 
-// Decodes a request body, runs its handler and encodes the answer. A body that does not
+// Decodes a request body, checks it against the fault rules (an injected error is answered by
+// the API's ErrorAnswer, a drop closes the connection, a delay waits and serves), runs its
+// handler and encodes the answer. A body that does not
 // decode closes the connection (what Kafka does: the client cannot tell which answer is
 // missing otherwise).
 template <class Request, class Response,
@@ -29,7 +34,31 @@ asio::awaitable<RequestHandler::Outcome> Serve(KafkaContext& ctx,
   scope.version = header.api_version;
   scope.request.client_id = header.client_id.value_or("");
   scope.request.peer = peer;
-  Response response = co_await Handler(ctx, *request, scope);
+  std::optional<Response> injected;
+  if (std::optional<faults::FaultHit> hit = faults::FindFault(
+          ctx.broker.faults, FaultListener::kKafka, header.api_key, *request)) {
+    if (hit->action == FaultAction::kDrop) co_return RequestHandler::Outcome{std::nullopt, true};
+    if (hit->action == FaultAction::kDelay) {
+      co_await faults::SleepFor(std::chrono::milliseconds(hit->delay_ms));
+    }
+    if constexpr (HasErrorAnswer<Request, Response>) {
+      if (hit->action == FaultAction::kError) {
+        if constexpr (std::is_same_v<Request, kafka::ProduceRequest>) {
+          // acks=0 gets no answer: Kafka closes the connection to report a failed produce.
+          if (request->acks == 0) co_return RequestHandler::Outcome{std::nullopt, true};
+        }
+        injected = ErrorAnswer(ctx, *request, header.api_version,
+                               KafkaCodeOf(static_cast<ErrorCode>(hit->error_code)));
+      }
+    }
+  }
+  // Not `injected ? ... : co_await ...`: GCC 12 mishandles co_await in a conditional operator.
+  Response response;
+  if (injected) {
+    response = *std::move(injected);
+  } else {
+    response = co_await Handler(ctx, *request, scope);
+  }
   if (scope.no_response) co_return RequestHandler::Outcome{};
   std::string frame;
   // ApiVersions answers with response header v0 at every version (KIP-511).
@@ -46,8 +75,13 @@ template <class Request, class Response,
 constexpr KafkaApi Row(int16_t key, std::string_view name, int16_t min_version,
                        int16_t max_version) {
   static_assert(Request::kFlexibleFrom == Response::kFlexibleFrom);
-  return KafkaApi{key,         name, min_version, max_version, Request::kFlexibleFrom,
-                  &Serve<Request, Response, Handler>};
+  return KafkaApi{key,
+                  name,
+                  min_version,
+                  max_version,
+                  Request::kFlexibleFrom,
+                  &Serve<Request, Response, Handler>,
+                  HasErrorAnswer<Request, Response>};
 }
 
 // The served versions. Produce and Fetch start at 0 although their oldest versions carry

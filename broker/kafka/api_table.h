@@ -4,7 +4,8 @@
 // advertises), the first flexible version (request header v2, response header v1), and the
 // function that decodes the body, runs the API's handler and encodes the answer. Dispatch,
 // names in logs, the ApiVersions answer and docs/kafka.md's table (checked by a test) all come
-// from it: adding an API is one handler and one row.
+// from it: adding an API is one handler and one row. A row's serve function also applies the
+// fault rules (broker/faults/) to the decoded request.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,7 @@ struct KafkaApi {
   int16_t max_version;
   int16_t flexible_from;  // First version with flexible headers and encodings.
   ServeFn serve;
+  bool error_answer;  // Fault rules may inject an error into it (error_answers.h).
 
   bool Serves(int16_t version) const { return version >= min_version && version <= max_version; }
   bool FlexibleAt(int16_t version) const { return version >= flexible_from; }

@@ -305,7 +305,8 @@ struct AdminFixture : Fixture {
   LogCleaner cleaner{*store, {}};
   std::atomic<bool> shutting_down{false};
   BrokerClock clock;
-  BrokerContext ctx{*store, waiters, *groups, cleaner, config, shutting_down, clock};
+  faults::FaultRegistry faults{{}};
+  BrokerContext ctx{*store, waiters, *groups, cleaner, config, shutting_down, clock, faults};
   RequestScope scope;
 
   template <class Response>

@@ -41,7 +41,9 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kOutOfOrderSequenceNumber, ErrorCode::kDuplicateSequenceNumber,
     ErrorCode::kInvalidProducerEpoch, ErrorCode::kUnknownProducerId,
     ErrorCode::kInvalidReplicaAssignment, ErrorCode::kPolicyViolation,
-    ErrorCode::kGroupSubscribedToTopic,
+    ErrorCode::kGroupSubscribedToTopic, ErrorCode::kLeaderNotAvailable,
+    ErrorCode::kNotLeaderOrFollower, ErrorCode::kCoordinatorLoadInProgress,
+    ErrorCode::kNotCoordinator,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }
@@ -102,10 +104,17 @@ TEST_CASE("error codes: ErrorCodeFromWire maps unknown numbers to UNKNOWN_SERVER
   CHECK(ErrorCodeFromWire(0) == ErrorCode::kNone);
   CHECK(ErrorCodeFromWire(3) == ErrorCode::kUnknownTopicOrPartition);
   CHECK(ErrorCodeFromWire(-1) == ErrorCode::kUnknownServerError);
-  CHECK(ErrorCodeFromWire(5) == ErrorCode::kUnknownServerError);
+  CHECK(ErrorCodeFromWire(8) == ErrorCode::kUnknownServerError);
   CHECK(ErrorCodeFromWire(999) == ErrorCode::kUnknownServerError);
   CHECK(ErrorCodeFromWire(-32768) == ErrorCode::kUnknownServerError);
   CHECK(ErrorName(static_cast<ErrorCode>(12345)) == "UNKNOWN_SERVER_ERROR");
+}
+
+TEST_CASE("error codes: ErrorCodeFromName reads every name, in any case") {
+  for (ErrorCode code : kAllCodes) CHECK(ErrorCodeFromName(ErrorName(code)) == code);
+  CHECK(ErrorCodeFromName("not_leader_or_follower") == ErrorCode::kNotLeaderOrFollower);
+  CHECK(ErrorCodeFromName("NO_SUCH_ERROR") == std::nullopt);
+  CHECK(ErrorCodeFromName("") == std::nullopt);
 }
 
 TEST_CASE("error codes: MakeError and CodeOf round trip every code") {
