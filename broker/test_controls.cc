@@ -1,6 +1,7 @@
 #include "broker/test_controls.h"
 
 #include "broker/broker_clock.h"
+#include "broker/faults/fault_registry.h"
 #include "broker/log.h"
 
 namespace brook {
@@ -10,6 +11,7 @@ absl::StatusOr<ResetSummary> ResetBroker(BrokerContext& ctx) {
   absl::StatusOr<storage::StoreReset> reset = ctx.groups.Reset();
   if (!reset.ok()) return reset.status();
   ctx.waiters.WakeAll();
+  (void)ctx.faults.Clear(kClearAllFaults);  // Clearing every rule cannot fail.
   const ResetSummary summary{reset->topics, static_cast<int32_t>(reset->groups.size())};
   Log(LogLevel::kInfo, "broker reset", "topics", summary.topics, "groups", summary.groups,
       "duration_us",

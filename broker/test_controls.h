@@ -19,8 +19,8 @@ namespace brook {
 // idempotent producer's state, as if the broker were new, while it keeps serving:
 // connections stay open, waiting fetches are answered (UNKNOWN_TOPIC_OR_PARTITION for the
 // dropped topics), members of dropped groups are fenced (UNKNOWN_MEMBER_ID: they join
-// again) (GroupCoordinator::Reset). The clock is left as it is. Errors: STORAGE_ERROR (then
-// nothing changed).
+// again) (GroupCoordinator::Reset); armed fault rules are cleared. The clock is left as it is.
+// Errors: STORAGE_ERROR (then nothing changed).
 absl::StatusOr<ResetSummary> ResetBroker(BrokerContext& ctx);
 
 // Switches the clock to `mode` (when set), then advances it by `advance` and brings every

@@ -10,6 +10,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/duration.h"
 #include "cli/record_format.h"
 #include "client/admin.h"
 #include "fmt/format.h"
@@ -53,23 +54,6 @@ std::optional<int16_t> ParseErrorCode(std::string_view text) {
   return ParseNumber<int16_t>(text);
 }
 
-// "250ms", "2s", "1m", or a number of milliseconds.
-std::optional<int32_t> ParseDelayMs(std::string_view text) {
-  struct Unit {
-    std::string_view suffix;
-    int32_t ms;
-  };
-  for (const Unit& unit : {Unit{"ms", 1}, Unit{"s", 1000}, Unit{"m", 60000}}) {
-    if (text.size() > unit.suffix.size() && text.ends_with(unit.suffix)) {
-      std::optional<int32_t> n =
-          ParseNumber<int32_t>(text.substr(0, text.size() - unit.suffix.size()));
-      if (!n || *n > INT32_MAX / unit.ms) return std::nullopt;
-      return *n * unit.ms;
-    }
-  }
-  return ParseNumber<int32_t>(text);
-}
-
 // "30%" or "30".
 std::optional<int8_t> ParseShare(std::string_view text) {
   if (text.ends_with('%')) text.remove_suffix(1);
@@ -109,14 +93,14 @@ std::optional<FaultRule> RuleOf(const FaultOptions& o, int* exit_code) {
     rule.action = FaultAction::kError;
     rule.error_code = *code;
   } else if (o.delay) {
-    std::optional<int32_t> ms = ParseDelayMs(*o.delay);
-    if (!ms || *ms < 1) {
+    absl::StatusOr<std::chrono::milliseconds> delay = ParseDuration(*o.delay);
+    if (!delay.ok() || delay->count() < 1 || delay->count() > INT32_MAX) {
       *exit_code = Usage(fmt::format("--delay takes a duration such as 200ms, 2s or 1m, not '{}'",
                                      *o.delay));
       return std::nullopt;
     }
     rule.action = FaultAction::kDelay;
-    rule.delay_ms = *ms;
+    rule.delay_ms = static_cast<int32_t>(delay->count());
   } else {
     rule.action = FaultAction::kDrop;
   }

@@ -935,6 +935,8 @@ struct ClockRequest {
     v(set_mode, "set_mode");
     v(advance_ms, "advance_ms");
   }
+};
+
 // ---- Fault injection (1006-1008): arm, list and clear fault rules (protocol/faults.h). ----
 struct FaultAddResponse {
   int32_t id = 0;  // The new rule's id: FaultList shows it, FaultClear takes it.
