@@ -65,8 +65,12 @@ class BrookBroker {
   // 'NOT_LEADER_OR_FOLLOWER', '--count', '2'.
   addFault(...flags) { return this.cli('fault', 'add', ...flags) }
 
-  // The armed faults with how often each fired (`brook fault list`).
-  faults() { return this.cli('fault', 'list') }
+  // The armed faults, each with its id, api, action, remaining, matched and fired counts
+  // (`brook fault list --json`).
+  async faults() {
+    const out = await this.cli('fault', 'list', '--json')
+    return out.split('\n').filter(line => line).map(line => JSON.parse(line))
+  }
 }
 
 module.exports = { BrookBroker }

@@ -90,7 +90,9 @@ test('publishing survives a leader move', async () => {
   await broker.addFault('--api', 'Produce', '--topic', TOPIC, '--error', 'NOT_LEADER_OR_FOLLOWER', '--count', '2')
   await publish(broker, 'paid')
   assert.deepStrictEqual(await readAll(broker), ['created', 'paid'])
-  assert.match(await broker.faults(), /fired 2/)
+  const faults = await broker.faults()
+  assert.strictEqual(faults.length, 1)
+  assert.strictEqual(faults[0].fired, 2)
 })
 
 test('orders expire after retention', async () => {
@@ -108,6 +110,10 @@ test('orders expire after retention', async () => {
     await clocked.advanceClock(6 * DAY_MS)
     assert.strictEqual((await logRange(clocked)).start, offset)
     await clocked.advanceClock(2 * DAY_MS)
+    // Retention deletes whole segments, and never the one still taking records: the next
+    // order, a day past segment.ms, starts a new one, and the old one goes.
+    await publish(clocked, 'paid')
+    await clocked.advanceClock(1) // Returns once retention has run at the new time.
     const deadline = Date.now() + 5000
     while ((await logRange(clocked)).start <= offset) {
       assert.ok(Date.now() < deadline, 'the order outlived its retention')

@@ -70,5 +70,7 @@ class BrookBroker:
         self.cli("fault", "add", *flags)
 
     def faults(self):
-        """The armed faults with how often each fired (`brook fault list`)."""
-        return self.cli("fault", "list")
+        """The armed faults, each a dict with its id, api, action, remaining, matched and
+        fired counts (`brook fault list --json`)."""
+        return [json.loads(line) for line in self.cli("fault", "list", "--json").splitlines()
+                if line]

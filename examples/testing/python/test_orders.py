@@ -54,7 +54,8 @@ def test_publish_survives_a_leader_move(brook):
                     "--error", "NOT_LEADER_OR_FOLLOWER", "--count", "2")
     publish(brook.kafka, "paid", retries=5, retry_backoff_ms=20)
     assert read_all(brook.kafka) == ["created", "paid"]
-    assert "fired 2" in brook.faults()
+    [fault] = brook.faults()
+    assert fault["fired"] == 2
 
 
 def test_orders_expire_after_retention(brook_manual_clock):
@@ -68,8 +69,12 @@ def test_orders_expire_after_retention(brook_manual_clock):
     broker.advance_clock(6 * 24 * 3600)
     assert log_start(broker.kafka) == offset
     broker.advance_clock(2 * 24 * 3600)
+    # Retention deletes whole segments, and never the one still taking records: the next
+    # order, a day past segment.ms, starts a new one, and the old one goes.
+    publish(broker.kafka, "paid")
+    broker.advance_clock(0.001)  # Returns once retention has run at the new time.
     deadline = time.monotonic() + 5
     while log_start(broker.kafka) <= offset:
         assert time.monotonic() < deadline, "the order outlived its retention"
         time.sleep(0.01)
-    assert read_all(broker.kafka) == []
+    assert read_all(broker.kafka) == ["paid"]

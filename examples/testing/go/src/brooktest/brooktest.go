@@ -125,7 +125,7 @@ func (b *Broker) CLI(t testing.TB, args ...string) string {
 	return string(out)
 }
 
-// Reset drops every topic, group, offset and fault armed: the broker is as new.
+// Reset drops every topic, group, offset and armed fault: the broker is as new.
 func (b *Broker) Reset(t testing.TB) {
 	t.Helper()
 	b.CLI(t, "reset", "--yes")
@@ -145,8 +145,30 @@ func (b *Broker) AddFault(t testing.TB, flags ...string) {
 	b.CLI(t, append([]string{"fault", "add"}, flags...)...)
 }
 
-// Faults lists the armed faults with how often each fired (`brook fault list`).
-func (b *Broker) Faults(t testing.TB) string {
+// Fault is one armed fault rule as `brook fault list --json` shows it.
+type Fault struct {
+	ID        int    `json:"id"`
+	API       string `json:"api"`
+	Action    string `json:"action"`
+	Error     string `json:"error"`
+	Remaining int    `json:"remaining"`
+	Matched   int    `json:"matched"`
+	Fired     int    `json:"fired"`
+}
+
+// Faults lists the armed faults with how often each fired.
+func (b *Broker) Faults(t testing.TB) []Fault {
 	t.Helper()
-	return b.CLI(t, "fault", "list")
+	var faults []Fault
+	for _, line := range strings.Split(strings.TrimSpace(b.CLI(t, "fault", "list", "--json")), "\n") {
+		if line == "" {
+			continue
+		}
+		var f Fault
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("brook fault list --json: %v in %q", err, line)
+		}
+		faults = append(faults, f)
+	}
+	return faults
 }
