@@ -8,20 +8,23 @@ namespace brook {
 int64_t MemoryBudget::Available() const { return std::max<int64_t>(0, limit_ - used()); }
 
 bool MemoryBudget::TryCharge(int64_t bytes) {
-  int64_t used = used_.load(std::memory_order_relaxed);
+  int64_t used = used_.load();
   while (used == 0 || used + bytes <= limit_) {
-    if (used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed)) return true;
+    if (used_.compare_exchange_weak(used, used + bytes)) return true;
   }
   return false;
 }
 
 void MemoryBudget::Release(int64_t bytes) {
-  used_.fetch_sub(bytes, std::memory_order_relaxed);
+  // Sequentially consistent with OnRelease's store and its caller's TryCharge: a waiter
+  // either sees these bytes free, or this sees it registered.
+  used_.fetch_sub(bytes);
+  if (!has_waiting_.load()) return;
   std::vector<std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
-    if (waiting_.empty()) return;
     wake.swap(waiting_);
+    has_waiting_.store(false);
   }
   for (std::function<void()>& w : wake) w();
 }
@@ -29,6 +32,7 @@ void MemoryBudget::Release(int64_t bytes) {
 void MemoryBudget::OnRelease(std::function<void()> wake) {
   absl::MutexLock lock(&mu_);
   waiting_.push_back(std::move(wake));
+  has_waiting_.store(true);
 }
 
 }  // namespace brook

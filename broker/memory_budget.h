@@ -49,6 +49,7 @@ class MemoryBudget {
   const int64_t limit_;
   const int64_t free_frame_bytes_;
   std::atomic<int64_t> used_{0};
+  std::atomic<bool> has_waiting_{false};  // Lets Release skip mu_ when nobody waits.
   absl::Mutex mu_;
   std::vector<std::function<void()>> waiting_ ABSL_GUARDED_BY(mu_);
 };

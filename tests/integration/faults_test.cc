@@ -110,5 +110,12 @@ TEST_CASE_FIXTURE(Fixture, "brook faults: a non-retriable error reaches the call
   CHECK(Records("payments") == 1);
 }
 
+TEST_CASE_FIXTURE(Fixture, "brook faults: a reset clears every armed rule") {
+  REQUIRE(broker.AddFault({.api = "Produce", .error_code = 6, .count = 5}).ok());
+  REQUIRE(admin->ListFaults()->size() == 1);
+  REQUIRE(broker.Reset().ok());
+  CHECK(admin->ListFaults()->empty());
+}
+
 }  // namespace
 }  // namespace brook
