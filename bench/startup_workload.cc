@@ -130,7 +130,7 @@ absl::Status ProduceAndConsume(const std::string& bootstrap) {
 
 absl::StatusOr<StartupCycle> RunStartupCycle(const std::filesystem::path& brook, bool in_memory) {
   std::vector<std::string> args = {"serve",          "--listen",    "127.0.0.1:0",
-                                   "--kafka-listen", "127.0.0.1:0", "--exit-with-parent",
+                                   "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--exit-with-parent",
                                    "--log-level",    "warn"};
   DataDir data;
   if (in_memory) {

@@ -2,7 +2,7 @@
 // broker of its own, from spawning `brook serve` to its exit.
 //
 // One cycle: fork and exec the brook binary `serve --listen 127.0.0.1:0 --kafka-listen
-// 127.0.0.1:0 --exit-with-parent` (and --in-memory, or --data-dir in a fresh temp dir); read
+// 127.0.0.1:0 --http-listen 127.0.0.1:0 --exit-with-parent` (and --in-memory, or --data-dir in a fresh temp dir); read
 // its ready line from the stdout pipe (spawn -> ready); create a topic, produce one record
 // (acks=all) and consume it with brook's client; SIGTERM it and wait for its exit (the whole
 // cycle). The temp dir is made before and removed after the clock runs. The broker's stderr

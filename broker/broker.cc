@@ -11,6 +11,9 @@
 #include "broker/brook_handler.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/http/health_routes.h"
+#include "broker/http/http_router.h"
+#include "broker/http/http_server.h"
 #include "broker/io_pool.h"
 #include "broker/kafka/api_table.h"
 #include "broker/kafka/kafka_handler.h"
@@ -45,6 +48,9 @@ struct Broker::Runtime {
   std::unique_ptr<Server> server;
   std::unique_ptr<Server> kafka_server;  // Null when the Kafka listener is off.
   std::string kafka_address;
+  // The HTTP listener's routes, and the listener itself (null when it is off).
+  std::unique_ptr<http::HttpRouter> http_routes;
+  std::unique_ptr<http::HttpServer> http_server;
   bool stopped = false;
 };
 
@@ -55,6 +61,12 @@ bool IsWildcard(const std::string& host) { return host.empty() || host == "0.0.0
 std::string JoinHostPort(const std::string& host, uint16_t port) {
   return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
                                              : fmt::format("{}:{}", host, port);
+}
+
+std::chrono::milliseconds RemainingUntil(std::chrono::steady_clock::time_point deadline) {
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now()));
 }
 
 // What Metadata announces: never a wildcard address, which clients cannot connect to.
@@ -142,12 +154,26 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
     runtime->kafka_handler->SetNode(std::move(node));
   }
 
+  if (cfg.http.enabled) {
+    runtime->http_routes = std::make_unique<http::HttpRouter>();
+    http::AddHealthRoutes(*runtime->http_routes,
+                          [shutting_down = &runtime->shutting_down] {
+                            std::vector<std::string> reasons;
+                            if (shutting_down->load()) reasons.push_back("the broker is stopping");
+                            return reasons;
+                          });
+    runtime->http_server = std::make_unique<http::HttpServer>(
+        *runtime->io, cfg.http, *runtime->http_routes, *runtime->memory);
+    if (absl::Status s = runtime->http_server->Start(); !s.ok()) return s;
+  }
+
   runtime->groups->Start(runtime->io->Main());
   runtime->cleaner->Start();
   runtime->io->Start();
   std::unique_ptr<Broker> broker(new Broker(std::move(runtime)));
   Log(LogLevel::kInfo, "brook is serving", "addr", broker->address(), "kafka_addr",
-      cfg.kafka.enabled ? broker->kafka_address() : std::string("off"), "data_dir",
+      cfg.kafka.enabled ? broker->kafka_address() : std::string("off"), "http_addr",
+      cfg.http.enabled ? broker->http_address() : std::string("off"), "data_dir",
       cfg.store.in_memory ? std::string("(in memory)") : cfg.store.data_dir, "io_threads",
       threads);
   return broker;
@@ -166,6 +192,15 @@ uint16_t Broker::kafka_port() const {
 }
 
 std::string Broker::kafka_address() const { return runtime_->kafka_address; }
+
+uint16_t Broker::http_port() const {
+  return runtime_->http_server ? runtime_->http_server->port() : 0;
+}
+
+std::string Broker::http_address() const {
+  return runtime_->http_server ? JoinHostPort(runtime_->config.http.host, http_port())
+                               : std::string();
+}
 
 const BrokerConfig& Broker::config() const { return runtime_->config; }
 
@@ -193,6 +228,7 @@ void Broker::Stop() {
   rt.shutting_down.store(true);
   rt.server->StopAccepting();
   if (rt.kafka_server) rt.kafka_server->StopAccepting();
+  if (rt.http_server) rt.http_server->StopAccepting();
   rt.waiters.WakeAll();
   rt.groups->Shutdown();
   // Cancels a running compaction and answers pending CompactTopic requests, so they do not
@@ -201,11 +237,11 @@ void Broker::Stop() {
   const auto drain_deadline = std::chrono::steady_clock::now() + rt.config.server.shutdown_timeout;
   rt.server->Drain(rt.config.server.shutdown_timeout);
   if (rt.kafka_server) {
-    rt.kafka_server->Drain(std::max(std::chrono::milliseconds(0),
-                                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        drain_deadline - std::chrono::steady_clock::now())));
+    rt.kafka_server->Drain(RemainingUntil(drain_deadline));
   }
+  if (rt.http_server) rt.http_server->Drain(RemainingUntil(drain_deadline));
   rt.io->Stop();
+  rt.http_server.reset();
   rt.kafka_server.reset();
   rt.server.reset();
   rt.store.reset();  // fsyncs the WAL and closes RocksDB.

@@ -20,6 +20,8 @@
 //   shutdown_signals.h SIGINT/SIGTERM as a graceful stop, caught from before the broker listens
 //                     (and the parent process's exit, for test harnesses)
 //   ready_line.h      the JSON line `brook serve` prints once ready: where it listens
+//   http/             the HTTP listener (Boost.Beast): router, health checks, and the routes of
+//                     metrics, the console's JSON API and the event store
 //
 // Broker ties them together:
 //   ShutdownSignals signals;              // shutdown_signals.h: before it listens
@@ -28,7 +30,7 @@
 //   (*broker)->Stop();                    // ...then a graceful stop
 //
 // Operation: Start opens the store (recovering every partition), listens (brook's protocol,
-// and Kafka's unless config.kafka.enabled is false), runs io_threads
+// Kafka's unless config.kafka.enabled is false, HTTP unless config.http.enabled is false), runs io_threads
 // network threads (io_pool.h), and starts the log cleaner's thread. Stop is graceful: new
 // requests get BROKER_SHUTTING_DOWN, the acceptor closes, waiting fetches return, the log
 // cleaner stops (a running compaction is cancelled, queued CompactTopic requests answer
@@ -75,6 +77,9 @@ class Broker {
   // listener is off.
   uint16_t kafka_port() const;
   std::string kafka_address() const;
+  // The HTTP listener's bound port and "host:port"; 0 and "" when it is off.
+  uint16_t http_port() const;
+  std::string http_address() const;
   const BrokerConfig& config() const;
   // The armed fault rules both listeners consult (broker/faults/fault_registry.h); they live
   // as long as the broker and start empty.

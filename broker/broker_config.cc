@@ -29,19 +29,30 @@ absl::Status ApplyEnvironment(BrokerConfig* config) {
       return absl::InvalidArgumentError(fmt::format("BROOK_KAFKA_LISTEN: {}", MessageOf(s)));
     }
   }
+  if (const char* listen = std::getenv("BROOK_HTTP_LISTEN"); listen != nullptr && *listen != '\0') {
+    absl::Status s = ParseHttpListen(listen, &config->http);
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(fmt::format("BROOK_HTTP_LISTEN: {}", MessageOf(s)));
+    }
+  }
   if (const char* dir = std::getenv("BROOK_DATA_DIR"); dir != nullptr && *dir != '\0') {
     config->store.data_dir = dir;
   }
   return absl::OkStatus();
 }
 
+absl::Status ParseOptionalListen(std::string_view text, bool* enabled, std::string* host,
+                                 uint16_t* port) {
+  *enabled = text != "off";
+  return *enabled ? ParseListenAddress(text, host, port) : absl::OkStatus();
+}
+
 absl::Status ParseKafkaListen(const std::string& text, KafkaListenerConfig* kafka) {
-  if (text == "off") {
-    kafka->enabled = false;
-    return absl::OkStatus();
-  }
-  kafka->enabled = true;
-  return ParseListenAddress(text, &kafka->host, &kafka->port);
+  return ParseOptionalListen(text, &kafka->enabled, &kafka->host, &kafka->port);
+}
+
+absl::Status ParseHttpListen(const std::string& text, HttpListenerConfig* http) {
+  return ParseOptionalListen(text, &http->enabled, &http->host, &http->port);
 }
 
 absl::Status ValidateConfig(const BrokerConfig& config) {
@@ -84,6 +95,12 @@ absl::Status ValidateConfig(const BrokerConfig& config) {
   }
   if (config.kafka.default_partitions < 1) {
     return absl::InvalidArgumentError("Kafka default partitions must be >= 1");
+  }
+  if (config.http.max_body_bytes < 1024) {
+    return absl::InvalidArgumentError("HTTP max body bytes must be at least 1024");
+  }
+  if (config.http.max_connections < 1) {
+    return absl::InvalidArgumentError("HTTP max connections must be >= 1");
   }
   if (config.log_cleanup_interval.count() < 1) {
     return absl::InvalidArgumentError("log cleanup interval must be >= 1 ms");

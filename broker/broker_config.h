@@ -1,8 +1,8 @@
 // broker/broker_config.h: every setting of a broker, its default beside it, and validation.
 //
 // Precedence (applied by `brook serve`): command-line flag > environment variable > default.
-// Environment variables: BROOK_LISTEN (host:port), BROOK_KAFKA_LISTEN (host:port or "off"),
-// BROOK_DATA_DIR, BROOK_LOG_LEVEL.
+// Environment variables: BROOK_LISTEN (host:port), BROOK_KAFKA_LISTEN and BROOK_HTTP_LISTEN
+// (host:port or "off"), BROOK_DATA_DIR, BROOK_LOG_LEVEL.
 #pragma once
 
 #include <chrono>
@@ -47,9 +47,23 @@ struct KafkaListenerConfig {
   int32_t default_partitions = 1;  // Kafka's num.partitions: auto-created topics, CreateTopics -1.
 };
 
+// The HTTP listener (broker/http/): health checks, /metrics, the web console and its JSON API.
+struct HttpListenerConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";  // Address to listen on.
+  uint16_t port = 9293;            // 0 picks a free port (see Broker::http_port()).
+  uint64_t max_body_bytes = 16 << 20;  // Larger request bodies are answered 413.
+  int max_connections = 256;           // Connections beyond are closed at accept.
+  // A request's body must arrive (and its answer be taken) within this; a connection waiting
+  // for its next request is closed after idle_timeout.
+  std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+};
+
 struct BrokerConfig {
   ServerConfig server;
   KafkaListenerConfig kafka;
+  HttpListenerConfig http;
   storage::StoreOptions store;  // data_dir defaults to ./brook-data.
   int io_threads = 0;           // 0 = one per core.
   // Bytes that requests and answers may hold in memory, all connections of both listeners
@@ -81,7 +95,7 @@ struct BrokerConfig {
   ClockMode clock = ClockMode::kSystem;
 };
 
-// Reads BROOK_LISTEN, BROOK_KAFKA_LISTEN and BROOK_DATA_DIR into *config. Errors:
+// Reads BROOK_LISTEN, BROOK_KAFKA_LISTEN, BROOK_HTTP_LISTEN and BROOK_DATA_DIR into *config. Errors:
 // InvalidArgument on a malformed address.
 absl::Status ApplyEnvironment(BrokerConfig* config);
 
@@ -90,9 +104,12 @@ absl::Status ApplyEnvironment(BrokerConfig* config);
 // Errors: InvalidArgument naming what is wrong.
 absl::Status ParseListenAddress(std::string_view text, std::string* host, uint16_t* port);
 
-// Parses the Kafka listener's address: "HOST:PORT", or "off" to disable it.
-// Errors: InvalidArgument as ParseListenAddress.
+// Parses the address of a listener that can be turned off (Kafka's, HTTP's): "HOST:PORT", or
+// "off", which clears *enabled. Errors: InvalidArgument as ParseListenAddress.
+absl::Status ParseOptionalListen(std::string_view text, bool* enabled, std::string* host,
+                                 uint16_t* port);
 absl::Status ParseKafkaListen(const std::string& text, KafkaListenerConfig* kafka);
+absl::Status ParseHttpListen(const std::string& text, HttpListenerConfig* http);
 // Checks the settings are usable. Errors: InvalidArgument naming the setting.
 absl::Status ValidateConfig(const BrokerConfig& config);
 

@@ -58,6 +58,8 @@ absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
   config_.server.port = 0;
   config_.kafka.host = "127.0.0.1";
   config_.kafka.port = 0;
+  config_.http.host = "127.0.0.1";
+  config_.http.port = 0;
   config_.store.data_dir = data_dir_;
   config_.store.in_memory = options.in_memory;
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config_);
@@ -65,6 +67,7 @@ absl::Status EmbeddedBroker::Init(EmbeddedBrokerOptions options) {
   broker_ = *std::move(broker);
   config_.server.port = broker_->port();  // A restart comes back on the same ports.
   config_.kafka.port = broker_->kafka_port();
+  config_.http.port = broker_->http_port();
   return absl::OkStatus();
 }
 
@@ -84,6 +87,10 @@ std::string EmbeddedBroker::bootstrap() const {
 
 std::string EmbeddedBroker::kafka_bootstrap() const {
   return config_.kafka.enabled ? fmt::format("127.0.0.1:{}", config_.kafka.port) : std::string();
+}
+
+std::string EmbeddedBroker::http_address() const {
+  return config_.http.enabled ? fmt::format("127.0.0.1:{}", config_.http.port) : std::string();
 }
 
 absl::StatusOr<int32_t> EmbeddedBroker::AddFault(FaultRule rule) {

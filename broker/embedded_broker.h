@@ -7,7 +7,8 @@
 //   // ... at scope exit the broker stops and its data dir is removed.
 //
 // It is the same broker `brook serve` runs (same storage, protocols and TCP server), listening
-// on 127.0.0.1 on free ports: brook's protocol (bootstrap()) and Kafka's (kafka_bootstrap()). Restart() stops it and starts it again on the same data dir
+// on 127.0.0.1 on free ports: brook's protocol (bootstrap()), Kafka's (kafka_bootstrap()) and
+// HTTP (http_address()). Restart() stops it and starts it again on the same data dir
 // and port, to test that data survives. Reset() gives each test a fresh broker without a
 // restart; the clock methods make time pass on cue. Thread-safety: bootstrap()/data_dir(),
 // Reset() and the clock methods from any thread; Restart() (which also restarts the clock in
@@ -60,6 +61,9 @@ class EmbeddedBroker {
   // "127.0.0.1:PORT" of the Kafka listener: bootstrap.servers for any Kafka client. Empty when
   // options.config.kafka.enabled is false.
   std::string kafka_bootstrap() const;
+  // "127.0.0.1:PORT" of the HTTP listener (health, metrics, console); empty when
+  // options.config.http.enabled is false.
+  std::string http_address() const;
   // Empty when in memory.
   const std::string& data_dir() const { return data_dir_; }
   // Gracefully stops and starts again on the same data dir and port (in memory: empty).

@@ -8,25 +8,22 @@
 #include <fstream>
 #include <system_error>
 
-// Boost.JSON's implementation, compiled once here (Debian ships no libboost_json binary).
-#include <boost/json/src.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 
 #include "broker/broker.h"
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook {
 namespace {
 
-namespace json = boost::json;
-
-json::value OptionalString(const std::optional<std::string>& text) {
-  return text ? json::value(*text) : json::value(nullptr);
-}
+namespace bjson = boost::json;
 
 // Reads the string-or-null field `name` into *out. Errors: InvalidArgument naming the field.
-absl::Status ReadOptionalString(const json::object& object, std::string_view name,
+absl::Status ReadOptionalString(const bjson::object& object, std::string_view name,
                                 std::optional<std::string>* out) {
-  const json::value* field = object.if_contains(name);
+  const bjson::value* field = object.if_contains(name);
   if (field == nullptr || field->is_null()) {
     out->reset();
     return absl::OkStatus();
@@ -46,34 +43,36 @@ ReadyLine ReadyLineOf(const Broker& broker) {
   ready.pid = ::getpid();
   ready.native = broker.address();
   if (config.kafka.enabled) ready.kafka = broker.kafka_address();
+  if (config.http.enabled) ready.http = broker.http_address();
   if (!config.store.in_memory) ready.data_dir = config.store.data_dir;
   return ready;
 }
 
 std::string FormatReadyLine(const ReadyLine& ready) {
-  json::object line;
+  bjson::object line;
   line["brook"] = "ready";
   line["pid"] = ready.pid;
   line["native"] = ready.native;
-  line["kafka"] = OptionalString(ready.kafka);
-  line["data_dir"] = OptionalString(ready.data_dir);
-  return json::serialize(line);
+  line["kafka"] = brook::json::StringOrNull(ready.kafka);
+  line["http"] = brook::json::StringOrNull(ready.http);
+  line["data_dir"] = brook::json::StringOrNull(ready.data_dir);
+  return brook::json::Text(line);
 }
 
 absl::StatusOr<ReadyLine> ParseReadyLine(std::string_view text) {
-  json::error_code error;
-  const json::value value = json::parse(json::string_view(text.data(), text.size()), error);
+  bjson::error_code error;
+  const bjson::value value = bjson::parse(bjson::string_view(text.data(), text.size()), error);
   if (error) {
     return absl::InvalidArgumentError(fmt::format("ready line is not JSON: {}", error.message()));
   }
-  const json::object* object = value.if_object();
-  const json::value* brook = object != nullptr ? object->if_contains("brook") : nullptr;
+  const bjson::object* object = value.if_object();
+  const bjson::value* brook = object != nullptr ? object->if_contains("brook") : nullptr;
   if (brook == nullptr || !brook->is_string() || brook->get_string() != "ready") {
     return absl::InvalidArgumentError("not a ready line: no \"brook\":\"ready\"");
   }
   ReadyLine ready;
-  const json::value* pid = object->if_contains("pid");
-  const json::value* native = object->if_contains("native");
+  const bjson::value* pid = object->if_contains("pid");
+  const bjson::value* native = object->if_contains("native");
   if (pid == nullptr || !pid->is_int64()) {
     return absl::InvalidArgumentError("ready line: \"pid\" is not an integer");
   }
@@ -83,6 +82,7 @@ absl::StatusOr<ReadyLine> ParseReadyLine(std::string_view text) {
   ready.pid = pid->get_int64();
   ready.native = std::string(native->get_string());
   if (absl::Status s = ReadOptionalString(*object, "kafka", &ready.kafka); !s.ok()) return s;
+  if (absl::Status s = ReadOptionalString(*object, "http", &ready.http); !s.ok()) return s;
   if (absl::Status s = ReadOptionalString(*object, "data_dir", &ready.data_dir); !s.ok()) return s;
   return ready;
 }

@@ -3,11 +3,11 @@
 // listens without guessing ports (docs/testing.md describes the fields).
 //
 //   {"brook":"ready","pid":1234,"native":"127.0.0.1:40123","kafka":"127.0.0.1:40124",
-//    "data_dir":"./brook-data"}
+//    "http":"127.0.0.1:40125","data_dir":"./brook-data"}
 //
-// One JSON object on one line. "kafka" is null when the Kafka listener is off, "data_dir" null
-// when the broker keeps everything in memory. Readers must ignore fields they do not know:
-// later versions add some (an "http" address is planned). The same text can be written to a
+// One JSON object on one line. "kafka" and "http" are null when that listener is off,
+// "data_dir" null when the broker keeps everything in memory. Readers must ignore fields they
+// do not know: later versions may add some. The same text can be written to a
 // file, atomically, for harnesses that poll for a file instead of reading a pipe.
 // Thread-safety: plain functions over values.
 #pragma once
@@ -28,6 +28,7 @@ struct ReadyLine {
   int64_t pid = 0;
   std::string native;                   // brook's protocol, "HOST:PORT" to connect to.
   std::optional<std::string> kafka;     // What the Kafka listener advertises; none when off.
+  std::optional<std::string> http;      // The HTTP listener's "HOST:PORT"; none when off.
   std::optional<std::string> data_dir;  // None when in memory.
 
   friend bool operator==(const ReadyLine&, const ReadyLine&) = default;

@@ -31,6 +31,7 @@ namespace brook {
 class Connection;
 class IoPool;
 class MemoryBudget;
+class TcpAcceptor;
 
 class Server {
  public:
@@ -55,8 +56,6 @@ class Server {
   size_t connection_count() const;
 
  private:
-  class Acceptor;
-
   struct Placed {
     std::weak_ptr<Connection> connection;
     int thread;  // Its IoPool thread.
@@ -69,7 +68,7 @@ class Server {
   const ServerConfig config_;
   MemoryBudget& memory_;
   std::shared_ptr<RequestHandler> handler_;
-  std::shared_ptr<Acceptor> acceptor_;
+  std::shared_ptr<TcpAcceptor> acceptor_;
   uint16_t port_ = 0;
 
   mutable absl::Mutex mu_;

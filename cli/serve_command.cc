@@ -29,6 +29,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:9292";
   std::string kafka_listen = "127.0.0.1:9092";
   std::string kafka_advertised;  // HOST:PORT; empty = derived from the listen address.
+  std::string http_listen = "127.0.0.1:9293";
   std::string data_dir = "./brook-data";
   bool in_memory = false;
   std::string ready_file;  // Empty: none.
@@ -73,6 +74,10 @@ int RunServe(ServeOptions& options) {
   }
   if (absl::Status s = ParseKafkaListen(options.kafka_listen, &config.kafka); !s.ok()) {
     fmt::print(stderr, "error: --kafka-listen: {}\n", MessageOf(s));
+    return 2;
+  }
+  if (absl::Status s = ParseHttpListen(options.http_listen, &config.http); !s.ok()) {
+    fmt::print(stderr, "error: --http-listen: {}\n", MessageOf(s));
     return 2;
   }
   if (!options.kafka_advertised.empty()) {
@@ -141,6 +146,10 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   serve->add_option("--kafka-listen", options->kafka_listen,
                     "Address of the Kafka-protocol listener, HOST:PORT, or off")
       ->envname("BROOK_KAFKA_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--http-listen", options->http_listen,
+                    "Address of the HTTP listener (health, metrics, console), HOST:PORT, or off")
+      ->envname("BROOK_HTTP_LISTEN")
       ->capture_default_str();
   serve->add_option("--kafka-advertised-address", options->kafka_advertised,
                     "HOST:PORT Kafka clients are told to connect to (default: the Kafka listen "

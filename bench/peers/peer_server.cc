@@ -116,7 +116,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartBrook() {
       Launch("brook", self, [kafka_port = *kafka_port](int port, const std::filesystem::path& dir) {
         return std::vector<std::string>{
             "serve", "--listen", fmt::format("127.0.0.1:{}", port), "--kafka-listen",
-            fmt::format("127.0.0.1:{}", kafka_port), "--data-dir", (dir / "data").string(),
+            fmt::format("127.0.0.1:{}", kafka_port), "--http-listen", "off", "--data-dir", (dir / "data").string(),
             "--log-level", "warn"};
       });
   if (!server.ok()) return server.status();

@@ -311,8 +311,8 @@ TEST_CASE("serve refuses a bad listen address and a data dir in use") {
 
   ChildBroker running(dir.path());
   REQUIRE(running.Start());
-  auto second = RunBrook({"serve", "--listen", "127.0.0.1:" + std::to_string(testing::FreePort()),
-                          "--data-dir", dir.path()});
+  auto second = RunBrook({"serve", "--listen", "127.0.0.1:0", "--kafka-listen", "off",
+                          "--http-listen", "off", "--data-dir", dir.path()});
   CHECK(second.exit_code == 1);
   CHECK(Contains(second.err, "another brook"));
 }

@@ -61,7 +61,9 @@ TEST_CASE("serve on port 0 prints one ready line with the bound addresses, and -
   const std::string kafka{std::string_view(line["kafka"])};
   CHECK(std::string_view(line["data_dir"]) == data_dir);
   CHECK(LoopbackPort(native) > 0);
+  const std::string http{std::string_view(line["http"])};
   CHECK(LoopbackPort(kafka) > 0);
+  CHECK(LoopbackPort(http) > 0);
   CHECK(native != kafka);
 
   CHECK(ReadFile(ready_file) == broker.line() + "\n");
@@ -75,6 +77,8 @@ TEST_CASE("serve on port 0 prints one ready line with the bound addresses, and -
   CHECK(listed.exit_code == 0);
   CHECK(Contains(listed.out, "broker 1 at " + kafka));
   CHECK(Contains(listed.out, "topic \"orders\""));
+  CommandResult health = RunProgram({"curl", "-sf", "http://" + http + "/healthz"});
+  CHECK(health.out == R"({"status":"ok"})");
 
   CHECK(broker.Terminate() == 0);
   CHECK(broker.Stdout() == broker.line() + "\n");  // Nothing else ever goes to stdout...
@@ -94,7 +98,7 @@ TEST_CASE("with the Kafka listener off, the ready line's kafka is null") {
 TEST_CASE("a --ready-file that cannot be written stops the start with exit code 1") {
   TempDir dir;
   CommandResult result =
-      RunBrook({"serve", "--listen", "127.0.0.1:0", "--kafka-listen", "off", "--in-memory",
+      RunBrook({"serve", "--listen", "127.0.0.1:0", "--kafka-listen", "off", "--http-listen", "off", "--in-memory",
                 "--ready-file", dir.path() + "/no-such-dir/ready.json"});
   CHECK(result.exit_code == 1);
   CHECK(Contains(result.err, "error: --ready-file: cannot write"));
@@ -144,7 +148,7 @@ TEST_CASE("--exit-with-parent: the broker stops gracefully when its parent is ki
   // exit status.
   REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
   const std::string command = fmt::format(
-      "{} serve --listen 127.0.0.1:0 --kafka-listen off --in-memory --exit-with-parent "
+      "{} serve --listen 127.0.0.1:0 --kafka-listen off --http-listen off --in-memory --exit-with-parent "
       "--ready-file {} >/dev/null 2>{}/serve.err & wait",
       testing::ShellQuote(testing::BrookBinary()), testing::ShellQuote(ready_file),
       testing::ShellQuote(dir.path()));

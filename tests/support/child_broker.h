@@ -55,7 +55,7 @@ class ChildBroker {
   // 20 s.
   bool Start(const std::vector<std::string>& extra_flags = {}) {
     std::vector<std::string> args = {"serve",        "--listen",       bootstrap(),
-                                     "--kafka-listen", kafka_bootstrap(), "--data-dir",
+                                     "--kafka-listen", kafka_bootstrap(), "--http-listen", "127.0.0.1:0", "--data-dir",
                                      data_dir_,      "--log-level",    "warn"};
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     // Its ready line (stdout) is not needed: the port was picked beforehand.

@@ -33,12 +33,12 @@ class ReadyBroker {
   explicit ReadyBroker(std::string dir) : dir_(std::move(dir)) {}
 
   // Starts `brook serve FLAGS...` in `cwd` (empty: the test's directory), with --listen and
-  // --kafka-listen 127.0.0.1:0 unless FLAGS set them, and waits up to 20 s for its ready line.
+  // --kafka-listen and --http-listen 127.0.0.1:0 unless FLAGS set them, and waits up to 20 s for its ready line.
   // Errors: Unavailable when it exits or prints nothing in
   // time (the message quotes its stderr); those of ParseReadyLine.
   absl::Status Start(const std::vector<std::string>& flags, const std::string& cwd = "") {
     std::vector<std::string> args = {"serve"};
-    for (const std::string listen : {"--listen", "--kafka-listen"}) {
+    for (const std::string listen : {"--listen", "--kafka-listen", "--http-listen"}) {
       if (std::find(flags.begin(), flags.end(), listen) == flags.end()) {
         args.insert(args.end(), {listen, "127.0.0.1:0"});
       }

@@ -22,7 +22,7 @@ class BrookBroker {
   // still until advanceClock().
   static start({ manualClock = false, flags = [] } = {}) {
     const args = ['serve', '--in-memory', '--listen', '127.0.0.1:0', '--kafka-listen',
-      '127.0.0.1:0', '--exit-with-parent', '--log-level', 'warn']
+      '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--exit-with-parent', '--log-level', 'warn']
     if (manualClock) args.push('--clock', 'manual')
     const child = spawn(BINARY, [...args, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] })
     return new Promise((resolve, reject) => {

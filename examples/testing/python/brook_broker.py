@@ -26,7 +26,7 @@ class BrookBroker:
     def start(cls, manual_clock=False, flags=()):
         """Starts a fresh broker in memory; raises RuntimeError if it does not start."""
         args = [brook_binary(), "serve", "--in-memory", "--listen", "127.0.0.1:0",
-                "--kafka-listen", "127.0.0.1:0", "--exit-with-parent", "--log-level", "warn"]
+                "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--exit-with-parent", "--log-level", "warn"]
         if manual_clock:
             args += ["--clock", "manual"]
         args += list(flags)

@@ -45,7 +45,7 @@ class ChildBroker {
   async start() {
     this.child = spawn(BROOK_BINARY, [
       'serve', '--listen', `127.0.0.1:${this.port}`, '--kafka-listen', this.kafkaBootstrap,
-      '--data-dir', this.dataDir, '--log-level', 'warn', '--io-threads', '2',
+      '--http-listen', '127.0.0.1:0', '--data-dir', this.dataDir, '--log-level', 'warn', '--io-threads', '2',
     ], { stdio: ['ignore', 'inherit', 'inherit'] })
     this.exited = new Promise(resolve => this.child.on('exit', resolve))
     await waitFor('brook serve to listen', () => canConnect(this.kafkaPort), 20000)

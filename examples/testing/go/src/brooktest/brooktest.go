@@ -52,7 +52,7 @@ func Binary() string {
 func Start(t testing.TB, options ...Option) *Broker {
 	t.Helper()
 	args := []string{"serve", "--in-memory", "--listen", "127.0.0.1:0",
-		"--kafka-listen", "127.0.0.1:0", "--exit-with-parent", "--log-level", "warn"}
+		"--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--exit-with-parent", "--log-level", "warn"}
 	for _, o := range options {
 		o(&args)
 	}

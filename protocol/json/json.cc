@@ -1,0 +1,31 @@
+#include "protocol/json/json.h"
+
+// Boost.JSON's implementation, compiled once here (Debian ships no libboost_json binary).
+#include <boost/json/src.hpp>
+
+#include "absl/strings/escaping.h"
+#include "protocol/absl_compat.h"
+#include "simdjson.h"
+
+namespace brook::json {
+
+boost::json::value Bytes(std::string_view bytes) {
+  if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
+    return boost::json::string(bytes.data(), bytes.size());
+  }
+  boost::json::object encoded;
+  encoded["base64"] = absl::Base64Escape(ToAbsl(bytes));
+  return encoded;
+}
+
+boost::json::value BytesOrNull(const std::optional<std::string_view>& bytes) {
+  return bytes ? Bytes(*bytes) : boost::json::value(nullptr);
+}
+
+boost::json::value StringOrNull(const std::optional<std::string>& text) {
+  return text ? boost::json::value(*text) : boost::json::value(nullptr);
+}
+
+std::string Text(const boost::json::value& value) { return boost::json::serialize(value); }
+
+}  // namespace brook::json
