@@ -11,7 +11,9 @@
 #include "broker/brook_handler.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/http/api_routes.h"
 #include "broker/http/health_routes.h"
+#include "broker/http/record_routes.h"
 #include "broker/http/http_router.h"
 #include "broker/http/http_server.h"
 #include "broker/io_pool.h"
@@ -162,6 +164,8 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
                             if (shutting_down->load()) reasons.push_back("the broker is stopping");
                             return reasons;
                           });
+    http::AddApiRoutes(*runtime->http_routes, *runtime->ctx);
+    http::AddRecordRoutes(*runtime->http_routes, *runtime->ctx);
     runtime->http_server = std::make_unique<http::HttpServer>(
         *runtime->io, cfg.http, *runtime->http_routes, *runtime->memory);
     if (absl::Status s = runtime->http_server->Start(); !s.ok()) return s;

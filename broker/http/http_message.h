@@ -20,6 +20,7 @@ struct HttpRequest {
   // The route pattern's {name} segments, filled by the router.
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string content_type;  // The Content-Type header, or empty.
+  std::string peer;          // The client's "host:port".
   std::string body;
 
   // The first query parameter called `name`, if any.

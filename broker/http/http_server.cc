@@ -60,7 +60,7 @@ std::optional<HttpResponse> ReadErrorAnswer(const beast::error_code& ec, uint64_
 
 // The request as route handlers see it. Errors: the 400 answer for a target that is not a
 // path with an optional query.
-std::variant<HttpRequest, HttpResponse> ToRequest(BeastRequest&& beast_request) {
+std::variant<HttpRequest, HttpResponse> ToRequest(BeastRequest&& beast_request, std::string peer) {
   const auto target = boost::urls::parse_origin_form(beast_request.target());
   if (!target) {
     return ErrorResponse(400, "BAD_REQUEST",
@@ -77,6 +77,7 @@ std::variant<HttpRequest, HttpResponse> ToRequest(BeastRequest&& beast_request) 
     request.query.emplace_back(param.key, param.has_value ? param.value : std::string());
   }
   request.content_type = std::string(beast_request[bhttp::field::content_type]);
+  request.peer = std::move(peer);
   request.body = std::move(beast_request.body());
   return request;
 }
@@ -98,7 +99,11 @@ BeastResponse ToBeast(HttpResponse&& answer, unsigned version, bool keep_alive, 
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer& server, int thread)
-      : stream_(std::move(socket)), server_(server), thread_(thread) {}
+      : stream_(std::move(socket)), server_(server), thread_(thread) {
+    beast::error_code ec;
+    const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
 
   void Start() { asio::co_spawn(stream_.get_executor(), Run(shared_from_this()), asio::detached); }
 
@@ -159,7 +164,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     BeastRequest beast_request = parser.release();
     const bool keep_alive = beast_request.keep_alive();
     const bool head = beast_request.method() == bhttp::verb::head;
-    std::variant<HttpRequest, HttpResponse> request = ToRequest(std::move(beast_request));
+    std::variant<HttpRequest, HttpResponse> request = ToRequest(std::move(beast_request), peer_);
     if (HttpResponse* bad = std::get_if<HttpResponse>(&request)) {
       co_await Write(std::move(*bad), version, false, head);
       co_return false;
@@ -213,6 +218,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   HttpServer& server_;
   const int thread_;
+  std::string peer_;
   // Only touched on the connection's thread.
   bool answering_ = false;
   bool stopping_ = false;
