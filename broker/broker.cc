@@ -12,6 +12,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/http/api_routes.h"
+#include "broker/http/console_routes.h"
 #include "broker/http/health_routes.h"
 #include "broker/http/record_routes.h"
 #include "broker/http/http_router.h"
@@ -166,6 +167,18 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
                           });
     http::AddApiRoutes(*runtime->http_routes, *runtime->ctx);
     http::AddRecordRoutes(*runtime->http_routes, *runtime->ctx);
+    // What the console's overview shows; the addresses are read once the listeners are up.
+    Runtime& rt = *runtime;
+    http::ConsoleInfo info;
+    info.version = std::string(kBrokerVersion);
+    info.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+    if (!cfg.store.in_memory) info.data_dir = cfg.store.data_dir;
+    info.native = [&rt] { return JoinHostPort(rt.config.server.host, rt.server->port()); };
+    info.kafka = [&rt] { return rt.kafka_address; };
+    info.http = [&rt] { return JoinHostPort(rt.config.http.host, rt.http_server->port()); };
+    http::AddConsoleRoutes(*runtime->http_routes, *runtime->ctx, std::move(info));
     runtime->http_server = std::make_unique<http::HttpServer>(
         *runtime->io, cfg.http, *runtime->http_routes, *runtime->memory);
     if (absl::Status s = runtime->http_server->Start(); !s.ok()) return s;

@@ -13,7 +13,6 @@ namespace brook {
 namespace asio = boost::asio;
 namespace {
 
-constexpr std::string_view kBrokerVersion = "brook 0.1.0";
 
 RequestHandler::Outcome ErrorReply(const RequestHeader& header, ErrorCode code,
                                    std::string message) {

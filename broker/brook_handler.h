@@ -12,12 +12,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/handlers/handlers.h"
 #include "broker/request_handler.h"
 
 namespace brook {
+
+// What ApiVersions and the console's overview call this broker.
+inline constexpr std::string_view kBrokerVersion = "brook 0.1.0";
 
 class BrookHandler : public RequestHandler {
  public:

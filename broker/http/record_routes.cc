@@ -10,6 +10,7 @@
 #include "broker/http/http_json.h"
 #include "broker/http/http_router.h"
 #include "fmt/format.h"
+#include "protocol/dead_letters.h"
 #include "protocol/json/json.h"
 #include "protocol/partitioner.h"
 #include "protocol/record_batch.h"
@@ -53,6 +54,21 @@ boost::json::object RecordJson(const RecordView& record) {
     headers.push_back(std::move(h));
   }
   out["headers"] = std::move(headers);
+  absl::StatusOr<DeadLetterInfo> dead_letter = ParseDeadLetter(record.headers);
+  if (dead_letter.ok() && dead_letter->convention != DeadLetterConvention::kUnknown) {
+    const DeadLetterInfo& info = *dead_letter;
+    boost::json::object d;
+    d["convention"] = ConventionName(info.convention);
+    d["topic"] = info.source.topic;
+    d["partition"] = info.source.partition.value;
+    d["offset"] = info.offset;
+    d["reason"] = info.reason;
+    d["attempts"] = info.attempts;
+    d["first_failure_ms"] = info.first_failure_ms;
+    d["last_failure_ms"] = info.last_failure_ms;
+    d["group"] = info.group;
+    out["dead_letter"] = std::move(d);
+  }
   return out;
 }
 

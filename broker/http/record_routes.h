@@ -5,7 +5,8 @@
 //        (or timestamp=MS: from the first record at or after it; or from=end: the last L)
 //        -> {"topic","partition","log_start","log_end","records":[{"offset","timestamp",
 //            "key","value","headers":[{"key","value"}]}], "next_offset"}
-//        limit is 1..500 (default 50); keys, values and header values follow json::Bytes.
+//        limit is 1..500 (default 50); keys, values and header values follow json::Bytes; a
+//        dead letter (protocol/dead_letters.h) also has "dead_letter": where it came from, why.
 //   POST /api/v1/topics/{topic}/records   {"key","value","headers":{"k":"v"},"partition"}
 //        -> 201 {"topic","partition","offset"}; appended with acks=all through the Produce
 //        handler (the key picks the partition as brook's clients do, when none is given).
