@@ -247,7 +247,7 @@ async function topicPage(name) {
         table(['offset', 'timestamp', 'key', 'value', 'headers'], answer.records.map(r => [r.offset, fmtTime(r.timestamp),
           showBytes(r.key), showBytes(r.value),
           h('pre', {}, r.headers.map(x => `${typeof x.key === 'string' ? x.key : '(binary)'}=${typeof x.value === 'string' ? x.value : (x.value === null ? 'null' : '(binary)')}`).join('\n'))]), [0]),
-        next !== null ? h('button', { class: 'secondary', onclick: () => browse(next) }, 'Next records') : null);
+        ...(next !== null ? [h('button', { class: 'secondary', onclick: () => browse(next) }, 'Next records')] : []));
     } catch (err) { toast(err.message, true); }
   };
   const browseForm = h('form', { class: 'inline', onsubmit: e => { e.preventDefault(); browse(); } },
