@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "protocol/messages.h"
@@ -58,6 +59,9 @@ struct HttpListenerConfig {
   // for its next request is closed after idle_timeout.
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
+  // Host names requests may use beyond addresses, localhost and this machine's name (when
+  // not listening on a wildcard address; http/request_guard.h): e.g. a reverse proxy's.
+  std::vector<std::string> allowed_hosts;
 };
 
 struct BrokerConfig {

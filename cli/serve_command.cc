@@ -151,6 +151,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                     "Address of the HTTP listener (health, metrics, console), HOST:PORT, or off")
       ->envname("BROOK_HTTP_LISTEN")
       ->capture_default_str();
+  serve->add_option("--http-allowed-host", options->config.http.allowed_hosts,
+                    "A host name HTTP requests may name besides addresses, localhost and this "
+                    "machine's name (e.g. a reverse proxy's); repeatable");
   serve->add_option("--kafka-advertised-address", options->kafka_advertised,
                     "HOST:PORT Kafka clients are told to connect to (default: the Kafka listen "
                     "address; the hostname when listening on 0.0.0.0 or ::)");

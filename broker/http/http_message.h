@@ -21,6 +21,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string content_type;  // The Content-Type header, or empty.
   std::string peer;          // The client's "host:port".
+  std::string host;          // The Host header, or empty.
+  std::optional<std::string> origin;  // The Origin header, when sent.
   std::string body;
 
   // The first query parameter called `name`, if any.

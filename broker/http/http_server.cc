@@ -18,6 +18,7 @@
 
 #include "broker/http/http_json.h"
 #include "broker/http/http_router.h"
+#include "broker/http/request_guard.h"
 #include "broker/io_pool.h"
 #include "broker/log.h"
 #include "broker/memory_budget.h"
@@ -78,6 +79,10 @@ std::variant<HttpRequest, HttpResponse> ToRequest(BeastRequest&& beast_request, 
   }
   request.content_type = std::string(beast_request[bhttp::field::content_type]);
   request.peer = std::move(peer);
+  request.host = std::string(beast_request[bhttp::field::host]);
+  if (beast_request.find(bhttp::field::origin) != beast_request.end()) {
+    request.origin = std::string(beast_request[bhttp::field::origin]);
+  }
   request.body = std::move(beast_request.body());
   return request;
 }
@@ -167,6 +172,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     std::variant<HttpRequest, HttpResponse> request = ToRequest(std::move(beast_request), peer_);
     if (HttpResponse* bad = std::get_if<HttpResponse>(&request)) {
       co_await Write(std::move(*bad), version, false, head);
+      co_return false;
+    }
+    if (std::optional<HttpResponse> refused =
+            RefuseCrossSite(std::get<HttpRequest>(request), server_.config_)) {
+      co_await Write(std::move(*refused), version, false, head);
       co_return false;
     }
     stream_.expires_never();  // A handler may wait (a long poll).

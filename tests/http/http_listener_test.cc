@@ -66,7 +66,7 @@ TEST_CASE("one connection serves several requests (keep-alive)") {
   boost::asio::io_context io;
   auto socket = testing::ConnectHttp(io, broker.http_address());
   boost::beast::flat_buffer buffer;
-  const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string two = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   boost::asio::write(socket, boost::asio::buffer(two));
   CHECK(testing::ReadHttpReply(socket, buffer).body == R"({"status":"ok"})");
   CHECK(testing::ReadHttpReply(socket, buffer).status == 200);
@@ -82,7 +82,7 @@ TEST_CASE("bad requests get a clear status and the broker keeps serving") {
     CHECK(Contains(answer, "BAD_REQUEST"));
   }
   SUBCASE("a target that is not a path") {
-    const std::string answer = HttpRaw(address, "GET http://elsewhere/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string answer = HttpRaw(address, "GET http://elsewhere/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     CHECK(Contains(answer, "HTTP/1.1 400 Bad Request"));
     CHECK(Contains(answer, "not a path"));
   }
@@ -98,7 +98,7 @@ TEST_CASE("bad requests get a clear status and the broker keeps serving") {
     CHECK(ErrorCodeOf(declared) == "PAYLOAD_TOO_LARGE");
     const std::string chunk(3000, 'y');
     const std::string chunked = HttpRaw(
-        address, "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nbb8\r\n" +
+        address, "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nbb8\r\n" +
                      chunk + "\r\nbb8\r\n" + chunk + "\r\n0\r\n\r\n");
     CHECK(Contains(chunked, "HTTP/1.1 413"));
   }
@@ -129,21 +129,46 @@ TEST_CASE("connections beyond max_connections are closed at accept") {
   // Both are served (and so counted) before the third arrives.
   for (auto* socket : {&first, &second}) {
     boost::beast::flat_buffer buffer;
-    boost::asio::write(*socket, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+    boost::asio::write(*socket, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")));
     CHECK(testing::ReadHttpReply(*socket, buffer).status == 200);
   }
-  const std::string refused = HttpRaw(broker.http_address(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string refused = HttpRaw(broker.http_address(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   CHECK(refused.empty());
   first.close();
   // Once one closes, a new connection is served again.
   bool served = false;
   for (int attempt = 0; attempt < 50 && !served; ++attempt) {
     served = Contains(HttpRaw(broker.http_address(),
-                              "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                              "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
                       "200 OK");
     if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(served);
+}
+
+TEST_CASE("pages on other sites cannot drive the broker: Origin and Host are checked") {
+  EmbeddedBroker broker(WithHttp([](HttpListenerConfig& http) {
+    http.allowed_hosts = {"brook.internal"};
+  }));
+  const std::string address = broker.http_address();
+  auto get = [&](const std::string& headers) {
+    return HttpRaw(address, "GET /healthz HTTP/1.1\r\n" + headers + "Connection: close\r\n\r\n");
+  };
+  // A cross-site request (a browser on another page sends its Origin).
+  const std::string cross = HttpRaw(
+      address, "POST /api/v1/DeleteTopics HTTP/1.1\r\nHost: " + address +
+                   "\r\nOrigin: http://evil.example\r\nContent-Type: text/plain\r\n"
+                   "Content-Length: 20\r\n\r\n{\"topics\":[\"orders\"]}");
+  CHECK(Contains(cross, "HTTP/1.1 403 Forbidden"));
+  CHECK(Contains(cross, "cross-origin request from http://evil.example refused"));
+  CHECK(Contains(get("Host: " + address + "\r\nOrigin: http://" + address + "\r\n"), "200 OK"));
+  // DNS rebinding: a name that is not this broker's.
+  const std::string rebound = get("Host: evil.example:80\r\n");
+  CHECK(Contains(rebound, "HTTP/1.1 403 Forbidden"));
+  CHECK(Contains(rebound, "--http-allowed-host"));
+  CHECK(Contains(get("Host: localhost:1\r\n"), "200 OK"));
+  CHECK(Contains(get("Host: [::1]:1\r\n"), "200 OK"));
+  CHECK(Contains(get("Host: brook.internal\r\n"), "200 OK"));
 }
 
 TEST_CASE("the HTTP listener can be turned off") {
