@@ -1,6 +1,7 @@
 #include "bench/compare_report.h"
 
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook::bench {
 namespace {
@@ -165,50 +166,56 @@ std::string FormatTable(const CompareReport& report) {
 }
 
 std::string FormatJson(const CompareReport& report) {
-  const WorkloadOptions& o = report.options;
-  std::string rows;
+  boost::json::array rows;
   for (const CompareRow& row : report.rows) {
-    std::string cells;
+    boost::json::array cells;
     for (const CompareCell& cell : row.cells) {
-      cells += fmt::format(
-          "{}{{\"system\":{},\"settings\":{},\"runs\":[{}],\"median_records_per_second\":{:.1f},"
-          "\"median_megabytes_per_second\":{:.2f},\"median_server_cpu_us_per_record\":{}}}",
-          cells.empty() ? "" : ",", JsonString(cell.report.target), JsonString(cell.settings),
-          RunsJson(cell.report.runs), cell.report.median_records_per_second(),
-          cell.report.median_megabytes_per_second(),
-          JsonNumberOrNull(cell.report.median_server_cpu_us_per_record(), 4));
+      boost::json::object system;
+      system["system"] = cell.report.target;
+      system["settings"] = cell.settings;
+      system["runs"] = RunsJson(cell.report.runs);
+      system["median_records_per_second"] = Rounded(cell.report.median_records_per_second(), 1);
+      system["median_megabytes_per_second"] = Rounded(cell.report.median_megabytes_per_second(), 2);
+      system["median_server_cpu_us_per_record"] =
+          RoundedOrNull(cell.report.median_server_cpu_us_per_record(), 4);
+      cells.push_back(std::move(system));
     }
     // {"system": ratio, ...} of `from` over every other system in the row.
     const auto ratios = [&row](std::string_view from, std::initializer_list<const char*> to) {
-      std::string out;
+      boost::json::object out;
       for (const char* system : to) {
         const double ratio = Ratio(row, from, system);
-        if (ratio > 0) out += fmt::format("{}{}:{:.3f}", out.empty() ? "" : ",", JsonString(system), ratio);
+        if (ratio > 0) out[system] = Rounded(ratio, 3);
       }
       return out;
     };
-    rows += fmt::format(
-        "{}{{\"workload\":{},\"title\":{},\"systems\":[{}],\"ratio_brook_to\":{{{}}},"
-        "\"ratio_kafka_listener_to\":{{{}}},\"cpu_ratio_kafka_listener_to_brook\":{},"
-        "\"missing\":{}}}",
-        rows.empty() ? "" : ",", JsonString(row.workload), JsonString(row.title), cells,
-        ratios("brook", {kComparePeers[0], kComparePeers[1]}),
-        ratios(kKafkaListener, {"brook", kComparePeers[0], kComparePeers[1]}),
-        JsonNumberOrNull(CpuRatio(row), 3), JsonString(row.missing));
+    boost::json::object out;
+    out["workload"] = row.workload;
+    out["title"] = row.title;
+    out["systems"] = std::move(cells);
+    out["ratio_brook_to"] = ratios("brook", {kComparePeers[0], kComparePeers[1]});
+    out["ratio_kafka_listener_to"] =
+        ratios(kKafkaListener, {"brook", kComparePeers[0], kComparePeers[1]});
+    out["cpu_ratio_kafka_listener_to_brook"] = RoundedOrNull(CpuRatio(row), 3);
+    out["missing"] = row.missing;
+    rows.push_back(std::move(out));
   }
-  std::string durability;
+  boost::json::array durability;
   for (const DurabilityNote& note : report.durability) {
-    durability += fmt::format("{}{{\"system\":{},\"guarantee\":{}}}", durability.empty() ? "" : ",",
-                              JsonString(note.system), JsonString(note.text));
+    durability.push_back(boost::json::object{{"system", note.system}, {"guarantee", note.text}});
   }
-  return fmt::format(
-      "{{\"workload\":\"compare\",\"target\":{},\"options\":{{\"records\":{},\"value_size\":{},"
-      "\"key_count\":{},\"partitions\":{},\"batch_bytes\":{},\"linger_ms\":{}}},\"runs\":{},"
-      "\"rows\":[{}],\"latency\":{},\"durability\":[{}]}}\n",
-      JsonString(report.target), o.records, o.value_size, o.key_count, o.partitions, o.batch_bytes,
-      o.linger_ms, report.runs, rows,
-      report.latency.empty() ? "null" : FormatJson(report.latency_options, report.latency),
-      durability);
+  const boost::json::object out{
+      {"workload", "compare"},
+      {"target", report.target},
+      {"options", OptionsJson(report.options, {"records", "value_size", "key_count", "partitions",
+                                               "batch_bytes", "linger_ms"})},
+      {"runs", report.runs},
+      {"rows", std::move(rows)},
+      {"latency", report.latency.empty()
+                      ? boost::json::value(nullptr)
+                      : boost::json::value(ToJson(report.latency_options, report.latency))},
+      {"durability", std::move(durability)}};
+  return json::Text(out) + "\n";
 }
 
 }  // namespace brook::bench

@@ -11,6 +11,7 @@
 #include "client/producer.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
+#include "protocol/json/json.h"
 
 namespace brook::bench {
 namespace {
@@ -72,7 +73,7 @@ int RunEndToEndBench(EndToEndCommandOptions& o) {
     PrintProgress(report.system, run, o.runs, *result);
     report.runs.push_back(*std::move(result));
   }
-  fmt::print("{}\n", o.json ? FormatJson(o.e2e, {report}) : FormatTable(o.e2e, {report}));
+  fmt::print("{}\n", o.json ? json::Text(ToJson(o.e2e, {report})) : FormatTable(o.e2e, {report}));
   for (const EndToEndResult& r : report.runs) {
     if (r.errors > 0) return 1;
   }

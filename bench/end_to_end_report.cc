@@ -65,41 +65,44 @@ std::string FormatTable(const EndToEndOptions& options, const std::vector<EndToE
   return out;
 }
 
-std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports) {
-  std::string systems;
+boost::json::object ToJson(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports) {
+  boost::json::array systems;
   for (const EndToEndReport& r : reports) {
-    std::string runs;
+    boost::json::array runs;
     for (const EndToEndResult& run : r.runs) {
-      std::string fields;
+      boost::json::object fields;
       for (size_t i = 0; i < std::size(kQuantiles); ++i) {
-        fields += fmt::format("\"{}_ms\":{:.4f},", kQuantileNames[i], Ms(run.latency.ValueAt(kQuantiles[i])));
+        fields[fmt::format("{}_ms", kQuantileNames[i])] = Rounded(Ms(run.latency.ValueAt(kQuantiles[i])), 4);
       }
-      runs += fmt::format("{}{{{}\"received\":{},\"errors\":{},\"achieved_rate\":{:.1f},"
-                          "\"server_cpu_seconds\":{}}}",
-                          runs.empty() ? "" : ",", fields, run.received, run.errors,
-                          run.achieved_rate(), JsonNumberOrNull(run.server_cpu_seconds, 6));
+      fields["received"] = run.received;
+      fields["errors"] = run.errors;
+      fields["achieved_rate"] = Rounded(run.achieved_rate(), 1);
+      fields["server_cpu_seconds"] = RoundedOrNull(run.server_cpu_seconds, 6);
+      runs.push_back(std::move(fields));
     }
-    std::string medians;
+    boost::json::object system;
+    system["system"] = r.system;
+    system["settings"] = r.settings;
+    system["runs"] = std::move(runs);
     for (size_t i = 0; i < std::size(kQuantiles); ++i) {
-      medians += fmt::format(",\"median_{}_ms\":{:.4f}", kQuantileNames[i], r.MedianMs(kQuantiles[i]));
+      system[fmt::format("median_{}_ms", kQuantileNames[i])] = Rounded(r.MedianMs(kQuantiles[i]), 4);
     }
+    system["median_server_cpu_us_per_record"] = RoundedOrNull(r.MedianCpuUsPerRecord(), 4);
     // The distribution of every run's records together, for plots.
     LatencyHistogram all;
     for (const EndToEndResult& run : r.runs) all.Merge(run.latency);
-    std::string spectrum;
-    for (double q : kSpectrum) {
-      spectrum += fmt::format("{}[{},{:.4f}]", spectrum.empty() ? "" : ",", q, Ms(all.ValueAt(q)));
-    }
-    systems += fmt::format("{}{{\"system\":{},\"settings\":{},\"runs\":[{}]{},"
-                           "\"median_server_cpu_us_per_record\":{},\"spectrum\":[{}]}}",
-                           systems.empty() ? "" : ",", JsonString(r.system),
-                           JsonString(r.settings), runs, medians,
-                           JsonNumberOrNull(r.MedianCpuUsPerRecord(), 4), spectrum);
+    boost::json::array spectrum;
+    for (double q : kSpectrum) spectrum.push_back(boost::json::array{q, Rounded(Ms(all.ValueAt(q)), 4)});
+    system["spectrum"] = std::move(spectrum);
+    systems.push_back(std::move(system));
   }
-  return fmt::format(
-      "{{\"rate\":{:.1f},\"seconds\":{:.1f},\"warmup_seconds\":{:.1f},\"value_size\":{},"
-      "\"systems\":[{}]}}",
-      options.rate, options.seconds, options.warmup_seconds, options.value_size, systems);
+  boost::json::object out;
+  out["rate"] = Rounded(options.rate, 1);
+  out["seconds"] = Rounded(options.seconds, 1);
+  out["warmup_seconds"] = Rounded(options.warmup_seconds, 1);
+  out["value_size"] = options.value_size;
+  out["systems"] = std::move(systems);
+  return out;
 }
 
 }  // namespace brook::bench

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "bench/end_to_end.h"
 
 namespace brook::bench {
@@ -25,10 +27,11 @@ void PrintProgress(const std::string& system, int run, int runs, const EndToEndR
 // A table with one row per system (reports[0] is the reference for the p99 ratio).
 std::string FormatTable(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports);
 // {"rate":..,"seconds":..,"warmup_seconds":..,"value_size":..,"systems":[{"system","settings",
-//  "runs":[{"p50_ms",...,"max_ms","received","achieved_rate","server_cpu_seconds"}],
+//  "runs":[{"p50_ms",...,"max_ms","received","errors","achieved_rate",
+//  "server_cpu_seconds"}],
 //  "median_p50_ms",...,"median_server_cpu_us_per_record",
 //  "spectrum":[[quantile, ms],...] of all runs' records together}]} (CPU figures null when not
 //  measured)
-std::string FormatJson(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports);
+boost::json::object ToJson(const EndToEndOptions& options, const std::vector<EndToEndReport>& reports);
 
 }  // namespace brook::bench

@@ -5,6 +5,7 @@
 
 #include "client/producer.h"
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook::bench {
 namespace {
@@ -65,21 +66,6 @@ double Median(std::vector<double> values) {
   return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 double WorkloadReport::median_records_per_second() const {
   std::vector<double> values;
   for (const RunResult& r : runs) values.push_back(r.records_per_second());
@@ -94,8 +80,13 @@ double WorkloadReport::median_server_cpu_us_per_record() const {
   return values.empty() ? -1 : Median(values);
 }
 
-std::string JsonNumberOrNull(double value, int decimals) {
-  return value < 0 ? "null" : fmt::format("{:.{}f}", value, decimals);
+boost::json::value Rounded(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+boost::json::value RoundedOrNull(double value, int decimals) {
+  return value < 0 ? boost::json::value(nullptr) : Rounded(value, decimals);
 }
 
 double WorkloadReport::median_megabytes_per_second() const {
@@ -128,30 +119,52 @@ std::string FormatTable(const WorkloadReport& report) {
   return out;
 }
 
-std::string RunsJson(const std::vector<RunResult>& runs) {
-  std::string out;
+boost::json::array RunsJson(const std::vector<RunResult>& runs) {
+  boost::json::array out;
   for (const RunResult& r : runs) {
-    out += fmt::format("{}{{\"records\":{},\"seconds\":{:.6f},\"records_per_second\":{:.1f},"
-                       "\"errors\":{},\"server_cpu_seconds\":{}}}",
-                       out.empty() ? "" : ",", r.records, r.seconds, r.records_per_second(),
-                       r.errors, JsonNumberOrNull(r.server_cpu_seconds, 6));
+    boost::json::object run;
+    run["records"] = r.records;
+    run["seconds"] = Rounded(r.seconds, 6);
+    run["records_per_second"] = Rounded(r.records_per_second(), 1);
+    run["errors"] = r.errors;
+    run["server_cpu_seconds"] = RoundedOrNull(r.server_cpu_seconds, 6);
+    out.push_back(std::move(run));
   }
   return out;
 }
 
+boost::json::object OptionsJson(const WorkloadOptions& o,
+                                std::initializer_list<std::string_view> names) {
+  const boost::json::object all{{"records", o.records},
+                                {"value_size", o.value_size},
+                                {"key_count", o.key_count},
+                                {"partitions", o.partitions},
+                                {"producers", o.producers},
+                                {"consumers", o.consumers},
+                                {"acks", AcksName(o.acks)},
+                                {"idempotent", Idempotent(o.acks, o.idempotence)},
+                                {"batch_bytes", o.batch_bytes},
+                                {"linger_ms", o.linger_ms},
+                                {"compression", o.compression},
+                                {"assignor", o.assignor}};
+  boost::json::object out;
+  for (std::string_view name : names) out[name] = all.at(name);
+  return out;
+}
+
 std::string FormatJson(const WorkloadReport& report) {
-  const WorkloadOptions& o = report.options;
-  return fmt::format(
-      "{{\"workload\":\"{}\",\"target\":\"{}\",\"options\":{{\"records\":{},\"value_size\":{},"
-      "\"partitions\":{},\"producers\":{},\"acks\":\"{}\",\"idempotent\":{},\"batch_bytes\":{},"
-      "\"linger_ms\":{},\"compression\":\"{}\",\"key_count\":{}}},\"runs\":[{}],"
-      "\"median_records_per_second\":{:.1f},\"median_megabytes_per_second\":{:.2f},"
-      "\"median_server_cpu_us_per_record\":{}}}\n",
-      report.workload, report.target, o.records, o.value_size, o.partitions, o.producers,
-      AcksName(o.acks), Idempotent(o.acks, o.idempotence), o.batch_bytes, o.linger_ms, o.compression, o.key_count,
-      RunsJson(report.runs), report.median_records_per_second(),
-      report.median_megabytes_per_second(),
-      JsonNumberOrNull(report.median_server_cpu_us_per_record(), 4));
+  const boost::json::object out{
+      {"workload", report.workload},
+      {"target", report.target},
+      {"options", OptionsJson(report.options, {"records", "value_size", "partitions", "producers",
+                                               "acks", "idempotent", "batch_bytes", "linger_ms",
+                                               "compression", "key_count"})},
+      {"runs", RunsJson(report.runs)},
+      {"median_records_per_second", Rounded(report.median_records_per_second(), 1)},
+      {"median_megabytes_per_second", Rounded(report.median_megabytes_per_second(), 2)},
+      {"median_server_cpu_us_per_record",
+       RoundedOrNull(report.median_server_cpu_us_per_record(), 4)}};
+  return json::Text(out) + "\n";
 }
 
 std::string FormatTable(const LatencyReport& report) {
@@ -170,16 +183,18 @@ std::string FormatTable(const LatencyReport& report) {
 std::string FormatJson(const LatencyReport& report) {
   std::vector<double> sorted = report.samples_ms;
   std::sort(sorted.begin(), sorted.end());
-  std::string samples;
-  for (double ms : report.samples_ms) samples += fmt::format("{}{:.3f}", samples.empty() ? "" : ",", ms);
-  const WorkloadOptions& o = report.options;
-  return fmt::format(
-      "{{\"workload\":\"{}\",\"target\":\"{}\",\"options\":{{\"consumers\":{},"
-      "\"partitions\":{},\"assignor\":\"{}\"}},\"samples_ms\":[{}],\"median_ms\":{:.3f},"
-      "\"p90_ms\":{:.3f},\"p99_ms\":{:.3f},\"max_ms\":{:.3f}}}\n",
-      report.workload, report.target, o.consumers, o.partitions, o.assignor, samples,
-      Median(sorted), Percentile(sorted, 90), Percentile(sorted, 99),
-      sorted.empty() ? 0 : sorted.back());
+  boost::json::array samples;
+  for (double ms : report.samples_ms) samples.push_back(Rounded(ms, 3));
+  const boost::json::object out{
+      {"workload", report.workload},
+      {"target", report.target},
+      {"options", OptionsJson(report.options, {"consumers", "partitions", "assignor"})},
+      {"samples_ms", std::move(samples)},
+      {"median_ms", Rounded(Median(sorted), 3)},
+      {"p90_ms", Rounded(Percentile(sorted, 90), 3)},
+      {"p99_ms", Rounded(Percentile(sorted, 99), 3)},
+      {"max_ms", Rounded(sorted.empty() ? 0 : sorted.back(), 3)}};
+  return json::Text(out) + "\n";
 }
 
 void PrintProgress(int run, int runs, const CompactionRun& r) {
@@ -222,36 +237,47 @@ std::string FormatTable(const CompactionReport& report) {
 }
 
 std::string FormatJson(const CompactionReport& report) {
-  const WorkloadOptions& o = report.options;
   const CompactionMedians m(report.runs);
-  std::string runs;
+  boost::json::array runs;
   for (const CompactionRun& r : report.runs) {
     const CompactionResult& c = r.compaction;
     const ConcurrentCompaction& k = r.concurrent;
-    runs += fmt::format(
-        "{}{{\"compaction\":{{\"bytes_read\":{},\"bytes_written\":{},\"records_removed\":{},"
-        "\"tombstones_removed\":{},\"seconds\":{:.6f},\"megabytes_per_second\":{:.2f}}},"
-        "\"produce_alone_records_per_second\":{:.1f},"
-        "\"produce_during_records_per_second\":{:.1f},\"ratio\":{:.4f},"
-        "\"concurrent\":{{\"passes\":{},\"refills\":{},\"bytes_read\":{},\"seconds\":{:.6f},"
-        "\"megabytes_per_second\":{:.2f},\"busy_fraction\":{:.4f}}},\"errors\":{}}}",
-        runs.empty() ? "" : ",", c.bytes_read, c.bytes_written, c.records_removed,
-        c.tombstones_removed, c.seconds, c.megabytes_per_second(),
-        r.produce_alone.records_per_second(), r.produce_during.records_per_second(),
-        r.produce_ratio(), k.passes, k.refills, k.work.bytes_read, k.work.seconds,
-        k.work.megabytes_per_second(), k.busy_fraction,
-        r.produce_alone.errors + r.produce_during.errors);
+    boost::json::object compaction;
+    compaction["bytes_read"] = c.bytes_read;
+    compaction["bytes_written"] = c.bytes_written;
+    compaction["records_removed"] = c.records_removed;
+    compaction["tombstones_removed"] = c.tombstones_removed;
+    compaction["seconds"] = Rounded(c.seconds, 6);
+    compaction["megabytes_per_second"] = Rounded(c.megabytes_per_second(), 2);
+    boost::json::object concurrent;
+    concurrent["passes"] = k.passes;
+    concurrent["refills"] = k.refills;
+    concurrent["bytes_read"] = k.work.bytes_read;
+    concurrent["seconds"] = Rounded(k.work.seconds, 6);
+    concurrent["megabytes_per_second"] = Rounded(k.work.megabytes_per_second(), 2);
+    concurrent["busy_fraction"] = Rounded(k.busy_fraction, 4);
+    boost::json::object run;
+    run["compaction"] = std::move(compaction);
+    run["produce_alone_records_per_second"] = Rounded(r.produce_alone.records_per_second(), 1);
+    run["produce_during_records_per_second"] = Rounded(r.produce_during.records_per_second(), 1);
+    run["ratio"] = Rounded(r.produce_ratio(), 4);
+    run["concurrent"] = std::move(concurrent);
+    run["errors"] = r.produce_alone.errors + r.produce_during.errors;
+    runs.push_back(std::move(run));
   }
-  return fmt::format(
-      "{{\"workload\":\"compaction\",\"target\":\"{}\",\"rate_limit\":\"{}\","
-      "\"options\":{{\"records\":{},\"key_count\":{},\"value_size\":{},\"partitions\":{},"
-      "\"acks\":\"{}\",\"batch_bytes\":{},\"linger_ms\":{},\"compression\":\"{}\"}},"
-      "\"runs\":[{}],\"median_compaction_megabytes_per_second\":{:.2f},"
-      "\"median_produce_alone_records_per_second\":{:.1f},"
-      "\"median_produce_during_records_per_second\":{:.1f},\"median_ratio\":{:.4f}}}\n",
-      report.target, report.rate_limit, o.records, o.key_count, o.value_size, o.partitions,
-      AcksName(o.acks), o.batch_bytes, o.linger_ms, o.compression, runs, m.compaction_mb_per_s,
-      m.alone, m.during, m.ratio);
+  const boost::json::object out{
+      {"workload", "compaction"},
+      {"target", report.target},
+      {"rate_limit", report.rate_limit},
+      {"options", OptionsJson(report.options, {"records", "key_count", "value_size", "partitions",
+                                               "acks", "batch_bytes", "linger_ms",
+                                               "compression"})},
+      {"runs", std::move(runs)},
+      {"median_compaction_megabytes_per_second", Rounded(m.compaction_mb_per_s, 2)},
+      {"median_produce_alone_records_per_second", Rounded(m.alone, 1)},
+      {"median_produce_during_records_per_second", Rounded(m.during, 1)},
+      {"median_ratio", Rounded(m.ratio, 4)}};
+  return json::Text(out) + "\n";
 }
 
 }  // namespace brook::bench

@@ -2,10 +2,15 @@
 // table for people or JSON for machines on stdout. The headline figure is the median of runs.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "bench/workload.h"
 
@@ -49,18 +54,23 @@ double Median(std::vector<double> values);
 // Nearest-rank percentile of sorted values: the smallest value with at least p% (0 < p <= 100)
 // at or below it; 0 when there are none.
 double Percentile(const std::vector<double>& sorted, double p);
-// `text` as a JSON string literal (quoted, escaped).
-std::string JsonString(std::string_view text);
-// `value` with `decimals` decimals, or null when it is negative (not measured).
-std::string JsonNumberOrNull(double value, int decimals);
+// `value` rounded to `decimals` decimals, as a JSON number.
+boost::json::value Rounded(double value, int decimals);
+// Rounded(value, decimals), or null when it is negative (not measured).
+boost::json::value RoundedOrNull(double value, int decimals);
+
+// The options called `names` ("records", "value_size", "key_count", "partitions", "producers",
+// "consumers", "acks", "idempotent", "batch_bytes", "linger_ms", "compression", "assignor"), in
+// that order.
+boost::json::object OptionsJson(const WorkloadOptions& options,
+                                std::initializer_list<std::string_view> names);
 
 void PrintProgress(const std::string& workload, int run, int runs, const RunResult& result);
 std::string FormatTable(const WorkloadReport& report);
 std::string FormatJson(const WorkloadReport& report);
 // The runs as JSON objects ({"records","seconds","records_per_second","errors",
-// "server_cpu_seconds"}, the last null when not measured), comma-separated, without the
-// enclosing brackets.
-std::string RunsJson(const std::vector<RunResult>& runs);
+// "server_cpu_seconds"}, the last null when not measured).
+boost::json::array RunsJson(const std::vector<RunResult>& runs);
 // Median, p90, p99 (nearest rank: with 20 samples the p99 is the maximum) and max.
 std::string FormatTable(const LatencyReport& report);
 std::string FormatJson(const LatencyReport& report);

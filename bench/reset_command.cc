@@ -14,6 +14,7 @@
 #include "client/producer.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
+#include "protocol/json/json.h"
 
 namespace brook::bench {
 namespace {
@@ -94,11 +95,17 @@ int RunResetBench(const ResetBenchOptions& o) {
   const double median = Median(samples_ms), p99 = Quantile(samples_ms, 0.99),
                max = samples_ms.back();
   if (o.json) {
-    fmt::print("{{\"workload\":\"reset\",\"target\":{},\"topics\":{},\"partitions\":{},"
-               "\"groups\":{},\"runs\":{},\"median_ms\":{:.3f},\"p99_ms\":{:.3f},"
-               "\"max_ms\":{:.3f}}}\n",
-               JsonString(target->name()), o.topics, o.partitions, o.groups, o.runs, median,
-               p99, max);
+    boost::json::object out;
+    out["workload"] = "reset";
+    out["target"] = target->name();
+    out["topics"] = o.topics;
+    out["partitions"] = o.partitions;
+    out["groups"] = o.groups;
+    out["runs"] = o.runs;
+    out["median_ms"] = Rounded(median, 3);
+    out["p99_ms"] = Rounded(p99, 3);
+    out["max_ms"] = Rounded(max, 3);
+    fmt::print("{}\n", json::Text(out));
   } else {
     fmt::print("workload   reset\ntarget     {}\nsetup      {} topics x {} partition(s), {} "
                "groups with commits\nruns       {}\nmedian     {:.2f} ms\np99        {:.2f} ms\n"

@@ -10,6 +10,7 @@
 #include "bench/startup_workload.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
+#include "protocol/json/json.h"
 
 namespace brook::bench {
 namespace {
@@ -62,16 +63,22 @@ std::string FormatTable(const std::vector<ModeResult>& results, int runs) {
 }
 
 std::string FormatJson(const std::vector<ModeResult>& results, int runs) {
-  std::string modes;
+  boost::json::array modes;
   for (const ModeResult& r : results) {
-    modes += fmt::format(
-        "{}{{\"mode\":{},\"ready_median_ms\":{:.3f},\"ready_p99_ms\":{:.3f},"
-        "\"cycle_median_ms\":{:.3f},\"cycle_p99_ms\":{:.3f},\"broker_cpu_median_ms\":{:.3f}}}",
-        modes.empty() ? "" : ",", JsonString(r.mode), Median(r.ready_ms),
-        Percentile(r.ready_ms, 99), Median(r.cycle_ms), Percentile(r.cycle_ms, 99),
-        Median(r.broker_cpu_ms));
+    boost::json::object mode;
+    mode["mode"] = r.mode;
+    mode["ready_median_ms"] = Rounded(Median(r.ready_ms), 3);
+    mode["ready_p99_ms"] = Rounded(Percentile(r.ready_ms, 99), 3);
+    mode["cycle_median_ms"] = Rounded(Median(r.cycle_ms), 3);
+    mode["cycle_p99_ms"] = Rounded(Percentile(r.cycle_ms, 99), 3);
+    mode["broker_cpu_median_ms"] = Rounded(Median(r.broker_cpu_ms), 3);
+    modes.push_back(std::move(mode));
   }
-  return fmt::format("{{\"workload\":\"startup\",\"runs\":{},\"modes\":[{}]}}\n", runs, modes);
+  boost::json::object out;
+  out["workload"] = "startup";
+  out["runs"] = runs;
+  out["modes"] = std::move(modes);
+  return json::Text(out) + "\n";
 }
 
 int RunStartupBench(const StartupOptions& options) {

@@ -14,12 +14,12 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/dead_letter_reader.h"
-#include "cli/record_format.h"
 #include "client/admin.h"
 #include "client/offset_reset.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
+#include "protocol/json/json.h"
 
 namespace brook::cli {
 namespace {
@@ -118,26 +118,43 @@ absl::StatusOr<std::map<std::pair<int32_t, int64_t>, std::string>> ReplayedTo(
   return out;
 }
 
-// JSON for a string or a number, null when it is not known (empty, or 0).
-std::string JsonOrNull(std::string_view text) { return text.empty() ? "null" : JsonString(text); }
-std::string JsonOrNull(int64_t number) { return number == 0 ? "null" : std::to_string(number); }
+// A field of the dead-letter headers as JSON, null when it is not known (empty, or 0). Text
+// fields came from header values, so they follow brook::json::Bytes.
+boost::json::value BytesOrNull(std::string_view text) {
+  return text.empty() ? boost::json::value(nullptr) : json::Bytes(text);
+}
+boost::json::value NumberOrNull(int64_t number) {
+  return number == 0 ? boost::json::value(nullptr) : boost::json::value(number);
+}
 
 std::string ListJson(const DeadLetterRecord& r, const std::string& replayed_to) {
   const DeadLetterInfo i = r.info.ok() ? *r.info : DeadLetterInfo{};
   const bool known = KnowsOrigin(r);
-  return fmt::format(
-      "{{\"dlq_partition\":{},\"dlq_offset\":{},\"dead_lettered_ms\":{},\"convention\":\"{}\","
-      "\"topic\":{},\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":{},\"reason\":{},"
-      "\"attempts\":{},\"first_failure_ms\":{},\"last_failure_ms\":{},\"group\":{},"
-      "\"member\":{},\"client_id\":{},\"header_error\":{},\"replayed_to\":{},\"value\":{}}}",
-      r.partition, r.offset, r.timestamp_ms, ConventionOf(r), JsonOrNull(i.source.topic),
-      known ? std::to_string(i.source.partition.value) : "null",
-      known ? std::to_string(i.offset) : "null", JsonOrNull(i.timestamp),
-      r.key ? JsonString(*r.key) : "null", JsonOrNull(i.reason), JsonOrNull(i.attempts),
-      JsonOrNull(i.first_failure_ms), JsonOrNull(i.last_failure_ms), JsonOrNull(i.group),
-      JsonOrNull(i.member), JsonOrNull(i.client_id),
-      r.info.ok() ? "null" : JsonString(MessageOf(r.info.status())), JsonOrNull(replayed_to),
-      r.value ? JsonString(*r.value) : "null");
+  const auto known_or_null = [known](int64_t number) {
+    return known ? boost::json::value(number) : boost::json::value(nullptr);
+  };
+  boost::json::object out;
+  out["dlq_partition"] = r.partition;
+  out["dlq_offset"] = r.offset;
+  out["dead_lettered_ms"] = r.timestamp_ms;
+  out["convention"] = ConventionOf(r);
+  out["topic"] = BytesOrNull(i.source.topic);
+  out["partition"] = known_or_null(i.source.partition.value);
+  out["offset"] = known_or_null(i.offset);
+  out["timestamp"] = NumberOrNull(i.timestamp);
+  out["key"] = json::BytesOrNull(r.key);
+  out["reason"] = BytesOrNull(i.reason);
+  out["attempts"] = NumberOrNull(i.attempts);
+  out["first_failure_ms"] = NumberOrNull(i.first_failure_ms);
+  out["last_failure_ms"] = NumberOrNull(i.last_failure_ms);
+  out["group"] = BytesOrNull(i.group);
+  out["member"] = BytesOrNull(i.member);
+  out["client_id"] = BytesOrNull(i.client_id);
+  out["header_error"] = r.info.ok() ? boost::json::value(nullptr)
+                                    : json::Bytes(MessageOf(r.info.status()));
+  out["replayed_to"] = BytesOrNull(replayed_to);
+  out["value"] = json::BytesOrNull(r.value);
+  return json::Text(out);
 }
 
 int List(const DlqOptions& o) {

@@ -11,11 +11,11 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/duration.h"
-#include "cli/record_format.h"
 #include "client/admin.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "protocol/faults.h"
+#include "protocol/json/json.h"
 
 namespace brook::cli {
 namespace {
@@ -148,21 +148,24 @@ std::string ActionOf(const FaultState& f) {
   return "?";
 }
 
-std::string JsonOrNull(const std::optional<std::string>& s) {
-  return s ? JsonString(*s) : "null";
-}
-
 // One JSON object per rule, one per line.
 void PrintJson(const std::vector<FaultState>& faults) {
   for (const FaultState& f : faults) {
-    fmt::print(
-        "{{\"id\":{},\"listener\":\"{}\",\"api\":{},\"topic\":{},\"group\":{},"
-        "\"action\":\"{}\",\"error_code\":{},\"error\":\"{}\",\"delay_ms\":{},"
-        "\"share_percent\":{},\"remaining\":{},\"matched\":{},\"fired\":{}}}\n",
-        f.id, FaultListenerName(f.listener), JsonString(f.api), JsonOrNull(f.topic),
-        JsonOrNull(f.group),
-        FaultActionName(f.action), f.error_code, f.action == FaultAction::kError ? ErrorNameOf(f.error_code) : "",
-        f.delay_ms, static_cast<int>(f.share_percent), f.remaining, f.matched, f.fired);
+    boost::json::object out;
+    out["id"] = f.id;
+    out["listener"] = FaultListenerName(f.listener);
+    out["api"] = f.api;
+    out["topic"] = json::StringOrNull(f.topic);
+    out["group"] = json::StringOrNull(f.group);
+    out["action"] = FaultActionName(f.action);
+    out["error_code"] = f.error_code;
+    out["error"] = f.action == FaultAction::kError ? ErrorNameOf(f.error_code) : "";
+    out["delay_ms"] = f.delay_ms;
+    out["share_percent"] = static_cast<int>(f.share_percent);
+    out["remaining"] = f.remaining;
+    out["matched"] = f.matched;
+    out["fired"] = f.fired;
+    fmt::print("{}\n", json::Text(out));
   }
 }
 

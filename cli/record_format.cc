@@ -1,16 +1,13 @@
 #include "cli/record_format.h"
 
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook::cli {
 namespace {
 
 std::string_view OrNull(const std::optional<std::string_view>& field) {
   return field ? *field : std::string_view("null");
-}
-
-std::string JsonOrNull(const std::optional<std::string_view>& field) {
-  return field ? JsonString(*field) : "null";
 }
 
 // The letters after % that FormatRecord expands.
@@ -37,37 +34,6 @@ absl::Status ValidateFormat(std::string_view format) {
     }
   }
   return absl::OkStatus();
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 std::string FormatRecord(std::string_view format, const ConsumerRecord& record) {
@@ -120,16 +86,19 @@ std::string FormatRecord(std::string_view format, const ConsumerRecord& record) 
 }
 
 std::string RecordJson(const ConsumerRecord& record) {
-  std::string headers;
+  boost::json::object headers;
   for (const HeaderView& h : record.headers) {
-    headers += fmt::format("{}{}:{}", headers.empty() ? "" : ",", JsonString(h.key),
-                           JsonOrNull(h.value));
+    headers[h.key] = json::BytesOrNull(h.value);
   }
-  return fmt::format(
-      "{{\"topic\":{},\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":{},\"value\":{},"
-      "\"headers\":{{{}}}}}",
-      JsonString(record.topic), record.partition, record.offset, record.timestamp_ms,
-      JsonOrNull(record.key), JsonOrNull(record.value), headers);
+  boost::json::object out;
+  out["topic"] = record.topic;
+  out["partition"] = record.partition;
+  out["offset"] = record.offset;
+  out["timestamp"] = record.timestamp_ms;
+  out["key"] = json::BytesOrNull(record.key);
+  out["value"] = json::BytesOrNull(record.value);
+  out["headers"] = std::move(headers);
+  return json::Text(out);
 }
 
 }  // namespace brook::cli

@@ -23,11 +23,9 @@ absl::Status ValidateFormat(std::string_view format);
 // values print as "null".
 std::string FormatRecord(std::string_view format, const ConsumerRecord& record);
 
-// `s` as a JSON string literal (quoted, escaped).
-std::string JsonString(std::string_view s);
-
 // {"topic":..,"partition":..,"offset":..,"timestamp":..,"key":..|null,"value":..|null,
-//  "headers":{..}} with JSON string escaping.
+//  "headers":{..}} on one line; key, value and header values follow brook::json::Bytes (a
+// string, or {"base64": ".."} when not UTF-8); a header key that repeats keeps its last value.
 std::string RecordJson(const ConsumerRecord& record);
 
 }  // namespace brook::cli
