@@ -25,13 +25,13 @@ struct JsonApi {
 template <class Request, HandlerResult<typename Request::Response> (*Handler)(
                              BrokerContext&, const Request&, RequestScope&)>
 asio::awaitable<HttpResponse> ServeJson(BrokerContext& ctx, HttpRequest& http) {
-  absl::StatusOr<Request> request =
-      json::MessageFromJson<Request>(http.body.empty() ? std::string_view("{}") : http.body);
+  RequestScope scope;
+  absl::StatusOr<Request> request = json::MessageFromJson<Request>(
+      http.body.empty() ? std::string_view("{}") : http.body, scope.buffers);
   if (!request.ok()) co_return StatusResponse(request.status());
   if (ctx.shutting_down.load()) {
     co_return StatusResponse(MakeError(ErrorCode::kBrokerShuttingDown, "the broker is stopping"));
   }
-  RequestScope scope;
   scope.client_id = "http";
   scope.peer = http.peer;
   absl::StatusOr<typename Request::Response> response = co_await Handler(ctx, *request, scope);

@@ -1,4 +1,5 @@
 #include "protocol/json/json.h"
+#include "protocol/json/message_json.h"
 
 // Boost.JSON's implementation, compiled once here (Debian ships no libboost_json binary).
 #include <boost/json/src.hpp>
@@ -27,5 +28,28 @@ boost::json::value StringOrNull(const std::optional<std::string>& text) {
 }
 
 std::string Text(const boost::json::value& value) { return boost::json::serialize(value); }
+
+namespace message_json_internal {
+
+absl::Status BytesFromValue(simdjson::dom::element e, const std::string& path,
+                            ByteBuffers& buffers, std::string_view* out) {
+  std::string_view text;
+  if (e.get(text) == simdjson::SUCCESS) {
+    *out = buffers.emplace_back(text);
+    return absl::OkStatus();
+  }
+  simdjson::dom::object object;
+  std::string_view encoded;
+  std::string decoded;
+  if (e.get(object) != simdjson::SUCCESS || object.size() != 1 ||
+      object["base64"].get(encoded) != simdjson::SUCCESS ||
+      !absl::Base64Unescape(ToAbsl(encoded), &decoded)) {
+    return Mismatch(path, "a string or {\"base64\": \"...\"}");
+  }
+  *out = buffers.emplace_back(std::move(decoded));
+  return absl::OkStatus();
+}
+
+}  // namespace message_json_internal
 
 }  // namespace brook::json

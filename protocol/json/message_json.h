@@ -6,13 +6,15 @@
 // or null, arrays arrays, nested messages objects; an ErrorCode is its name ("NONE",
 // "UNKNOWN_TOPIC_OR_PARTITION", read back from a name or a number); other enums their number
 // (written only: no request read from JSON has one); bytes (std::string_view) are written as
-// json::Bytes does and never read.
+// json::Bytes does and read back from either form (a string, or {"base64": ...}) into
+// buffers the caller keeps.
 // Reading checks every type and integer range, refuses fields the message does not have (a
 // misspelt field must not be ignored silently) and leaves absent fields at their defaults.
 // Thread-safety: plain functions.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -88,20 +90,28 @@ inline absl::Status Mismatch(const std::string& path, std::string_view expected)
                    fmt::format("{}: expected {}", path.empty() ? "the body" : path, expected));
 }
 
+// Where bytes read from JSON are kept: views in the message point into them.
+using ByteBuffers = std::deque<std::string>;
+
 template <class T>
-absl::Status FromValue(simdjson::dom::element e, const std::string& path, T* out);
+absl::Status FromValue(simdjson::dom::element e, const std::string& path, ByteBuffers& buffers,
+                       T* out);
+
+// Reads bytes: a string is its UTF-8 bytes, {"base64": "..."} the bytes it encodes.
+absl::Status BytesFromValue(simdjson::dom::element e, const std::string& path,
+                            ByteBuffers& buffers, std::string_view* out);
 
 class FieldReader {
  public:
-  FieldReader(simdjson::dom::object object, const std::string& path)
-      : object_(object), path_(path) {}
+  FieldReader(simdjson::dom::object object, const std::string& path, ByteBuffers& buffers)
+      : object_(object), path_(path), buffers_(buffers) {}
 
   template <class T>
   void operator()(T& field, const char* name, int16_t /*since*/ = 0) {
     known_.insert(name);
     simdjson::dom::element value;
     if (!status_.ok() || object_[name].get(value) != simdjson::SUCCESS) return;
-    status_ = FromValue(value, path_.empty() ? name : path_ + "." + name, &field);
+    status_ = FromValue(value, path_.empty() ? name : path_ + "." + name, buffers_, &field);
   }
 
   // The first error, or a field the message does not have.
@@ -120,12 +130,14 @@ class FieldReader {
  private:
   simdjson::dom::object object_;
   const std::string& path_;
+  ByteBuffers& buffers_;
   absl::flat_hash_set<std::string_view> known_;
   absl::Status status_;
 };
 
 template <class T>
-absl::Status FromValue(simdjson::dom::element e, const std::string& path, T* out) {
+absl::Status FromValue(simdjson::dom::element e, const std::string& path, ByteBuffers& buffers,
+                       T* out) {
   if constexpr (std::is_same_v<T, bool>) {
     if (e.get(*out) != simdjson::SUCCESS) return Mismatch(path, "true or false");
   } else if constexpr (std::is_same_v<T, ErrorCode>) {
@@ -153,6 +165,8 @@ absl::Status FromValue(simdjson::dom::element e, const std::string& path, T* out
     std::string_view text;
     if (e.get(text) != simdjson::SUCCESS) return Mismatch(path, "a string");
     out->assign(text);
+  } else if constexpr (std::is_same_v<T, std::string_view>) {
+    return BytesFromValue(e, path, buffers, out);
   } else if constexpr (IsVector<T>::value) {
     simdjson::dom::array array;
     if (e.get(array) != simdjson::SUCCESS) return Mismatch(path, "an array");
@@ -160,7 +174,8 @@ absl::Status FromValue(simdjson::dom::element e, const std::string& path, T* out
     size_t index = 0;
     for (simdjson::dom::element element : array) {
       typename T::value_type value{};
-      if (absl::Status s = FromValue(element, fmt::format("{}[{}]", path, index++), &value);
+      if (absl::Status s =
+              FromValue(element, fmt::format("{}[{}]", path, index++), buffers, &value);
           !s.ok()) {
         return s;
       }
@@ -172,13 +187,13 @@ absl::Status FromValue(simdjson::dom::element e, const std::string& path, T* out
       return absl::OkStatus();
     }
     typename T::value_type value{};
-    if (absl::Status s = FromValue(e, path, &value); !s.ok()) return s;
+    if (absl::Status s = FromValue(e, path, buffers, &value); !s.ok()) return s;
     *out = std::move(value);
   } else {
-    static_assert(std::is_class_v<T>, "enums and bytes are not read from JSON");
+    static_assert(std::is_class_v<T>, "enums are not read from JSON");
     simdjson::dom::object object;
     if (e.get(object) != simdjson::SUCCESS) return Mismatch(path, "an object");
-    FieldReader reader(object, path);
+    FieldReader reader(object, path, buffers);
     out->Fields(reader);
     return reader.Finish();
   }
@@ -193,10 +208,12 @@ boost::json::value MessageToJson(const Message& message) {
   return message_json_internal::ToValue(message);
 }
 
-// Reads a Message from JSON text. Errors: INVALID_REQUEST naming the field ("topics[0].name:
-// expected a string", "the body: unknown field \"topic\"") or the JSON syntax error.
+// Reads a Message from JSON text; its bytes fields point into `buffers`, which must outlive
+// it. Errors: INVALID_REQUEST naming the field ("topics[0].name: expected a string", "the
+// body: unknown field \"topic\"") or the JSON syntax error.
 template <class Message>
-absl::StatusOr<Message> MessageFromJson(std::string_view text) {
+absl::StatusOr<Message> MessageFromJson(std::string_view text,
+                                        message_json_internal::ByteBuffers& buffers) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (simdjson::error_code error = parser.parse(text.data(), text.size()).get(root)) {
@@ -204,7 +221,9 @@ absl::StatusOr<Message> MessageFromJson(std::string_view text) {
                      fmt::format("the body is not JSON: {}", simdjson::error_message(error)));
   }
   Message message{};
-  if (absl::Status s = message_json_internal::FromValue(root, "", &message); !s.ok()) return s;
+  if (absl::Status s = message_json_internal::FromValue(root, "", buffers, &message); !s.ok()) {
+    return s;
+  }
   return message;
 }
 
