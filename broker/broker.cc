@@ -17,6 +17,7 @@
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
 #include "broker/memory_budget.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/server.h"
 #include "broker/test_controls.h"
 #include "protocol/absl_compat.h"
@@ -25,6 +26,8 @@
 namespace brook {
 
 struct Broker::Runtime {
+  // First: outlives everything that counts into it (the store's fsync observer too).
+  std::unique_ptr<metrics::BrokerMetrics> metrics;
   BrokerConfig config;
   // Before store: outlives it and everything else that reads it.
   std::unique_ptr<BrokerClock> clock;
@@ -72,8 +75,8 @@ kafka_listener::KafkaNode AdvertisedNode(const KafkaListenerConfig& kafka, uint1
   return node;
 }
 
-// Every API of both listeners, as fault rules name them.
-std::vector<faults::ServedApi> FaultCatalog() {
+// Every API of both listeners, as fault rules and metrics name them.
+std::vector<faults::ServedApi> ServedApis() {
   std::vector<faults::ServedApi> apis = BrookApis();
   for (const kafka_listener::KafkaApi& api : kafka_listener::KafkaApis()) {
     apis.push_back({FaultListener::kKafka, api.key, api.name, api.error_answer});
@@ -86,7 +89,13 @@ std::vector<faults::ServedApi> FaultCatalog() {
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
   auto runtime = std::make_unique<Runtime>();
+  const std::vector<faults::ServedApi> apis = ServedApis();
+  runtime->metrics = std::make_unique<metrics::BrokerMetrics>(apis);
   runtime->config = std::move(config);
+  runtime->config.store.on_wal_sync = [metrics = runtime->metrics.get()](
+                                          std::chrono::nanoseconds took) {
+    metrics->ObserveWalSync(took);
+  };
   runtime->config.store.log_sink = [](bool error, std::string_view message) {
     Log(error ? LogLevel::kError : LogLevel::kWarn, "storage engine", "detail", message);
   };
@@ -109,10 +118,11 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
   runtime->memory = std::make_unique<MemoryBudget>(cfg.max_in_flight_bytes, cfg.free_frame_bytes);
-  runtime->faults = std::make_unique<faults::FaultRegistry>(FaultCatalog());
+  runtime->faults = std::make_unique<faults::FaultRegistry>(apis);
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
-      runtime->shutting_down, *runtime->clock, *runtime->faults, runtime->memory.get()});
+      runtime->shutting_down, *runtime->clock, *runtime->faults, runtime->memory.get(),
+      runtime->metrics.get()});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -142,6 +152,13 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
     runtime->kafka_handler->SetNode(std::move(node));
   }
 
+  runtime->metrics->Attach(metrics::MetricsSources{
+      runtime->store.get(), runtime->groups.get(), runtime->memory.get(), runtime->cleaner.get(),
+      [server = runtime->server.get()] { return server->connection_count(); },
+      runtime->kafka_server
+          ? std::function<size_t()>(
+                [server = runtime->kafka_server.get()] { return server->connection_count(); })
+          : nullptr});
   runtime->groups->Start(runtime->io->Main());
   runtime->cleaner->Start();
   runtime->io->Start();
@@ -185,6 +202,8 @@ absl::Status Broker::SetClock(std::optional<ClockMode> mode, std::chrono::millis
 
 faults::FaultRegistry& Broker::faults() { return *runtime_->faults; }
 
+std::string Broker::MetricsText() const { return runtime_->metrics->Render(); }
+
 void Broker::Stop() {
   Runtime& rt = *runtime_;
   if (rt.stopped) return;
@@ -206,6 +225,7 @@ void Broker::Stop() {
                                         drain_deadline - std::chrono::steady_clock::now())));
   }
   rt.io->Stop();
+  rt.metrics->Detach();  // Before what its collectors read goes.
   rt.kafka_server.reset();
   rt.server.reset();
   rt.store.reset();  // fsyncs the WAL and closes RocksDB.

@@ -79,6 +79,9 @@ class Broker {
   // The armed fault rules both listeners consult (broker/faults/fault_registry.h); they live
   // as long as the broker and start empty.
   faults::FaultRegistry& faults();
+  // Every metric in the Prometheus text format (docs/metrics.md): what GET /metrics serves.
+  // After Stop, only the counters kept in memory and the process's figures.
+  std::string MetricsText() const;
 
   // Test controls (broker/test_controls.h, docs/testing.md), as the ResetBroker and Clock
   // requests: Reset drops everything a test left behind (ResetBroker's errors).
