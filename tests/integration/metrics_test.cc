@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -27,6 +28,38 @@ void CheckWithPromtool(const std::string& text) {
   testing::CommandResult check = testing::PromtoolCheck(text);
   INFO(check.out, check.err);
   CHECK(check.exit_code == 0);
+}
+
+// Every family the text has is in docs/metrics.md and every metric the doc's tables and the
+// Grafana dashboard name is in the text (a broker with a group, a dead letter and a data dir
+// has them all).
+void CheckDocumented(const std::string& text) {
+  const std::string doc = testing::ReadFile(BROOK_SOURCE_DIR "/docs/metrics.md");
+  const std::string dashboard = testing::ReadFile(BROOK_SOURCE_DIR "/packaging/grafana/brook.json");
+  REQUIRE(!doc.empty());
+  REQUIRE(!dashboard.empty());
+  const std::regex type_line("# TYPE ([a-z_]+) ");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), type_line);
+       it != std::sregex_iterator(); ++it) {
+    INFO((*it)[1].str());
+    CHECK(doc.find("`" + (*it)[1].str() + "`") != std::string::npos);
+  }
+  const std::regex doc_row("\\n\\| `((brook|process)_[a-z_]+)` \\|");
+  const std::regex named("(brook|process)_[a-z_]+");
+  for (const std::string* source : {&doc, &dashboard}) {
+    for (auto it = std::sregex_iterator(source->begin(), source->end(),
+                                        source == &doc ? doc_row : named);
+         it != std::sregex_iterator(); ++it) {
+      std::string name = (*it)[source == &doc ? 1 : 0].str();
+      for (const char* suffix : {"_bucket", "_count", "_sum"}) {
+        if (name.ends_with(suffix) && text.find("# TYPE " + name) == std::string::npos) {
+          name.resize(name.size() - std::string_view(suffix).size());
+        }
+      }
+      INFO(name);
+      CHECK(text.find("# TYPE " + name + " ") != std::string::npos);
+    }
+  }
 }
 
 // Polls `consumer` until it returned `count` records (at most 20 s); `polled` keeps what the
@@ -119,6 +152,9 @@ TEST_CASE("metrics: a group's members, state and rebalances; dead letters by rea
               ->DeadLetter(records[0], {.reason = "timeout calling billing: 503 after 3 tries",
                                         .attempts = 3})
               .ok());
+  // And one failed request, so that every family has a series.
+  REQUIRE(fx.broker.AddFault({.api = "ListGroups", .error_code = 42, .count = 1}).ok());
+  CHECK(!fx.admin->ListGroups().ok());
 
   const std::string text = fx.broker.MetricsText();
   const std::map<std::string, std::string> group = {{"group", "billing"}, {"kind", "brook"}};
@@ -143,6 +179,7 @@ TEST_CASE("metrics: a group's members, state and rebalances; dead letters by rea
   CHECK(Sample(text, "brook_requests_total", {{"listener", "brook"}, {"api", "DeadLetter"}}) ==
         1);
   CheckWithPromtool(text);
+  CheckDocumented(text);
 
   (*consumer)->Close();
   const std::string after = fx.broker.MetricsText();
