@@ -1,5 +1,7 @@
 #include "bench/metrics_command.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -29,7 +31,7 @@ struct MetricsBenchOptions {
   int groups = 100;
   int scrapes = 50;
   int runs = 5;
-  int64_t records_per_run = 2'000'000;
+  int64_t records_per_run = 3'000'000;
   int scrape_interval_ms = 1000;
   bool json = false;
 };
@@ -87,8 +89,9 @@ RenderFigures MeasureRender(const EmbeddedBroker& broker, int scrapes) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
     figures.bytes = text.size();
-    figures.series = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) -
-                     2 * static_cast<size_t>(std::count(text.begin(), text.end(), '#'));
+    // Every line but the # HELP and # TYPE ones is a sample.
+    figures.series = static_cast<size_t>(std::count(text.begin(), text.end(), '\n') -
+                                         std::count(text.begin(), text.end(), '#'));
   }
   std::sort(samples.begin(), samples.end());
   figures.median_ms = Median(samples);
@@ -98,7 +101,15 @@ RenderFigures MeasureRender(const EmbeddedBroker& broker, int scrapes) {
   return figures;
 }
 
-// Renders the broker's metrics every `interval` until destroyed; counts the scrapes.
+// CPU seconds of the calling thread (CLOCK_THREAD_CPUTIME_ID) or of the whole process.
+double CpuSeconds(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Renders the broker's metrics every `interval` until destroyed; counts the scrapes and the
+// CPU time they took.
 class Scraper {
  public:
   Scraper(const EmbeddedBroker& broker, std::chrono::milliseconds interval)
@@ -106,26 +117,32 @@ class Scraper {
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
             lock.unlock();
+            const double start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
             (void)broker.MetricsText();
+            cpu_seconds_ += CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start;
             ++scrapes_;
             lock.lock();
           }
         }) {}
-  ~Scraper() {
+  ~Scraper() { Stop(); }
+  // Waits for a scrape in progress and stops scraping. Idempotent.
+  void Stop() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
     }
     cv_.notify_one();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
   int scrapes() const { return scrapes_.load(); }
+  double cpu_seconds() const { return cpu_seconds_.load(); }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
   std::atomic<int> scrapes_{0};
+  std::atomic<double> cpu_seconds_{0};
   std::thread thread_;  // Last: starts once the rest is built.
 };
 
@@ -149,6 +166,7 @@ int RunMetricsBench(const MetricsBenchOptions& o) {
   produce.records = o.records_per_run;
   std::vector<double> alone, scraped;
   int scrapes_during = 0;
+  double scrape_cpu = 0, process_cpu = 0;  // Over the scraped runs.
   for (int run = 1; run <= o.runs; ++run) {
     for (bool scraping : {false, true}) {
       const std::string topic = fmt::format("metrics-bench-produce-{}-{}", run, scraping);
@@ -158,10 +176,15 @@ int RunMetricsBench(const MetricsBenchOptions& o) {
         return 1;
       }
       std::optional<Scraper> scraper;
+      const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
       if (scraping) scraper.emplace(**broker, std::chrono::milliseconds(o.scrape_interval_ms));
       absl::StatusOr<RunResult> result = RunProduce((*broker)->bootstrap(), topic, produce);
-      if (scraping) scrapes_during += scraper->scrapes();
-      scraper.reset();
+      if (scraping) {
+        process_cpu += CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+        scraper->Stop();
+        scrapes_during += scraper->scrapes();
+        scrape_cpu += scraper->cpu_seconds();
+      }
       if (!result.ok() || result->errors > 0) {
         fmt::print(stderr, "error: produce run failed\n");
         return 1;
@@ -174,6 +197,7 @@ int RunMetricsBench(const MetricsBenchOptions& o) {
   }
   const double alone_median = Median(alone), scraped_median = Median(scraped);
   const double cost_percent = 100.0 * (alone_median - scraped_median) / alone_median;
+  const double cpu_share_percent = process_cpu > 0 ? 100.0 * scrape_cpu / process_cpu : 0;
   const std::string setup = fmt::format("{} partitions ({} topics x {}), {} groups with lag",
                                         o.topics * o.partitions, o.topics, o.partitions,
                                         o.groups);
@@ -181,19 +205,22 @@ int RunMetricsBench(const MetricsBenchOptions& o) {
     fmt::print("{{\"workload\":\"metrics\",\"setup\":{},\"render_median_ms\":{:.3f},"
                "\"render_p99_ms\":{:.3f},\"render_max_ms\":{:.3f},\"render_bytes\":{},"
                "\"series\":{},\"produce_alone_rps\":{:.0f},\"produce_scraped_rps\":{:.0f},"
-               "\"scrape_cost_percent\":{:.2f},\"scrapes_during\":{}}}\n",
+               "\"scrape_cost_percent\":{:.2f},\"scrapes_during\":{},"
+               "\"scrape_cpu_share_percent\":{:.2f}}}\n",
                JsonString(setup), render.median_ms, render.p99_ms, render.max_ms, render.bytes,
-               render.series, alone_median, scraped_median, cost_percent, scrapes_during);
+               render.series, alone_median, scraped_median, cost_percent, scrapes_during,
+               cpu_share_percent);
   } else {
     fmt::print("workload          metrics\nsetup             {}\n"
                "render            median {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms ({} scrapes)\n"
                "text              {} bytes, {} series\n"
                "produce alone     {:.0f} records/s (median of {})\n"
                "produce scraped   {:.0f} records/s (median of {}; a scrape every {} ms, {} in all)\n"
-               "scrape cost       {:.2f}% of produce throughput\n",
+               "scrape cost       {:.2f}% of produce throughput\n"
+               "scrape CPU        {:.2f}% of the process's CPU time during the scraped runs\n",
                setup, render.median_ms, render.p99_ms, render.max_ms, o.scrapes, render.bytes,
                render.series, alone_median, o.runs, scraped_median, o.runs,
-               o.scrape_interval_ms, scrapes_during, cost_percent);
+               o.scrape_interval_ms, scrapes_during, cost_percent, cpu_share_percent);
   }
   return 0;
 }

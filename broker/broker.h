@@ -20,6 +20,8 @@
 //   shutdown_signals.h SIGINT/SIGTERM as a graceful stop, caught from before the broker listens
 //                     (and the parent process's exit, for test harnesses)
 //   ready_line.h      the JSON line `brook serve` prints once ready: where it listens
+//   metrics/          Prometheus metrics: counters on the hot paths, scrape-time collectors,
+//                     the text GET /metrics serves (MetricsText; docs/metrics.md)
 //
 // Broker ties them together:
 //   ShutdownSignals signals;              // shutdown_signals.h: before it listens

@@ -77,9 +77,13 @@ void RequestMetrics::Collect(Families& out) const {
     return std::tie(a->listener, a->name) < std::tie(b->listener, b->name);
   });
   for (const Api* api : sorted) {
+    prometheus::ClientMetric::Histogram snapshot = api->latency.Snapshot();
+    // An API never called has no histogram yet (its 19 lines of zeros, for each of the dozens
+    // of admin APIs, would be a tenth of a scrape); brook_requests_total still shows it.
+    if (snapshot.sample_count == 0) continue;
     prometheus::ClientMetric& metric = latency.metric.emplace_back();
     metric.label = Families::Labels({{"listener", api->listener}, {"api", api->name}});
-    metric.histogram = api->latency.Snapshot();
+    metric.histogram = std::move(snapshot);
   }
   prometheus::MetricFamily& in_flight =
       out.Gauge("brook_requests_in_flight", "Requests being handled now, by listener");
