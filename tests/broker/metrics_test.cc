@@ -64,8 +64,9 @@ TEST_CASE("DeadLetterReasons: a reason's first clause, trimmed, printable, bound
   CHECK(reasons.Label(" : detail") == "unspecified");
   CHECK(reasons.Label("caf\xc3\xa9 closed") == "caf?? closed");
   CHECK(reasons.Label(std::string(100, 'x')) == std::string(DeadLetterReasons::kMaxReasonBytes, 'x'));
-  // 5 labels are kept so far; fill up to the limit, then every new one is "other".
-  for (size_t i = 5; i < DeadLetterReasons::kMaxReasons; ++i) {
+  // 4 labels are kept so far ("unspecified" is not one); fill up to the limit, then every
+  // new one is "other".
+  for (size_t i = 4; i < DeadLetterReasons::kMaxReasons; ++i) {
     CHECK(reasons.Label("order " + std::to_string(i) + " failed") != "other");
   }
   CHECK(reasons.Label("order 999 failed") == "other");
