@@ -19,6 +19,7 @@
 #include "bench/peers/kafka_driver.h"
 #include "bench/peers/peer_workloads.h"
 #include "bench/report.h"
+#include "bench/metrics_command.h"
 #include "bench/reset_command.h"
 #include "bench/target.h"
 #include "bench/workload.h"
@@ -297,6 +298,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddEndToEndCommand(*bench, exit_code);
   AddStartupCommand(*bench, exit_code);
   AddResetBenchCommand(*bench, exit_code);
+  AddMetricsBenchCommand(*bench, exit_code);
 }
 
 }  // namespace brook::bench

@@ -15,6 +15,7 @@
 #include "broker/http/console_routes.h"
 #include "broker/http/health_routes.h"
 #include "broker/http/record_routes.h"
+#include "broker/http/broker_routes.h"
 #include "broker/http/http_router.h"
 #include "broker/http/http_server.h"
 #include "broker/io_pool.h"
@@ -23,6 +24,7 @@
 #include "broker/log.h"
 #include "broker/log_cleaner.h"
 #include "broker/memory_budget.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/server.h"
 #include "broker/test_controls.h"
 #include "protocol/absl_compat.h"
@@ -31,6 +33,8 @@
 namespace brook {
 
 struct Broker::Runtime {
+  // First: outlives everything that counts into it (the store's fsync observer too).
+  std::unique_ptr<metrics::BrokerMetrics> metrics;
   BrokerConfig config;
   // Before store: outlives it and everything else that reads it.
   std::unique_ptr<BrokerClock> clock;
@@ -87,8 +91,8 @@ kafka_listener::KafkaNode AdvertisedNode(const KafkaListenerConfig& kafka, uint1
   return node;
 }
 
-// Every API of both listeners, as fault rules name them.
-std::vector<faults::ServedApi> FaultCatalog() {
+// Every API of both listeners, as fault rules and metrics name them.
+std::vector<faults::ServedApi> ServedApis() {
   std::vector<faults::ServedApi> apis = BrookApis();
   for (const kafka_listener::KafkaApi& api : kafka_listener::KafkaApis()) {
     apis.push_back({FaultListener::kKafka, api.key, api.name, api.error_answer});
@@ -101,7 +105,13 @@ std::vector<faults::ServedApi> FaultCatalog() {
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
   auto runtime = std::make_unique<Runtime>();
+  const std::vector<faults::ServedApi> apis = ServedApis();
+  runtime->metrics = std::make_unique<metrics::BrokerMetrics>(apis);
   runtime->config = std::move(config);
+  runtime->config.store.on_wal_sync = [metrics = runtime->metrics.get()](
+                                          std::chrono::nanoseconds took) {
+    metrics->ObserveWalSync(took);
+  };
   runtime->config.store.log_sink = [](bool error, std::string_view message) {
     Log(error ? LogLevel::kError : LogLevel::kWarn, "storage engine", "detail", message);
   };
@@ -124,10 +134,11 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
       *runtime->store, LogCleanerOptions{cfg.log_cleanup_interval,
                                          cfg.compaction_max_bytes_per_second});
   runtime->memory = std::make_unique<MemoryBudget>(cfg.max_in_flight_bytes, cfg.free_frame_bytes);
-  runtime->faults = std::make_unique<faults::FaultRegistry>(FaultCatalog());
+  runtime->faults = std::make_unique<faults::FaultRegistry>(apis);
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
-      runtime->shutting_down, *runtime->clock, *runtime->faults, runtime->memory.get()});
+      runtime->shutting_down, *runtime->clock, *runtime->faults, runtime->memory.get(),
+      runtime->metrics.get()});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
@@ -157,28 +168,35 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
     runtime->kafka_handler->SetNode(std::move(node));
   }
 
+  runtime->metrics->Attach(metrics::MetricsSources{
+      runtime->store.get(), runtime->groups.get(), runtime->memory.get(), runtime->cleaner.get(),
+      [server = runtime->server.get()] { return server->connection_count(); },
+      runtime->kafka_server
+          ? std::function<size_t()>(
+                [server = runtime->kafka_server.get()] { return server->connection_count(); })
+          : nullptr});
   if (cfg.http.enabled) {
     runtime->http_routes = std::make_unique<http::HttpRouter>();
-    http::AddHealthRoutes(*runtime->http_routes,
-                          [shutting_down = &runtime->shutting_down] {
-                            std::vector<std::string> reasons;
-                            if (shutting_down->load()) reasons.push_back("the broker is stopping");
-                            return reasons;
-                          });
-    http::AddApiRoutes(*runtime->http_routes, *runtime->ctx);
-    http::AddRecordRoutes(*runtime->http_routes, *runtime->ctx);
-    // What the console's overview shows; the addresses are read once the listeners are up.
     Runtime& rt = *runtime;
-    http::ConsoleInfo info;
-    info.version = std::string(kBrokerVersion);
-    info.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
-    if (!cfg.store.in_memory) info.data_dir = cfg.store.data_dir;
-    info.native = [&rt] { return JoinHostPort(rt.config.server.host, rt.server->port()); };
-    info.kafka = [&rt] { return rt.kafka_address; };
-    info.http = [&rt] { return JoinHostPort(rt.config.http.host, rt.http_server->port()); };
-    http::AddConsoleRoutes(*runtime->http_routes, *runtime->ctx, std::move(info));
+    http::BrokerRouteSources sources;
+    sources.readiness = [&rt] {
+      std::vector<std::string> reasons;
+      if (rt.shutting_down.load()) reasons.push_back("the broker is stopping");
+      return reasons;
+    };
+    sources.metrics_text = [&rt] { return rt.metrics->Render(); };
+    // What the console's overview shows; the addresses are read once the listeners are up.
+    sources.console.version = std::string(kBrokerVersion);
+    sources.console.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count();
+    if (!cfg.store.in_memory) sources.console.data_dir = cfg.store.data_dir;
+    sources.console.native = [&rt] { return JoinHostPort(rt.config.server.host, rt.server->port()); };
+    sources.console.kafka = [&rt] { return rt.kafka_address; };
+    sources.console.http = [&rt] {
+      return JoinHostPort(rt.config.http.host, rt.http_server->port());
+    };
+    http::AddBrokerRoutes(*runtime->http_routes, *runtime->ctx, std::move(sources));
     runtime->http_server = std::make_unique<http::HttpServer>(
         *runtime->io, cfg.http, *runtime->http_routes, *runtime->memory);
     if (absl::Status s = runtime->http_server->Start(); !s.ok()) return s;
@@ -237,6 +255,8 @@ absl::Status Broker::SetClock(std::optional<ClockMode> mode, std::chrono::millis
 
 faults::FaultRegistry& Broker::faults() { return *runtime_->faults; }
 
+std::string Broker::MetricsText() const { return runtime_->metrics->Render(); }
+
 void Broker::Stop() {
   Runtime& rt = *runtime_;
   if (rt.stopped) return;
@@ -259,6 +279,7 @@ void Broker::Stop() {
   if (rt.http_server) rt.http_server->Drain(RemainingUntil(drain_deadline));
   rt.io->Stop();
   rt.http_server.reset();
+  rt.metrics->Detach();  // Before what its collectors read goes.
   rt.kafka_server.reset();
   rt.server.reset();
   rt.store.reset();  // fsyncs the WAL and closes RocksDB.

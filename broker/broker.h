@@ -22,6 +22,8 @@
 //   ready_line.h      the JSON line `brook serve` prints once ready: where it listens
 //   http/             the HTTP listener (Boost.Beast): router, health checks, and the routes of
 //                     metrics, the console's JSON API and the event store
+//   metrics/          Prometheus metrics: counters on the hot paths, scrape-time collectors,
+//                     the text GET /metrics serves (MetricsText; docs/metrics.md)
 //
 // Broker ties them together:
 //   ShutdownSignals signals;              // shutdown_signals.h: before it listens
@@ -84,6 +86,9 @@ class Broker {
   // The armed fault rules both listeners consult (broker/faults/fault_registry.h); they live
   // as long as the broker and start empty.
   faults::FaultRegistry& faults();
+  // Every metric in the Prometheus text format (docs/metrics.md): what GET /metrics serves.
+  // After Stop, only the counters kept in memory and the process's figures.
+  std::string MetricsText() const;
 
   // Test controls (broker/test_controls.h, docs/testing.md), as the ResetBroker and Clock
   // requests: Reset drops everything a test left behind (ResetBroker's errors).

@@ -5,6 +5,7 @@
 #include "broker/faults/fault_delay.h"
 #include "broker/faults/request_names.h"
 #include "broker/log.h"
+#include "broker/metrics/broker_metrics.h"
 #include "protocol/absl_compat.h"
 #include "protocol/frame.h"
 #include "protocol/message_codec.h"
@@ -19,7 +20,7 @@ RequestHandler::Outcome ErrorReply(const RequestHeader& header, ErrorCode code,
   std::string frame;
   BeginResponseFrame(ResponseHeader{header.correlation_id, code, std::move(message)}, &frame);
   FinishFrame(&frame);
-  return {std::move(frame), false};
+  return {std::move(frame), false, static_cast<int16_t>(code)};
 }
 
 template <class Response>
@@ -201,7 +202,11 @@ asio::awaitable<RequestHandler::Outcome> BrookHandler::Handle(std::string payloa
   if (ctx_.shutting_down.load()) {
     co_return ErrorReply(*header, ErrorCode::kBrokerShuttingDown, "the broker is shutting down");
   }
-  co_return co_await route->serve(*header, body, peer, ctx_);
+  metrics::RequestTimer timer(ctx_.metrics ? &ctx_.metrics->requests() : nullptr,
+                              FaultListener::kBrook, header->api_key);
+  Outcome outcome = co_await route->serve(*header, body, peer, ctx_);
+  timer.Finish(outcome.error_code);
+  co_return outcome;
 }
 
 }  // namespace brook

@@ -103,6 +103,8 @@ absl::StatusOr<int32_t> EmbeddedBroker::ClearFaults(int32_t id) {
   return broker_->faults().Clear(id);
 }
 
+std::string EmbeddedBroker::MetricsText() const { return broker_->MetricsText(); }
+
 absl::Status EmbeddedBroker::Restart() {
   broker_.reset();
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Start(config_);

@@ -97,6 +97,9 @@ class EmbeddedBroker {
   // Errors: INVALID_REQUEST when no rule has this id.
   absl::StatusOr<int32_t> ClearFaults(int32_t id = kClearAllFaults);
 
+  // Every metric in the Prometheus text format, as GET /metrics answers (docs/metrics.md).
+  std::string MetricsText() const;
+
  private:
   struct Uninitialized {};
   explicit EmbeddedBroker(Uninitialized);

@@ -135,6 +135,7 @@ void LogCleaner::RunJob(const CompactionJob& job, const Done& done) {
         store_.Compact(job.topic, partition, store_.NowMs(), Limits());
     if (stats.ok()) {
       LogCompaction("request", job.topic, partition, *stats);
+      work_.CountCompaction(*stats);
       if (!stats->finished && cancel_.load()) stats = ShuttingDown();
     }
     results.push_back({partition, std::move(stats)});
@@ -153,6 +154,7 @@ void LogCleaner::RunDeletions(const std::vector<RecordDeletion>& deletions,
     absl::StatusOr<storage::RetentionResult> deleted =
         store_.DeleteRecords(d.topic, d.partition, d.before);
     if (deleted.ok() && deleted->new_log_start != deleted->old_log_start) {
+      work_.CountDeletion(*deleted);
       Log(LogLevel::kInfo, "deleted records", "topic", d.topic, "partition", d.partition.value,
           "old_log_start", deleted->old_log_start.value, "log_start",
           deleted->new_log_start.value, "segments", deleted->segments_deleted, "bytes_freed",
@@ -174,6 +176,7 @@ void LogCleaner::RunPass() {
       CompactIfNeeded(topic.name, partition.partition);
     }
   }
+  work_.passes.fetch_add(1, std::memory_order_relaxed);
 }
 
 void LogCleaner::EnforceRetention(int64_t now_ms) {
@@ -183,6 +186,7 @@ void LogCleaner::EnforceRetention(int64_t now_ms) {
     return;
   }
   for (const storage::TopicRetention& r : *removed) {
+    work_.CountDeletion(r.result);
     Log(LogLevel::kInfo, "retention deleted segments", "topic", r.topic, "partition",
         r.result.partition.value, "segments", r.result.segments_deleted, "bytes_freed",
         r.result.bytes_freed, "old_log_start", r.result.old_log_start.value, "log_start",
@@ -208,6 +212,7 @@ void LogCleaner::CompactIfNeeded(const std::string& topic, PartitionId partition
         store_.Compact(topic, partition, store_.NowMs(), Limits());
     if (stats.ok()) {
       LogCompaction("background", topic, partition, *stats);
+      work_.CountCompaction(*stats);
       return;
     }
     failure = stats.status();
@@ -224,6 +229,21 @@ storage::CompactionLimits LogCleaner::Limits() const {
   limits.bytes_per_second = options_.bytes_per_second;
   limits.cancel = &cancel_;
   return limits;
+}
+
+void CleanerWork::CountDeletion(const storage::RetentionResult& result) {
+  segments_deleted.fetch_add(result.segments_deleted, std::memory_order_relaxed);
+  bytes_freed.fetch_add(result.bytes_freed, std::memory_order_relaxed);
+  records_deleted.fetch_add(result.new_log_start.value - result.old_log_start.value,
+                            std::memory_order_relaxed);
+}
+
+void CleanerWork::CountCompaction(const storage::CompactionStats& stats) {
+  compactions.fetch_add(1, std::memory_order_relaxed);
+  compaction_bytes_read.fetch_add(stats.bytes_read, std::memory_order_relaxed);
+  compaction_bytes_written.fetch_add(stats.bytes_written, std::memory_order_relaxed);
+  compaction_records_removed.fetch_add(stats.records_removed, std::memory_order_relaxed);
+  compaction_ms.fetch_add(stats.duration.count(), std::memory_order_relaxed);
 }
 
 }  // namespace brook

@@ -73,6 +73,22 @@ struct RecordDeletion {
 // BROKER_SHUTTING_DOWN when the cleaner stopped first.
 using DeletionResults = std::vector<absl::StatusOr<storage::RetentionResult>>;
 
+// What the cleaner did since it started, for metrics. Relaxed atomics: read from any thread.
+struct CleanerWork {
+  std::atomic<int64_t> passes{0};                  // Background passes finished.
+  std::atomic<int64_t> segments_deleted{0};        // By retention and DeleteRecords.
+  std::atomic<int64_t> bytes_freed{0};             // Their bytes.
+  std::atomic<int64_t> records_deleted{0};         // Offsets the log starts moved past.
+  std::atomic<int64_t> compactions{0};             // Partition compactions run (either trigger).
+  std::atomic<int64_t> compaction_bytes_read{0};
+  std::atomic<int64_t> compaction_bytes_written{0};
+  std::atomic<int64_t> compaction_records_removed{0};
+  std::atomic<int64_t> compaction_ms{0};           // Time spent compacting.
+
+  void CountDeletion(const storage::RetentionResult& result);
+  void CountCompaction(const storage::CompactionStats& stats);
+};
+
 class LogCleaner {
  public:
   using Done = std::function<void(std::vector<PartitionCompaction>)>;
@@ -98,6 +114,8 @@ class LogCleaner {
   void SubmitPass(std::function<void()> done);
   // See Lifecycle. Idempotent; blocks until the thread has exited.
   void Stop();
+
+  const CleanerWork& work() const { return work_; }
 
  private:
   // A queued job: `run` on the cleaner thread, or `refuse` (answers BROKER_SHUTTING_DOWN)
@@ -129,6 +147,7 @@ class LogCleaner {
   absl::Mutex mu_;
   std::deque<Pending> jobs_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  CleanerWork work_;
 };
 
 }  // namespace brook

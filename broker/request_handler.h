@@ -9,6 +9,7 @@
 // Thread-safety: Handle is called concurrently for different connections.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,7 @@ class RequestHandler {
   struct Outcome {
     std::optional<std::string> response;  // A whole frame (length prefix included), or none.
     bool close_connection = false;        // Close once `response` (if any) is written.
+    int16_t error_code = 0;  // The request-level error answered (0: none), for metrics.
   };
 
   virtual ~RequestHandler() = default;

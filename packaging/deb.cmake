@@ -22,7 +22,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE amd64)
 # What find_package(brook) and the pkg-config files need: the headers and libraries of brook's
 # dependencies.
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-  "librocksdb-dev, libboost1.81-dev, libabsl-dev, libfmt-dev, libzstd-dev, zlib1g-dev, liblz4-dev, libsnappy-dev, pkg-config")
+  "librocksdb-dev, libboost1.81-dev, libabsl-dev, libfmt-dev, libzstd-dev, zlib1g-dev, liblz4-dev, libsnappy-dev, prometheus-cpp-dev, pkg-config")
 set(CPACK_COMPONENT_SERVER_DESCRIPTION
   "brook event broker: the brook binary (server, CLI, benchmarks) and a systemd unit")
 set(CPACK_COMPONENT_DEV_DESCRIPTION

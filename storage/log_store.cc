@@ -114,8 +114,13 @@ LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> memory_en
       offsets_(cfs),
       ledger_(cfs) {
   // In memory there is nothing to make durable (and the in-memory WAL cannot SyncWAL).
-  syncer_ = std::make_unique<WalSyncer>([db = cfs_.db, in_memory = options_.in_memory] {
-    return in_memory ? absl::OkStatus() : FromRocks(db->SyncWAL(), "syncing the WAL");
+  syncer_ = std::make_unique<WalSyncer>([db = cfs_.db, in_memory = options_.in_memory,
+                                          observe = options_.on_wal_sync] {
+    const auto start = std::chrono::steady_clock::now();
+    absl::Status status =
+        in_memory ? absl::OkStatus() : FromRocks(db->SyncWAL(), "syncing the WAL");
+    if (observe) observe(std::chrono::steady_clock::now() - start);
+    return status;
   });
 }
 
@@ -348,7 +353,12 @@ absl::StatusOr<AppendResult> LogStore::AppendWith(std::string_view topic, Partit
     int64_t healthy = 0;
     resume_at_ms_.compare_exchange_strong(healthy, SystemNowMs() + 1000);
   }
-  if (result.ok() && !result->duplicate && append_listener_) append_listener_(topic, partition);
+  if (result.ok() && !result->duplicate) {
+    int64_t records = 0;
+    for (const ValidatedBatch& batch : *batches) records += batch.summary.header.record_count;
+    (*log)->traffic()->CountIn(records, static_cast<int64_t>(record_set.size()));
+    if (append_listener_) append_listener_(topic, partition);
+  }
   return result;
 }
 
@@ -358,7 +368,9 @@ absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId pa
   std::shared_ptr<const Topic> holder;
   absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
   if (!log.ok()) return log.status();
-  return (*log)->Read(from, max_bytes, min_one_batch);
+  absl::StatusOr<ReadResult> read = (*log)->Read(from, max_bytes, min_one_batch);
+  if (read.ok()) read->traffic = (*log)->traffic();
+  return read;
 }
 
 absl::StatusOr<TimestampLookup> LogStore::OffsetForTimestamp(std::string_view topic,

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +46,7 @@
 #include "storage/partition_log.h"
 #include "storage/producer_state.h"
 #include "storage/segment.h"
+#include "storage/store_stats.h"
 #include "storage/topic_config.h"
 #include "storage/topic_record.h"
 #include "storage/wal_syncer.h"
@@ -78,6 +80,9 @@ struct StoreOptions {
   // Wall clock in ms since the epoch, for segment creation times (none: the system clock).
   // Tests inject a fake one.
   std::function<int64_t()> clock{};
+  // Called on the syncer's thread after each group-commit fsync of the WAL (SyncWal), with
+  // how long it took (none: not timed). For the broker's metrics; must not block.
+  std::function<void(std::chrono::nanoseconds)> on_wal_sync{};
 };
 
 struct PartitionInfo {
@@ -298,6 +303,11 @@ class LogStore {
   int64_t NowMs() const;
   // The committed offsets of consumer groups, in the same database.
   OffsetStore& offsets() { return offsets_; }
+
+  // For metrics (store_stats.h): every partition of every topic, by topic then partition.
+  std::vector<PartitionStats> PartitionStatistics() const;
+  // RocksDB's figures and the data directory's disk use (walks the directory).
+  EngineStats EngineStatistics() const;
 
  private:
   struct Topic {

@@ -278,7 +278,7 @@ void PartitionLog::KeepTail(std::string_view base_offset, std::string_view batch
 
 absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
                                               bool min_one_batch) const {
-  ReadResult result{{}, log_start(), log_end()};
+  ReadResult result{{}, log_start(), log_end(), nullptr};
   auto out_of_range = [&] {
     return MakeError(ErrorCode::kOffsetOutOfRange,
                      fmt::format("offset {} is outside the log [{}, {})", from.value, result.log_start.value, result.log_end.value));

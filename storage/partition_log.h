@@ -46,6 +46,7 @@
 #include "protocol/types.h"
 #include "storage/column_families.h"
 #include "storage/log_compactor.h"
+#include "storage/partition_traffic.h"
 #include "storage/producer_state.h"
 #include "storage/segment.h"
 #include "storage/topic_config.h"
@@ -74,6 +75,8 @@ struct ReadResult {
   std::string records;  // Whole batches back to back; the first may start before `from`.
   Offset log_start;
   Offset log_end;
+  // The partition's traffic counters: a reader that sends `records` counts them there.
+  std::shared_ptr<PartitionTraffic> traffic;
 };
 
 struct TimestampLookup {
@@ -153,6 +156,8 @@ class PartitionLog {
   Offset log_end() const { return Offset(log_end_.load(std::memory_order_acquire)); }
   PartitionId partition() const { return partition_; }
   std::vector<Segment> segments() const;
+  // Records and bytes in and out since it was opened (partition_traffic.h).
+  const std::shared_ptr<PartitionTraffic>& traffic() const { return traffic_; }
 
   // Deletes the leading segments that `config`'s retention.ms / retention.bytes expire at
   // `now_ms` (SegmentsToDelete; the active segment never), in ONE atomic write: their
@@ -262,6 +267,7 @@ class PartitionLog {
   // Set before log_end advances; a reader uses it only when its end is the log end it saw.
   mutable absl::Mutex tail_mu_;
   std::shared_ptr<const TailBatch> tail_ ABSL_GUARDED_BY(tail_mu_);
+  const std::shared_ptr<PartitionTraffic> traffic_ = std::make_shared<PartitionTraffic>();
 };
 
 }  // namespace brook::storage

@@ -347,6 +347,9 @@ GroupView GroupCoordinator::ViewOf(const Entry& entry) {
   view.kind = entry.kind;
   view.state = entry.state();
   view.generation = entry.generation();
+  view.rebalances = entry.rebalances;
+  view.rebalance_time = entry.rebalance_time;
+  view.last_rebalance = entry.last_rebalance;
   if (entry.kind == GroupKind::kBrook) {
     const Group& group = entry.group;
     view.group_id = group.id();
@@ -412,6 +415,7 @@ void GroupCoordinator::Settle(Entry& entry, Clock::time_point now) {
     it = entry.joins.erase(it);
   }
   SettleClassic(entry, now);
+  entry.TrackRebalance(now);
   if (entry.state() != entry.seen_state || entry.generation() != entry.seen_generation) {
     entry.seen_state = entry.state();
     entry.seen_generation = entry.generation();

@@ -99,6 +99,12 @@ struct GroupView {
   Generation generation = kNoGeneration;
   std::vector<Member> members;                     // brook groups, by member id.
   std::vector<ClassicMemberView> classic_members;  // Kafka groups, in join order.
+  // Rebalances completed (ended Stable) since the coordinator first saw the group, their total
+  // and the last one's duration, by the coordinator's clock: from the first time it saw the
+  // group rebalancing (each operation and the 50 ms sweep look) to the first it saw it Stable.
+  int64_t rebalances = 0;
+  std::chrono::nanoseconds rebalance_time{0};
+  std::chrono::nanoseconds last_rebalance{0};
 
   size_t member_count() const { return members.size() + classic_members.size(); }
 };

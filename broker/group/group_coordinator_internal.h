@@ -62,6 +62,27 @@ struct GroupCoordinator::Entry {
   Generation generation() const {
     return kind == GroupKind::kKafkaClassic ? classic.generation() : group.generation();
   }
+
+  // Rebalance bookkeeping (GroupView::rebalances): called by Settle with the state it sees.
+  void TrackRebalance(Clock::time_point now) {
+    const GroupState current = state();
+    if (current == GroupState::kPreparingRebalance ||
+        current == GroupState::kCompletingRebalance) {
+      if (!rebalance_started) rebalance_started = now;
+      return;
+    }
+    if (!rebalance_started) return;
+    if (current == GroupState::kStable) {
+      ++rebalances;
+      last_rebalance = now - *rebalance_started;
+      rebalance_time += last_rebalance;
+    }
+    rebalance_started.reset();  // Stable, or Empty: every member left.
+  }
+  std::optional<Clock::time_point> rebalance_started;  // The rebalance in progress, if any.
+  int64_t rebalances = 0;
+  std::chrono::nanoseconds rebalance_time{0};
+  std::chrono::nanoseconds last_rebalance{0};
 };
 
 template <class T>

@@ -7,6 +7,7 @@
 #include "broker/dead_letters/dead_letter_topics.h"
 #include "broker/handlers/handlers.h"
 #include "broker/log.h"
+#include "broker/metrics/broker_metrics.h"
 #include "protocol/absl_compat.h"
 #include "protocol/dead_letters.h"
 
@@ -161,6 +162,9 @@ HandlerResult<DeadLetterResponse> HandleDeadLetter(BrokerContext& ctx,
       });
   if (!status.ok()) co_return status;
   if (!result->duplicate) {
+    if (ctx.metrics != nullptr) {
+      ctx.metrics->CountDeadLetter(request.topic, request.group_id, request.reason);
+    }
     Log(LogLevel::kInfo, "record dead-lettered", "record",
         RecordName(request.topic, request.partition, request.offset), "group", request.group_id,
         "to",

@@ -23,6 +23,8 @@ struct ReadOutcome {
   FetchResponse response;
   size_t bytes = 0;
   bool any_error = false;
+  // What each partition answers with, to count once this read is the one sent.
+  std::vector<std::pair<std::shared_ptr<storage::PartitionTraffic>, std::string_view>> sent;
 };
 
 ReadOutcome ReadPartitions(BrokerContext& ctx, const FetchRequest& request, RequestScope& scope) {
@@ -61,6 +63,7 @@ ReadOutcome ReadPartitions(BrokerContext& ctx, const FetchRequest& request, Requ
       outcome.bytes += read->records.size();
       budget -= std::min(budget, read->records.size());
       result.records = scope.buffers.emplace_back(std::move(read->records));
+      if (!result.records.empty()) outcome.sent.emplace_back(read->traffic, result.records);
     }
   }
   return outcome;
@@ -121,6 +124,7 @@ HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest&
     const bool enough = outcome.bytes >= static_cast<size_t>(std::max(request.min_bytes, 0));
     if (enough || outcome.any_error || ctx.shutting_down.load() ||
         std::chrono::steady_clock::now() >= deadline) {
+      for (const auto& [traffic, records] : outcome.sent) traffic->CountOut(records);
       co_return std::move(outcome.response);
     }
     if (!registration) {

@@ -28,6 +28,9 @@ namespace brook {
 class BrokerClock;
 class LogCleaner;
 class MemoryBudget;
+namespace metrics {
+class BrokerMetrics;
+}
 
 struct BrokerContext {
   storage::LogStore& store;
@@ -40,6 +43,9 @@ struct BrokerContext {
   faults::FaultRegistry& faults;  // Armed fault rules, consulted by both protocols.
   // Fetch answers no more than what is left of it (at least one batch); null: no budget.
   const MemoryBudget* memory = nullptr;
+  // Counters of both protocols' requests and dead letters (metrics/broker_metrics.h); null:
+  // not counted.
+  metrics::BrokerMetrics* metrics = nullptr;
 };
 
 // Owns bytes that a response points into, for the life of one request, and tells the handler

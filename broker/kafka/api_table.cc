@@ -67,7 +67,11 @@ asio::awaitable<RequestHandler::Outcome> Serve(KafkaContext& ctx,
   kafka::BeginResponse(header.correlation_id, flexible_header, &frame);
   kafka::Encode(response, header.api_version, &frame);
   FinishFrame(&frame);
-  co_return RequestHandler::Outcome{std::move(frame), false};
+  int16_t error_code = 0;  // A response-level error, for metrics (per-partition ones are not).
+  if constexpr (requires { response.error_code; }) {
+    error_code = static_cast<int16_t>(response.error_code);
+  }
+  co_return RequestHandler::Outcome{std::move(frame), false, error_code};
 }
 
 template <class Request, class Response,

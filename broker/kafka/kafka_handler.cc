@@ -3,6 +3,7 @@
 #include "broker/kafka/api_table.h"
 #include "broker/kafka/handlers.h"
 #include "broker/log.h"
+#include "broker/metrics/broker_metrics.h"
 #include "protocol/absl_compat.h"
 #include "protocol/frame.h"
 #include "protocol/kafka/codec.h"
@@ -68,7 +69,11 @@ asio::awaitable<RequestHandler::Outcome> KafkaHandler::Handle(std::string payloa
     }
   }
   if (ctx_.broker.shutting_down.load()) co_return Close();
-  co_return co_await api->serve(ctx_, *header, rest, peer);
+  metrics::RequestTimer timer(ctx_.broker.metrics ? &ctx_.broker.metrics->requests() : nullptr,
+                              FaultListener::kKafka, header->api_key);
+  Outcome outcome = co_await api->serve(ctx_, *header, rest, peer);
+  timer.Finish(outcome.error_code);
+  co_return outcome;
 }
 
 }  // namespace brook::kafka_listener

@@ -61,6 +61,14 @@ TEST_CASE("healthz and readyz answer JSON; unknown paths 404, wrong methods 405"
   CHECK(HttpCall(broker.http_address(), "GET", "/healthz/").status == 200);
 }
 
+TEST_CASE("GET /metrics serves the Prometheus text format") {
+  EmbeddedBroker broker({.in_memory = true});
+  HttpReply metrics = HttpCall(broker.http_address(), "GET", "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.Header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(Contains(metrics.body, "# TYPE brook_"));
+}
+
 TEST_CASE("one connection serves several requests (keep-alive)") {
   EmbeddedBroker broker({.in_memory = true});
   boost::asio::io_context io;
