@@ -92,7 +92,8 @@ TEST_CASE_FIXTURE(CliFixture, "fault add and clear: bad input is a usage error")
 
 TEST_CASE_FIXTURE(CliFixture, "produce tells at once that the broker refuses records, then fails") {
   REQUIRE(Run({"topic", "create", "t", "--partitions", "1"}).exit_code == 0);
-  REQUIRE(Run({"fault", "add", "--api", "Produce", "--error", "STORAGE_ERROR"}).exit_code == 0);
+  REQUIRE(Run({"fault", "add", "--api", "Produce", "--error", "STORAGE_ERROR", "--share", "100%"})
+              .exit_code == 0);
   auto produced = Run({"produce", "t", "--delivery-timeout-ms", "1500"}, "a\nb\n");
   CHECK(produced.exit_code == 1);
   INFO(produced.err);
