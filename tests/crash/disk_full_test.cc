@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "broker/embedded_broker.h"
 #include "protocol/absl_compat.h"
 #include "storage/log_store.h"
 #include "tests/support/batches.h"
@@ -256,6 +257,23 @@ TEST_CASE("a store whose disk filled up syncs and closes without aborting") {
   synced.WaitForNotification();
   CHECK(CodeOf(sync_status) == ErrorCode::kKafkaStorageError);
   store->reset();  // The destructor's path (EmbeddedBroker's and brook serve's): no abort.
+}
+
+TEST_CASE("an embedded broker whose disk filled up stops without aborting") {
+  DiskBroker setup(24);  // Its child broker is not started: the broker runs in this process.
+  if (!setup.disk.mounted()) return;
+  EmbeddedBrokerOptions options;
+  options.data_dir = setup.data_dir;
+  options.config.store.min_free_bytes = 0;
+  auto broker = EmbeddedBroker::Create(options);
+  REQUIRE(broker.ok());
+  RawClient client((*broker)->bootstrap());
+  REQUIRE(testing::CreateTopic(client, "t", 1));
+  std::map<int64_t, std::string> acked;
+  REQUIRE(FillDisk(client, "t", &acked).error_code == ErrorCode::kKafkaStorageError);
+  CHECK(ProduceOnce(client, "t", MakeBatch({"y"}), 5000, kAcksAll).error_code ==
+        ErrorCode::kKafkaStorageError);
+  broker->reset();  // Broker::Stop, then the store's destructor: no abort.
 }
 
 }  // namespace
