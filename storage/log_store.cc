@@ -282,11 +282,13 @@ absl::Status LogStore::CreatePartitions(std::string_view name, int32_t count,
 
 absl::Status LogStore::DeleteTopic(std::string_view name) {
   if (absl::Status s = guard_->CheckWrite(); !s.ok()) return s;
+  rocksdb::WriteBatch write;
+  if (absl::Status s = offsets_.AddTopicDeletion(write, name); !s.ok()) return s;
   uint32_t id = 0;
   {
     absl::MutexLock dlq_lock(&dlq_mu_);  // No dead letter counts under the name meanwhile.
     absl::MutexLock lock(&mu_);
-    absl::StatusOr<uint32_t> deleted = DeleteTopicLocked(name);
+    absl::StatusOr<uint32_t> deleted = DeleteTopicLocked(name, write);
     if (!deleted.ok()) return deleted.status();
     id = *deleted;
   }
@@ -295,12 +297,11 @@ absl::Status LogStore::DeleteTopic(std::string_view name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint32_t> LogStore::DeleteTopicLocked(std::string_view name) {
+absl::StatusOr<uint32_t> LogStore::DeleteTopicLocked(std::string_view name,
+                                                     rocksdb::WriteBatch& write) {
   auto it = topics_.find(ToAbsl(name));
   if (it == topics_.end()) return UnknownTopic(name);
   const Topic& topic = *it->second;
-  rocksdb::WriteBatch write;
-  if (absl::Status s = offsets_.AddTopicDeletion(write, name); !s.ok()) return s;
   for (const auto& partition : topic.partitions) partition->MarkDeleted();
   const uint32_t id = topic.record.topic_id;
   write.Delete(cfs_.meta, MetaTopicKey(name));

@@ -56,6 +56,7 @@ namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Env;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace brook::storage {
@@ -353,8 +354,9 @@ class LogStore {
                                                                             int32_t from,
                                                                             int32_t to);
   static absl::Status UnknownTopic(std::string_view name);
-  // DeleteTopic's write; returns the deleted topic's id. Errors: as DeleteTopic.
-  absl::StatusOr<uint32_t> DeleteTopicLocked(std::string_view name)
+  // DeleteTopic's write, `write` holding the removal of the topic's commits (made before the
+  // locks: it scans every commit); returns the deleted topic's id. Errors: as DeleteTopic.
+  absl::StatusOr<uint32_t> DeleteTopicLocked(std::string_view name, rocksdb::WriteBatch& write)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(dlq_mu_, mu_);
 
   // After a deletion, on a disk short of space (DiskGuard::short_of_space): flushes every
