@@ -127,6 +127,8 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
       [waiters = &runtime->waiters](std::string_view topic, PartitionId partition) {
         waiters->Notify(topic, partition);
       });
+  runtime->store->SetDeleteListener(
+      [waiters = &runtime->waiters](std::string_view topic) { waiters->NotifyTopic(topic); });
 
   runtime->groups = std::make_unique<group::GroupCoordinator>(
       *runtime->store, cfg, [clock = runtime->clock.get()] { return clock->SteadyNow(); });

@@ -53,6 +53,17 @@ void FetchWaiters::Notify(std::string_view topic, PartitionId partition) {
   for (const auto& wait : p->second) Wake(wait);
 }
 
+void FetchWaiters::NotifyTopic(std::string_view topic) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (registered_.load(std::memory_order_relaxed) == 0) return;
+  absl::MutexLock lock(&mu_);
+  auto t = waits_.find(ToAbsl(topic));
+  if (t == waits_.end()) return;
+  for (const auto& [partition, list] : t->second) {
+    for (const auto& wait : list) Wake(wait);
+  }
+}
+
 void FetchWaiters::WakeAll() {
   absl::MutexLock lock(&mu_);
   for (auto& [topic, partitions] : waits_) {

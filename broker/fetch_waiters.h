@@ -3,7 +3,8 @@
 // Operation: a fetch that has too little data registers a FetchWait for its partitions, then
 // re-reads, then (if still short) waits on the FetchWait's timer until its deadline. Notify(),
 // called by the store after every append, wakes every wait registered on that partition by
-// posting to the wait's executor; WakeAll() wakes every wait (shutdown).
+// posting to the wait's executor; NotifyTopic(), called after a topic is deleted, wakes every
+// wait on any of its partitions; WakeAll() wakes every wait (shutdown).
 // Concurrency: Register/Notify/WakeAll are thread-safe; a FetchWait's `notified` flag and timer
 // are touched only on its executor (the connection's thread). Unregistration is automatic
 // when the FetchWait's Registration is destroyed.
@@ -54,6 +55,7 @@ class FetchWaiters {
   std::unique_ptr<Registration> Register(std::shared_ptr<FetchWait> wait,
                                          std::vector<TopicPartition> partitions);
   void Notify(std::string_view topic, PartitionId partition);
+  void NotifyTopic(std::string_view topic);
   void WakeAll();
   // Wakes one wait (thread-safe; bursts coalesce into one wake-up).
   static void Wake(const std::shared_ptr<FetchWait>& wait);

@@ -1,8 +1,11 @@
 // `brook produce TOPIC`: one record per stdin line.
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -10,6 +13,7 @@
 #include "cli/commands.h"
 #include "client/producer.h"
 #include "fmt/format.h"
+#include "protocol/absl_compat.h"
 #include "protocol/messages.h"
 
 namespace brook::cli {
@@ -24,12 +28,28 @@ struct ProduceOptions {
   std::string acks = "all";
   bool idempotence = true;
   const CLI::Option* idempotence_flag = nullptr;  // Given: idempotence says on or off.
+  int64_t delivery_timeout_ms = ProducerOptions{}.delivery_timeout.count();
 };
+
+// Tells the user, once per error code, that the broker refuses records for now and that
+// they are retried (e.g. STORAGE_ERROR while its disk is full), instead of waiting silently.
+std::function<void(const absl::Status&)> WarnOnRetry(int64_t delivery_timeout_ms) {
+  auto warned = std::make_shared<std::set<ErrorCode>>();
+  return [warned, delivery_timeout_ms](const absl::Status& status) {
+    if (!warned->insert(CodeOf(status)).second) return;
+    fmt::print(stderr,
+               "warning: the broker refused records ({}: {}); retrying for up to {} ms "
+               "(--delivery-timeout-ms)\n",
+               ErrorName(CodeOf(status)), MessageOf(status), delivery_timeout_ms);
+  };
+}
 
 int Produce(const ProduceOptions& o) {
   ProducerOptions options;
   options.bootstrap = o.bootstrap;
   options.client_id = "brook-cli";
+  options.delivery_timeout = std::chrono::milliseconds(o.delivery_timeout_ms);
+  options.on_retry = WarnOnRetry(o.delivery_timeout_ms);
   const std::optional<int16_t> acks = AcksFromName(o.acks);
   if (!acks) {
     fmt::print(stderr, "error: --acks must be 0, 1 or all, not '{}'\n", o.acks);
@@ -103,6 +123,11 @@ void AddProduceCommand(CLI::App& app, int* exit_code) {
       "--idempotence,!--no-idempotence", o->idempotence,
       "Idempotent producer: each record lands once and in order, retries included (default: "
       "on with --acks all, off with --acks 0 or 1)");
+  cmd->add_option("--delivery-timeout-ms", o->delivery_timeout_ms,
+                  "How long a record may be retried (e.g. while the broker's disk is full) "
+                  "before it fails")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   AddBootstrapOption(cmd, &o->bootstrap);
   cmd->callback([o, exit_code] { *exit_code = Produce(*o); });
 }

@@ -231,6 +231,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                     "system, or manual: the broker's clock stands still until `brook clock "
                     "advance` (for tests; see docs/testing.md)")
       ->capture_default_str();
+  serve->add_option("--min-free-bytes", options->config.store.min_free_bytes,
+                    "Refuse appends while the data dir's disk has less free space than this "
+                    "(besides what the memtables take when flushed), so deleting topics or "
+                    "records still works to free space (0 = only when the disk is full; see "
+                    "docs/operations.md)")
+      ->capture_default_str();
   serve->callback([options, exit_code] { *exit_code = RunServe(*options); });
 }
 

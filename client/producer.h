@@ -65,6 +65,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <limits>
 #include <memory>
@@ -100,6 +101,11 @@ struct ProducerOptions {
   //   true: on; Create fails with INVALID_CONFIG if acks is 0 or 1;
   //   false: off (batches carry no producer id; a retry may append records twice).
   std::optional<bool> idempotence = std::nullopt;
+  // Called with the broker's retriable error each time a batch is to be retried after it
+  // (e.g. STORAGE_ERROR while the broker's disk is full), so a program can tell its user
+  // before delivery_timeout fails the records. Runs on the producer's I/O thread under its
+  // lock: it must not block or call the producer. Empty: none.
+  std::function<void(const absl::Status&)> on_retry{};
 
   // Whether the producer is idempotent with these options.
   bool idempotent() const { return idempotence.value_or(acks == -1) && acks == -1; }

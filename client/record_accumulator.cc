@@ -599,6 +599,7 @@ void RecordAccumulator::Settle(ProducerBatch* batch, absl::Status status, Clock:
     }
   }
   if (retriable && !closed_ && batch->attempts <= options_.retries) {
+    if (options_.on_retry) options_.on_retry(status);
     const Clock::time_point retry_at = now + Backoff(batch->attempts);
     batch->last_error = std::move(status);
     if (retry_at < batch->created + options_.delivery_timeout) {

@@ -11,6 +11,7 @@
 #include "rocksdb/env.h"
 #include "rocksdb/write_batch.h"
 #include "storage/db_options.h"
+#include "storage/disk_guard.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_status.h"
 
@@ -46,6 +47,25 @@ absl::StatusOr<std::vector<ValidatedBatch>> ValidateRecordSet(std::string_view r
     validated.push_back(ValidatedBatch{batch, *summary});
   }
   return validated;
+}
+
+// Open's error for `path`: says when the disk is full, and names the lock only when another
+// process holds it.
+absl::Status OpenError(const std::string& path, const rocksdb::Status& s) {
+  const std::string what = s.ToString();
+  if (s.IsNoSpace() || what.find("No space left") != std::string::npos) {
+    return MakeError(ErrorCode::kKafkaStorageError,
+                     fmt::format("cannot open data dir '{}': its disk is full ({}); free space "
+                                 "there and start brook again",
+                                 path, what));
+  }
+  if (what.find("While lock file") != std::string::npos ||
+      what.find("lock hold by current process") != std::string::npos) {
+    return FromRocks(s, fmt::format("cannot open data dir '{}': another process holds its lock "
+                                    "(is another brook using it?)",
+                                    path));
+  }
+  return FromRocks(s, fmt::format("cannot open data dir '{}'", path));
 }
 
 // Checks the directory's format version and marks it as the current one (fsynced). Version 1
@@ -88,16 +108,18 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
                        fmt::format("cannot create data dir '{}': {}", path, ec.message()));
     }
   }
+  auto guard = std::make_unique<DiskGuard>(path, options.in_memory, options.min_free_bytes,
+                                           options.log_sink);
+  rocksdb::DBOptions db_options = MakeDbOptions(options, memory_env.get());
+  db_options.listeners.push_back(guard->listener());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = OpenDb(MakeDbOptions(options, memory_env.get()), path,
-                                        MakeColumnFamilies(options), &handles, &db);
-  if (!s.ok()) {
-    return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", path));
-  }
+  rocksdb::Status s = OpenDb(db_options, path, MakeColumnFamilies(options), &handles, &db);
+  if (!s.ok()) return OpenError(path, s);
+  guard->Attach(db);
   ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3]};
   std::unique_ptr<LogStore> store(
-      new LogStore(options, std::move(memory_env), cfs, std::move(handles)));
+      new LogStore(options, std::move(memory_env), std::move(guard), cfs, std::move(handles)));
 
   if (absl::Status st = UpgradeFormatVersion(cfs, path); !st.ok()) return st;
   if (absl::Status st = store->LoadTopics(); !st.ok()) return st;
@@ -106,19 +128,23 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
 }
 
 LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> memory_env,
-                   ColumnFamilies cfs, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+                   std::unique_ptr<DiskGuard> guard, ColumnFamilies cfs,
+                   std::vector<rocksdb::ColumnFamilyHandle*> handles)
     : options_(std::move(options)),
       memory_env_(std::move(memory_env)),
+      guard_(std::move(guard)),
       cfs_(cfs),
       handles_(std::move(handles)),
       offsets_(cfs),
       ledger_(cfs) {
-  // In memory there is nothing to make durable (and the in-memory WAL cannot SyncWAL).
+  // In memory there is nothing to make durable (and the in-memory WAL cannot SyncWAL). A WAL
+  // that failed a write must not be synced (disk_guard.h).
   syncer_ = std::make_unique<WalSyncer>([db = cfs_.db, in_memory = options_.in_memory,
-                                          observe = options_.on_wal_sync] {
+                                         guard = guard_.get(), observe = options_.on_wal_sync] {
+    if (in_memory) return absl::OkStatus();
+    if (guard->stopped()) return guard->StoppedError();
     const auto start = std::chrono::steady_clock::now();
-    absl::Status status =
-        in_memory ? absl::OkStatus() : FromRocks(db->SyncWAL(), "syncing the WAL");
+    absl::Status status = FromRocks(db->SyncWAL(), "syncing the WAL");
     if (observe) observe(std::chrono::steady_clock::now() - start);
     return status;
   });
@@ -130,7 +156,7 @@ LogStore::~LogStore() {
     absl::MutexLock lock(&mu_);
     topics_.clear();
   }
-  if (!options_.in_memory) cfs_.db->SyncWAL().PermitUncheckedError();
+  if (!options_.in_memory && !guard_->stopped()) cfs_.db->SyncWAL().PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     cfs_.db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
@@ -258,14 +284,29 @@ absl::Status LogStore::CreatePartitions(std::string_view name, int32_t count,
 }
 
 absl::Status LogStore::DeleteTopic(std::string_view name) {
-  absl::MutexLock dlq_lock(&dlq_mu_);  // No dead letter counts under the name meanwhile.
-  absl::MutexLock lock(&mu_);
+  if (absl::Status s = guard_->CheckWrite(); !s.ok()) return s;
+  rocksdb::WriteBatch write;
+  if (absl::Status s = offsets_.AddTopicDeletion(write, name); !s.ok()) return s;
+  uint32_t id = 0;
+  {
+    absl::MutexLock dlq_lock(&dlq_mu_);  // No dead letter counts under the name meanwhile.
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<uint32_t> deleted = DeleteTopicLocked(name, write);
+    if (!deleted.ok()) return deleted.status();
+    id = *deleted;
+  }
+  if (delete_listener_) delete_listener_(name);
+  ReclaimIfShort(id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> LogStore::DeleteTopicLocked(std::string_view name,
+                                                     rocksdb::WriteBatch& write) {
   auto it = topics_.find(ToAbsl(name));
   if (it == topics_.end()) return UnknownTopic(name);
   const Topic& topic = *it->second;
   for (const auto& partition : topic.partitions) partition->MarkDeleted();
   const uint32_t id = topic.record.topic_id;
-  rocksdb::WriteBatch write;
   write.Delete(cfs_.meta, MetaTopicKey(name));
   for (char tag : {kMetaPartitionStateTag, kMetaSegmentTag, kMetaCleanerCheckpointTag,
                    kMetaDeadLetterTag, kMetaReplayTag, kMetaProducerTag}) {
@@ -281,7 +322,29 @@ absl::Status LogStore::DeleteTopic(std::string_view name) {
     return s;
   }
   topics_.erase(it);
-  return absl::OkStatus();
+  return id;
+}
+
+void LogStore::ReclaimIfShort(std::optional<uint32_t> topic_id) {
+  if (!guard_->short_of_space()) return;
+  rocksdb::FlushOptions flush;
+  flush.allow_write_stall = true;
+  rocksdb::Status s = cfs_.db->Flush(flush, handles_);
+  if (s.ok() && topic_id) {
+    rocksdb::CompactRangeOptions options;
+    options.exclusive_manual_compaction = false;  // Background compactions go on meanwhile.
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    const std::string begin = TopicPrefix(*topic_id);
+    const std::string end = TopicPrefixEnd(*topic_id);
+    const rocksdb::Slice begin_key(begin);
+    const rocksdb::Slice end_key(end);
+    for (rocksdb::ColumnFamilyHandle* cf : {cfs_.log, cfs_.time_index}) {
+      if (s.ok()) s = cfs_.db->CompactRange(options, cf, &begin_key, &end_key);
+    }
+  }
+  if (!s.ok() && options_.log_sink) {
+    options_.log_sink(true, fmt::format("freeing the space of deleted records: {}", s.ToString()));
+  }
 }
 
 TopicInfo LogStore::Describe(const Topic& topic) const {
@@ -346,13 +409,9 @@ absl::StatusOr<AppendResult> LogStore::AppendWith(std::string_view topic, Partit
   absl::StatusOr<std::vector<ValidatedBatch>> batches =
       ValidateRecordSet(record_set, holder->config, topic);
   if (!batches.ok()) return batches.status();
-  MaybeResumeWrites();
+  if (absl::Status s = guard_->CheckAppend(); !s.ok()) return s;
   absl::StatusOr<AppendResult> result =
       (*log)->Append(*batches, holder->config, NowMs(), also);
-  if (CodeOf(result.status()) == ErrorCode::kKafkaStorageError) {
-    int64_t healthy = 0;
-    resume_at_ms_.compare_exchange_strong(healthy, SystemNowMs() + 1000);
-  }
   if (result.ok() && !result->duplicate) {
     int64_t records = 0;
     for (const ValidatedBatch& batch : *batches) records += batch.summary.header.record_count;
@@ -397,14 +456,11 @@ absl::Status LogStore::UnknownTopic(std::string_view name) {
 
 int64_t LogStore::NowMs() const { return options_.clock ? options_.clock() : SystemNowMs(); }
 
-void LogStore::MaybeResumeWrites() {
-  int64_t due = resume_at_ms_.load();
-  if (due == 0 || SystemNowMs() < due) return;
-  if (!resume_at_ms_.compare_exchange_strong(due, SystemNowMs() + 1000)) return;  // Another thread.
-  if (cfs_.db->Resume().ok()) resume_at_ms_.store(0);
-}
-
 void LogStore::SyncWal(WalSyncer::Done done) { syncer_->RequestSync(std::move(done)); }
+
+void LogStore::SetDeleteListener(std::function<void(std::string_view topic)> listener) {
+  delete_listener_ = std::move(listener);
+}
 
 void LogStore::SetAppendListener(
     std::function<void(std::string_view topic, PartitionId)> listener) {

@@ -23,7 +23,10 @@
 // retention, DeleteRecords and compaction of one partition are serialized with each other
 // (not with appends or reads); everything else runs in parallel. Retention, DeleteRecords and
 // compaction run on the caller's thread: the broker's background job calls them.
-// Lifecycle: the destructor fsyncs the WAL and closes RocksDB; no call may be running.
+// Full disk: appends are refused before the disk fills up, and writes resume by themselves
+// after it did (disk_guard.h).
+// Lifecycle: the destructor fsyncs the WAL (unless writes are stopped: see disk_guard.h) and
+// closes RocksDB; no call may be running.
 #pragma once
 
 #include <atomic>
@@ -55,6 +58,7 @@ namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Env;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace brook::storage {
@@ -83,6 +87,11 @@ struct StoreOptions {
   // Called on the syncer's thread after each group-commit fsync of the WAL (SyncWal), with
   // how long it took (none: not timed). For the broker's metrics; must not block.
   std::function<void(std::chrono::nanoseconds)> on_wal_sync{};
+  // Appends are refused (STORAGE_ERROR) while the data dir's file system has less free space
+  // than this plus what the memtables take when flushed, so the disk never fills up under
+  // brook and deleting topics or records still works to free space (disk_guard.h). 0: never
+  // refused before the disk is full. Unused when in_memory.
+  uint64_t min_free_bytes = uint64_t{256} << 20;
 };
 
 struct PartitionInfo {
@@ -133,12 +142,14 @@ struct MarkedAppend {
   bool duplicate = false;  // It was appended by an earlier call; nothing was appended now.
 };
 
+class DiskGuard;
+
 class LogStore {
  public:
   // Opens (creating if needed) the store in options.data_dir and recovers every partition;
   // with options.in_memory, opens an empty store in memory.
   // Errors: STORAGE_ERROR when the directory cannot be created, is locked by another process,
-  // or RocksDB fails to recover; DataLoss when the data was written by an unknown format.
+  // its disk is full (the message says which), or RocksDB fails to recover; DataLoss when the data was written by an unknown format.
   static absl::StatusOr<std::unique_ptr<LogStore>> Open(const StoreOptions& options);
   ~LogStore();
   LogStore(const LogStore&) = delete;
@@ -148,7 +159,10 @@ class LogStore {
   // TOPIC_ALREADY_EXISTS, STORAGE_ERROR. With validate_only, checks and changes nothing.
   absl::Status CreateTopic(std::string_view name, int32_t partitions,
                            const ConfigOverrides& overrides, bool validate_only = false);
-  // Removes the topic and all its data. Errors: UNKNOWN_TOPIC_OR_PARTITION, STORAGE_ERROR.
+  // Removes the topic, all its data and every group's committed offsets of it (as Kafka does:
+  // a topic created again under the name starts without them), in one atomic write. On a disk
+  // short of space it also hands the topic's space back to the file system before returning
+  // (disk_guard.h). Errors: UNKNOWN_TOPIC_OR_PARTITION, STORAGE_ERROR.
   absl::Status DeleteTopic(std::string_view name);
   // Removes every topic with its data, every group's committed offsets, every dead-letter
   // mark and counter and every idempotent producer's state, in one atomic write (range
@@ -239,6 +253,9 @@ class LogStore {
   // Called after every successful append, outside any lock, from the appending thread.
   // REQUIRES: set before the store is shared between threads.
   void SetAppendListener(std::function<void(std::string_view topic, PartitionId)> listener);
+  // Called after a topic is deleted (DeleteTopic; not Reset), outside any lock, from the
+  // deleting thread. REQUIRES: set before the store is shared between threads.
+  void SetDeleteListener(std::function<void(std::string_view topic)> listener);
 
   // Changes a topic's overrides: sets `to_set`, removes `to_remove` (back to the broker's
   // default), validates the result like CreateTopic, persists it (fsync) and applies it to
@@ -319,7 +336,8 @@ class LogStore {
     std::vector<std::shared_ptr<PartitionLog>> partitions;
   };
 
-  LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> memory_env, ColumnFamilies cfs,
+  LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> memory_env,
+           std::unique_ptr<DiskGuard> guard, ColumnFamilies cfs,
            std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadTopics();
   absl::Status LoadProducerIds();
@@ -346,15 +364,21 @@ class LogStore {
                                                                             int32_t from,
                                                                             int32_t to);
   static absl::Status UnknownTopic(std::string_view name);
+  // DeleteTopic's write, `write` holding the removal of the topic's commits (made before the
+  // locks: it scans every commit); returns the deleted topic's id. Errors: as DeleteTopic.
+  absl::StatusOr<uint32_t> DeleteTopicLocked(std::string_view name, rocksdb::WriteBatch& write)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(dlq_mu_, mu_);
 
-  // After a failed write (e.g. a full disk), asks RocksDB to resume writing, at most once a
-  // second, so the broker takes writes again once space is freed, without a restart.
-  void MaybeResumeWrites();
+  // After a deletion, on a disk short of space (DiskGuard::short_of_space): flushes every
+  // memtable, so the WAL files holding what was deleted go too, and with `topic_id` (a deleted
+  // topic) compacts its keys away so its files go. A failure goes to options_.log_sink: the
+  // deletion itself is done.
+  void ReclaimIfShort(std::optional<uint32_t> topic_id);
 
   const StoreOptions options_;
   std::unique_ptr<rocksdb::Env> memory_env_;  // The database's files when in_memory; else null.
+  std::unique_ptr<DiskGuard> guard_;          // Outlives the database (holds its listener).
   ColumnFamilies cfs_;
-  std::atomic<int64_t> resume_at_ms_{0};  // 0 = writes healthy; else when to try Resume().
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   OffsetStore offsets_;
   DlqLedger ledger_;
@@ -363,6 +387,7 @@ class LogStore {
   absl::Mutex dlq_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<WalSyncer> syncer_;
   std::function<void(std::string_view, PartitionId)> append_listener_;
+  std::function<void(std::string_view)> delete_listener_;
 
   absl::Mutex producer_ids_mu_;
   int64_t next_producer_id_ ABSL_GUARDED_BY(producer_ids_mu_) = 0;

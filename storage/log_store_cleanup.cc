@@ -4,6 +4,7 @@
 #include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
+#include "storage/disk_guard.h"
 #include "storage/keys.h"
 #include "storage/log_store.h"
 #include "storage/rocksdb_status.h"
@@ -41,6 +42,8 @@ absl::Status LogStore::AlterTopicConfig(std::string_view name, const ConfigOverr
 }
 
 absl::StatusOr<std::vector<TopicRetention>> LogStore::EnforceRetention(int64_t now_ms) {
+  // The broker calls this periodically: stopped writes resume here when no client writes.
+  if (absl::Status s = guard_->CheckWrite(); !s.ok()) return s;
   std::vector<std::shared_ptr<const Topic>> topics;
   {
     absl::ReaderMutexLock lock(&mu_);
@@ -57,6 +60,7 @@ absl::StatusOr<std::vector<TopicRetention>> LogStore::EnforceRetention(int64_t n
       if (result->segments_deleted > 0) removed.push_back(TopicRetention{topic->name, *result});
     }
   }
+  if (!removed.empty()) ReclaimIfShort(std::nullopt);
   return removed;
 }
 
@@ -71,7 +75,10 @@ absl::StatusOr<RetentionResult> LogStore::DeleteRecords(std::string_view topic,
                                  "compact (add delete to it first)",
                                  topic));
   }
-  return (*log)->DeleteRecordsBefore(offset);
+  if (absl::Status s = guard_->CheckWrite(); !s.ok()) return s;
+  absl::StatusOr<RetentionResult> result = (*log)->DeleteRecordsBefore(offset);
+  if (result.ok()) ReclaimIfShort(std::nullopt);
+  return result;
 }
 
 absl::StatusOr<CompactionStats> LogStore::Compact(std::string_view topic, PartitionId partition,

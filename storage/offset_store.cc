@@ -101,18 +101,26 @@ absl::StatusOr<std::vector<CommittedOffset>> OffsetStore::FetchAll(std::string_v
   return commits;
 }
 
-absl::StatusOr<std::vector<std::string>> OffsetStore::Groups() const {
+absl::Status OffsetStore::ForEachCommit(
+    absl::FunctionRef<void(std::string_view key, std::string group, std::string topic)> visit)
+    const {
   std::unique_ptr<rocksdb::Iterator> it(
       cfs_.db->NewIterator(rocksdb::ReadOptions(), cfs_.group_offsets));
-  std::set<std::string> groups;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string group, topic;
     int32_t partition = 0;
     if (DecodeGroupOffsetKey(it->key().ToStringView(), &group, &topic, &partition)) {
-      groups.insert(std::move(group));
+      visit(it->key().ToStringView(), std::move(group), std::move(topic));
     }
   }
-  if (absl::Status s = FromRocks(it->status(), "listing groups"); !s.ok()) return s;
+  return FromRocks(it->status(), "reading committed offsets");
+}
+
+absl::StatusOr<std::vector<std::string>> OffsetStore::Groups() const {
+  std::set<std::string> groups;
+  absl::Status s = ForEachCommit(
+      [&](std::string_view, std::string group, std::string) { groups.insert(std::move(group)); });
+  if (!s.ok()) return s;
   return std::vector<std::string>(groups.begin(), groups.end());
 }
 
@@ -132,6 +140,17 @@ absl::Status OffsetStore::Delete(std::string_view group,
                  GroupOffsetKey(group, partition.topic, partition.partition.value));
   }
   return FromRocks(cfs_.db->Write(rocksdb::WriteOptions(), &write), "deleting a group's offsets");
+}
+
+absl::Status OffsetStore::AddTopicDeletion(rocksdb::WriteBatch& write,
+                                           std::string_view topic) const {
+  std::vector<std::string> keys;
+  absl::Status s = ForEachCommit([&](std::string_view key, std::string, std::string committed) {
+    if (committed == topic) keys.emplace_back(key);
+  });
+  if (!s.ok()) return s;
+  for (const std::string& key : keys) write.Delete(cfs_.group_offsets, key);
+  return absl::OkStatus();
 }
 
 }  // namespace brook::storage

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "protocol/types.h"
 #include "storage/column_families.h"
@@ -66,8 +67,17 @@ class OffsetStore {
   // Removes the group's commits of `partitions` in one write (a partition without a commit
   // is no error). Errors: STORAGE_ERROR (nothing removed).
   absl::Status Delete(std::string_view group, std::span<const TopicPartition> partitions);
+  // Adds to `write` the removal of every group's commits of `topic` (being deleted: as in
+  // Kafka, a topic created again under the name starts without them). Scans every commit.
+  // Errors: STORAGE_ERROR (nothing added then).
+  absl::Status AddTopicDeletion(rocksdb::WriteBatch& write, std::string_view topic) const;
 
  private:
+  // Calls `visit` with every commit's key, group and topic, in key order. Errors: STORAGE_ERROR.
+  absl::Status ForEachCommit(
+      absl::FunctionRef<void(std::string_view key, std::string group, std::string topic)> visit)
+      const;
+
   ColumnFamilies cfs_;
 };
 

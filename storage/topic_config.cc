@@ -104,7 +104,7 @@ const ConfigKey kKeys[] = {
      },
      [](const TopicConfig& c) { return c.dlq_topic; }},
     IntKey("max.compaction.lag.ms", &TopicConfig::max_compaction_lag_ms, 1, INT64_MAX),
-    IntKey("max.message.bytes", &TopicConfig::max_message_bytes, 128, 64 << 20),
+    IntKey("max.message.bytes", &TopicConfig::max_message_bytes, 128, kMaxMessageBytesLimit),
     DoubleKey("min.cleanable.dirty.ratio", &TopicConfig::min_cleanable_dirty_ratio, 0, 1),
     IntKey("min.compaction.lag.ms", &TopicConfig::min_compaction_lag_ms, 0, INT64_MAX),
     IntKey("retention.bytes", &TopicConfig::retention_bytes, -1, INT64_MAX),

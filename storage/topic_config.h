@@ -19,6 +19,11 @@ using ConfigOverrides = std::map<std::string, std::string, std::less<>>;
 
 enum class CleanupPolicy { kDelete, kCompact, kCompactDelete };
 
+// The largest max.message.bytes: 64 MiB, plus 64 KiB so that a dead-letter topic can take a
+// record of its source's largest batch with the dead-letter headers (kDeadLetterHeadroomBytes).
+inline constexpr int32_t kDeadLetterHeadroomBytes = 64 << 10;
+inline constexpr int32_t kMaxMessageBytesLimit = (64 << 20) + kDeadLetterHeadroomBytes;
+
 struct TopicConfig {
   int64_t retention_ms = 7LL * 24 * 3600 * 1000;   // retention.ms: 7 days; -1 = unlimited.
   int64_t retention_bytes = -1;                     // retention.bytes per partition; -1 = unlimited.

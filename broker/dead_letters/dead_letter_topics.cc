@@ -25,11 +25,14 @@ absl::StatusOr<DeadLetterTopic> EnsureDeadLetterTopic(storage::LogStore& store,
                                                       const std::string& name,
                                                       const storage::TopicInfo& source) {
   const auto partitions = static_cast<int32_t>(source.partitions.size());
-  // Room for the source's largest batch, the reason (16 KiB) and the other headers.
+  // Room for the source's largest batch, the reason (16 KiB) and the other headers: a source
+  // at 64 MiB gets 64 MiB + 64 KiB; only a source above 64 MiB gets less than its own plus
+  // the headroom (never less than its own).
   const int64_t max_message_bytes =
-      std::min<int64_t>(64 << 20, std::max<int64_t>(source.config.max_message_bytes,
-                                                    storage::TopicConfig{}.max_message_bytes) +
-                                      (64 << 10));
+      std::min<int64_t>(storage::kMaxMessageBytesLimit,
+                        std::max<int64_t>(source.config.max_message_bytes,
+                                          storage::TopicConfig{}.max_message_bytes) +
+                            storage::kDeadLetterHeadroomBytes);
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<storage::TopicInfo> existing = store.DescribeTopic(name);
     if (existing.ok()) {

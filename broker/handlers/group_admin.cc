@@ -72,7 +72,8 @@ std::vector<TopicOf<PartitionOffset>> OffsetsOf(BrokerContext& ctx,
       out.log_end_offset = info->log_end.value;
     }
     if (out.committed_offset >= 0 && out.log_end_offset >= 0) {
-      out.lag = out.log_end_offset - out.committed_offset;
+      // Never negative: a commit past the log end (e.g. records deleted since) is no lag.
+      out.lag = std::max<int64_t>(0, out.log_end_offset - out.committed_offset);
     }
   }
   return topics;

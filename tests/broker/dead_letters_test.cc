@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "broker/dead_letters/dead_letter_topics.h"
 #include "broker/embedded_broker.h"
 #include "tests/broker/call.h"
 #include "tests/support/batches.h"
@@ -50,6 +51,21 @@ struct Fixture {
     return reply.second.topics.at(0).error_code == ErrorCode::kNone;
   }
 };
+
+TEST_CASE("a source at the largest max.message.bytes gets a dead-letter topic 64 KiB larger") {
+  auto store = storage::LogStore::Open({.in_memory = true});
+  REQUIRE(store.ok());
+  REQUIRE((*store)->CreateTopic("big", 1, {{"max.message.bytes", std::to_string(64 << 20)}}).ok());
+  const auto source = (*store)->DescribeTopic("big");
+  REQUIRE(source.ok());
+  REQUIRE(EnsureDeadLetterTopic(**store, "big.dlq", *source).ok());
+  const auto dlq = (*store)->DescribeTopic("big.dlq");
+  REQUIRE(dlq.ok());
+  CHECK(dlq->config.max_message_bytes == (64 << 20) + (64 << 10));  // Not capped at 64 MiB.
+  // The record of a full 64 MiB source batch with a 16 KiB reason and other headers fits.
+  const std::string copy = testing::MakeBatch({std::string((64 << 20) + (17 << 10), 'r')});
+  CHECK((*store)->Append("big.dlq", PartitionId(0), copy).ok());
+}
 
 TEST_CASE_FIXTURE(Fixture, "bad dead-letter requests are refused and write nothing") {
   DeadLetterRequest r = Request();

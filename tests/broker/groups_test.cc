@@ -330,6 +330,29 @@ TEST_CASE("Fetch v1 is fenced, and a long-polling member fetch is answered REBAL
   CHECK(newcomer.get().first.error_code == ErrorCode::kNone);
 }
 
+TEST_CASE("a group's commits go with their topic, and lag is never negative") {
+  EmbeddedBroker broker(GroupOptions());
+  RawClient client(broker.bootstrap());
+  REQUIRE(testing::CreateTopic(client, "t", 1));
+  Call(client, ProduceRequest{kAcksLeader, 0,
+                              {{"t", {{0, testing::MakeBatch({"1", "2", "3", "4", "5", "6", "7"})}}}}});
+  REQUIRE(CommitCode(client, CommitRequest("g", "", -1, 0, 7)) == ErrorCode::kNone);
+  DeleteTopicsRequest del;
+  del.topics = {"t"};
+  REQUIRE(Call(client, del).second.topics.at(0).error_code == ErrorCode::kNone);
+  REQUIRE(testing::CreateTopic(client, "t", 1));
+
+  DescribeGroupsRequest describe;
+  describe.groups = {"g"};
+  // The commit of the deleted topic is gone: the new topic's first 7 records are not skipped.
+  CHECK(Call(client, describe).second.groups.at(0).offsets.empty());
+  // A commit past the log end (7 on an empty topic) is no lag, not -7.
+  REQUIRE(CommitCode(client, CommitRequest("g", "", -1, 0, 7)) == ErrorCode::kNone);
+  const auto described = Call(client, describe).second.groups.at(0);
+  REQUIRE(described.offsets.size() == 1);
+  CHECK(described.offsets[0].partitions.at(0).lag == 0);
+}
+
 TEST_CASE("DescribeGroups shows state, members, assignment and lag; ListGroups lists every group") {
   EmbeddedBroker broker(GroupOptions());
   RawClient client(broker.bootstrap());

@@ -167,6 +167,28 @@ TEST_CASE("a fetch at the log end waits and returns as soon as data arrives") {
   CHECK(waited < std::chrono::seconds(5));
 }
 
+TEST_CASE("a fetch waiting at the log end is answered at once when its topic is deleted") {
+  EmbeddedBroker broker;
+  RawClient consumer(broker.bootstrap());
+  RawClient admin(broker.bootstrap());
+  REQUIRE(testing::CreateTopic(admin, "t", 2));
+  FetchRequest fetch = Fetch("t", 0, 0, /*max_wait_ms=*/20000);
+  fetch.topics[0].partitions.push_back({1, 0, 1 << 20});
+  REQUIRE(consumer.Send(fetch, 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  DeleteTopicsRequest del;
+  del.topics = {"t"};
+  CHECK(Call(admin, del).second.topics.at(0).error_code == ErrorCode::kNone);
+  // A partition error ends the wait (docs/protocol.md): not the 20 s deadline.
+  auto payload = consumer.ReadFrame(10000);
+  REQUIRE(payload);
+  auto reply = DecodeReply<FetchResponse>(*payload);
+  REQUIRE(reply);
+  for (const auto& partition : reply->second.topics.at(0).partitions) {
+    CHECK(partition.error_code == ErrorCode::kUnknownTopicOrPartition);
+  }
+}
+
 TEST_CASE("a fetch with nothing to return answers empty after max_wait_ms") {
   EmbeddedBroker broker;
   RawClient client(broker.bootstrap());

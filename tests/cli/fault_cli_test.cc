@@ -90,5 +90,22 @@ TEST_CASE_FIXTURE(CliFixture, "fault add and clear: bad input is a usage error")
   CHECK(no_api.err == "error: an error fault names its API\n");
 }
 
+TEST_CASE_FIXTURE(CliFixture, "produce tells at once that the broker refuses records, then fails") {
+  REQUIRE(Run({"topic", "create", "t", "--partitions", "1"}).exit_code == 0);
+  REQUIRE(Run({"fault", "add", "--api", "Produce", "--error", "STORAGE_ERROR", "--share", "100%"})
+              .exit_code == 0);
+  auto produced = Run({"produce", "t", "--delivery-timeout-ms", "1500"}, "a\nb\n");
+  CHECK(produced.exit_code == 1);
+  INFO(produced.err);
+  // Not silent while it retries: a warning with the broker's error, once...
+  CHECK(Contains(produced.err, "warning: the broker refused records (STORAGE_ERROR: "));
+  CHECK(Contains(produced.err, "retrying for up to 1500 ms (--delivery-timeout-ms)"));
+  CHECK(produced.err.find("warning:") == produced.err.rfind("warning:"));
+  // ...then the failure.
+  CHECK(Contains(produced.err, "error: "));
+  CHECK_FALSE(Contains(produced.err, "produced 2 records"));
+  CHECK(Run({"produce", "t", "--delivery-timeout-ms", "0"}, "a\n").exit_code == 2);
+}
+
 }  // namespace
 }  // namespace brook

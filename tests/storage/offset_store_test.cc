@@ -107,5 +107,24 @@ TEST_CASE("commits survive a reopen; a deleted group is gone") {
   CHECK(*store->offsets().Groups() == std::vector<std::string>{"h"});
 }
 
+TEST_CASE("deleting a topic deletes every group's commits of it, and only those") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 2, {}).ok());
+  const CommittedOffset commits[] = {At("t", 0, 7), At("t", 1, 3), At("tt", 0, 5)};
+  REQUIRE(store->offsets().Commit("g", commits).ok());
+  const CommittedOffset other[] = {At("t", 0, 9)};
+  REQUIRE(store->offsets().Commit("h", other).ok());
+  REQUIRE(store->DeleteTopic("t").ok());
+  REQUIRE(store->CreateTopic("t", 2, {}).ok());
+  // The new topic starts without the old one's commits (its lag would be -7, and a group
+  // resuming would skip its first 7 records).
+  CHECK_FALSE(store->offsets().Fetch("g", {"t", PartitionId(0)})->has_value());
+  CHECK_FALSE(store->offsets().Fetch("h", {"t", PartitionId(0)})->has_value());
+  const auto kept = store->offsets().FetchAll("g");
+  REQUIRE(kept->size() == 1);
+  CHECK((*kept)[0].partition.topic == "tt");
+}
+
 }  // namespace
 }  // namespace brook::storage
