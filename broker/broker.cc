@@ -184,6 +184,9 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
     sources.readiness = [&rt] {
       std::vector<std::string> reasons;
       if (rt.shutting_down.load()) reasons.push_back("the broker is stopping");
+      if (absl::Status s = rt.store->CheckAppendable(); !s.ok()) {
+        reasons.push_back(std::string(MessageOf(s)));
+      }
       return reasons;
     };
     sources.metrics_text = [&rt] { return rt.metrics->Render(); };

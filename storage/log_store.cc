@@ -394,6 +394,8 @@ absl::StatusOr<PartitionLog*> LogStore::FindPartition(
   return partitions[static_cast<size_t>(partition.value)].get();
 }
 
+absl::Status LogStore::CheckAppendable() { return guard_->CheckAppend(); }
+
 absl::StatusOr<AppendResult> LogStore::Append(std::string_view topic, PartitionId partition,
                                               std::string_view record_set) {
   return AppendWith(topic, partition, record_set,

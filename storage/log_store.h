@@ -315,6 +315,9 @@ class LogStore {
   static constexpr int64_t kProducerIdBlock = 1000;
 
   const StoreOptions& options() const { return options_; }
+  // Whether appends would be taken now: OK, or the STORAGE_ERROR an append would get (the
+  // disk short of space, or writes stopped and not resumable yet; disk_guard.h).
+  absl::Status CheckAppendable();
   // Wall-clock ms since the epoch: StoreOptions::clock, or the system clock. Everything the
   // broker stamps or times by the wall clock reads it here, so one clock rules them all.
   int64_t NowMs() const;

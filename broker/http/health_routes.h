@@ -2,7 +2,7 @@
 //   GET /healthz  200 {"status":"ok"} while the process serves HTTP at all (liveness).
 //   GET /readyz   200 {"status":"ready", ...} once the store is open and every listener
 //                 accepts; 503 {"status":"not ready", "reasons":[...]} otherwise (stopping,
-//                 storage unable to write). Both list what they checked.
+//                 storage refusing appends: a full disk).
 // Thread-safety: the routes may run on any network thread; `readiness` must be thread-safe.
 #pragma once
 

@@ -61,6 +61,17 @@ TEST_CASE("healthz and readyz answer JSON; unknown paths 404, wrong methods 405"
   CHECK(HttpCall(broker.http_address(), "GET", "/healthz/").status == 200);
 }
 
+TEST_CASE("readyz answers 503 with the reason while the disk refuses appends") {
+  EmbeddedBrokerOptions options;  // On disk: the guard measures the data dir's file system.
+  options.config.store.min_free_bytes = uint64_t{1} << 60;  // More than any disk has free.
+  EmbeddedBroker broker(std::move(options));
+  HttpReply ready = HttpCall(broker.http_address(), "GET", "/readyz");
+  CHECK(ready.status == 503);
+  CHECK(Contains(ready.body, R"("status":"not ready")"));
+  CHECK(Contains(ready.body, "free"));
+  CHECK(HttpCall(broker.http_address(), "GET", "/healthz").status == 200);  // Still alive.
+}
+
 TEST_CASE("GET /metrics serves the Prometheus text format") {
   EmbeddedBroker broker({.in_memory = true});
   HttpReply metrics = HttpCall(broker.http_address(), "GET", "/metrics");
