@@ -95,7 +95,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   if (!s.ok()) {
     return FromRocks(s, fmt::format("cannot open data dir '{}' (is another brook using it?)", path));
   }
-  ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3]};
+  ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3], handles[4]};
   std::unique_ptr<LogStore> store(
       new LogStore(options, std::move(memory_env), cfs, std::move(handles)));
 
@@ -271,6 +271,7 @@ absl::Status LogStore::DeleteTopic(std::string_view name) {
   write.DeleteRange(cfs_.meta, MetaDlqCounterPrefix(name), MetaDlqCounterPrefix(name) + '\xff');
   write.DeleteRange(cfs_.log, TopicPrefix(id), TopicPrefixEnd(id));
   write.DeleteRange(cfs_.time_index, TopicPrefix(id), TopicPrefixEnd(id));
+  write.DeleteRange(cfs_.events, TopicPrefix(id), TopicPrefixEnd(id));
   if (absl::Status s = FromRocks(cfs_.db->Write(SyncedWrite(), &write), "deleting a topic");
       !s.ok()) {
     return s;
