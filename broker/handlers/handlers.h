@@ -25,6 +25,10 @@
 
 namespace brook {
 
+namespace storage::events {
+class EventStore;
+}  // namespace storage::events
+
 class BrokerClock;
 class LogCleaner;
 class MemoryBudget;
@@ -40,6 +44,7 @@ struct BrokerContext {
   faults::FaultRegistry& faults;  // Armed fault rules, consulted by both protocols.
   // Fetch answers no more than what is left of it (at least one batch); null: no budget.
   const MemoryBudget* memory = nullptr;
+  storage::events::EventStore* events = nullptr;  // The event store (event_store/event_api.h).
 };
 
 // Owns bytes that a response points into, for the life of one request, and tells the handler

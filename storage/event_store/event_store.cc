@@ -3,11 +3,10 @@
 #include "storage/event_store/event_store.h"
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/cord.h"
 #include "fmt/format.h"
-#include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
 #include "protocol/event_id.h"
+#include "protocol/expected_revision.h"
 #include "protocol/messages.h"
 #include "protocol/partitioner.h"
 #include "rocksdb/db.h"
@@ -17,8 +16,6 @@
 
 namespace brook::storage::events {
 namespace {
-
-constexpr std::string_view kActualRevisionUrl = "brook.dev/actual-revision";
 
 absl::Status WrongExpectedVersion(std::string_view stream, int64_t expected, int64_t actual) {
   const auto name = [](int64_t revision) -> std::string {
@@ -33,12 +30,10 @@ absl::Status WrongExpectedVersion(std::string_view stream, int64_t expected, int
         return fmt::format("revision {}", revision);
     }
   };
-  absl::Status status =
-      MakeError(ErrorCode::kWrongExpectedVersion,
-                fmt::format("stream '{}': expected {}, but it is at {}", stream, name(expected),
-                            name(actual)));
-  status.SetPayload(ToAbsl(kActualRevisionUrl), absl::Cord(std::to_string(actual)));
-  return status;
+  return WrongExpectedVersionError(
+      fmt::format("stream '{}': expected {}, but it is at {}", stream, name(expected),
+                  name(actual)),
+      actual);
 }
 
 // Whether a stream at `actual` (-1: no stream) satisfies `expected`.
@@ -106,12 +101,6 @@ absl::StatusOr<size_t> PrepareEvents(std::span<NewEvent> events, int32_t max_eve
 
 }  // namespace
 
-std::optional<int64_t> ActualRevisionOf(const absl::Status& status) {
-  auto payload = status.GetPayload(ToAbsl(kActualRevisionUrl));
-  if (!payload) return std::nullopt;
-  return std::stoll(std::string(*payload));
-}
-
 EventStore::EventStore(LogStore& log, EventStoreOptions options)
     : log_(log), options_(options) {}
 
@@ -123,17 +112,21 @@ std::string_view EventStore::StoreName(std::string_view topic) {
   return topic.empty() ? kDefaultEventStore : topic;
 }
 
-absl::StatusOr<EventStore::Resolved> EventStore::Resolve(std::string_view topic,
-                                                         bool create) const {
-  const std::string_view name = StoreName(topic);
-  absl::StatusOr<TopicInfo> info = log_.DescribeTopic(name);
-  if (!info.ok() && create && name == kDefaultEventStore &&
-      CodeOf(info.status()) == ErrorCode::kUnknownTopicOrPartition) {
+absl::StatusOr<TopicInfo> EventStore::DescribeStore(std::string_view name, bool create) const {
+  if (create && name == kDefaultEventStore) {
+    absl::StatusOr<TopicInfo> info = log_.DescribeTopic(name);
+    if (info.ok() || CodeOf(info.status()) != ErrorCode::kUnknownTopicOrPartition) return info;
     absl::Status created = log_.CreateTopic(
         name, options_.default_store_partitions, {{"event.store", "true"}, {"retention.ms", "-1"}});
     if (!created.ok() && CodeOf(created) != ErrorCode::kTopicAlreadyExists) return created;
-    info = log_.DescribeTopic(name);
   }
+  return log_.DescribeTopic(name);
+}
+
+absl::StatusOr<EventStore::Resolved> EventStore::Resolve(std::string_view topic,
+                                                         bool create) const {
+  const std::string_view name = StoreName(topic);
+  absl::StatusOr<TopicInfo> info = DescribeStore(name, create);
   if (!info.ok()) return info.status();
   if (!info->config.event_store) {
     return MakeError(ErrorCode::kNotAnEventStore,

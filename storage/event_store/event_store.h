@@ -96,10 +96,6 @@ struct SnapshotLoad {
   EventSlice events;  // The events after the snapshot (after its revision).
 };
 
-// The actual revision a WRONG_EXPECTED_VERSION error carries (-1: no stream); nullopt for
-// other statuses.
-std::optional<int64_t> ActualRevisionOf(const absl::Status& status);
-
 class EventStore {
  public:
   explicit EventStore(LogStore& log, EventStoreOptions options = {});
@@ -111,7 +107,7 @@ class EventStore {
   // outcome with `duplicate`, whatever the expected revision. Errors: NOT_AN_EVENT_STORE /
   // UNKNOWN_TOPIC_OR_PARTITION (the topic; "" and "events" are made on first use);
   // INVALID_REQUEST (empty or '$'-prefixed or over-long stream id, no events, too many, an
-  // empty type, an id given twice); WRONG_EXPECTED_VERSION (ActualRevisionOf);
+  // empty type, an id given twice); WRONG_EXPECTED_VERSION (protocol/expected_revision.h);
   // EVENT_ID_CONFLICT (some ids appended before, not all of them, or elsewhere);
   // MESSAGE_TOO_LARGE (the append's batch exceeds max.message.bytes); STORAGE_ERROR.
   absl::StatusOr<AppendOutcome> Append(std::string_view topic, const AppendRequest& request);
@@ -177,6 +173,8 @@ class EventStore {
     int32_t partitions = 0;
   };
 
+  // The topic `name`, making the default store on first use when `create`.
+  absl::StatusOr<TopicInfo> DescribeStore(std::string_view name, bool create) const;
   // The store behind `topic`, making the default store on first use when `create`.
   absl::StatusOr<Resolved> Resolve(std::string_view topic, bool create) const;
   absl::StatusOr<std::shared_ptr<Store>> StoreFor(uint32_t topic_id) const;

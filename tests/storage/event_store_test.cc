@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/event_id.h"
+#include "protocol/expected_revision.h"
 #include "protocol/messages.h"
 #include "storage/event_store/event_store.h"
 #include "tests/storage/store_fixture.h"
