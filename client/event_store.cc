@@ -205,11 +205,17 @@ absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
   return std::move(page->events);
 }
 
-absl::Status Subscription::Commit() {
+absl::Status Subscription::Commit() { return CommitAt(next_); }
+
+absl::Status Subscription::CommitThrough(const StoredEvent& last) {
+  return CommitAt((options_.stream == kAllStream ? last.position : last.revision) + 1);
+}
+
+absl::Status Subscription::CommitAt(int64_t position) {
   if (options_.name.empty()) {
     return MakeError(ErrorCode::kInvalidRequest, "only a named subscription has a checkpoint");
   }
-  return store_.Checkpoint(options_.name, next_).status();
+  return store_.Checkpoint(options_.name, position).status();
 }
 
 }  // namespace brook

@@ -103,9 +103,13 @@ class Subscription {
   // Stores position() as the named subscription's checkpoint. Errors: INVALID_REQUEST (no
   // name); the connection's.
   absl::Status Commit();
+  // Stores the checkpoint just after `last` (an event Next() returned), for a reader that
+  // handled only part of what Next() returned. Errors: as Commit's.
+  absl::Status CommitThrough(const StoredEvent& last);
 
  private:
   friend class EventStore;
+  absl::Status CommitAt(int64_t position);
   Subscription(EventStore& store, SubscriptionOptions options, int64_t next)
       : store_(store), options_(std::move(options)), next_(next) {}
   EventStore& store_;
