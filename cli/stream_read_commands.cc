@@ -40,18 +40,35 @@ absl::StatusOr<std::pair<EventFilter, std::string>> FilterOf(const ReadOptions& 
   return std::pair{EventFilter::kNone, std::string()};
 }
 
-int Read(const ReadOptions& o) {
+// The filter and a connected store; or, after printing why, nullopt and the exit code.
+struct Prepared {
+  std::pair<EventFilter, std::string> filter;
+  std::unique_ptr<EventStore> store;
+};
+std::optional<Prepared> Prepare(const ReadOptions& o, int* exit_code) {
   auto filter = FilterOf(o);
   if (!filter.ok()) {
     fmt::print(stderr, "error: {}\n", MessageOf(filter.status()));
-    return kExitUsage;
+    *exit_code = kExitUsage;
+    return std::nullopt;
   }
   auto store = ConnectStore(o.target);
-  if (!store.ok()) return PrintError(store.status());
+  if (!store.ok()) {
+    *exit_code = PrintError(store.status());
+    return std::nullopt;
+  }
+  return Prepared{*std::move(filter), *std::move(store)};
+}
+
+int Read(const ReadOptions& o) {
+  int exit_code = kExitOk;
+  std::optional<Prepared> p = Prepare(o, &exit_code);
+  if (!p) return exit_code;
+  const auto& [filter, store] = *p;
   absl::StatusOr<EventPage> page =
       o.stream == kAllStream
-          ? (*store)->ReadAll(o.from.value_or(0), o.limit, filter->first, filter->second)
-          : (*store)->ReadStream(o.stream, o.from.value_or(o.backwards ? -1 : 0), o.limit,
+          ? store->ReadAll(o.from.value_or(0), o.limit, filter.first, filter.second)
+          : store->ReadStream(o.stream, o.from.value_or(o.backwards ? -1 : 0), o.limit,
                                  o.backwards);
   if (!page.ok()) return PrintError(page.status());
   for (const StoredEvent& event : page->events) PrintEvent(event, o.json);
@@ -59,16 +76,12 @@ int Read(const ReadOptions& o) {
 }
 
 int Subscribe(const ReadOptions& o) {
-  auto filter = FilterOf(o);
-  if (!filter.ok()) {
-    fmt::print(stderr, "error: {}\n", MessageOf(filter.status()));
-    return kExitUsage;
-  }
-  auto store = ConnectStore(o.target);
-  if (!store.ok()) return PrintError(store.status());
-  auto subscription = (*store)->Subscribe({.stream = o.stream,
-                                           .filter = filter->first,
-                                           .filter_value = filter->second,
+  int exit_code = kExitOk;
+  std::optional<Prepared> p = Prepare(o, &exit_code);
+  if (!p) return exit_code;
+  auto subscription = p->store->Subscribe({.stream = o.stream,
+                                           .filter = p->filter.first,
+                                           .filter_value = p->filter.second,
                                            .from = o.from.value_or(0),
                                            .name = o.name,
                                            .batch = o.limit,
