@@ -9,6 +9,7 @@
 
 #include "broker/broker_clock.h"
 #include "broker/brook_handler.h"
+#include "broker/event_store/event_api.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/http/api_routes.h"
@@ -29,6 +30,7 @@
 #include "broker/test_controls.h"
 #include "protocol/absl_compat.h"
 #include "storage/cluster_id.h"
+#include "storage/event_store/event_store.h"
 
 namespace brook {
 
@@ -39,6 +41,7 @@ struct Broker::Runtime {
   // Before store: outlives it and everything else that reads it.
   std::unique_ptr<BrokerClock> clock;
   std::unique_ptr<storage::LogStore> store;
+  std::unique_ptr<storage::events::EventStore> events;  // Over store; destroyed before it.
   // After store: destroyed before it. Stopped by Stop() before the server drains.
   std::unique_ptr<LogCleaner> cleaner;
   FetchWaiters waiters;
@@ -130,6 +133,11 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   runtime->store->SetDeleteListener(
       [waiters = &runtime->waiters](std::string_view topic) { waiters->NotifyTopic(topic); });
 
+  runtime->events = std::make_unique<storage::events::EventStore>(*runtime->store);
+  runtime->events->SetAppendListener([waiters = &runtime->waiters](std::string_view topic) {
+    waiters->Notify(topic, event_api::kAppendWatch);
+  });
+
   runtime->groups = std::make_unique<group::GroupCoordinator>(
       *runtime->store, cfg, [clock = runtime->clock.get()] { return clock->SteadyNow(); });
   runtime->cleaner = std::make_unique<LogCleaner>(
@@ -140,7 +148,7 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   runtime->ctx = std::make_unique<BrokerContext>(BrokerContext{
       *runtime->store, runtime->waiters, *runtime->groups, *runtime->cleaner, cfg,
       runtime->shutting_down, *runtime->clock, *runtime->faults, runtime->memory.get(),
-      runtime->metrics.get()});
+      runtime->metrics.get(), runtime->events.get()});
   runtime->handler = std::make_shared<BrookHandler>(*runtime->ctx);
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads

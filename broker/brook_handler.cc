@@ -2,6 +2,7 @@
 
 #include <span>
 
+#include "broker/event_store/event_api.h"
 #include "broker/faults/fault_delay.h"
 #include "broker/faults/request_names.h"
 #include "broker/log.h"
@@ -137,6 +138,12 @@ constexpr Route kRoutes[] = {
     Row<FaultAddRequest, HandleFaultAdd>(),
     Row<FaultListRequest, HandleFaultList>(),
     Row<FaultClearRequest, HandleFaultClear>(),
+    Row<EventAppendRequest, event_api::Append>(),
+    Row<EventReadRequest, event_api::Read>(),
+    Row<EventSnapshotSaveRequest, event_api::SaveSnapshot>(),
+    Row<EventSnapshotLoadRequest, event_api::LoadSnapshot>(),
+    Row<EventStreamDeleteRequest, event_api::DeleteStream>(),
+    Row<EventCheckpointRequest, event_api::Checkpoint>(),
 };
 
 const Route* FindRoute(int16_t key) {

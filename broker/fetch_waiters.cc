@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "protocol/absl_compat.h"
 
@@ -71,6 +73,15 @@ void FetchWaiters::WakeAll() {
       for (const auto& wait : list) Wake(wait);
     }
   }
+}
+
+boost::asio::awaitable<void> FetchWaiters::Sleep(FetchWait& wait,
+                                                 std::chrono::steady_clock::time_point deadline) {
+  if (!wait.notified) {
+    wait.timer.expires_at(deadline);
+    co_await wait.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  wait.notified = false;
 }
 
 }  // namespace brook

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "absl/base/thread_annotations.h"
@@ -59,6 +60,10 @@ class FetchWaiters {
   void WakeAll();
   // Wakes one wait (thread-safe; bursts coalesce into one wake-up).
   static void Wake(const std::shared_ptr<FetchWait>& wait);
+  // Sleeps until `wait` is notified (or was, since the last call) or `deadline` passes, then
+  // clears the notification. REQUIRES: on the wait's executor.
+  static boost::asio::awaitable<void> Sleep(FetchWait& wait,
+                                            std::chrono::steady_clock::time_point deadline);
 
  private:
   using PartitionWaits = absl::flat_hash_map<int32_t, std::vector<std::shared_ptr<FetchWait>>>;

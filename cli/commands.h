@@ -18,11 +18,17 @@ void AddDlqCommands(CLI::App& app, int* exit_code);
 void AddResetCommand(CLI::App& app, int* exit_code);
 void AddClockCommands(CLI::App& app, int* exit_code);
 void AddFaultCommands(CLI::App& app, int* exit_code);
+void AddStreamCommands(CLI::App& app, int* exit_code);
 
 // Commands of their own files that AddTopicCommands and AddGroupCommands add to `brook topic`
 // and `brook group`.
 void AddTopicAddPartitionsCommand(CLI::App* topic, int* exit_code);
 void AddTopicDeleteRecordsCommand(CLI::App* topic, int* exit_code);
 void AddGroupDeleteOffsetsCommand(CLI::App* group, int* exit_code);
+// `brook stream ...`'s commands (stream_*_command.cc).
+void AddStreamAppendCommand(CLI::App* stream, int* exit_code);
+void AddStreamReadCommands(CLI::App* stream, int* exit_code);
+void AddStreamSnapshotCommand(CLI::App* stream, int* exit_code);
+void AddStreamDeleteCommand(CLI::App* stream, int* exit_code);
 
 }  // namespace brook::cli

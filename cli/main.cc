@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   brook::cli::AddResetCommand(app, &exit_code);
   brook::cli::AddClockCommands(app, &exit_code);
   brook::cli::AddFaultCommands(app, &exit_code);
+  brook::cli::AddStreamCommands(app, &exit_code);
   brook::bench::AddBenchCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -27,6 +27,7 @@
 #include "client/admin.h"
 #include "client/consumer.h"
 #include "client/consumer_record.h"
+#include "client/event_store.h"
 #include "client/producer.h"
 #include "client/producer_record.h"
 #include "client/record_processor.h"

@@ -154,6 +154,17 @@ constexpr ErrorInfo kErrors[] = {
     {ErrorCode::kResourceLimit, "RESOURCE_LIMIT",
      "a broker limit (connections or in-flight requests) was reached", true,
      absl::StatusCode::kResourceExhausted},
+    {ErrorCode::kWrongExpectedVersion, "WRONG_EXPECTED_VERSION",
+     "the stream is not at the expected revision; reload it and retry", false,
+     absl::StatusCode::kFailedPrecondition},
+    {ErrorCode::kStreamNotFound, "STREAM_NOT_FOUND", "the stream does not exist or was deleted",
+     false, absl::StatusCode::kNotFound},
+    {ErrorCode::kEventIdConflict, "EVENT_ID_CONFLICT",
+     "some of the event ids were appended before, but not all of them at this place", false,
+     absl::StatusCode::kAlreadyExists},
+    {ErrorCode::kNotAnEventStore, "NOT_AN_EVENT_STORE",
+     "the topic is not an event store (create it with event.store=true)", false,
+     absl::StatusCode::kFailedPrecondition},
 };
 
 const ErrorInfo& InfoOf(ErrorCode code) {

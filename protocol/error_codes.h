@@ -67,6 +67,11 @@ enum class ErrorCode : int16_t {
   kUnknownApiKey = 1000,            // The request's API key is not known to this broker.
   kBrokerShuttingDown = 1001,       // The broker is stopping; retry against it once restarted.
   kResourceLimit = 1002,            // A broker limit (connections, in-flight) was reached.
+  // 1003-1009: free. The event store's codes (docs/event-store.md) start at 1010.
+  kWrongExpectedVersion = 1010,     // The stream is not at the expected revision (see actual).
+  kStreamNotFound = 1011,           // The stream does not exist, or was deleted.
+  kEventIdConflict = 1012,          // Some, not all, event ids were appended before, or elsewhere.
+  kNotAnEventStore = 1013,          // The topic is not an event store (event.store=true).
 };
 
 // The stable upper-case name of a code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".

@@ -62,6 +62,18 @@ std::string_view ApiName(ApiKey key) {
       return "OffsetDelete";
     case ApiKey::kInitProducerId:
       return "InitProducerId";
+    case ApiKey::kEventAppend:
+      return "EventAppend";
+    case ApiKey::kEventRead:
+      return "EventRead";
+    case ApiKey::kEventSnapshotSave:
+      return "EventSnapshotSave";
+    case ApiKey::kEventSnapshotLoad:
+      return "EventSnapshotLoad";
+    case ApiKey::kEventStreamDelete:
+      return "EventStreamDelete";
+    case ApiKey::kEventCheckpoint:
+      return "EventCheckpoint";
   }
   return "Unknown";
 }

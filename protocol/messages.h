@@ -56,6 +56,12 @@ enum class ApiKey : int16_t {
   kFaultAdd = 1006,       // 1004-1005: the clock's.
   kFaultList = 1007,
   kFaultClear = 1008,
+  kEventAppend = 1010,    // 1010-1039: the event store's (docs/event-store.md).
+  kEventRead = 1011,
+  kEventSnapshotSave = 1012,
+  kEventSnapshotLoad = 1013,
+  kEventStreamDelete = 1014,
+  kEventCheckpoint = 1015,
 };
 
 // Special timestamps of ListOffsets.
@@ -971,6 +977,233 @@ struct FaultClearRequest {
   template <class V> void Fields(V& v) { v(id, "id"); }
 };
 
+// ---- Event store (1010-1015): streams of events in event-store topics. ------------------
+// ---- See docs/event-store.md for the model and docs/protocol.md 6.18 for each API. -------
+// EventAppend's expected revision: one of these, or the stream's exact last revision (>= 0).
+inline constexpr int64_t kExpectAny = -2;           // Whatever state the stream is in.
+inline constexpr int64_t kExpectNoStream = -1;      // The stream has no events (or was deleted).
+inline constexpr int64_t kExpectStreamExists = -4;  // The stream has events.
+// The store topic a request names with "" (made on first use).
+inline constexpr std::string_view kDefaultEventStore = "events";
+// EventRead's stream that reads every stream of the store in one global order.
+inline constexpr std::string_view kAllStream = "$all";
+
+// An event read back: where it is in its stream and in the store's global order.
+struct RecordedEvent {
+  std::string stream;
+  int64_t revision = 0;      // In its stream, contiguous from 0.
+  int64_t position = 0;      // In the store's global order ($all), contiguous from 0.
+  std::string id;            // The event id, canonical UUID text.
+  std::string type;
+  std::string content_type;  // "" when the appender gave none.
+  std::string_view data;
+  std::string_view metadata;
+  int64_t timestamp_ms = 0;  // When the broker appended it.
+  template <class V> void Fields(V& v) {
+    v(stream, "stream");
+    v(revision, "revision");
+    v(position, "position");
+    v(id, "id");
+    v(type, "type");
+    v(content_type, "content_type");
+    v(data, "data");
+    v(metadata, "metadata");
+    v(timestamp_ms, "timestamp_ms");
+  }
+};
+
+struct EventAppendResponse {
+  ErrorCode error_code = ErrorCode::kNone;  // WRONG_EXPECTED_VERSION, EVENT_ID_CONFLICT, ...
+  std::optional<std::string> error_message;
+  // The stream's last revision: after the append, or (WRONG_EXPECTED_VERSION) the actual one
+  // (-1: no stream).
+  int64_t actual_revision = -1;
+  int64_t first_revision = 0;  // The appended events' revisions and positions (a duplicate:
+  int64_t first_position = 0;  // the first append's).
+  int64_t last_position = 0;
+  bool duplicate = false;  // Every event id was appended before here: nothing appended now.
+  template <class V> void Fields(V& v) {
+    v(error_code, "error_code");
+    v(error_message, "error_message");
+    v(actual_revision, "actual_revision");
+    v(first_revision, "first_revision");
+    v(first_position, "first_position");
+    v(last_position, "last_position");
+    v(duplicate, "duplicate");
+  }
+};
+struct EventAppendRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kEventAppend;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = EventAppendResponse;
+  struct Event {
+    std::string id;            // Canonical UUID text; "" = the broker makes one.
+    std::string type;          // Not empty.
+    std::string content_type;  // e.g. "application/json"; may be "".
+    std::string_view data;
+    std::string_view metadata;
+    template <class V> void Fields(V& v) {
+      v(id, "id");
+      v(type, "type");
+      v(content_type, "content_type");
+      v(data, "data");
+      v(metadata, "metadata");
+    }
+  };
+  std::string store;   // The store topic; "" = kDefaultEventStore.
+  std::string stream;
+  int64_t expected_revision = kExpectAny;
+  int16_t acks = kAcksAll;  // As Produce's: 0 and 1 answer once in the WAL, -1 once fsynced.
+  int32_t timeout_ms = 30000;
+  std::vector<Event> events;
+  template <class V> void Fields(V& v) {
+    v(store, "store");
+    v(stream, "stream");
+    v(expected_revision, "expected_revision");
+    v(acks, "acks");
+    v(timeout_ms, "timeout_ms");
+    v(events, "events");
+  }
+};
+
+// EventRead's filters of $all.
+enum class EventFilter : int8_t {
+  kNone = 0,
+  kCategory = 1,   // Streams "<filter>-...".
+  kEventType = 2,  // Events of type <filter>.
+};
+
+struct EventReadResponse {
+  std::vector<RecordedEvent> events;
+  // Where the next read goes on from: a revision (a stream) or a position ($all).
+  int64_t next = 0;
+  // A stream's last revision, or $all's last position (-1: none), when this was read.
+  int64_t head = -1;
+  template <class V> void Fields(V& v) {
+    v(events, "events");
+    v(next, "next");
+    v(head, "head");
+  }
+};
+struct EventReadRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kEventRead;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = EventReadResponse;
+  std::string store;          // "" = kDefaultEventStore.
+  std::string stream;         // A stream id, or kAllStream.
+  int64_t from = 0;           // A revision or a position; backwards, -1 = from the end.
+  bool backwards = false;     // Streams only.
+  int32_t limit = 1000;       // At most this many events (1 to 10000).
+  int8_t filter = 0;          // EventFilter, $all only.
+  std::string filter_value;
+  int32_t max_wait_ms = 0;    // Forwards: wait this long for an event when there is none yet.
+  template <class V> void Fields(V& v) {
+    v(store, "store");
+    v(stream, "stream");
+    v(from, "from");
+    v(backwards, "backwards");
+    v(limit, "limit");
+    v(filter, "filter");
+    v(filter_value, "filter_value");
+    v(max_wait_ms, "max_wait_ms");
+  }
+};
+
+struct EventSnapshotSaveResponse {
+  template <class V> void Fields(V&) {}
+};
+struct EventSnapshotSaveRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kEventSnapshotSave;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = EventSnapshotSaveResponse;
+  std::string store;
+  std::string stream;
+  int64_t revision = 0;  // The stream's revision the state is at (<= its last revision).
+  std::string_view data;
+  int16_t acks = kAcksAll;
+  template <class V> void Fields(V& v) {
+    v(store, "store");
+    v(stream, "stream");
+    v(revision, "revision");
+    v(data, "data");
+    v(acks, "acks");
+  }
+};
+
+struct EventSnapshotLoadResponse {
+  bool found = false;     // A snapshot exists; else the events start at the stream's start.
+  int64_t revision = -1;  // The snapshot's revision.
+  std::string_view data;
+  std::vector<RecordedEvent> events;  // The events after the snapshot, in order.
+  int64_t next = 0;                   // The revision to read on from when `limit` cut them.
+  int64_t head = -1;                  // The stream's last revision.
+  template <class V> void Fields(V& v) {
+    v(found, "found");
+    v(revision, "revision");
+    v(data, "data");
+    v(events, "events");
+    v(next, "next");
+    v(head, "head");
+  }
+};
+struct EventSnapshotLoadRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kEventSnapshotLoad;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = EventSnapshotLoadResponse;
+  std::string store;
+  std::string stream;
+  int32_t limit = 10000;  // At most this many events after the snapshot.
+  template <class V> void Fields(V& v) {
+    v(store, "store");
+    v(stream, "stream");
+    v(limit, "limit");
+  }
+};
+
+struct EventStreamDeleteResponse {
+  int64_t revision = -1;  // The stream's last revision (it goes on from there).
+  template <class V> void Fields(V& v) { v(revision, "revision"); }
+};
+struct EventStreamDeleteRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kEventStreamDelete;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = EventStreamDeleteResponse;
+  std::string store;
+  std::string stream;
+  int64_t expected_revision = kExpectAny;
+  // -1: delete the stream (soft); >= 0: hide its events below this revision (truncate).
+  int64_t truncate_before = -1;
+  template <class V> void Fields(V& v) {
+    v(store, "store");
+    v(stream, "stream");
+    v(expected_revision, "expected_revision");
+    v(truncate_before, "truncate_before");
+  }
+};
+
+// A named subscription's checkpoint on the broker: stored when `position` >= 0, read always.
+struct EventCheckpointResponse {
+  bool found = false;
+  int64_t position = -1;  // The checkpoint after the request: the next position to read.
+  template <class V> void Fields(V& v) {
+    v(found, "found");
+    v(position, "position");
+  }
+};
+struct EventCheckpointRequest {
+  static constexpr ApiKey kApiKey = ApiKey::kEventCheckpoint;
+  static constexpr int16_t kMaxVersion = 0;
+  using Response = EventCheckpointResponse;
+  std::string store;
+  std::string name;        // The subscription's name.
+  int64_t position = -1;   // -1: only read it.
+  template <class V> void Fields(V& v) {
+    v(store, "store");
+    v(name, "name");
+    v(position, "position");
+  }
+};
+
 // Every request type, in API-key order; ApiVersions and the docs enumerate it.
 using AllRequests =
     std::tuple<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
@@ -980,7 +1213,9 @@ using AllRequests =
                InitProducerIdRequest, CreatePartitionsRequest, DeleteGroupsRequest,
                AlterConfigsRequest, OffsetDeleteRequest, CompactTopicRequest, DeadLetterRequest,
                ReplayDeadLettersRequest, DeadLetterStatsRequest, ResetBrokerRequest,
-               ClockRequest, FaultAddRequest, FaultListRequest, FaultClearRequest>;
+               ClockRequest, FaultAddRequest, FaultListRequest, FaultClearRequest,
+               EventAppendRequest, EventReadRequest, EventSnapshotSaveRequest,
+               EventSnapshotLoadRequest, EventStreamDeleteRequest, EventCheckpointRequest>;
 
 std::string_view ApiName(ApiKey key);
 

@@ -15,6 +15,7 @@ struct ColumnFamilies {
   rocksdb::ColumnFamilyHandle* log = nullptr;
   rocksdb::ColumnFamilyHandle* time_index = nullptr;
   rocksdb::ColumnFamilyHandle* group_offsets = nullptr;
+  rocksdb::ColumnFamilyHandle* events = nullptr;  // The event store's index (event_keys.h).
 };
 
 }  // namespace brook::storage

@@ -50,7 +50,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   return {{kMetaColumnFamily, meta},
           {kLogColumnFamily, log},
           {kTimeIndexColumnFamily, time_index},
-          {kGroupOffsetsColumnFamily, meta}};
+          {kGroupOffsetsColumnFamily, meta},
+          {kEventsColumnFamily, meta}};
 }
 
 rocksdb::Status OpenDb(const rocksdb::DBOptions& options, const std::string& path,

@@ -18,6 +18,7 @@ inline constexpr char kMetaColumnFamily[] = "default";
 inline constexpr char kLogColumnFamily[] = "log";
 inline constexpr char kTimeIndexColumnFamily[] = "time_index";
 inline constexpr char kGroupOffsetsColumnFamily[] = "group_offsets";
+inline constexpr char kEventsColumnFamily[] = "events";
 
 // `memory_env`: the in-memory file system of a store with options.in_memory; else null.
 rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, rocksdb::Env* memory_env);

@@ -33,8 +33,10 @@
 namespace brook::storage {
 
 // 2: the active segment's record ends the log (compaction may rewrite the last batches) and
-// idempotent producers' state is kept. A version-1 directory opens unchanged and is marked 2.
-inline constexpr uint32_t kStorageFormatVersion = 2;
+// idempotent producers' state is kept. 3: the "events" column family (the event store's
+// index, storage/event_store/event_keys.h). A version-1 or -2 directory opens unchanged and is
+// marked 3.
+inline constexpr uint32_t kStorageFormatVersion = 3;
 inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 inline constexpr size_t kPartitionPrefixSize = 8;
 

@@ -117,7 +117,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   rocksdb::Status s = OpenDb(db_options, path, MakeColumnFamilies(options), &handles, &db);
   if (!s.ok()) return OpenError(path, s);
   guard->Attach(db);
-  ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3]};
+  ColumnFamilies cfs{db, handles[0], handles[1], handles[2], handles[3], handles[4]};
   std::unique_ptr<LogStore> store(
       new LogStore(options, std::move(memory_env), std::move(guard), cfs, std::move(handles)));
 
@@ -317,6 +317,7 @@ absl::StatusOr<uint32_t> LogStore::DeleteTopicLocked(std::string_view name,
   write.DeleteRange(cfs_.meta, MetaDlqCounterPrefix(name), MetaDlqCounterPrefix(name) + '\xff');
   write.DeleteRange(cfs_.log, TopicPrefix(id), TopicPrefixEnd(id));
   write.DeleteRange(cfs_.time_index, TopicPrefix(id), TopicPrefixEnd(id));
+  write.DeleteRange(cfs_.events, TopicPrefix(id), TopicPrefixEnd(id));
   if (absl::Status s = FromRocks(cfs_.db->Write(SyncedWrite(), &write), "deleting a topic");
       !s.ok()) {
     return s;

@@ -328,6 +328,14 @@ class LogStore {
   std::vector<PartitionStats> PartitionStatistics() const;
   // RocksDB's figures and the data directory's disk use (walks the directory).
   EngineStats EngineStatistics() const;
+  // Append, with `also`'s writes in the same RocksDB write (PartitionLog::Append): for the
+  // indexes other modules keep beside the log (the event store's). Errors: as Append, and
+  // `also`'s (nothing is appended then).
+  absl::StatusOr<AppendResult> AppendWith(std::string_view topic, PartitionId partition,
+                                          std::string_view record_set,
+                                          PartitionLog::AppendAlso also);
+  // The database's handles, for those modules' own keys (valid for the store's lifetime).
+  const ColumnFamilies& column_families() const { return cfs_; }
 
  private:
   struct Topic {
@@ -349,10 +357,6 @@ class LogStore {
   absl::StatusOr<PartitionLog*> FindPartition(std::string_view topic, PartitionId partition,
                                               std::shared_ptr<const Topic>* holder) const;
   TopicInfo Describe(const Topic& topic) const;
-  // Append, with `also` written atomically with it (PartitionLog::Append).
-  absl::StatusOr<AppendResult> AppendWith(std::string_view topic, PartitionId partition,
-                                          std::string_view record_set,
-                                          PartitionLog::AppendAlso also);
   // The id of a live topic. Errors: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<uint32_t> TopicId(std::string_view name) const;
   // Whether a group's dead-letter copy still stands: it is in its topic's log and the record

@@ -32,6 +32,7 @@ absl::StatusOr<StoreReset> LogStore::Reset() {
   // Every topic id in use is below next_topic_id_.
   write.DeleteRange(cfs_.log, TopicPrefix(0), TopicPrefix(next_topic_id_));
   write.DeleteRange(cfs_.time_index, TopicPrefix(0), TopicPrefix(next_topic_id_));
+  write.DeleteRange(cfs_.events, TopicPrefix(0), TopicPrefix(next_topic_id_));
   // A group key starts with its u16 length, at most 0x7fff: all sort below 0xff.
   write.DeleteRange(cfs_.group_offsets, std::string(), std::string(1, '\xff'));
   // In the WAL without an fsync of its own (one costs milliseconds, the whole reset otherwise):

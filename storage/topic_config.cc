@@ -103,6 +103,13 @@ const ConfigKey kKeys[] = {
        return absl::OkStatus();
      },
      [](const TopicConfig& c) { return c.dlq_topic; }},
+    {"event.store",
+     [](std::string_view v, TopicConfig& c) -> absl::Status {
+       if (v != "true" && v != "false") return InvalidConfig("event.store", v, "must be true or false");
+       c.event_store = v == "true";
+       return absl::OkStatus();
+     },
+     [](const TopicConfig& c) { return std::string(c.event_store ? "true" : "false"); }},
     IntKey("max.compaction.lag.ms", &TopicConfig::max_compaction_lag_ms, 1, INT64_MAX),
     IntKey("max.message.bytes", &TopicConfig::max_message_bytes, 128, kMaxMessageBytesLimit),
     DoubleKey("min.cleanable.dirty.ratio", &TopicConfig::min_cleanable_dirty_ratio, 0, 1),
@@ -132,6 +139,12 @@ absl::StatusOr<TopicConfig> ResolveTopicConfig(const TopicConfig& defaults,
   if (config.min_compaction_lag_ms > config.max_compaction_lag_ms) {
     return MakeError(ErrorCode::kInvalidConfig,
                      fmt::format("min.compaction.lag.ms ({}) must not exceed max.compaction.lag.ms ({})", config.min_compaction_lag_ms, config.max_compaction_lag_ms));
+  }
+  if (config.event_store && config.compacts()) {
+    // Compaction keeps one record per key, and a store's key is the stream id.
+    return MakeError(ErrorCode::kInvalidConfig,
+                     "an event store (event.store=true) needs cleanup.policy=delete: compaction "
+                     "would keep only each stream's last event");
   }
   return config;
 }

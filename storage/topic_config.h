@@ -36,6 +36,7 @@ struct TopicConfig {
   int64_t delete_retention_ms = 24LL * 3600 * 1000;  // delete.retention.ms: 1 day.
   double min_cleanable_dirty_ratio = 0.5;           // min.cleanable.dirty.ratio, in [0, 1].
   std::string dlq_topic;  // dlq.topic: where this topic's dead letters go; "" = "<topic>.dlq".
+  bool event_store = false;  // event.store: an event store's topic (docs/event-store.md).
 
   bool deletes() const { return cleanup_policy != CleanupPolicy::kCompact; }
   bool compacts() const { return cleanup_policy != CleanupPolicy::kDelete; }

@@ -6,9 +6,7 @@
 #include <chrono>
 #include <memory>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "absl/container/flat_hash_set.h"
 #include "broker/handlers/handlers.h"
@@ -133,11 +131,7 @@ HandlerResult<FetchResponse> HandleFetch(BrokerContext& ctx, const FetchRequest&
       registration = ctx.waiters.Register(wait, PartitionsOf(request));
       continue;
     }
-    if (!wait->notified) {
-      wait->timer.expires_at(deadline);
-      co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    wait->notified = false;
+    co_await FetchWaiters::Sleep(*wait, deadline);
   }
 }
 

@@ -25,6 +25,10 @@
 
 namespace brook {
 
+namespace storage::events {
+class EventStore;
+}  // namespace storage::events
+
 class BrokerClock;
 class LogCleaner;
 class MemoryBudget;
@@ -46,6 +50,7 @@ struct BrokerContext {
   // Counters of both protocols' requests and dead letters (metrics/broker_metrics.h); null:
   // not counted.
   metrics::BrokerMetrics* metrics = nullptr;
+  storage::events::EventStore* events = nullptr;  // The event store (event_store/event_api.h).
 };
 
 // Owns bytes that a response points into, for the life of one request, and tells the handler

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "broker/event_store/event_api.h"
 #include "broker/handlers/handlers.h"
 #include "broker/http/http_json.h"
 #include "broker/http/http_router.h"
@@ -62,6 +63,12 @@ constexpr JsonApi kJsonApis[] = {
     Row<DeleteGroupsRequest, HandleDeleteGroups>(),
     Row<DeadLetterStatsRequest, HandleDeadLetterStats>(),
     Row<ReplayDeadLettersRequest, HandleReplayDeadLetters>(),
+    Row<EventAppendRequest, event_api::Append>(),
+    Row<EventReadRequest, event_api::Read>(),
+    Row<EventSnapshotSaveRequest, event_api::SaveSnapshot>(),
+    Row<EventSnapshotLoadRequest, event_api::LoadSnapshot>(),
+    Row<EventStreamDeleteRequest, event_api::DeleteStream>(),
+    Row<EventCheckpointRequest, event_api::Checkpoint>(),
 };
 
 const JsonApi* FindJsonApi(std::string_view name) {

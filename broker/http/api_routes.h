@@ -9,7 +9,8 @@
 //   POST /api/v1/topics/{t}/records    produce one record {"key","value","headers","partition"}
 //
 // The generic route serves the administrative and read APIs (Metadata, ListOffsets, topics,
-// configs, groups, offsets, dead letters); a group member's APIs (JoinGroup, Heartbeat, ...),
+// configs, groups, offsets, dead letters) and the event store's (EventAppend, EventRead with
+// its long poll, snapshots, delete, checkpoints: docs/event-store.md); a group member's APIs (JoinGroup, Heartbeat, ...),
 // the test controls and raw Produce/Fetch stay on the binary protocol. Each request runs the
 // same handler (handlers/handlers.h) a brook client's does, so its checks, errors and effects
 // (a rebalance, a woken fetch) are the same.

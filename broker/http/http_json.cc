@@ -14,10 +14,13 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kUnknownTopicOrPartition:
     case ErrorCode::kGroupIdNotFound:
     case ErrorCode::kUnknownTopicId:
+    case ErrorCode::kStreamNotFound:
       return 404;
     case ErrorCode::kTopicAlreadyExists:
     case ErrorCode::kNonEmptyGroup:
     case ErrorCode::kGroupSubscribedToTopic:
+    case ErrorCode::kWrongExpectedVersion:
+    case ErrorCode::kEventIdConflict:
       return 409;
     case ErrorCode::kMessageTooLarge:
     case ErrorCode::kRecordListTooLarge:

@@ -44,6 +44,8 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kGroupSubscribedToTopic, ErrorCode::kLeaderNotAvailable,
     ErrorCode::kNotLeaderOrFollower, ErrorCode::kCoordinatorLoadInProgress,
     ErrorCode::kNotCoordinator,
+    ErrorCode::kWrongExpectedVersion, ErrorCode::kStreamNotFound,
+    ErrorCode::kEventIdConflict, ErrorCode::kNotAnEventStore,
 };
 
 int16_t Raw(ErrorCode code) { return static_cast<int16_t>(code); }

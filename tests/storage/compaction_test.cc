@@ -432,7 +432,7 @@ TEST_CASE("DeleteRecords on a compact,delete topic: into a compaction gap, and c
   check(*store);
 }
 
-TEST_CASE("a version-1 data dir opens as before and is marked version 2; others are refused") {
+TEST_CASE("version-1 and -2 data dirs open as before and are marked version 3; others are refused") {
   TempDir dir;
   FakeClock clock;
   auto store = OpenStore(dir.path(), clock);
@@ -451,14 +451,16 @@ TEST_CASE("a version-1 data dir opens as before and is marked version 2; others 
     });
     return DecodeU32(value);
   };
-  CHECK(version() == 2);
-  set_version(1);
-  store = OpenStore(dir.path(), clock);
-  CHECK(store->Offsets("c", PartitionId(0))->log_end == Offset(2));
-  CHECK(ReadAll(*store, "c").size() == 2);
-  store.reset();
-  CHECK(version() == 2);
-  for (uint32_t unknown : {0u, 3u}) {
+  CHECK(version() == 3);
+  for (uint32_t old : {1u, 2u}) {
+    set_version(old);
+    store = OpenStore(dir.path(), clock);
+    CHECK(store->Offsets("c", PartitionId(0))->log_end == Offset(2));
+    CHECK(ReadAll(*store, "c").size() == 2);
+    store.reset();
+    CHECK(version() == 3);
+  }
+  for (uint32_t unknown : {0u, 4u}) {
     set_version(unknown);
     auto refused = LogStore::Open(StoreOptions{.data_dir = dir.path()});
     CHECK(refused.status().code() == absl::StatusCode::kDataLoss);

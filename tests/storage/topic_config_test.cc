@@ -27,7 +27,19 @@ TEST_CASE("overrides are parsed and listed back") {
   CHECK(entries.at("cleanup.policy") == "compact,delete");
   CHECK(entries.at("max.message.bytes") == "2048");
   CHECK(entries.at("dlq.topic") == "");
-  CHECK(entries.size() == 11);
+  CHECK(entries.at("event.store") == "false");
+  CHECK(entries.size() == 12);
+}
+
+TEST_CASE("event.store is true or false, and a store cannot be compacted") {
+  auto store = ResolveTopicConfig(TopicConfig{}, {{"event.store", "true"}});
+  REQUIRE(store.ok());
+  CHECK(store->event_store);
+  CHECK(CodeOf(ResolveTopicConfig(TopicConfig{}, {{"event.store", "yes"}}).status()) ==
+        ErrorCode::kInvalidConfig);
+  CHECK(CodeOf(ResolveTopicConfig(TopicConfig{}, {{"event.store", "true"},
+                                                  {"cleanup.policy", "compact,delete"}})
+                   .status()) == ErrorCode::kInvalidConfig);
 }
 
 TEST_CASE("dlq.topic is empty (meaning <topic>.dlq) or a valid topic name") {

@@ -1,0 +1,51 @@
+#include "cli/stream_common.h"
+
+#include <charconv>
+
+#include <boost/json.hpp>
+
+#include "cli/cli_common.h"
+#include "fmt/format.h"
+
+namespace brook::cli {
+
+void AddStreamTargetOptions(CLI::App* command, StreamTarget* target) {
+  command->add_option("--store", target->store, "The store topic (default: events)");
+  AddBootstrapOption(command, &target->bootstrap);
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> ConnectStore(const StreamTarget& target) {
+  return EventStore::Create(
+      {.bootstrap = target.bootstrap, .client_id = "brook-cli", .store = target.store});
+}
+
+std::optional<int64_t> ParseExpectedRevision(std::string_view text) {
+  if (text == "any") return kExpectAny;
+  if (text == "no-stream") return kExpectNoStream;
+  if (text == "exists") return kExpectStreamExists;
+  int64_t revision = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), revision);
+  if (ec != std::errc() || end != text.data() + text.size() || revision < 0) return std::nullopt;
+  return revision;
+}
+
+void PrintEvent(const StoredEvent& event, bool json) {
+  if (!json) {
+    fmt::print("{}@{}  #{}  {}  {}\n", event.stream, event.revision, event.position, event.type,
+               event.data);
+    return;
+  }
+  boost::json::object line;
+  line["stream"] = event.stream;
+  line["revision"] = event.revision;
+  line["position"] = event.position;
+  line["id"] = event.id;
+  line["type"] = event.type;
+  line["content_type"] = event.content_type;
+  line["data"] = event.data;
+  line["metadata"] = event.metadata;
+  line["timestamp"] = IsoTime(event.timestamp_ms);
+  fmt::print("{}\n", boost::json::serialize(line));
+}
+
+}  // namespace brook::cli

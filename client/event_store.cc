@@ -1,0 +1,221 @@
+#include "client/event_store.h"
+
+#include "client/connection.h"
+#include "fmt/format.h"
+#include "protocol/event_id.h"
+
+namespace brook {
+namespace {
+
+StoredEvent FromWire(const RecordedEvent& event) {
+  return StoredEvent{event.stream,       event.revision,       event.position,
+                     event.id,           event.type,           event.content_type,
+                     std::string(event.data), std::string(event.metadata), event.timestamp_ms};
+}
+
+EventPage PageOf(const std::vector<RecordedEvent>& events, int64_t next, int64_t head) {
+  EventPage page;
+  page.events.reserve(events.size());
+  for (const RecordedEvent& event : events) page.events.push_back(FromWire(event));
+  page.next = next;
+  page.head = head;
+  return page;
+}
+
+}  // namespace
+
+class EventStore::Impl {
+ public:
+  explicit Impl(EventStoreOptions options)
+      : options_(std::move(options)),
+        connection_(client::ClientConnectionOptions(options_.bootstrap, options_.client_id,
+                                                    options_.request_timeout)) {}
+
+  absl::Status Connect() { return connection_.Connect(); }
+  void Close() { connection_.Close(); }
+
+  // Sends `request` (reconnecting first if the connection dropped) and waits for the answer,
+  // `extra` longer than the request timeout (a long poll's wait).
+  template <class Req>
+  absl::StatusOr<client::Reply<typename Req::Response>> Call(
+      const Req& request, std::chrono::milliseconds extra = std::chrono::milliseconds(0)) {
+    if (absl::Status s = connection_.Connect(); !s.ok()) return s;
+    return connection_.Call(request, options_.request_timeout + extra);
+  }
+
+  const EventStoreOptions& options() const { return options_; }
+
+ private:
+  const EventStoreOptions options_;
+  client::Connection connection_;
+};
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Create(EventStoreOptions options) {
+  if (options.request_timeout.count() <= 0) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "EventStoreOptions.request_timeout must be positive");
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  if (absl::Status s = impl->Connect(); !s.ok()) return s;
+  return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
+}
+
+EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventStore::~EventStore() { impl_->Close(); }
+
+absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
+                                                int64_t expected_revision,
+                                                std::vector<EventToAppend> events) {
+  EventAppendRequest request;
+  request.store = impl_->options().store;
+  request.stream = std::string(stream);
+  request.expected_revision = expected_revision;
+  request.acks = impl_->options().acks;
+  request.timeout_ms = static_cast<int32_t>(impl_->options().request_timeout.count());
+  for (EventToAppend& event : events) {
+    if (event.id.empty()) event.id = FormatEventId(NewEventId());
+    request.events.push_back(
+        {event.id, event.type, event.content_type, event.data, event.metadata});
+  }
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  const EventAppendResponse& response = reply->message;
+  if (response.error_code != ErrorCode::kNone) {
+    const std::string message = response.error_message.value_or(
+        std::string(ErrorDescription(response.error_code)));
+    if (response.error_code == ErrorCode::kWrongExpectedVersion) {
+      return WrongExpectedVersionError(message, response.actual_revision);
+    }
+    return MakeError(response.error_code, message);
+  }
+  return AppendResult{response.first_revision, response.actual_revision, response.first_position,
+                      response.last_position, response.duplicate};
+}
+
+absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {
+  request.store = impl_->options().store;
+  auto reply = impl_->Call(request, std::chrono::milliseconds(request.max_wait_ms));
+  if (!reply.ok()) return reply.status();
+  return PageOf(reply->message.events, reply->message.next, reply->message.head);
+}
+
+absl::StatusOr<EventPage> EventStore::ReadStream(std::string_view stream, int64_t from,
+                                                 int32_t limit, bool backwards) {
+  EventReadRequest request;
+  request.stream = std::string(stream);
+  request.from = from;
+  request.limit = limit;
+  request.backwards = backwards;
+  return Read(std::move(request));
+}
+
+absl::StatusOr<EventPage> EventStore::ReadAll(int64_t from, int32_t limit, EventFilter filter,
+                                              std::string_view filter_value) {
+  EventReadRequest request;
+  request.stream = std::string(kAllStream);
+  request.from = from;
+  request.limit = limit;
+  request.filter = static_cast<int8_t>(filter);
+  request.filter_value = std::string(filter_value);
+  return Read(std::move(request));
+}
+
+absl::Status EventStore::SaveSnapshot(std::string_view stream, int64_t revision,
+                                      std::string_view data) {
+  EventSnapshotSaveRequest request;
+  request.store = impl_->options().store;
+  request.stream = std::string(stream);
+  request.revision = revision;
+  request.data = data;
+  request.acks = impl_->options().acks;
+  return impl_->Call(request).status();
+}
+
+absl::StatusOr<StreamSnapshot> EventStore::LoadSnapshot(std::string_view stream, int32_t limit) {
+  EventSnapshotLoadRequest request;
+  request.store = impl_->options().store;
+  request.stream = std::string(stream);
+  request.limit = limit;
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  const EventSnapshotLoadResponse& response = reply->message;
+  StreamSnapshot snapshot;
+  if (response.found) {
+    snapshot.revision = response.revision;
+    snapshot.data = std::string(response.data);
+  }
+  snapshot.events = PageOf(response.events, response.next, response.head);
+  return snapshot;
+}
+
+absl::StatusOr<int64_t> EventStore::DeleteStream(std::string_view stream,
+                                                 int64_t expected_revision) {
+  return TruncateStream(stream, -1, expected_revision);
+}
+
+absl::StatusOr<int64_t> EventStore::TruncateStream(std::string_view stream, int64_t before,
+                                                   int64_t expected_revision) {
+  EventStreamDeleteRequest request;
+  request.store = impl_->options().store;
+  request.stream = std::string(stream);
+  request.expected_revision = expected_revision;
+  request.truncate_before = before;
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  return reply->message.revision;
+}
+
+absl::StatusOr<std::optional<int64_t>> EventStore::Checkpoint(std::string_view name,
+                                                              int64_t position) {
+  EventCheckpointRequest request;
+  request.store = impl_->options().store;
+  request.name = std::string(name);
+  request.position = position;
+  auto reply = impl_->Call(request);
+  if (!reply.ok()) return reply.status();
+  if (!reply->message.found) return std::nullopt;
+  return reply->message.position;
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> EventStore::Subscribe(SubscriptionOptions options) {
+  if (options.batch < 1 || options.max_wait.count() < 0) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "a subscription needs batch >= 1 and a max_wait >= 0");
+  }
+  int64_t from = options.from;
+  if (!options.name.empty()) {
+    absl::StatusOr<std::optional<int64_t>> checkpoint = Checkpoint(options.name);
+    if (!checkpoint.ok()) return checkpoint.status();
+    if (checkpoint->has_value()) from = **checkpoint;
+  }
+  return std::unique_ptr<Subscription>(new Subscription(*this, std::move(options), from));
+}
+
+absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
+  EventReadRequest request;
+  request.stream = options_.stream;
+  request.from = next_;
+  request.limit = options_.batch;
+  request.filter = static_cast<int8_t>(options_.filter);
+  request.filter_value = options_.filter_value;
+  request.max_wait_ms = static_cast<int32_t>(options_.max_wait.count());
+  absl::StatusOr<EventPage> page = store_.Read(std::move(request));
+  if (!page.ok()) return page.status();
+  next_ = std::max(next_, page->next);
+  return std::move(page->events);
+}
+
+absl::Status Subscription::Commit() { return CommitAt(next_); }
+
+absl::Status Subscription::CommitThrough(const StoredEvent& last) {
+  return CommitAt((options_.stream == kAllStream ? last.position : last.revision) + 1);
+}
+
+absl::Status Subscription::CommitAt(int64_t position) {
+  if (options_.name.empty()) {
+    return MakeError(ErrorCode::kInvalidRequest, "only a named subscription has a checkpoint");
+  }
+  return store_.Checkpoint(options_.name, position).status();
+}
+
+}  // namespace brook

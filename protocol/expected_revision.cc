@@ -1,0 +1,30 @@
+#include "protocol/expected_revision.h"
+
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
+
+namespace brook {
+namespace {
+
+constexpr std::string_view kActualRevisionUrl = "brook.dev/actual-revision";
+
+}  // namespace
+
+absl::Status WrongExpectedVersionError(std::string_view message, int64_t actual) {
+  absl::Status status = MakeError(ErrorCode::kWrongExpectedVersion, message);
+  status.SetPayload(ToAbsl(kActualRevisionUrl), absl::Cord(std::to_string(actual)));
+  return status;
+}
+
+std::optional<int64_t> ActualRevisionOf(const absl::Status& status) {
+  auto payload = status.GetPayload(ToAbsl(kActualRevisionUrl));
+  int64_t actual = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &actual)) return std::nullopt;
+  return actual;
+}
+
+}  // namespace brook

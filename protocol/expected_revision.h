@@ -1,0 +1,24 @@
+// protocol/expected_revision.h: the event store's WRONG_EXPECTED_VERSION error, which carries
+// the stream's actual revision so a caller can reload and retry. The broker makes it from its
+// check, the client from EventAppend's answer (error_code and actual_revision).
+//
+//   absl::Status s = WrongExpectedVersionError("stream 'a': expected revision 3, ...", 5);
+//   ActualRevisionOf(s);   // 5; nullopt for any other status
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace brook {
+
+// A WRONG_EXPECTED_VERSION status carrying `actual` (-1: the stream does not exist).
+absl::Status WrongExpectedVersionError(std::string_view message, int64_t actual);
+// The actual revision a WrongExpectedVersionError carries; nullopt for other statuses.
+std::optional<int64_t> ActualRevisionOf(const absl::Status& status);
+
+}  // namespace brook

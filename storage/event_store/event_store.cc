@@ -1,0 +1,398 @@
+// EventStore's writes: appends, deletion, truncation, snapshots and checkpoints (declared in
+// event_store.h); the reads are in event_store_reads.cc.
+#include "storage/event_store/event_store.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "fmt/format.h"
+#include "protocol/error_codes.h"
+#include "protocol/event_id.h"
+#include "protocol/expected_revision.h"
+#include "protocol/messages.h"
+#include "protocol/partitioner.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "storage/keys.h"
+#include "storage/rocksdb_status.h"
+
+namespace brook::storage::events {
+namespace {
+
+absl::Status WrongExpectedVersion(std::string_view stream, int64_t expected, int64_t actual) {
+  const auto name = [](int64_t revision) -> std::string {
+    switch (revision) {
+      case kExpectAny:
+        return "any";
+      case kExpectNoStream:
+        return "no stream";
+      case kExpectStreamExists:
+        return "an existing stream";
+      default:
+        return fmt::format("revision {}", revision);
+    }
+  };
+  return WrongExpectedVersionError(
+      fmt::format("stream '{}': expected {}, but it is at {}", stream, name(expected),
+                  name(actual)),
+      actual);
+}
+
+// Whether a stream at `actual` (-1: no stream) satisfies `expected`.
+absl::Status CheckExpected(std::string_view stream, int64_t expected, int64_t actual) {
+  bool ok = false;
+  if (expected == kExpectAny) {
+    ok = true;
+  } else if (expected == kExpectNoStream) {
+    ok = actual < 0;
+  } else if (expected == kExpectStreamExists) {
+    ok = actual >= 0;
+  } else if (expected >= 0) {
+    ok = actual == expected;
+  } else {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("expected revision {} is not valid: use -2 (any), -1 (no "
+                                 "stream), -4 (stream exists) or a revision >= 0",
+                                 expected));
+  }
+  return ok ? absl::OkStatus() : WrongExpectedVersion(stream, expected, actual);
+}
+
+// The revision a state shows readers and expected-revision checks: -1 when deleted.
+int64_t VisibleRevision(const std::optional<StreamState>& state) {
+  return state && !state->deleted ? state->last_revision : -1;
+}
+
+absl::Status ValidateStreamId(std::string_view stream) {
+  if (stream.empty() || stream.size() > kMaxStreamIdBytes || stream.front() == '$') {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("stream id '{}' is not valid: 1 to {} bytes, not starting "
+                                 "with '$'",
+                                 stream.substr(0, 64), kMaxStreamIdBytes));
+  }
+  return absl::OkStatus();
+}
+
+// Checks the events and fills in missing ids; returns how many ids were given.
+absl::StatusOr<size_t> PrepareEvents(std::span<NewEvent> events, int32_t max_events) {
+  if (events.empty() || events.size() > static_cast<size_t>(max_events)) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("an append takes 1 to {} events, not {}", max_events,
+                                 events.size()));
+  }
+  absl::flat_hash_set<std::string_view> ids;
+  size_t given = 0;
+  for (NewEvent& event : events) {
+    if (event.type.empty()) return MakeError(ErrorCode::kInvalidRequest, "an event needs a type");
+    if (event.id.empty()) continue;
+    if (event.id.size() != kEventIdBytes) {
+      return MakeError(ErrorCode::kInvalidRequest, "an event id is 16 bytes");
+    }
+    if (!ids.insert(event.id).second) {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       fmt::format("event id {} is given twice", FormatEventId(event.id)));
+    }
+    ++given;
+  }
+  // Ids given come first in the check; made ones are new by construction.
+  for (NewEvent& event : events) {
+    if (event.id.empty()) event.id = NewEventId();
+  }
+  return given;
+}
+
+}  // namespace
+
+EventStore::EventStore(LogStore& log, EventStoreOptions options)
+    : log_(log), options_(options) {}
+
+void EventStore::SetAppendListener(std::function<void(std::string_view topic)> listener) {
+  listener_ = std::move(listener);
+}
+
+std::string_view EventStore::StoreName(std::string_view topic) {
+  return topic.empty() ? kDefaultEventStore : topic;
+}
+
+absl::StatusOr<TopicInfo> EventStore::DescribeStore(std::string_view name, bool create) const {
+  if (create && name == kDefaultEventStore) {
+    absl::StatusOr<TopicInfo> info = log_.DescribeTopic(name);
+    if (info.ok() || CodeOf(info.status()) != ErrorCode::kUnknownTopicOrPartition) return info;
+    absl::Status created = log_.CreateTopic(
+        name, options_.default_store_partitions, {{"event.store", "true"}, {"retention.ms", "-1"}});
+    if (!created.ok() && CodeOf(created) != ErrorCode::kTopicAlreadyExists) return created;
+  }
+  return log_.DescribeTopic(name);
+}
+
+absl::StatusOr<EventStore::Resolved> EventStore::Resolve(std::string_view topic,
+                                                         bool create) const {
+  const std::string_view name = StoreName(topic);
+  absl::StatusOr<TopicInfo> info = DescribeStore(name, create);
+  if (!info.ok()) return info.status();
+  if (!info->config.event_store) {
+    return MakeError(ErrorCode::kNotAnEventStore,
+                     fmt::format("topic '{}' is not an event store (event.store=true)", name));
+  }
+  absl::StatusOr<std::shared_ptr<Store>> store = StoreFor(info->topic_id);
+  if (!store.ok()) return store.status();
+  return Resolved{*std::move(store), std::string(name),
+                  static_cast<int32_t>(info->partitions.size())};
+}
+
+absl::StatusOr<std::shared_ptr<EventStore::Store>> EventStore::StoreFor(uint32_t topic_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = stores_.find(topic_id);
+  if (it != stores_.end()) return it->second;
+  // Recovers the next position from the last append's entry.
+  const ColumnFamilies& cfs = log_.column_families();
+  std::unique_ptr<rocksdb::Iterator> iterator(
+      cfs.db->NewIterator(rocksdb::ReadOptions(), cfs.events));
+  const std::string first = GlobalKey(topic_id, 0);
+  iterator->SeekForPrev(GlobalKeyEnd(topic_id));
+  int64_t next = 0;
+  if (iterator->Valid() && iterator->key().ToStringView() >= first) {
+    absl::StatusOr<AppendEntry> last = DecodeAppendEntry(iterator->value().ToStringView());
+    if (!last.ok()) return last.status();
+    next = PositionOfKey(iterator->key().ToStringView()) + last->count;
+  }
+  if (absl::Status s = FromRocks(iterator->status(), "recovering an event store"); !s.ok()) {
+    return s;
+  }
+  auto store = std::make_shared<Store>(topic_id);
+  {
+    absl::MutexLock store_lock(&store->mu);
+    store->next_position = next;
+  }
+  store->visible.store(next, std::memory_order_release);
+  stores_.emplace(topic_id, store);
+  return store;
+}
+
+absl::StatusOr<std::optional<StreamState>> EventStore::LoadState(uint32_t topic_id,
+                                                                 std::string_view stream) const {
+  const ColumnFamilies& cfs = log_.column_families();
+  std::string value;
+  rocksdb::Status s =
+      cfs.db->Get(rocksdb::ReadOptions(), cfs.events, StreamKey(topic_id, stream), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (absl::Status st = FromRocks(s, "reading a stream's state"); !st.ok()) return st;
+  absl::StatusOr<StreamState> state = DecodeStreamState(value);
+  if (!state.ok()) return state.status();
+  return *state;
+}
+
+absl::StatusOr<StreamState> EventStore::LiveState(uint32_t topic_id,
+                                                  std::string_view stream) const {
+  absl::StatusOr<std::optional<StreamState>> state = LoadState(topic_id, stream);
+  if (!state.ok()) return state.status();
+  if (!state->has_value() || (*state)->deleted) {
+    return MakeError(ErrorCode::kStreamNotFound,
+                     fmt::format("stream '{}' {}", stream,
+                                 state->has_value() ? "was deleted" : "does not exist"));
+  }
+  return **state;
+}
+
+absl::StatusOr<std::optional<AppendOutcome>> EventStore::FindRepeat(uint32_t topic_id,
+                                                                    const AppendRequest& request,
+                                                                    size_t given_ids) const {
+  if (given_ids == 0) return std::nullopt;
+  const ColumnFamilies& cfs = log_.column_families();
+  std::vector<std::string> keys;
+  keys.reserve(request.events.size());
+  for (const NewEvent& event : request.events) keys.push_back(IdKey(topic_id, request.stream, event.id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<std::string> values(keys.size());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), cfs.events);
+  std::vector<rocksdb::Status> found =
+      cfs.db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  size_t repeated = 0;
+  AppendOutcome outcome;
+  outcome.duplicate = true;
+  bool in_place = true;
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (found[i].IsNotFound()) continue;
+    if (absl::Status s = FromRocks(found[i], "reading an event id"); !s.ok()) return s;
+    const IdEntry entry = DecodeIdEntry(values[i]);
+    if (i == 0) {
+      outcome.first_revision = entry.revision;
+      outcome.first_position = entry.position;
+    }
+    in_place = in_place && entry.revision == outcome.first_revision + static_cast<int64_t>(i);
+    outcome.last_revision = entry.revision;
+    outcome.last_position = entry.position;
+    ++repeated;
+  }
+  if (repeated == 0) return std::nullopt;
+  if (repeated == keys.size() && in_place) return outcome;
+  return MakeError(ErrorCode::kEventIdConflict,
+                   fmt::format("stream '{}': {} of the {} event ids were appended before{}",
+                               request.stream, repeated, keys.size(),
+                               repeated == keys.size() ? ", but not at contiguous revisions in "
+                                                         "this order"
+                                                       : ""));
+}
+
+absl::StatusOr<AppendOutcome> EventStore::Append(std::string_view topic,
+                                                 const AppendRequest& request) {
+  if (absl::Status s = ValidateStreamId(request.stream); !s.ok()) return s;
+  absl::StatusOr<size_t> given = PrepareEvents(request.events, options_.max_events_per_append);
+  if (!given.ok()) return given.status();
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  Store& store = *resolved->store;
+  const uint32_t id = store.topic_id;
+  AppendOutcome outcome;
+  {
+    absl::MutexLock lock(&store.mu);
+    absl::StatusOr<std::optional<AppendOutcome>> repeat = FindRepeat(id, request, *given);
+    if (!repeat.ok()) return repeat.status();
+    if (repeat->has_value()) return **repeat;
+    absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
+    if (!loaded.ok()) return loaded.status();
+    if (absl::Status s = CheckExpected(request.stream, request.expected_revision,
+                                       VisibleRevision(*loaded));
+        !s.ok()) {
+      return s;
+    }
+    StreamState state = loaded->value_or(StreamState{
+        -1, PartitionForKey(request.stream, resolved->partitions), 0, false});
+    state.deleted = false;
+    const auto count = static_cast<int64_t>(request.events.size());
+    outcome.first_revision = state.last_revision + 1;
+    outcome.last_revision = state.last_revision + count;
+    outcome.first_position = store.next_position;
+    outcome.last_position = store.next_position + count - 1;
+    state.last_revision = outcome.last_revision;
+    const std::string batch =
+        EncodeAppendBatch(request.stream, request.events, outcome.first_revision,
+                          outcome.first_position, log_.NowMs());
+    const ColumnFamilies& cfs = log_.column_families();
+    absl::StatusOr<AppendResult> appended = log_.AppendWith(
+        resolved->topic, PartitionId(state.partition), batch,
+        [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
+          for (int64_t i = 0; i < count; ++i) {
+            const int64_t revision = outcome.first_revision + i;
+            const int64_t position = outcome.first_position + i;
+            write.Put(cfs.events, RevisionKey(id, request.stream, revision),
+                      EncodeEventLocation({position, state.partition, base.value + i}));
+            write.Put(cfs.events, IdKey(id, request.stream, request.events[i].id),
+                      EncodeIdEntry({revision, position}));
+          }
+          write.Put(cfs.events, GlobalKey(id, outcome.first_position),
+                    EncodeAppendEntry({state.partition, base.value, static_cast<int32_t>(count),
+                                       std::string(request.stream)}));
+          write.Put(cfs.events, StreamKey(id, request.stream), EncodeStreamState(state));
+          return absl::OkStatus();
+        });
+    if (!appended.ok()) return appended.status();
+    store.next_position += count;
+    store.visible.store(store.next_position, std::memory_order_release);
+  }
+  if (listener_) listener_(resolved->topic);
+  return outcome;
+}
+
+absl::StatusOr<int64_t> EventStore::ChangeStream(
+    std::string_view topic, std::string_view stream, int64_t expected_revision,
+    bool drop_snapshots, absl::FunctionRef<absl::Status(StreamState&)> change) {
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/false);
+  if (!resolved.ok()) return resolved.status();
+  Store& store = *resolved->store;
+  absl::MutexLock lock(&store.mu);
+  absl::StatusOr<StreamState> state = LiveState(store.topic_id, stream);
+  if (!state.ok()) return state.status();
+  if (absl::Status s = CheckExpected(stream, expected_revision, state->last_revision); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = change(*state); !s.ok()) return s;
+  const ColumnFamilies& cfs = log_.column_families();
+  rocksdb::WriteBatch write;
+  write.Put(cfs.events, StreamKey(store.topic_id, stream), EncodeStreamState(*state));
+  if (drop_snapshots) {
+    write.DeleteRange(cfs.events, SnapshotKey(store.topic_id, stream, 0),
+                      SnapshotKeyEnd(store.topic_id, stream));
+  }
+  if (absl::Status s = FromRocks(cfs.db->Write(SyncedWrite(), &write), "changing a stream");
+      !s.ok()) {
+    return s;
+  }
+  return state->last_revision;
+}
+
+absl::StatusOr<int64_t> EventStore::DeleteStream(std::string_view topic, std::string_view stream,
+                                                 int64_t expected_revision) {
+  return ChangeStream(topic, stream, expected_revision, /*drop_snapshots=*/true,
+                      [](StreamState& state) {
+                        state.deleted = true;
+                        state.truncate_before = state.last_revision + 1;
+                        return absl::OkStatus();
+                      });
+}
+
+absl::StatusOr<int64_t> EventStore::TruncateStream(std::string_view topic,
+                                                   std::string_view stream, int64_t before,
+                                                   int64_t expected_revision) {
+  return ChangeStream(
+      topic, stream, expected_revision, /*drop_snapshots=*/false,
+      [&](StreamState& state) -> absl::Status {
+        if (before < 0 || before > state.last_revision + 1) {
+          return MakeError(ErrorCode::kInvalidRequest,
+                           fmt::format("stream '{}': truncate before {} is not in [0, {}]",
+                                       stream, before, state.last_revision + 1));
+        }
+        state.truncate_before = std::max(state.truncate_before, before);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status EventStore::SaveSnapshot(std::string_view topic, std::string_view stream,
+                                      int64_t revision, std::string_view data) {
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/false);
+  if (!resolved.ok()) return resolved.status();
+  Store& store = *resolved->store;
+  absl::MutexLock lock(&store.mu);  // Not beside a deletion that drops snapshots.
+  absl::StatusOr<StreamState> state = LiveState(store.topic_id, stream);
+  if (!state.ok()) return state.status();
+  if (revision < 0 || revision > state->last_revision) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("stream '{}': a snapshot at revision {} is not in [0, {}]",
+                                 stream, revision, state->last_revision));
+  }
+  const ColumnFamilies& cfs = log_.column_families();
+  return FromRocks(cfs.db->Put(rocksdb::WriteOptions(), cfs.events,
+                               SnapshotKey(store.topic_id, stream, revision),
+                               rocksdb::Slice(data.data(), data.size())),
+                   "saving a snapshot");
+}
+
+absl::Status EventStore::SetCheckpoint(std::string_view topic, std::string_view name,
+                                       int64_t position) {
+  if (name.empty() || position < 0) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "a checkpoint needs a subscription name and a position >= 0");
+  }
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  const ColumnFamilies& cfs = log_.column_families();
+  return FromRocks(cfs.db->Put(rocksdb::WriteOptions(), cfs.events,
+                               CheckpointKey(resolved->store->topic_id, name),
+                               EncodeI64(position)),
+                   "saving a checkpoint");
+}
+
+absl::StatusOr<std::optional<int64_t>> EventStore::GetCheckpoint(std::string_view topic,
+                                                                 std::string_view name) const {
+  if (name.empty()) return MakeError(ErrorCode::kInvalidRequest, "a subscription needs a name");
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  const ColumnFamilies& cfs = log_.column_families();
+  std::string value;
+  rocksdb::Status s = cfs.db->Get(rocksdb::ReadOptions(), cfs.events,
+                                  CheckpointKey(resolved->store->topic_id, name), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (absl::Status st = FromRocks(s, "reading a checkpoint"); !st.ok()) return st;
+  if (value.size() != 8) return absl::DataLossError("a checkpoint record is corrupt");
+  return DecodeI64(value);
+}
+
+}  // namespace brook::storage::events

@@ -1,0 +1,208 @@
+// storage/event_store/event_store.h: the event store: streams of events with expected-revision
+// appends, idempotency by event id, reads of a stream or of the store's global order ($all),
+// snapshots, soft deletion, truncation and named subscriptions' checkpoints.
+//
+//   EventStore events(*log_store);
+//   NewEvent e{NewEventId(), "Deposited", "application/json", R"({"amount":5})", ""};
+//   absl::StatusOr<AppendOutcome> a = events.Append("events", {"account-1", kExpectNoStream, {&e, 1}});
+//   absl::StatusOr<EventSlice> s = events.ReadStream("events", "account-1", {.from = 0});
+//   absl::StatusOr<EventSlice> all = events.ReadAll("events", {.from = 0, .limit = 100});
+//
+// Model (docs/event-store.md): a store is a topic with event.store=true; a stream's events are
+// records keyed by the stream id, all in the partition of the stream's first append; the
+// record headers carry id, type, revision and position (event_record.h). The indexes live in
+// the "events" column family (event_keys.h): stream state, revision -> record, event id ->
+// first append, one entry per append in the global order, snapshots, checkpoints. Nothing per
+// stream is kept in memory.
+//
+// Operation: an append runs under its store's mutex: it reads the stream's state, answers a
+// repeated append from the id index, checks the expected revision, assigns the next revisions
+// and global positions, and writes the records and every index entry in ONE RocksDB write
+// (LogStore::AppendWith); then it raises the store's visible position. $all reads stop at the
+// visible position, so a reader never sees position N+1 before N.
+// Durability: as LogStore::Append (in the WAL when it returns); LogStore::SyncWal fsyncs.
+// Concurrency: every method is thread-safe. Appends, deletions, truncations and snapshot saves
+// of one store are serialized; reads run in parallel with them and with each other.
+// Lifecycle: borrows the LogStore, which must outlive it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/event_store/event_keys.h"
+#include "storage/event_store/event_record.h"
+#include "storage/log_store.h"
+
+namespace brook::storage::events {
+
+struct EventStoreOptions {
+  int32_t default_store_partitions = 4;  // Partitions of the default store, made on first use.
+  int32_t max_events_per_append = 10000;
+};
+
+struct AppendRequest {
+  std::string_view stream;
+  int64_t expected_revision;  // kExpectAny, kExpectNoStream, kExpectStreamExists or >= 0.
+  std::span<NewEvent> events;  // Ids left empty are filled in.
+};
+
+struct AppendOutcome {
+  int64_t first_revision = 0;
+  int64_t last_revision = 0;  // The stream's revision after the append.
+  int64_t first_position = 0;
+  int64_t last_position = 0;
+  bool duplicate = false;  // Every id was appended there before: nothing appended now.
+};
+
+struct StreamReadOptions {
+  int64_t from = 0;        // A revision; backwards, -1 = the last one.
+  bool backwards = false;
+  int32_t limit = 1000;
+};
+
+enum class AllFilterKind { kNone, kCategory, kEventType };
+struct AllReadOptions {
+  int64_t from = 0;  // A global position.
+  int32_t limit = 1000;
+  AllFilterKind filter = AllFilterKind::kNone;
+  std::string_view filter_value;  // A category ("order" matches "order-..."), or an event type.
+};
+
+struct EventSlice {
+  std::vector<Event> events;
+  int64_t next = 0;   // Where to read on from (a revision, or a position).
+  int64_t head = -1;  // The stream's last revision, or $all's last visible position.
+};
+
+struct Snapshot {
+  int64_t revision = 0;
+  std::string data;
+};
+
+struct SnapshotLoad {
+  std::optional<Snapshot> snapshot;
+  EventSlice events;  // The events after the snapshot (after its revision).
+};
+
+class EventStore {
+ public:
+  explicit EventStore(LogStore& log, EventStoreOptions options = {});
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends request.events to the stream, all or nothing. If every event id was appended to
+  // this stream before, at contiguous revisions in this order, returns that first append's
+  // outcome with `duplicate`, whatever the expected revision. Errors: NOT_AN_EVENT_STORE /
+  // UNKNOWN_TOPIC_OR_PARTITION (the topic; "" and "events" are made on first use);
+  // INVALID_REQUEST (empty or '$'-prefixed or over-long stream id, no events, too many, an
+  // empty type, an id given twice); WRONG_EXPECTED_VERSION (protocol/expected_revision.h);
+  // EVENT_ID_CONFLICT (some ids appended before, not all of them, or elsewhere);
+  // MESSAGE_TOO_LARGE (the append's batch exceeds max.message.bytes); STORAGE_ERROR.
+  absl::StatusOr<AppendOutcome> Append(std::string_view topic, const AppendRequest& request);
+
+  // A stream's events from options.from, forwards or backwards, at most options.limit. Events
+  // hidden by truncation, and events whose records retention removed, are skipped. Errors:
+  // STREAM_NOT_FOUND (no events or deleted); the topic's errors; INVALID_REQUEST (limit < 1);
+  // STORAGE_ERROR.
+  absl::StatusOr<EventSlice> ReadStream(std::string_view topic, std::string_view stream,
+                                        const StreamReadOptions& options) const;
+  // Every stream's events in the global order from options.from, filtered; `next` may be past
+  // the last event returned (the positions the filter skipped). Errors: as ReadStream's but
+  // STREAM_NOT_FOUND.
+  absl::StatusOr<EventSlice> ReadAll(std::string_view topic, const AllReadOptions& options) const;
+  // The next global position to be assigned (= the number of positions visible).
+  // Errors: the topic's.
+  absl::StatusOr<int64_t> VisibleEnd(std::string_view topic) const;
+
+  // Saves the state of a stream at `revision` (in the WAL). Errors: STREAM_NOT_FOUND;
+  // INVALID_REQUEST (revision not in [0, last revision]); STORAGE_ERROR.
+  absl::Status SaveSnapshot(std::string_view topic, std::string_view stream, int64_t revision,
+                            std::string_view data);
+  // The latest snapshot (if any) and up to `limit` events after it. Errors: as ReadStream.
+  absl::StatusOr<SnapshotLoad> LoadSnapshot(std::string_view topic, std::string_view stream,
+                                            int32_t limit) const;
+
+  // Soft-deletes a stream: reads say STREAM_NOT_FOUND and its snapshots go; a later append
+  // recreates it with revisions going on after the last one (the old events stay hidden).
+  // Returns its last revision. Durable (fsynced). Errors: STREAM_NOT_FOUND;
+  // WRONG_EXPECTED_VERSION; STORAGE_ERROR.
+  absl::StatusOr<int64_t> DeleteStream(std::string_view topic, std::string_view stream,
+                                       int64_t expected_revision);
+  // Hides the stream's events below `before` (never un-hides). Durable. Returns the last
+  // revision. Errors: STREAM_NOT_FOUND; WRONG_EXPECTED_VERSION; INVALID_REQUEST (before not in
+  // [0, last revision + 1]); STORAGE_ERROR.
+  absl::StatusOr<int64_t> TruncateStream(std::string_view topic, std::string_view stream,
+                                         int64_t before, int64_t expected_revision);
+
+  // A named subscription's checkpoint (the next position it reads). Errors: INVALID_REQUEST
+  // (empty name, negative position); the topic's; STORAGE_ERROR.
+  absl::Status SetCheckpoint(std::string_view topic, std::string_view name, int64_t position);
+  absl::StatusOr<std::optional<int64_t>> GetCheckpoint(std::string_view topic,
+                                                       std::string_view name) const;
+
+  // Called after every append (not a duplicate), once its positions are visible, outside any
+  // lock, with the store topic's name. REQUIRES: set before the store is shared.
+  void SetAppendListener(std::function<void(std::string_view topic)> listener);
+
+  // The topic a request names: "" means the default store.
+  static std::string_view StoreName(std::string_view topic);
+
+ private:
+  struct Store {
+    explicit Store(uint32_t id) : topic_id(id) {}
+    const uint32_t topic_id;
+    absl::Mutex mu;  // Appends and every change of a stream's state.
+    int64_t next_position ABSL_GUARDED_BY(mu) = 0;
+    std::atomic<int64_t> visible{0};  // Positions below are readable.
+  };
+  struct Resolved {
+    std::shared_ptr<Store> store;
+    std::string topic;
+    int32_t partitions = 0;
+  };
+
+  // The topic `name`, making the default store on first use when `create`.
+  absl::StatusOr<TopicInfo> DescribeStore(std::string_view name, bool create) const;
+  // The store behind `topic`, making the default store on first use when `create`.
+  absl::StatusOr<Resolved> Resolve(std::string_view topic, bool create) const;
+  absl::StatusOr<std::shared_ptr<Store>> StoreFor(uint32_t topic_id) const;
+  // The stream's state, or nullopt. Errors: STORAGE_ERROR, DataLoss.
+  absl::StatusOr<std::optional<StreamState>> LoadState(uint32_t topic_id,
+                                                       std::string_view stream) const;
+  // A live stream's state. Errors: STREAM_NOT_FOUND, LoadState's.
+  absl::StatusOr<StreamState> LiveState(uint32_t topic_id, std::string_view stream) const;
+  // The first append of request's ids: a duplicate's outcome, nullopt when none was appended.
+  // Errors: EVENT_ID_CONFLICT; STORAGE_ERROR.
+  absl::StatusOr<std::optional<AppendOutcome>> FindRepeat(uint32_t topic_id,
+                                                          const AppendRequest& request,
+                                                          size_t given_ids) const;
+  absl::StatusOr<EventSlice> ReadStreamFrom(const Resolved& resolved, std::string_view stream,
+                                            const StreamState& state,
+                                            const StreamReadOptions& options) const;
+  // Checks a live stream against `expected_revision`, applies `change` to its state and
+  // writes it durably (dropping its snapshots too). Returns its last revision. Errors:
+  // STREAM_NOT_FOUND; WRONG_EXPECTED_VERSION; change's; STORAGE_ERROR.
+  absl::StatusOr<int64_t> ChangeStream(std::string_view topic, std::string_view stream,
+                                       int64_t expected_revision, bool drop_snapshots,
+                                       absl::FunctionRef<absl::Status(StreamState&)> change);
+
+  LogStore& log_;
+  const EventStoreOptions options_;
+  std::function<void(std::string_view)> listener_;
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<uint32_t, std::shared_ptr<Store>> stores_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace brook::storage::events

@@ -1,0 +1,240 @@
+// EventStore's reads: a stream, $all, the visible end and snapshots (declared in
+// event_store.h). Both reads walk an index with one RocksDB iterator and read each append's
+// batch once (BatchCursor), not one point lookup per event.
+#include "fmt/format.h"
+#include "protocol/error_codes.h"
+#include "rocksdb/db.h"
+#include "storage/event_store/event_store.h"
+#include "storage/rocksdb_status.h"
+
+namespace brook::storage::events {
+namespace {
+
+constexpr int32_t kMaxReadLimit = 10000;
+// How many positions a filtered $all read looks at per event it may return, at least: a read
+// that filters out everything still answers, with `next` past what it looked at.
+constexpr int64_t kScanPerEvent = 16;
+constexpr int64_t kMinScan = 65536;
+
+absl::Status CheckLimit(int32_t limit) {
+  if (limit < 1 || limit > kMaxReadLimit) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("a read's limit is 1 to {}, not {}", kMaxReadLimit, limit));
+  }
+  return absl::OkStatus();
+}
+
+// Reads events by (partition, offset), keeping the last batch read: the events of one append
+// are one batch, read once.
+class BatchCursor {
+ public:
+  BatchCursor(const LogStore& log, std::string_view topic) : log_(log), topic_(topic) {}
+
+  // The event at (partition, offset); nullopt when the log no longer holds it (retention).
+  // Errors: STORAGE_ERROR; DataLoss / CORRUPT_MESSAGE for a record that is no event.
+  absl::StatusOr<std::optional<Event>> At(int32_t partition, int64_t offset) {
+    if (partition != partition_ || records_.empty() || offset < records_.front().offset ||
+        offset > records_.back().offset) {
+      if (absl::Status s = Load(partition, offset); !s.ok()) {
+        if (CodeOf(s) == ErrorCode::kOffsetOutOfRange) return std::nullopt;
+        return s;
+      }
+    }
+    for (const RecordView& record : records_) {
+      if (record.offset == offset) {
+        absl::StatusOr<Event> event = DecodeEvent(record);
+        if (!event.ok()) return event.status();
+        return *std::move(event);
+      }
+    }
+    return std::nullopt;  // Not in the batch holding it: removed.
+  }
+
+ private:
+  absl::Status Load(int32_t partition, int64_t offset) {
+    records_.clear();
+    partition_ = partition;
+    absl::StatusOr<ReadResult> read =
+        log_.Read(topic_, PartitionId(partition), Offset(offset), 1, /*min_one_batch=*/true);
+    if (!read.ok()) return read.status();
+    batch_ = std::move(read->records);
+    absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(batch_);
+    if (!batches.ok()) return batches.status();
+    if (batches->empty()) return MakeError(ErrorCode::kOffsetOutOfRange, "past the log end");
+    return DecodeRecords(batches->front(), &scratch_, &records_);
+  }
+
+  const LogStore& log_;
+  const std::string_view topic_;
+  int32_t partition_ = -1;
+  std::string batch_;
+  std::string scratch_;
+  std::vector<RecordView> records_;
+};
+
+std::unique_ptr<rocksdb::Iterator> NewIterator(const ColumnFamilies& cfs,
+                                               const rocksdb::Slice* upper_bound) {
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = upper_bound;
+  return std::unique_ptr<rocksdb::Iterator>(cfs.db->NewIterator(options, cfs.events));
+}
+
+bool InCategory(std::string_view stream, std::string_view category) {
+  return stream.size() > category.size() && stream.starts_with(category) &&
+         stream[category.size()] == '-';
+}
+
+}  // namespace
+
+absl::StatusOr<EventSlice> EventStore::ReadStream(std::string_view topic, std::string_view stream,
+                                                  const StreamReadOptions& options) const {
+  if (absl::Status s = CheckLimit(options.limit); !s.ok()) return s;
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  absl::StatusOr<StreamState> state = LiveState(resolved->store->topic_id, stream);
+  if (!state.ok()) return state.status();
+  return ReadStreamFrom(*resolved, stream, *state, options);
+}
+
+absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
+                                                      std::string_view stream,
+                                                      const StreamState& state,
+                                                      const StreamReadOptions& options) const {
+  const uint32_t id = resolved.store->topic_id;
+  EventSlice slice;
+  slice.head = state.last_revision;
+  const ColumnFamilies& cfs = log_.column_families();
+  const std::string end = RevisionKeyEnd(id, stream);
+  const rocksdb::Slice upper(end);
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cfs, &upper);
+  BatchCursor cursor(log_, resolved.topic);
+  const auto take = [&](std::string_view key, std::string_view value) -> absl::Status {
+    const EventLocation at = DecodeEventLocation(value);
+    absl::StatusOr<std::optional<Event>> event = cursor.At(at.partition, at.offset);
+    if (!event.ok()) return event.status();
+    if (event->has_value()) slice.events.push_back(**std::move(event));
+    slice.next = RevisionOfKey(key) + (options.backwards ? -1 : 1);
+    return absl::OkStatus();
+  };
+  if (options.backwards) {
+    const int64_t from = options.from < 0 ? state.last_revision
+                                          : std::min(options.from, state.last_revision);
+    slice.next = from;
+    if (from < state.truncate_before) {
+      slice.next = -1;
+      return slice;
+    }
+    for (it->SeekForPrev(RevisionKey(id, stream, from));
+         it->Valid() && slice.events.size() < static_cast<size_t>(options.limit); it->Prev()) {
+      const std::string_view key = it->key().ToStringView();
+      if (key < RevisionKey(id, stream, state.truncate_before)) break;
+      if (absl::Status s = take(key, it->value().ToStringView()); !s.ok()) return s;
+    }
+    if (!it->Valid() || slice.events.size() < static_cast<size_t>(options.limit)) slice.next = -1;
+  } else {
+    const int64_t from = std::max(options.from, state.truncate_before);
+    slice.next = from;
+    for (it->Seek(RevisionKey(id, stream, from));
+         it->Valid() && slice.events.size() < static_cast<size_t>(options.limit); it->Next()) {
+      if (absl::Status s = take(it->key().ToStringView(), it->value().ToStringView()); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading a stream"); !s.ok()) return s;
+  return slice;
+}
+
+absl::StatusOr<EventSlice> EventStore::ReadAll(std::string_view topic,
+                                               const AllReadOptions& options) const {
+  if (absl::Status s = CheckLimit(options.limit); !s.ok()) return s;
+  if (options.from < 0) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     fmt::format("a position is >= 0, not {}", options.from));
+  }
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  const uint32_t id = resolved->store->topic_id;
+  const int64_t visible = resolved->store->visible.load(std::memory_order_acquire);
+  EventSlice slice;
+  slice.head = visible - 1;
+  slice.next = std::min(options.from, visible);
+  if (options.from >= visible) return slice;
+  const ColumnFamilies& cfs = log_.column_families();
+  const std::string end = GlobalKey(id, visible);
+  const rocksdb::Slice upper(end);
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cfs, &upper);
+  const std::string lower = GlobalKey(id, 0);
+  it->SeekForPrev(GlobalKey(id, options.from));  // The append holding `from`.
+  if (!it->Valid() || it->key().ToStringView() < lower) it->Seek(lower);
+  BatchCursor cursor(log_, resolved->topic);
+  const int64_t scan_end =
+      options.from + std::max<int64_t>(kMinScan, kScanPerEvent * options.limit);
+  for (; it->Valid(); it->Next()) {
+    const int64_t first = PositionOfKey(it->key().ToStringView());
+    if (first >= scan_end) break;
+    absl::StatusOr<AppendEntry> entry = DecodeAppendEntry(it->value().ToStringView());
+    if (!entry.ok()) return entry.status();
+    const int64_t start = std::max(first, options.from);
+    slice.next = first + entry->count;
+    if (options.filter == AllFilterKind::kCategory &&
+        !InCategory(entry->stream, options.filter_value)) {
+      continue;
+    }
+    for (int64_t position = start; position < first + entry->count; ++position) {
+      absl::StatusOr<std::optional<Event>> event =
+          cursor.At(entry->partition, entry->offset + (position - first));
+      if (!event.ok()) return event.status();
+      if (!event->has_value()) continue;
+      if (options.filter == AllFilterKind::kEventType &&
+          (*event)->type != options.filter_value) {
+        continue;
+      }
+      slice.events.push_back(**std::move(event));
+      if (slice.events.size() == static_cast<size_t>(options.limit)) {
+        slice.next = position + 1;
+        return slice;
+      }
+    }
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading $all"); !s.ok()) return s;
+  if (!it->Valid()) slice.next = visible;  // Every append below `visible` was looked at.
+  return slice;
+}
+
+absl::StatusOr<int64_t> EventStore::VisibleEnd(std::string_view topic) const {
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  return resolved->store->visible.load(std::memory_order_acquire);
+}
+
+absl::StatusOr<SnapshotLoad> EventStore::LoadSnapshot(std::string_view topic,
+                                                      std::string_view stream,
+                                                      int32_t limit) const {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  if (!resolved.ok()) return resolved.status();
+  const uint32_t id = resolved->store->topic_id;
+  absl::StatusOr<StreamState> state = LiveState(id, stream);
+  if (!state.ok()) return state.status();
+  SnapshotLoad load;
+  const ColumnFamilies& cfs = log_.column_families();
+  const std::string end = SnapshotKeyEnd(id, stream);
+  const rocksdb::Slice upper(end);
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cfs, &upper);
+  const std::string first = SnapshotKey(id, stream, 0);
+  it->SeekForPrev(end);
+  if (it->Valid() && it->key().ToStringView() >= first) {
+    load.snapshot = Snapshot{RevisionOfKey(it->key().ToStringView()), it->value().ToString()};
+  }
+  if (absl::Status s = FromRocks(it->status(), "loading a snapshot"); !s.ok()) return s;
+  StreamReadOptions read;
+  read.from = load.snapshot ? load.snapshot->revision + 1 : 0;
+  read.limit = limit;
+  absl::StatusOr<EventSlice> events = ReadStreamFrom(*resolved, stream, *state, read);
+  if (!events.ok()) return events.status();
+  load.events = *std::move(events);
+  return load;
+}
+
+}  // namespace brook::storage::events

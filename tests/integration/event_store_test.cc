@@ -1,0 +1,200 @@
+// The event store over TCP, through brook::EventStore against an EmbeddedBroker: racing
+// writers with exact expected revisions, subscriptions under concurrent appends, retries
+// answered from the id index across a restart, snapshots, deletion and named subscriptions.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker/embedded_broker.h"
+#include "client/event_store.h"
+
+namespace brook {
+namespace {
+
+std::unique_ptr<EventStore> Connect(const EmbeddedBroker& broker) {
+  auto store = EventStore::Create({.bootstrap = broker.bootstrap()});
+  REQUIRE(store.ok());
+  return *std::move(store);
+}
+
+TEST_CASE("event store: racing writers each win distinct revisions, losers learn the actual one") {
+  EmbeddedBroker broker;
+  constexpr int kWriters = 8, kStreams = 3, kWinsPerWriter = 12;
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> writers;
+  std::vector<std::map<std::string, std::set<int64_t>>> won(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto store = Connect(broker);
+      std::map<std::string, int64_t> known;  // What this writer believes each stream is at.
+      for (int wins = 0, i = 0; wins < kWinsPerWriter; ++i) {
+        const std::string stream = "race-" + std::to_string(i % kStreams);
+        const int64_t expected = known.contains(stream) ? known[stream] : kExpectNoStream;
+        auto appended = store->Append(
+            stream, expected,
+            {{.type = "Won", .data = std::to_string(w) + "/" + std::to_string(wins)}});
+        if (appended.ok()) {
+          CHECK(appended->first_revision == expected + 1);
+          won[w][stream].insert(appended->first_revision);
+          known[stream] = appended->last_revision;
+          ++wins;
+          continue;
+        }
+        REQUIRE(CodeOf(appended.status()) == ErrorCode::kWrongExpectedVersion);
+        std::optional<int64_t> actual = ActualRevisionOf(appended.status());
+        REQUIRE(actual.has_value());
+        CHECK(*actual != expected);
+        known[stream] = *actual;
+        ++conflicts;
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  auto store = Connect(broker);
+  int64_t total = 0;
+  for (int s = 0; s < kStreams; ++s) {
+    const std::string stream = "race-" + std::to_string(s);
+    auto read = store->ReadStream(stream, 0, 10000);
+    REQUIRE(read.ok());
+    std::set<int64_t> claimed;
+    for (const auto& writer : won) {
+      for (int64_t revision : writer.count(stream) ? writer.at(stream) : std::set<int64_t>{}) {
+        CHECK_MESSAGE(claimed.insert(revision).second, "revision ", revision, " won twice");
+      }
+    }
+    CHECK(claimed.size() == read->events.size());
+    for (size_t i = 0; i < read->events.size(); ++i) {
+      CHECK(read->events[i].revision == static_cast<int64_t>(i));  // No gap.
+    }
+    total += static_cast<int64_t>(read->events.size());
+  }
+  CHECK(total == kWriters * kWinsPerWriter);
+  MESSAGE("conflicts answered: ", conflicts.load());
+}
+
+TEST_CASE("event store: subscriptions see every event once, in order, across catch-up and live") {
+  EmbeddedBroker broker;
+  auto store = Connect(broker);
+  // Some history to catch up on.
+  for (int i = 0; i < 30; ++i) {
+    REQUIRE(store->Append("cart-" + std::to_string(i % 3), kExpectAny, {{.type = "Added"}}).ok());
+  }
+  constexpr int kWriters = 4, kPerWriter = 60;
+  const int64_t kTotal = 30 + kWriters * kPerWriter;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto mine = Connect(broker);
+      for (int i = 0; i < kPerWriter; ++i) {
+        const std::string stream = (i % 2 ? "cart-" : "user-") + std::to_string(w);
+        REQUIRE(mine->Append(stream, kExpectAny, {{.type = i % 3 ? "Added" : "Removed"}}).ok());
+      }
+    });
+  }
+  auto all = store->Subscribe({.stream = "$all", .batch = 7, .max_wait = std::chrono::milliseconds(200)});
+  REQUIRE(all.ok());
+  auto carts_store = Connect(broker);
+  auto carts = carts_store->Subscribe({.stream = "$all",
+                                       .filter = EventFilter::kCategory,
+                                       .filter_value = "cart",
+                                       .max_wait = std::chrono::milliseconds(200)});
+  REQUIRE(carts.ok());
+  std::vector<StoredEvent> seen, seen_carts;
+  for (int rounds = 0; static_cast<int64_t>(seen.size()) < kTotal && rounds < 2000; ++rounds) {
+    auto next = (*all)->Next();
+    REQUIRE(next.ok());
+    seen.insert(seen.end(), next->begin(), next->end());
+  }
+  for (std::thread& t : writers) t.join();
+  REQUIRE(static_cast<int64_t>(seen.size()) == kTotal);
+  std::map<std::string, int64_t> last_revision;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    CHECK(seen[i].position == static_cast<int64_t>(i));  // No gap, duplicate or reordering.
+    auto [it, fresh] = last_revision.emplace(seen[i].stream, -1);
+    CHECK(seen[i].revision == it->second + 1);  // $all agrees with every stream's order.
+    it->second = seen[i].revision;
+  }
+  const auto expected_carts = std::count_if(seen.begin(), seen.end(), [](const StoredEvent& e) {
+    return e.stream.starts_with("cart-");
+  });
+  for (int rounds = 0; static_cast<int64_t>(seen_carts.size()) < expected_carts && rounds < 200;
+       ++rounds) {
+    auto next = (*carts)->Next();
+    REQUIRE(next.ok());
+    seen_carts.insert(seen_carts.end(), next->begin(), next->end());
+  }
+  REQUIRE(static_cast<int64_t>(seen_carts.size()) == expected_carts);
+  for (size_t i = 1; i < seen_carts.size(); ++i) {
+    CHECK(seen_carts[i].position > seen_carts[i - 1].position);
+    CHECK(seen_carts[i].stream.starts_with("cart-"));
+  }
+  auto quiet = (*all)->Next();  // Live: nothing new within max_wait.
+  REQUIRE(quiet.ok());
+  CHECK(quiet->empty());
+}
+
+TEST_CASE("event store: a retry after a restart, snapshots, deletion and a named subscription") {
+  EmbeddedBroker broker;
+  auto store = Connect(broker);
+  const std::vector<EventToAppend> events = {
+      {.id = "0190b5c2-7d3e-4a8f-9b1c-2d3e4f5a6b7c", .type = "Opened", .data = R"({"owner":"ann"})"},
+      {.id = "0190b5c2-7d3e-4a8f-9b1c-2d3e4f5a6b7d", .type = "Deposited", .data = R"({"amount":5})"}};
+  auto first = store->Append("account-1", kExpectNoStream, events);
+  REQUIRE(first.ok());
+  CHECK_FALSE(first->duplicate);
+  store.reset();
+  REQUIRE(broker.Restart().ok());
+  store = Connect(broker);
+  auto retry = store->Append("account-1", kExpectNoStream, events);
+  REQUIRE(retry.ok());
+  CHECK(retry->duplicate);
+  CHECK(retry->first_position == first->first_position);
+  CHECK(retry->last_revision == 1);
+  auto bad_id = store->Append("account-1", kExpectAny, {{.id = "not-a-uuid", .type = "X"}});
+  CHECK(CodeOf(bad_id.status()) == ErrorCode::kInvalidRequest);
+
+  REQUIRE(store->Append("account-1", 1, {{.type = "Withdrawn"}}).ok());
+  REQUIRE(store->SaveSnapshot("account-1", 1, R"({"balance":5})").ok());
+  REQUIRE(store->Append("account-1", 2, {{.type = "Deposited"}}).ok());
+  auto snapshot = store->LoadSnapshot("account-1");
+  REQUIRE(snapshot.ok());
+  CHECK(snapshot->revision == 1);
+  CHECK(snapshot->data == R"({"balance":5})");
+  REQUIRE(snapshot->events.events.size() == 2);
+  CHECK(snapshot->events.events[0].type == "Withdrawn");
+  CHECK(snapshot->events.head == 3);
+
+  auto backwards = store->ReadStream("account-1", -1, 2, /*backwards=*/true);
+  REQUIRE(backwards.ok());
+  REQUIRE(backwards->events.size() == 2);
+  CHECK(backwards->events[0].revision == 3);
+
+  auto named = store->Subscribe({.stream = "account-1", .name = "balance", .max_wait = {}});
+  REQUIRE(named.ok());
+  auto got = (*named)->Next();
+  REQUIRE(got.ok());
+  CHECK(got->size() == 4);
+  REQUIRE((*named)->Commit().ok());
+  REQUIRE(store->Append("account-1", 3, {{.type = "Closed"}}).ok());
+  auto resumed = store->Subscribe({.stream = "account-1", .name = "balance", .max_wait = {}});
+  REQUIRE(resumed.ok());
+  got = (*resumed)->Next();
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 1);
+  CHECK((*got)[0].type == "Closed");
+
+  auto deleted = store->DeleteStream("account-1", 4);
+  REQUIRE(deleted.ok());
+  CHECK(*deleted == 4);
+  CHECK(CodeOf(store->ReadStream("account-1").status()) == ErrorCode::kStreamNotFound);
+  CHECK(CodeOf(store->ReadStream("nope").status()) == ErrorCode::kStreamNotFound);
+  CHECK(CodeOf(store->ReadAll(0, 0).status()) == ErrorCode::kInvalidRequest);
+}
+
+}  // namespace
+}  // namespace brook

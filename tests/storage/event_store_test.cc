@@ -1,0 +1,303 @@
+// The event store's storage layer (storage/event_store/): appends with expected revisions,
+// idempotency by event id (across a reopen), reads of a stream and of $all, snapshots,
+// deletion, truncation and checkpoints, on a real RocksDB in a temporary directory.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "protocol/event_id.h"
+#include "protocol/expected_revision.h"
+#include "protocol/messages.h"
+#include "storage/event_store/event_store.h"
+#include "tests/storage/store_fixture.h"
+
+namespace brook::storage::events {
+namespace {
+
+using testing::FakeClock;
+using testing::OpenStore;
+
+struct Fixture {
+  Fixture() : dir(std::filesystem::temp_directory_path() /
+                  ("brook-events-" + std::to_string(::getpid()) + "-" +
+                   std::to_string(reinterpret_cast<uintptr_t>(this)))) {
+    std::filesystem::remove_all(dir);
+    Open();
+  }
+  ~Fixture() {
+    events.reset();
+    log.reset();
+    std::filesystem::remove_all(dir);
+  }
+  void Open() {
+    log = OpenStore(dir.string(), clock);
+    events = std::make_unique<EventStore>(*log);
+  }
+  void Reopen() {
+    events.reset();
+    log.reset();
+    Open();
+  }
+
+  absl::StatusOr<AppendOutcome> Append(std::string_view stream, int64_t expected,
+                                       std::vector<NewEvent> batch) {
+    return events->Append("", {stream, expected, batch});
+  }
+  std::vector<std::string> Types(const EventSlice& slice) {
+    std::vector<std::string> types;
+    for (const Event& e : slice.events) types.push_back(e.type);
+    return types;
+  }
+
+  std::filesystem::path dir;
+  FakeClock clock;
+  std::unique_ptr<LogStore> log;
+  std::unique_ptr<EventStore> events;
+};
+
+NewEvent Ev(std::string_view type, std::string_view data = "{}", std::string id = {}) {
+  return NewEvent{std::move(id), type, "application/json", data, ""};
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: expected revisions, each outcome and the actual revision") {
+  auto first = Append("account-1", kExpectNoStream, {Ev("Opened"), Ev("Deposited")});
+  REQUIRE(first.ok());
+  CHECK(first->first_revision == 0);
+  CHECK(first->last_revision == 1);
+  CHECK(first->first_position == 0);
+  CHECK(first->last_position == 1);
+  CHECK_FALSE(first->duplicate);
+
+  auto again = Append("account-1", kExpectNoStream, {Ev("Opened")});
+  CHECK(CodeOf(again.status()) == ErrorCode::kWrongExpectedVersion);
+  CHECK(ActualRevisionOf(again.status()) == 1);
+  auto stale = Append("account-1", 0, {Ev("Withdrawn")});
+  CHECK(CodeOf(stale.status()) == ErrorCode::kWrongExpectedVersion);
+  CHECK(ActualRevisionOf(stale.status()) == 1);
+  auto missing = Append("account-2", kExpectStreamExists, {Ev("Withdrawn")});
+  CHECK(CodeOf(missing.status()) == ErrorCode::kWrongExpectedVersion);
+  CHECK(ActualRevisionOf(missing.status()) == -1);
+  auto bad = Append("account-1", -7, {Ev("Withdrawn")});
+  CHECK(CodeOf(bad.status()) == ErrorCode::kInvalidRequest);
+
+  REQUIRE(Append("account-1", 1, {Ev("Withdrawn")}).ok());
+  REQUIRE(Append("account-1", kExpectStreamExists, {Ev("Deposited")}).ok());
+  auto any = Append("account-1", kExpectAny, {Ev("Closed")});
+  REQUIRE(any.ok());
+  CHECK(any->first_revision == 4);
+  CHECK(any->first_position == 4);
+
+  auto read = events->ReadStream("", "account-1", {});
+  REQUIRE(read.ok());
+  CHECK(Types(*read) ==
+        std::vector<std::string>{"Opened", "Deposited", "Withdrawn", "Deposited", "Closed"});
+  CHECK(read->head == 4);
+  CHECK(read->next == 5);
+  for (size_t i = 0; i < read->events.size(); ++i) {
+    CHECK(read->events[i].revision == static_cast<int64_t>(i));
+    CHECK(read->events[i].stream == "account-1");
+    CHECK(read->events[i].content_type == "application/json");
+    CHECK(read->events[i].id.size() == kEventIdBytes);
+  }
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: a repeated append answers the first one's result, after a reopen too") {
+  const std::string a = NewEventId(), b = NewEventId(), c = NewEventId();
+  REQUIRE(Append("order-1", kExpectNoStream, {Ev("Other")}).ok());
+  auto first = Append("order-1", 0, {Ev("Placed", "{}", a), Ev("Paid", "{}", b)});
+  REQUIRE(first.ok());
+  Reopen();
+  // Whatever the expected revision says.
+  auto retry = Append("order-1", kExpectNoStream, {Ev("Placed", "{}", a), Ev("Paid", "{}", b)});
+  REQUIRE(retry.ok());
+  CHECK(retry->duplicate);
+  CHECK(retry->first_revision == first->first_revision);
+  CHECK(retry->last_revision == first->last_revision);
+  CHECK(retry->first_position == first->first_position);
+  CHECK(retry->last_position == first->last_position);
+  auto tail = Append("order-1", kExpectAny, {Ev("Paid", "{}", b)});
+  REQUIRE(tail.ok());
+  CHECK(tail->duplicate);
+  CHECK(tail->first_revision == 2);
+
+  auto partial = Append("order-1", kExpectAny, {Ev("Paid", "{}", b), Ev("Shipped", "{}", c)});
+  CHECK(CodeOf(partial.status()) == ErrorCode::kEventIdConflict);
+  auto reordered = Append("order-1", kExpectAny, {Ev("Paid", "{}", b), Ev("Placed", "{}", a)});
+  CHECK(CodeOf(reordered.status()) == ErrorCode::kEventIdConflict);
+  auto twice = Append("order-1", kExpectAny, {Ev("Shipped", "{}", c), Ev("Shipped", "{}", c)});
+  CHECK(CodeOf(twice.status()) == ErrorCode::kInvalidRequest);
+  // The same id in another stream is another event.
+  REQUIRE(Append("order-2", kExpectNoStream, {Ev("Placed", "{}", a)}).ok());
+
+  auto read = events->ReadStream("", "order-1", {});
+  REQUIRE(read.ok());
+  CHECK(read->events.size() == 3);  // Nothing appended twice, nothing half.
+  auto next = Append("order-1", 2, {Ev("Shipped")});
+  REQUIRE(next.ok());
+  CHECK(next->first_position == 4);  // The global position was recovered.
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: stream reads forwards and backwards with a limit") {
+  for (int i = 0; i < 10; ++i) {
+    const std::string type = "E" + std::to_string(i);
+    std::vector<NewEvent> batch = {Ev(type)};
+    REQUIRE(Append("s-1", i - 1, batch).ok());
+    REQUIRE(Append("s-2", kExpectAny, {Ev("other")}).ok());
+  }
+  auto forward = events->ReadStream("", "s-1", {.from = 3, .limit = 4});
+  REQUIRE(forward.ok());
+  CHECK(Types(*forward) == std::vector<std::string>{"E3", "E4", "E5", "E6"});
+  CHECK(forward->next == 7);
+  auto backward = events->ReadStream("", "s-1", {.from = -1, .backwards = true, .limit = 3});
+  REQUIRE(backward.ok());
+  CHECK(Types(*backward) == std::vector<std::string>{"E9", "E8", "E7"});
+  CHECK(backward->next == 6);
+  auto rest = events->ReadStream("", "s-1", {.from = 1, .backwards = true, .limit = 5});
+  REQUIRE(rest.ok());
+  CHECK(Types(*rest) == std::vector<std::string>{"E1", "E0"});
+  CHECK(rest->next == -1);
+  auto past = events->ReadStream("", "s-1", {.from = 10});
+  REQUIRE(past.ok());
+  CHECK(past->events.empty());
+  CHECK(past->next == 10);
+
+  CHECK(CodeOf(events->ReadStream("", "nope", {}).status()) == ErrorCode::kStreamNotFound);
+  CHECK(CodeOf(events->ReadStream("", "s-1", {.limit = 0}).status()) ==
+        ErrorCode::kInvalidRequest);
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: $all in one global order, by category and by type") {
+  // Streams land in several partitions of the default store (4).
+  for (int round = 0; round < 5; ++round) {
+    for (std::string stream : {"order-1", "order-2", "user-1", "order-3"}) {
+      std::vector<NewEvent> batch = {Ev(round % 2 ? "Odd" : "Even"), Ev("Tail")};
+      REQUIRE(Append(stream, kExpectAny, batch).ok());
+    }
+  }
+  auto all = events->ReadAll("", {.from = 0, .limit = 1000});
+  REQUIRE(all.ok());
+  REQUIRE(all->events.size() == 40);
+  for (size_t i = 0; i < all->events.size(); ++i) {
+    CHECK(all->events[i].position == static_cast<int64_t>(i));
+  }
+  CHECK(all->next == 40);
+  CHECK(all->head == 39);
+  auto middle = events->ReadAll("", {.from = 13, .limit = 4});
+  REQUIRE(middle.ok());
+  REQUIRE(middle->events.size() == 4);
+  CHECK(middle->events[0].position == 13);
+  CHECK(middle->next == 17);
+
+  auto users = events->ReadAll(
+      "", {.from = 0, .limit = 100, .filter = AllFilterKind::kCategory, .filter_value = "user"});
+  REQUIRE(users.ok());
+  CHECK(users->events.size() == 10);
+  for (const Event& e : users->events) CHECK(e.stream == "user-1");
+  auto odd = events->ReadAll(
+      "", {.from = 0, .limit = 100, .filter = AllFilterKind::kEventType, .filter_value = "Odd"});
+  REQUIRE(odd.ok());
+  CHECK(odd->events.size() == 8);
+  CHECK(odd->next == 40);
+  auto end = events->ReadAll("", {.from = 40});
+  REQUIRE(end.ok());
+  CHECK(end->events.empty());
+  CHECK(end->next == 40);
+  CHECK(*events->VisibleEnd("") == 40);
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: snapshots load the latest and the events after it") {
+  for (int i = 0; i < 6; ++i) REQUIRE(Append("cart-1", kExpectAny, {Ev("Added")}).ok());
+  auto none = events->LoadSnapshot("", "cart-1", 100);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->snapshot.has_value());
+  CHECK(none->events.events.size() == 6);
+  REQUIRE(events->SaveSnapshot("", "cart-1", 1, "state@1").ok());
+  REQUIRE(events->SaveSnapshot("", "cart-1", 3, "state@3").ok());
+  auto load = events->LoadSnapshot("", "cart-1", 100);
+  REQUIRE(load.ok());
+  REQUIRE(load->snapshot.has_value());
+  CHECK(load->snapshot->revision == 3);
+  CHECK(load->snapshot->data == "state@3");
+  REQUIRE(load->events.events.size() == 2);
+  CHECK(load->events.events[0].revision == 4);
+  CHECK(CodeOf(events->SaveSnapshot("", "cart-1", 6, "x")) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(events->SaveSnapshot("", "cart-9", 0, "x")) == ErrorCode::kStreamNotFound);
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: a deleted stream is gone until an append continues it") {
+  REQUIRE(Append("item-1", kExpectNoStream, {Ev("A"), Ev("B")}).ok());
+  REQUIRE(events->SaveSnapshot("", "item-1", 1, "s").ok());
+  CHECK(CodeOf(events->DeleteStream("", "item-1", 0).status()) ==
+        ErrorCode::kWrongExpectedVersion);
+  auto deleted = events->DeleteStream("", "item-1", 1);
+  REQUIRE(deleted.ok());
+  CHECK(*deleted == 1);
+  CHECK(CodeOf(events->ReadStream("", "item-1", {}).status()) == ErrorCode::kStreamNotFound);
+  CHECK(CodeOf(events->DeleteStream("", "item-1", kExpectAny).status()) ==
+        ErrorCode::kStreamNotFound);
+  auto exists = Append("item-1", kExpectStreamExists, {Ev("C")});
+  CHECK(ActualRevisionOf(exists.status()) == -1);
+  auto again = Append("item-1", kExpectNoStream, {Ev("C")});
+  REQUIRE(again.ok());
+  CHECK(again->first_revision == 2);
+  auto read = events->ReadStream("", "item-1", {});
+  REQUIRE(read.ok());
+  CHECK(Types(*read) == std::vector<std::string>{"C"});
+  auto load = events->LoadSnapshot("", "item-1", 10);
+  REQUIRE(load.ok());
+  CHECK_FALSE(load->snapshot.has_value());  // Deleted with the stream.
+
+  REQUIRE(Append("item-1", 2, {Ev("D"), Ev("E")}).ok());
+  REQUIRE(events->TruncateStream("", "item-1", 3, kExpectAny).ok());
+  read = events->ReadStream("", "item-1", {});
+  REQUIRE(read.ok());
+  CHECK(Types(*read) == std::vector<std::string>{"D", "E"});
+  CHECK(CodeOf(events->TruncateStream("", "item-1", 9, kExpectAny).status()) ==
+        ErrorCode::kInvalidRequest);
+  Reopen();
+  read = events->ReadStream("", "item-1", {.from = 0});
+  REQUIRE(read.ok());
+  CHECK(Types(*read) == std::vector<std::string>{"D", "E"});
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: store topics, bad input and checkpoints") {
+  REQUIRE(log->CreateTopic("plain", 1, {}).ok());
+  std::vector<NewEvent> one = {Ev("A")};
+  CHECK(CodeOf(events->Append("plain", {"s-1", kExpectAny, one}).status()) ==
+        ErrorCode::kNotAnEventStore);
+  CHECK(CodeOf(events->Append("missing", {"s-1", kExpectAny, one}).status()) ==
+        ErrorCode::kUnknownTopicOrPartition);
+  REQUIRE(log->CreateTopic("ledger", 2, {{"event.store", "true"}}).ok());
+  REQUIRE(events->Append("ledger", {"s-1", kExpectAny, one}).ok());
+  auto topic = log->DescribeTopic("events");  // The default store, made on first use? Not yet.
+  CHECK_FALSE(topic.ok());
+  REQUIRE(Append("s-1", kExpectAny, {Ev("A")}).ok());
+  topic = log->DescribeTopic("events");
+  REQUIRE(topic.ok());
+  CHECK(topic->config.event_store);
+  CHECK(topic->config.retention_ms == -1);
+  CHECK(CodeOf(log->CreateTopic("bad", 1, {{"event.store", "true"}, {"cleanup.policy", "compact"}})) ==
+        ErrorCode::kInvalidConfig);
+
+  CHECK(CodeOf(Append("", kExpectAny, {Ev("A")}).status()) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(Append("$all", kExpectAny, {Ev("A")}).status()) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(Append("s-1", kExpectAny, {}).status()) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(Append("s-1", kExpectAny, {Ev("")}).status()) == ErrorCode::kInvalidRequest);
+  std::string big(2 << 20, 'x');
+  CHECK(CodeOf(Append("s-1", kExpectAny, {Ev("Big", big)}).status()) ==
+        ErrorCode::kMessageTooLarge);
+  auto read = events->ReadStream("", "s-1", {});
+  REQUIRE(read.ok());
+  CHECK(read->events.size() == 1);  // Nothing of the refused appends.
+
+  CHECK(events->GetCheckpoint("", "projector")->has_value() == false);
+  REQUIRE(events->SetCheckpoint("", "projector", 17).ok());
+  Reopen();
+  CHECK(events->GetCheckpoint("", "projector")->value_or(-1) == 17);
+  CHECK(CodeOf(events->SetCheckpoint("", "", 1)) == ErrorCode::kInvalidRequest);
+}
+
+}  // namespace
+}  // namespace brook::storage::events
