@@ -434,6 +434,41 @@ async function deadLetterPage(name) {
   draw();
 }
 
+// ---- event store ----------------------------------------------------------------------------
+
+async function streamsPage(store, stream) {
+  const storeInput = h('input', { name: 'store', value: store || 'events', size: 14 });
+  const streamInput = h('input', { name: 'stream', value: stream || '', placeholder: 'account-1', size: 24 });
+  const form = h('form', { class: 'inline', onsubmit: e => {
+    e.preventDefault();
+    location.hash = `#/streams/${encodeURIComponent(storeInput.value)}/${encodeURIComponent(streamInput.value)}`;
+  } }, h('label', {}, 'store', storeInput), h('label', {}, 'stream', streamInput), h('button', {}, 'Find stream'));
+  const body = h('div', {});
+  page.replaceChildren(h('h1', {}, stream ? `Stream ${stream}` : 'Event store'), form, body);
+  const eventsTable = events => table(['revision', 'position', 'type', 'id', 'appended', 'data'],
+    events.map(e => [e.revision, e.position, e.type, h('code', {}, e.id), fmtTime(e.timestamp_ms), showBytes(e.data)]), [0, 1]);
+  if (!stream) {  // The latest events of every stream.
+    try {
+      const head = (await call('EventRead', { store: storeInput.value, stream: '$all', limit: 1 })).head;
+      const latest = await call('EventRead', { store: storeInput.value, stream: '$all', from: Math.max(0, head - 49), limit: 50 });
+      const streams = [...new Set(latest.events.map(e => e.stream))];
+      body.replaceChildren(h('h2', {}, 'Streams with recent events'),
+        table(['stream'], streams.map(st => [h('a', { href: `#/streams/${encodeURIComponent(storeInput.value)}/${encodeURIComponent(st)}` }, st)])),
+        h('h2', {}, `Latest events ($all, up to position ${head})`),
+        table(['position', 'stream', 'revision', 'type', 'appended'], latest.events.reverse().map(e => [e.position, e.stream, e.revision, e.type, fmtTime(e.timestamp_ms)]), [0, 2]));
+    } catch (err) { body.replaceChildren(h('p', { class: 'muted' }, err.message)); }
+    return;
+  }
+  const read = await call('EventRead', { store: storeInput.value, stream, from: -1, backwards: true, limit: 100 });
+  const snapshot = await call('EventSnapshotLoad', { store: storeInput.value, stream, limit: 1 });
+  body.replaceChildren(
+    h('p', {}, `last revision ${read.head}`),
+    h('h2', {}, 'Snapshot'),
+    snapshot.found ? h('div', {}, h('p', {}, `at revision ${snapshot.revision}`), showBytes(snapshot.data))
+      : h('p', { class: 'muted' }, 'no snapshot'),
+    h('h2', {}, `Events (latest ${read.events.length})`), eventsTable(read.events));
+}
+
 // ---- routing --------------------------------------------------------------------------------
 
 async function route() {
@@ -449,6 +484,7 @@ async function route() {
     else if (parts[0] === 'groups') await groupsPage();
     else if (parts[0] === 'dead-letters' && parts[1]) await deadLetterPage(parts[1]);
     else if (parts[0] === 'dead-letters') await deadLettersPage();
+    else if (parts[0] === 'streams') await streamsPage(parts[1], parts[2]);
     else page.replaceChildren(h('p', { class: 'error' }, `no page ${location.hash}`));
   } catch (err) {
     page.replaceChildren(h('p', { class: 'error' }, err.message));
