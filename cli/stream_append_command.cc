@@ -4,12 +4,13 @@
 #include <memory>
 #include <string>
 
-#include <boost/json.hpp>
+#include <boost/json/object.hpp>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/stream_common.h"
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook::cli {
 namespace {
@@ -66,7 +67,7 @@ int Append(const AppendOptions& o) {
     line["first_position"] = result->first_position;
     line["last_position"] = result->last_position;
     line["duplicate"] = result->duplicate;
-    fmt::print("{}\n", boost::json::serialize(line));
+    fmt::print("{}\n", json::Text(line));
   } else {
     fmt::print("{} {}@{}..{} (positions {}..{})\n",
                result->duplicate ? "already appended:" : "appended", o.stream,

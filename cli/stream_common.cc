@@ -2,10 +2,11 @@
 
 #include <charconv>
 
-#include <boost/json.hpp>
+#include <boost/json/object.hpp>
 
 #include "cli/cli_common.h"
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook::cli {
 
@@ -42,10 +43,10 @@ void PrintEvent(const StoredEvent& event, bool json) {
   line["id"] = event.id;
   line["type"] = event.type;
   line["content_type"] = event.content_type;
-  line["data"] = event.data;
-  line["metadata"] = event.metadata;
+  line["data"] = json::Bytes(event.data);
+  line["metadata"] = json::Bytes(event.metadata);
   line["timestamp"] = IsoTime(event.timestamp_ms);
-  fmt::print("{}\n", boost::json::serialize(line));
+  fmt::print("{}\n", json::Text(line));
 }
 
 }  // namespace brook::cli

@@ -2,12 +2,13 @@
 #include <memory>
 #include <string>
 
-#include <boost/json.hpp>
+#include <boost/json/object.hpp>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/stream_common.h"
 #include "fmt/format.h"
+#include "protocol/json/json.h"
 
 namespace brook::cli {
 namespace {
@@ -40,9 +41,9 @@ int Load(const SnapshotOptions& o) {
     line["stream"] = o.stream;
     line["revision"] = snapshot->revision ? boost::json::value(*snapshot->revision)
                                           : boost::json::value(nullptr);
-    line["data"] = snapshot->data;
+    line["data"] = json::Bytes(snapshot->data);
     line["events_after"] = snapshot->events.events.size();
-    fmt::print("{}\n", boost::json::serialize(line));
+    fmt::print("{}\n", json::Text(line));
   } else if (snapshot->revision) {
     fmt::print("snapshot at revision {}: {}\n", *snapshot->revision, snapshot->data);
   } else {

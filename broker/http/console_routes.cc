@@ -1,7 +1,6 @@
 #include "broker/http/console_routes.h"
 
 #include <chrono>
-#include <filesystem>
 #include <set>
 #include <string_view>
 
@@ -19,22 +18,6 @@ int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// Bytes of the files under `dir` (0 when it cannot be read, or in memory).
-int64_t DiskBytes(const std::string& dir) {
-  if (dir.empty()) return 0;
-  int64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) {
-      const uintmax_t size = it->file_size(size_ec);
-      if (!size_ec) total += static_cast<int64_t>(size);
-    }
-  }
-  return total;
 }
 
 HttpResponse Overview(BrokerContext& ctx, const ConsoleInfo& info) {
@@ -70,7 +53,7 @@ HttpResponse Overview(BrokerContext& ctx, const ConsoleInfo& info) {
   body["uptime_ms"] = SteadyMs() - info.started_ms;
   body["listeners"] = std::move(listeners);
   body["data_dir"] = info.data_dir;
-  body["disk_bytes"] = DiskBytes(info.data_dir);
+  body["disk_bytes"] = ctx.store.EngineStatistics().data_dir_bytes;
   body["topics"] = static_cast<int64_t>(topics.size());
   body["partitions"] = partitions;
   body["records"] = records;
