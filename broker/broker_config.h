@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "protocol/messages.h"
-#include "storage/log_store.h"
+#include "storage/store_options.h"
 
 namespace brook {
 

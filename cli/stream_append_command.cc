@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/stream_common.h"
 #include "fmt/format.h"
+#include "protocol/expected_revision.h"
 #include "protocol/json/json.h"
 
 namespace brook::cli {

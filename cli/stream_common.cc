@@ -1,7 +1,5 @@
 #include "cli/stream_common.h"
 
-#include <charconv>
-
 #include <boost/json/object.hpp>
 
 #include "cli/cli_common.h"
@@ -18,16 +16,6 @@ void AddStreamTargetOptions(CLI::App* command, StreamTarget* target) {
 absl::StatusOr<std::unique_ptr<EventStore>> ConnectStore(const StreamTarget& target) {
   return EventStore::Create(
       {.bootstrap = target.bootstrap, .client_id = "brook-cli", .store = target.store});
-}
-
-std::optional<int64_t> ParseExpectedRevision(std::string_view text) {
-  if (text == "any") return kExpectAny;
-  if (text == "no-stream") return kExpectNoStream;
-  if (text == "exists") return kExpectStreamExists;
-  int64_t revision = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), revision);
-  if (ec != std::errc() || end != text.data() + text.size() || revision < 0) return std::nullopt;
-  return revision;
 }
 
 void PrintEvent(const StoredEvent& event, bool json) {

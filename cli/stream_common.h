@@ -24,11 +24,6 @@ struct StreamTarget {
 void AddStreamTargetOptions(CLI::App* command, StreamTarget* target);
 absl::StatusOr<std::unique_ptr<EventStore>> ConnectStore(const StreamTarget& target);
 
-// "any", "no-stream", "exists" or a revision >= 0; nullopt for anything else.
-std::optional<int64_t> ParseExpectedRevision(std::string_view text);
-inline constexpr std::string_view kExpectedRevisionHelp =
-    "any, no-stream, exists, or the stream's exact last revision";
-
 // One event: "STREAM@REVISION  #POSITION  TYPE  DATA", or with `json` one JSON object.
 void PrintEvent(const StoredEvent& event, bool json);
 

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/stream_common.h"
 #include "fmt/format.h"
+#include "protocol/expected_revision.h"
 
 namespace brook::cli {
 namespace {

@@ -383,6 +383,11 @@ absl::StatusOr<TopicInfo> LogStore::DescribeTopic(std::string_view name) const {
   return Describe(*topic);
 }
 
+bool LogStore::IsEventStore(std::string_view name) const {
+  std::shared_ptr<const Topic> topic = FindTopic(name);
+  return topic != nullptr && topic->config.event_store;
+}
+
 absl::StatusOr<PartitionLog*> LogStore::FindPartition(
     std::string_view name, PartitionId partition, std::shared_ptr<const Topic>* holder) const {
   *holder = FindTopic(name);

@@ -1,10 +1,23 @@
 // Produce: validate and append each partition's batches, then wait for the fsync when acks=all.
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/wait_durable.h"
+#include "storage/event_store/event_store.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
 
 namespace brook {
+namespace {
+
+// A store topic's records may be events with expected revisions (event_store/produced_events.h).
+absl::StatusOr<storage::AppendResult> AppendPartition(BrokerContext& ctx, std::string_view topic,
+                                                      const ProduceRequest::Partition& partition) {
+  if (ctx.events != nullptr && ctx.store.IsEventStore(topic)) {
+    return ctx.events->AppendProduced(topic, PartitionId(partition.partition), partition.records);
+  }
+  return ctx.store.Append(topic, PartitionId(partition.partition), partition.records);
+}
+
+}  // namespace
 
 HandlerResult<ProduceResponse> HandleProduce(BrokerContext& ctx, const ProduceRequest& request,
                                              RequestScope& scope) {
@@ -20,8 +33,7 @@ HandlerResult<ProduceResponse> HandleProduce(BrokerContext& ctx, const ProduceRe
     for (const ProduceRequest::Partition& partition : topic.partitions) {
       ProduceResponse::Partition& result = out.partitions.emplace_back();
       result.partition = partition.partition;
-      absl::StatusOr<storage::AppendResult> append =
-          ctx.store.Append(topic.name, PartitionId(partition.partition), partition.records);
+      absl::StatusOr<storage::AppendResult> append = AppendPartition(ctx, topic.name, partition);
       if (!append.ok()) {
         result.error_code = CodeOf(append.status());
         result.error_message = std::string(MessageOf(append.status()));

@@ -33,6 +33,14 @@ ErrorCode KafkaCodeOf(ErrorCode code) {
       return ErrorCode::kCoordinatorNotAvailable;
     case ErrorCode::kUnknownApiKey:
       return ErrorCode::kInvalidRequest;
+    // The event store's refusals of a produced event (expected revision, ids, a topic that is
+    // no store): Kafka has no codes for them; its clients treat INVALID_RECORD as final and
+    // show the message.
+    case ErrorCode::kWrongExpectedVersion:
+    case ErrorCode::kEventIdConflict:
+    case ErrorCode::kStreamNotFound:
+    case ErrorCode::kNotAnEventStore:
+      return ErrorCode::kInvalidRecord;
     default:
       return code;
   }

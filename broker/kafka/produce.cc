@@ -64,7 +64,7 @@ ProduceRequest::Topic NativeTopic(const kafka::ProduceRequest::Topic& topic, int
 kafka::ProduceResponse::Partition KafkaPartition(const ProduceResponse::Partition& result) {
   kafka::ProduceResponse::Partition out;
   out.index = result.partition;
-  out.error_code = result.error_code;
+  out.error_code = KafkaCodeOf(result.error_code);
   out.error_message = result.error_message;
   out.base_offset = result.base_offset;
   out.log_start_offset = result.log_start_offset;

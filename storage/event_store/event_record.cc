@@ -18,26 +18,28 @@ std::optional<int64_t> ParseDecimal(std::string_view text) {
 
 }  // namespace
 
-std::string EncodeAppendBatch(std::string_view stream, std::span<const NewEvent> events,
-                              int64_t first_revision, int64_t first_position,
-                              int64_t timestamp_ms) {
-  RecordBatchBuilder builder;
+std::string EncodeAppendBatch(std::span<const StreamRun> runs, int64_t timestamp_ms,
+                              const ProducerStamp& producer, Compression compression) {
+  RecordBatchBuilder builder(compression);
   std::vector<HeaderView> headers;
-  for (size_t i = 0; i < events.size(); ++i) {
-    const NewEvent& event = events[i];
-    const std::string id = FormatEventId(event.id);
-    const std::string revision = std::to_string(first_revision + static_cast<int64_t>(i));
-    const std::string position = std::to_string(first_position + static_cast<int64_t>(i));
-    headers.clear();
-    headers.push_back({kIdHeader, id});
-    headers.push_back({kTypeHeader, event.type});
-    headers.push_back({kRevisionHeader, revision});
-    headers.push_back({kPositionHeader, position});
-    if (!event.content_type.empty()) headers.push_back({kContentTypeHeader, event.content_type});
-    if (!event.metadata.empty()) headers.push_back({kMetadataHeader, event.metadata});
-    builder.Append(timestamp_ms, stream, event.data, headers);
+  for (const StreamRun& run : runs) {
+    for (size_t i = 0; i < run.events.size(); ++i) {
+      const NewEvent& event = run.events[i];
+      const std::string id = FormatEventId(event.id);
+      const std::string revision = std::to_string(run.first_revision + static_cast<int64_t>(i));
+      const std::string position = std::to_string(run.first_position + static_cast<int64_t>(i));
+      headers.clear();
+      headers.push_back({kIdHeader, id});
+      headers.push_back({kTypeHeader, event.type});
+      headers.push_back({kRevisionHeader, revision});
+      headers.push_back({kPositionHeader, position});
+      if (!event.content_type.empty()) headers.push_back({kContentTypeHeader, event.content_type});
+      if (!event.metadata.empty()) headers.push_back({kMetadataHeader, event.metadata});
+      headers.insert(headers.end(), event.other_headers.begin(), event.other_headers.end());
+      builder.Append(timestamp_ms, run.stream, event.data, headers);
+    }
   }
-  return builder.Finish();
+  return builder.Finish(producer);
 }
 
 absl::StatusOr<Event> DecodeEvent(const RecordView& record) {

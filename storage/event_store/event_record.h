@@ -3,7 +3,8 @@
 //
 // key = the stream id; value = the event's data; timestamp = when the broker appended it;
 // headers (UTF-8 text): es.id (canonical UUID), es.type, es.revision and es.position (decimal),
-// es.content-type (absent when empty), es.metadata (bytes; absent when empty).
+// es.content-type (absent when empty), es.metadata (bytes; absent when empty), then the other
+// headers a produced event carried (produced_events.h).
 // One append is one record batch, so its events are contiguous offsets of one partition.
 // Thread-safety: pure functions.
 #pragma once
@@ -24,6 +25,8 @@ inline constexpr std::string_view kRevisionHeader = "es.revision";
 inline constexpr std::string_view kPositionHeader = "es.position";
 inline constexpr std::string_view kContentTypeHeader = "es.content-type";
 inline constexpr std::string_view kMetadataHeader = "es.metadata";
+// Only on records produced to a store topic, never stored (produced_events.h).
+inline constexpr std::string_view kExpectedRevisionHeader = "es.expected-revision";
 
 // An event to append (views into the caller's request).
 struct NewEvent {
@@ -32,6 +35,7 @@ struct NewEvent {
   std::string_view content_type;
   std::string_view data;
   std::string_view metadata;
+  std::span<const HeaderView> other_headers{};  // Kept on the record, not part of the event.
 };
 
 // An event as stored.
@@ -47,11 +51,20 @@ struct Event {
   int64_t timestamp_ms = 0;
 };
 
-// The batch of one append: `events` (ids set) at revisions first_revision.. and positions
-// first_position.., stamped `timestamp_ms`.
-std::string EncodeAppendBatch(std::string_view stream, std::span<const NewEvent> events,
-                              int64_t first_revision, int64_t first_position,
-                              int64_t timestamp_ms);
+// Events of one stream at consecutive revisions and global positions.
+struct StreamRun {
+  std::string_view stream;
+  std::span<const NewEvent> events;  // Ids set.
+  int64_t first_revision = 0;
+  int64_t first_position = 0;
+};
+
+// The batch of one append: the runs' events in order, stamped `timestamp_ms`, carrying
+// `producer` (a produced batch keeps its producer's sequence numbers) and compressed with
+// `compression` (as it was produced).
+std::string EncodeAppendBatch(std::span<const StreamRun> runs, int64_t timestamp_ms,
+                              const ProducerStamp& producer = ProducerStamp(),
+                              Compression compression = Compression::kNone);
 
 // The event a record of EncodeAppendBatch holds. Errors: DataLoss when a header is missing
 // or not a number.

@@ -11,6 +11,7 @@
 #include "protocol/partitioner.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/event_store/produced_events.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_status.h"
 
@@ -54,11 +55,6 @@ absl::Status CheckExpected(std::string_view stream, int64_t expected, int64_t ac
                                  expected));
   }
   return ok ? absl::OkStatus() : WrongExpectedVersion(stream, expected, actual);
-}
-
-// The revision a state shows readers and expected-revision checks: -1 when deleted.
-int64_t VisibleRevision(const std::optional<StreamState>& state) {
-  return state && !state->deleted ? state->last_revision : -1;
 }
 
 absl::Status ValidateStreamId(std::string_view stream) {
@@ -234,62 +230,172 @@ absl::StatusOr<std::optional<AppendOutcome>> EventStore::FindRepeat(uint32_t top
 
 absl::StatusOr<AppendOutcome> EventStore::Append(std::string_view topic,
                                                  const AppendRequest& request) {
-  if (absl::Status s = ValidateStreamId(request.stream); !s.ok()) return s;
-  absl::StatusOr<size_t> given = PrepareEvents(request.events, options_.max_events_per_append);
-  if (!given.ok()) return given.status();
   absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
   if (!resolved.ok()) return resolved.status();
-  Store& store = *resolved->store;
+  std::vector<AppendOutcome> outcomes;
+  absl::StatusOr<AppendResult> appended =
+      AppendRequests(*resolved, std::nullopt, {&request, 1}, {}, Compression::kNone, &outcomes);
+  if (!appended.ok()) return appended.status();
+  return outcomes.front();
+}
+
+absl::StatusOr<AppendResult> EventStore::AppendProduced(std::string_view topic,
+                                                        PartitionId partition,
+                                                        std::string_view record_set) {
+  ProducedEvents produced;
+  absl::StatusOr<bool> has_events = ReadProducedEvents(record_set, &produced);
+  if (!has_events.ok()) return has_events.status();
+  if (!*has_events) return log_.Append(topic, partition, record_set);
+  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/false);
+  if (!resolved.ok()) return resolved.status();
+  if (partition.value < 0 || partition.value >= resolved->partitions) {
+    return log_.Append(topic, partition, record_set);  // Answers UNKNOWN_TOPIC_OR_PARTITION.
+  }
+  std::vector<AppendOutcome> outcomes;
+  return AppendRequests(*resolved, partition, produced.requests, produced.producer,
+                        produced.compression, &outcomes);
+}
+
+absl::StatusOr<AppendResult> EventStore::RepeatedAppend(const Resolved& resolved,
+                                                        std::string_view stream,
+                                                        int64_t revision) const {
+  const ColumnFamilies& cfs = log_.column_families();
+  std::string value;
+  if (absl::Status s = FromRocks(cfs.db->Get(rocksdb::ReadOptions(), cfs.events,
+                                             RevisionKey(resolved.store->topic_id, stream,
+                                                         revision),
+                                             &value),
+                                 "reading an event's location");
+      !s.ok()) {
+    return s;
+  }
+  const EventLocation location = DecodeEventLocation(value);
+  absl::StatusOr<PartitionInfo> offsets =
+      log_.Offsets(resolved.topic, PartitionId(location.partition));
+  if (!offsets.ok()) return offsets.status();
+  return AppendResult{Offset(location.offset), offsets->log_start, offsets->log_end,
+                      /*duplicate=*/true};
+}
+
+absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved,
+                                                        std::optional<PartitionId> partition,
+                                                        std::span<const AppendRequest> requests,
+                                                        const ProducerStamp& producer,
+                                                        Compression compression,
+                                                        std::vector<AppendOutcome>* outcomes) {
+  std::vector<size_t> given;
+  for (const AppendRequest& request : requests) {
+    if (absl::Status s = ValidateStreamId(request.stream); !s.ok()) return s;
+    absl::StatusOr<size_t> ids = PrepareEvents(request.events, options_.max_events_per_append);
+    if (!ids.ok()) return ids.status();
+    given.push_back(*ids);
+  }
+  Store& store = *resolved.store;
   const uint32_t id = store.topic_id;
-  AppendOutcome outcome;
+  outcomes->assign(requests.size(), AppendOutcome{});
+  AppendResult result;
   {
     absl::MutexLock lock(&store.mu);
-    absl::StatusOr<std::optional<AppendOutcome>> repeat = FindRepeat(id, request, *given);
-    if (!repeat.ok()) return repeat.status();
-    if (repeat->has_value()) return **repeat;
-    absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
-    if (!loaded.ok()) return loaded.status();
-    if (absl::Status s = CheckExpected(request.stream, request.expected_revision,
-                                       VisibleRevision(*loaded));
-        !s.ok()) {
-      return s;
+    size_t repeats = 0;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      absl::StatusOr<std::optional<AppendOutcome>> repeat = FindRepeat(id, requests[i], given[i]);
+      if (!repeat.ok()) return repeat.status();
+      if (!repeat->has_value()) continue;
+      (*outcomes)[i] = **repeat;
+      ++repeats;
     }
-    StreamState state = loaded->value_or(StreamState{
-        -1, PartitionForKey(request.stream, resolved->partitions), 0, false});
-    state.deleted = false;
-    const auto count = static_cast<int64_t>(request.events.size());
-    outcome.first_revision = state.last_revision + 1;
-    outcome.last_revision = state.last_revision + count;
-    outcome.first_position = store.next_position;
-    outcome.last_position = store.next_position + count - 1;
-    state.last_revision = outcome.last_revision;
-    const std::string batch =
-        EncodeAppendBatch(request.stream, request.events, outcome.first_revision,
-                          outcome.first_position, log_.NowMs());
+    if (repeats == requests.size()) {
+      return RepeatedAppend(resolved, requests.front().stream,
+                            outcomes->front().first_revision);
+    }
+    if (repeats > 0) {
+      return MakeError(ErrorCode::kEventIdConflict,
+                       fmt::format("{} of the {} appends in this batch were made before, not "
+                                   "all of them",
+                                   repeats, requests.size()));
+    }
+    // Each stream's state as the requests before the current one leave it.
+    absl::flat_hash_map<std::string_view, StreamState> states;
+    absl::Status expected = absl::OkStatus();  // The first failed check.
+    std::vector<StreamRun> runs;
+    int64_t position = store.next_position;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const AppendRequest& request = requests[i];
+      auto [it, fresh] = states.try_emplace(request.stream);
+      if (fresh) {
+        absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
+        if (!loaded.ok()) return loaded.status();
+        it->second = loaded->value_or(StreamState{
+            -1, partition ? partition->value : PartitionForKey(request.stream, resolved.partitions),
+            0, false});
+      }
+      StreamState& state = it->second;
+      if (partition && state.partition != partition->value) {
+        return MakeError(ErrorCode::kInvalidRecord,
+                         fmt::format("stream '{}' is in partition {}, not {}: produce its events "
+                                     "there (Kafka's default murmur2 partitioner places them so)",
+                                     request.stream, state.partition, partition->value));
+      }
+      partition = PartitionId(state.partition);
+      if (expected.ok()) {
+        // A deleted stream shows expected-revision checks no stream.
+        expected = CheckExpected(request.stream, request.expected_revision,
+                                 state.deleted ? -1 : state.last_revision);
+      }
+      const auto count = static_cast<int64_t>(request.events.size());
+      AppendOutcome& outcome = (*outcomes)[i];
+      outcome.first_revision = state.last_revision + 1;
+      outcome.last_revision = state.last_revision + count;
+      outcome.first_position = position;
+      outcome.last_position = position + count - 1;
+      state.last_revision = outcome.last_revision;
+      state.deleted = false;
+      position += count;
+      runs.push_back({request.stream, request.events, outcome.first_revision,
+                      outcome.first_position});
+    }
+    // A failed check is answered at once, unless the batch may be an idempotent producer's
+    // retry: then the log answers a retry with the original offsets before the check fails.
+    if (!expected.ok() && !producer.has_producer()) return expected;
+    const std::string batch = EncodeAppendBatch(runs, log_.NowMs(), producer, compression);
     const ColumnFamilies& cfs = log_.column_families();
     absl::StatusOr<AppendResult> appended = log_.AppendWith(
-        resolved->topic, PartitionId(state.partition), batch,
+        resolved.topic, *partition, batch,
         [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
-          for (int64_t i = 0; i < count; ++i) {
-            const int64_t revision = outcome.first_revision + i;
-            const int64_t position = outcome.first_position + i;
-            write.Put(cfs.events, RevisionKey(id, request.stream, revision),
-                      EncodeEventLocation({position, state.partition, base.value + i}));
-            write.Put(cfs.events, IdKey(id, request.stream, request.events[i].id),
-                      EncodeIdEntry({revision, position}));
+          if (!expected.ok()) return expected;
+          int64_t offset = base.value;
+          for (size_t i = 0; i < requests.size(); ++i) {
+            const AppendRequest& request = requests[i];
+            const AppendOutcome& outcome = (*outcomes)[i];
+            const auto count = static_cast<int32_t>(request.events.size());
+            for (int32_t e = 0; e < count; ++e) {
+              write.Put(cfs.events, RevisionKey(id, request.stream, outcome.first_revision + e),
+                        EncodeEventLocation(
+                            {outcome.first_position + e, partition->value, offset + e}));
+              write.Put(cfs.events, IdKey(id, request.stream, request.events[e].id),
+                        EncodeIdEntry({outcome.first_revision + e, outcome.first_position + e}));
+            }
+            write.Put(cfs.events, GlobalKey(id, outcome.first_position),
+                      EncodeAppendEntry(
+                          {partition->value, offset, count, std::string(request.stream)}));
+            offset += count;
           }
-          write.Put(cfs.events, GlobalKey(id, outcome.first_position),
-                    EncodeAppendEntry({state.partition, base.value, static_cast<int32_t>(count),
-                                       std::string(request.stream)}));
-          write.Put(cfs.events, StreamKey(id, request.stream), EncodeStreamState(state));
+          for (const auto& [stream, state] : states) {
+            write.Put(cfs.events, StreamKey(id, stream), EncodeStreamState(state));
+          }
           return absl::OkStatus();
         });
     if (!appended.ok()) return appended.status();
-    store.next_position += count;
-    store.visible.store(store.next_position, std::memory_order_release);
+    result = *appended;
+    if (result.duplicate) {
+      outcomes->clear();
+      return result;
+    }
+    store.next_position = position;
+    store.visible.store(position, std::memory_order_release);
   }
-  if (listener_) listener_(resolved->topic);
-  return outcome;
+  if (listener_) listener_(resolved.topic);
+  return result;
 }
 
 absl::StatusOr<int64_t> EventStore::ChangeStream(

@@ -41,6 +41,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "protocol/record_batch.h"
 #include "storage/event_store/event_keys.h"
 #include "storage/event_store/event_record.h"
 #include "storage/log_store.h"
@@ -111,6 +112,17 @@ class EventStore {
   // EVENT_ID_CONFLICT (some ids appended before, not all of them, or elsewhere);
   // MESSAGE_TOO_LARGE (the append's batch exceeds max.message.bytes); STORAGE_ERROR.
   absl::StatusOr<AppendOutcome> Append(std::string_view topic, const AppendRequest& request);
+  // Appends a record set produced to `partition` of the store `topic` (Produce, from brook's
+  // client or a Kafka client). If its records are events (produced_events.h), they are
+  // appended as Append does, in ONE write with every index entry, all or nothing: each
+  // stream's events must go to its partition (a new stream's is `partition`), and each
+  // expected revision must hold; a retry of the whole record set (by event ids, or by an
+  // idempotent producer's sequence numbers) is answered with the first append's offsets.
+  // Plain records are appended as they are (not events). Errors: LogStore::Append's;
+  // ReadProducedEvents'; INVALID_RECORD (a stream that lives in another partition);
+  // WRONG_EXPECTED_VERSION; EVENT_ID_CONFLICT; Append's.
+  absl::StatusOr<AppendResult> AppendProduced(std::string_view topic, PartitionId partition,
+                                              std::string_view record_set);
 
   // A stream's events from options.from, forwards or backwards, at most options.limit. Events
   // hidden by truncation, and events whose records retention removed, are skipped. Errors:
@@ -188,6 +200,18 @@ class EventStore {
   absl::StatusOr<std::optional<AppendOutcome>> FindRepeat(uint32_t topic_id,
                                                           const AppendRequest& request,
                                                           size_t given_ids) const;
+  // Appends `requests` in order as one batch to one partition (`partition`, or their stream's)
+  // in one write, filling in *outcomes (cleared when an idempotent producer's retry made it
+  // a duplicate). Errors: as AppendProduced.
+  absl::StatusOr<AppendResult> AppendRequests(const Resolved& resolved,
+                                              std::optional<PartitionId> partition,
+                                              std::span<const AppendRequest> requests,
+                                              const ProducerStamp& producer,
+                                              Compression compression,
+                                              std::vector<AppendOutcome>* outcomes);
+  // The answer to an append whose events were all appended before, the first at `revision`.
+  absl::StatusOr<AppendResult> RepeatedAppend(const Resolved& resolved, std::string_view stream,
+                                              int64_t revision) const;
   absl::StatusOr<EventSlice> ReadStreamFrom(const Resolved& resolved, std::string_view stream,
                                             const StreamState& state,
                                             const StreamReadOptions& options) const;

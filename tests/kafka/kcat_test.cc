@@ -93,5 +93,35 @@ TEST_CASE("kcat asks for an unknown topic without auto-creation and gets an erro
                              "partition"));
 }
 
+TEST_CASE("kcat appends events with an expected revision to a store topic") {
+  EmbeddedBroker broker;
+  REQUIRE(RunBrook({"topic", "create", "ledger", "--partitions", "3", "--config",
+                    "event.store=true", "--bootstrap", broker.bootstrap()})
+              .exit_code == 0);
+  const auto append = [&](const std::string& type, const std::string& expected) {
+    return Kcat(broker, {"-P", "-t", "ledger", "-K", ":", "-X", "partitioner=murmur2_random",
+                         "-H", "es.type=" + type, "-H", "es.expected-revision=" + expected},
+                "acct-1:{\"amount\":5}\n");
+  };
+  CommandResult opened = append("Opened", "no-stream");
+  INFO(opened.err);
+  REQUIRE(opened.exit_code == 0);
+  // The stream exists now: refused with INVALID_RECORD, which librdkafka words like this.
+  CommandResult stale = append("Opened", "no-stream");
+  CHECK(stale.exit_code != 0);
+  CHECK(Contains(stale.err, "Broker failed to validate record"));
+  REQUIRE(append("Deposited", "0").exit_code == 0);
+  // The events are the store's: brook's CLI reads the stream with its revisions.
+  CommandResult read =
+      RunBrook({"stream", "read", "acct-1", "--store", "ledger", "--bootstrap", broker.bootstrap()});
+  INFO(read.err);
+  REQUIRE(read.exit_code == 0);
+  CHECK(Contains(read.out, "acct-1@0"));
+  CHECK(Contains(read.out, "Opened"));
+  CHECK(Contains(read.out, "acct-1@1"));
+  CHECK(Contains(read.out, "Deposited"));
+  CHECK_FALSE(Contains(read.out, "acct-1@2"));
+}
+
 }  // namespace
 }  // namespace brook

@@ -11,55 +11,14 @@
 #include "protocol/expected_revision.h"
 #include "protocol/messages.h"
 #include "storage/event_store/event_store.h"
-#include "tests/storage/store_fixture.h"
+#include "tests/storage/event_store_fixture.h"
 
 namespace brook::storage::events {
 namespace {
 
-using testing::FakeClock;
-using testing::OpenStore;
-
-struct Fixture {
-  Fixture() : dir(std::filesystem::temp_directory_path() /
-                  ("brook-events-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(reinterpret_cast<uintptr_t>(this)))) {
-    std::filesystem::remove_all(dir);
-    Open();
-  }
-  ~Fixture() {
-    events.reset();
-    log.reset();
-    std::filesystem::remove_all(dir);
-  }
-  void Open() {
-    log = OpenStore(dir.string(), clock);
-    events = std::make_unique<EventStore>(*log);
-  }
-  void Reopen() {
-    events.reset();
-    log.reset();
-    Open();
-  }
-
-  absl::StatusOr<AppendOutcome> Append(std::string_view stream, int64_t expected,
-                                       std::vector<NewEvent> batch) {
-    return events->Append("", {stream, expected, batch});
-  }
-  std::vector<std::string> Types(const EventSlice& slice) {
-    std::vector<std::string> types;
-    for (const Event& e : slice.events) types.push_back(e.type);
-    return types;
-  }
-
-  std::filesystem::path dir;
-  FakeClock clock;
-  std::unique_ptr<LogStore> log;
-  std::unique_ptr<EventStore> events;
-};
-
-NewEvent Ev(std::string_view type, std::string_view data = "{}", std::string id = {}) {
-  return NewEvent{std::move(id), type, "application/json", data, ""};
-}
+using testing::EventStoreFixture;
+using testing::Ev;
+using Fixture = EventStoreFixture;
 
 TEST_CASE_FIXTURE(Fixture, "event store: expected revisions, each outcome and the actual revision") {
   auto first = Append("account-1", kExpectNoStream, {Ev("Opened"), Ev("Deposited")});

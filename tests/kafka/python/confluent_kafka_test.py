@@ -202,6 +202,36 @@ class ConfluentKafkaTest(unittest.TestCase):
             producer.produce("ck-part", value=b"x", partition=5)
         self.assertEqual(raised.exception.args[0].code(), KafkaError._UNKNOWN_PARTITION)
 
+    def test_events_with_expected_revisions_from_a_producer(self):
+        admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+        admin.create_topics([NewTopic("ck-ledger", 3, 1, config={"event.store": "true"})])[
+            "ck-ledger"].result(10)
+        reports = []
+        producer = Producer({"bootstrap.servers": BOOTSTRAP, "enable.idempotence": True,
+                             "partitioner": "murmur2_random"})
+
+        def append(kind, expected, value=b"{}"):
+            producer.produce("ck-ledger", key=b"acct-1", value=value,
+                             headers=[("es.type", kind), ("es.expected-revision", expected)],
+                             on_delivery=lambda err, msg: reports.append((err, msg)))
+            producer.flush(10)
+            return reports[-1]
+
+        err, opened = append("Opened", "no-stream")
+        self.assertIsNone(err)
+        err, _ = append("Opened", "no-stream")  # The stream exists now: refused.
+        self.assertIsNotNone(err)
+        self.assertEqual(err.code(), KafkaError.INVALID_RECORD)
+        err, deposited = append("Deposited", "0", b'{"amount": 5}')
+        self.assertIsNone(err, err)
+        self.assertEqual(deposited.partition(), opened.partition())
+        self.assertEqual(deposited.offset(), opened.offset() + 1)
+        # Consumers see the events' revisions in the records' headers.
+        records = consume("ck-ledger", 3, 2)
+        self.assertEqual([dict(r.headers())["es.revision"] for r in records], [b"0", b"1"])
+        self.assertEqual([dict(r.headers())["es.type"] for r in records],
+                         [b"Opened", b"Deposited"])
+
 
 if __name__ == "__main__":
     BOOTSTRAP = sys.argv.pop(1)
