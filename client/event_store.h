@@ -52,7 +52,9 @@ struct AppendResult {
   int64_t last_revision = 0;  // The stream's revision after it: the next expected revision.
   int64_t first_position = 0;
   int64_t last_position = 0;
-  bool duplicate = false;  // A retry: these events were appended before, nothing new.
+  // A retry: these events (matched by id, not by content) were appended before and nothing
+  // is new; the figures above are that first append's, and the stream may have moved on.
+  bool duplicate = false;
 };
 
 struct StoredEvent {
@@ -145,7 +147,9 @@ class EventStore {
   // Saves a snapshot of the stream's state at `revision`. Errors: STREAM_NOT_FOUND;
   // INVALID_REQUEST (revision past the stream's last); the connection's.
   absl::Status SaveSnapshot(std::string_view stream, int64_t revision, std::string_view data);
-  // The latest snapshot and the events after it, in one call. Errors: as ReadStream's.
+  // The latest snapshot and up to `limit` events after it, in one call: when
+  // events.next <= events.head there are more; read them with ReadStream(stream, events.next).
+  // Errors: as ReadStream's (STREAM_NOT_FOUND for a stream with no events yet).
   absl::StatusOr<StreamSnapshot> LoadSnapshot(std::string_view stream, int32_t limit = 10000);
 
   // Soft-deletes the stream; returns its last revision (a later append goes on after it).

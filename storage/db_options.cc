@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "storage/rocksdb_logger.h"
 
@@ -47,11 +48,21 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   log.blob_garbage_collection_force_threshold = 0.5;
 
   rocksdb::ColumnFamilyOptions time_index = meta;
+
+  // The event store's index is read by point lookups that mostly miss (is this event id
+  // new? does this stream exist?): Bloom filters answer those without searching the
+  // memtable's skip list or reading SST blocks.
+  rocksdb::BlockBasedTableOptions events_table = table;
+  events_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions events;
+  events.table_factory.reset(rocksdb::NewBlockBasedTableFactory(events_table));
+  events.memtable_whole_key_filtering = true;
+  events.memtable_prefix_bloom_size_ratio = 0.05;
   return {{kMetaColumnFamily, meta},
           {kLogColumnFamily, log},
           {kTimeIndexColumnFamily, time_index},
           {kGroupOffsetsColumnFamily, meta},
-          {kEventsColumnFamily, meta}};
+          {kEventsColumnFamily, events}};
 }
 
 rocksdb::Status OpenDb(const rocksdb::DBOptions& options, const std::string& path,

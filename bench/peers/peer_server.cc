@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -19,6 +21,7 @@
 #include <thread>
 
 #include "fmt/format.h"
+#include "protocol/absl_compat.h"
 
 namespace brook::bench {
 namespace {
@@ -86,6 +89,64 @@ std::string Tail(const std::filesystem::path& file, size_t max_bytes = 1500) {
   return text.empty() ? "(empty log)" : text;
 }
 
+// Who a child runs as; nullopt: as the bench.
+struct RunAs {
+  uid_t uid;
+  gid_t gid;
+};
+
+// `user`'s ids when the bench runs as root and `user` is set; nullopt otherwise.
+absl::StatusOr<std::optional<RunAs>> ResolveUser(const std::string& user) {
+  if (user.empty() || geteuid() != 0) return std::nullopt;
+  const passwd* entry = getpwnam(user.c_str());
+  if (entry == nullptr) {
+    return absl::NotFoundError(fmt::format("no system user '{}' to run the server as", user));
+  }
+  return RunAs{entry->pw_uid, entry->pw_gid};
+}
+
+// Forks and execs args (args[0] a path) with stdout and stderr to log_fd, as `run_as`. The
+// child dies with the thread that started it (PR_SET_PDEATHSIG). Returns its pid.
+absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args, int log_fd,
+                            std::optional<RunAs> run_as) {
+  // Everything the child needs is prepared before fork(): after it, only async-signal-safe calls.
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(126);  // The parent died before prctl took effect.
+    signal(SIGPIPE, SIG_DFL);             // An ignored signal would stay ignored across exec.
+    dup2(log_fd, STDOUT_FILENO);          // dup2 clears close-on-exec on the copies.
+    dup2(log_fd, STDERR_FILENO);
+    // Inherit none of the bench's sockets or files (an embedded broker's listener among them).
+    if (close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < 4096; ++fd) close(fd);
+    }
+    if (run_as && (setgroups(0, nullptr) != 0 || setgid(run_as->gid) != 0 ||
+                   setuid(run_as->uid) != 0)) {
+      _exit(125);
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  if (pid < 0) return absl::InternalError(fmt::format("fork: {}", strerror(errno)));
+  return pid;
+}
+
+// The newest PostgreSQL's bin directory (Debian: /usr/lib/postgresql/<version>/bin).
+std::optional<std::filesystem::path> FindPostgresBin() {
+  std::optional<std::filesystem::path> newest;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ignored)) {
+    const std::filesystem::path bin = entry.path() / "bin";
+    if (access((bin / "postgres").c_str(), X_OK) == 0 && (!newest || bin > *newest)) newest = bin;
+  }
+  return newest;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartRedis(RedisFsync fsync) {
@@ -125,6 +186,44 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartBrook() {
   return server;
 }
 
+absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartPostgres(bool synchronous_commit) {
+  const std::optional<std::filesystem::path> bin = FindPostgresBin();
+  if (!bin) {
+    return absl::NotFoundError("postgres not found; install it with apt-get install postgresql");
+  }
+  LaunchOptions options;
+  options.user = "postgres";
+  options.prepare = [&](const std::filesystem::path& dir) -> absl::Status {
+    absl::StatusOr<std::optional<RunAs>> run_as = ResolveUser(options.user);
+    if (!run_as.ok()) return run_as.status();
+    const std::filesystem::path log = dir / "initdb.log";
+    const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_fd < 0) return absl::InternalError(fmt::format("cannot create {}", log.string()));
+    absl::StatusOr<pid_t> pid =
+        Spawn({(*bin / "initdb").string(), "-D", (dir / "data").string(), "-U", "brook",
+               "--auth=trust", "-E", "UTF8", "--no-sync"},
+              log_fd, *run_as);
+    close(log_fd);
+    if (!pid.ok()) return pid.status();
+    int status = 0;
+    waitpid(*pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      return absl::UnavailableError(fmt::format("initdb failed; its log ends:\n{}", Tail(log)));
+    }
+    return absl::OkStatus();
+  };
+  return Launch(
+      "postgres", *bin / "postgres",
+      [synchronous_commit](int port, const std::filesystem::path& dir) {
+        return std::vector<std::string>{
+            "-D", (dir / "data").string(), "-p", std::to_string(port),
+            "-k", dir.string(), "-c", "listen_addresses=127.0.0.1",
+            "-c", "fsync=on", "-c", fmt::format("synchronous_commit={}", synchronous_commit ? "on" : "off"),
+            "-c", "shared_buffers=512MB", "-c", "max_connections=100"};
+      },
+      options);
+}
+
 absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const std::string& binary,
                                                               const std::string& package,
                                                               ArgsFn make_args) {
@@ -138,7 +237,8 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const std::string&
 
 absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Launch(const std::string& binary,
                                                                const std::filesystem::path& path,
-                                                               ArgsFn make_args) {
+                                                               ArgsFn make_args,
+                                                               const LaunchOptions& options) {
   std::string dir_template =
       (std::filesystem::temp_directory_path() / fmt::format("brook-bench-{}-XXXXXX", binary))
           .string();
@@ -151,40 +251,27 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Launch(const std::string
   if (!port.ok()) return port.status();
   server->port_ = *port;
 
-  // Everything the child needs is prepared before fork(): after it, only async-signal-safe calls.
-  const std::vector<std::string> args = make_args(server->port_, server->dir_);
-  std::vector<char*> argv;
-  const std::string path_string = path.string();
-  argv.push_back(const_cast<char*>(path_string.c_str()));
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
+  absl::StatusOr<std::optional<RunAs>> run_as = ResolveUser(options.user);
+  if (!run_as.ok()) return run_as.status();
+  if (*run_as && chown(server->dir_.c_str(), (*run_as)->uid, (*run_as)->gid) != 0) {
+    return absl::InternalError(fmt::format("cannot hand {} to {}: {}", server->dir_.string(),
+                                           options.user, strerror(errno)));
+  }
+  if (options.prepare) {
+    if (absl::Status s = options.prepare(server->dir_); !s.ok()) return s;
+  }
+  std::vector<std::string> args = make_args(server->port_, server->dir_);
+  args.insert(args.begin(), path.string());
   const std::filesystem::path log = server->dir_ / kLogName;
   const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) {
     return absl::InternalError(fmt::format("cannot create {}: {}", log.string(), strerror(errno)));
   }
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(126);  // The parent died before prctl took effect.
-    signal(SIGPIPE, SIG_DFL);             // An ignored signal would stay ignored across exec.
-    dup2(log_fd, STDOUT_FILENO);          // dup2 clears close-on-exec on the copies.
-    dup2(log_fd, STDERR_FILENO);
-    // Inherit none of the bench's sockets or files (an embedded broker's listener among them).
-    if (close_range(3, ~0U, 0) != 0) {
-      for (int fd = 3; fd < 4096; ++fd) close(fd);
-    }
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  const int fork_errno = errno;
+  absl::StatusOr<pid_t> pid = Spawn(args, log_fd, *run_as);
   close(log_fd);
-  if (pid < 0) {
-    return absl::InternalError(fmt::format("cannot start {}: fork: {}", binary, strerror(fork_errno)));
-  }
-  server->pid_ = pid;
-  server->cpu_ = std::make_unique<ServerCpu>(pid);
+  if (!pid.ok()) return absl::InternalError(fmt::format("cannot start {}: {}", binary, MessageOf(pid.status())));
+  server->pid_ = *pid;
+  server->cpu_ = std::make_unique<ServerCpu>(*pid);
   if (absl::Status ready = server->WaitUntilAccepting(server->port_); !ready.ok()) return ready;
   return server;
 }

@@ -51,6 +51,13 @@ class PeerServer {
   // REQUIRES: the running executable is the brook binary. Errors: as StartRedis.
   static absl::StatusOr<std::unique_ptr<PeerServer>> StartBrook();
 
+  // PostgreSQL (Debian's postgresql package, /usr/lib/postgresql/<version>/bin): a fresh
+  // cluster that initdb makes in the temp dir (superuser "brook", trust authentication, TCP on
+  // 127.0.0.1 only), fsync on, synchronous_commit on or off. When the bench runs as root the
+  // cluster runs as the "postgres" system user, since PostgreSQL refuses to run as root.
+  // Errors: as StartRedis, naming postgres and the postgresql package; initdb's failure.
+  static absl::StatusOr<std::unique_ptr<PeerServer>> StartPostgres(bool synchronous_commit);
+
   ~PeerServer();
   PeerServer(const PeerServer&) = delete;
   PeerServer& operator=(const PeerServer&) = delete;
@@ -69,10 +76,17 @@ class PeerServer {
   static absl::StatusOr<std::unique_ptr<PeerServer>> Start(const std::string& binary,
                                                            const std::string& package,
                                                            ArgsFn make_args);
+  // Who runs the server and what is done in its temp dir first.
+  struct LaunchOptions {
+    std::string user;  // A system user to run as when the bench runs as root ("": itself).
+    // Runs in the temp dir (owned by `user`) before the server starts, e.g. initdb.
+    std::function<absl::Status(const std::filesystem::path& dir)> prepare;
+  };
   // Starts the executable `path` as Start does; `binary` names it in messages.
   static absl::StatusOr<std::unique_ptr<PeerServer>> Launch(const std::string& binary,
                                                             const std::filesystem::path& path,
-                                                            ArgsFn make_args);
+                                                            ArgsFn make_args,
+                                                            const LaunchOptions& options = {});
   PeerServer(std::string name, std::filesystem::path dir)
       : name_(std::move(name)), dir_(std::move(dir)) {}
 

@@ -40,14 +40,14 @@ class BatchCursor {
         return s;
       }
     }
-    for (const RecordView& record : records_) {
-      if (record.offset == offset) {
-        absl::StatusOr<Event> event = DecodeEvent(record);
-        if (!event.ok()) return event.status();
-        return *std::move(event);
-      }
+    // A store's batches are never compacted, so their offsets are contiguous.
+    const auto index = static_cast<size_t>(offset - records_.front().offset);
+    if (index >= records_.size() || records_[index].offset != offset) {
+      return std::nullopt;  // Not in the batch holding it: removed.
     }
-    return std::nullopt;  // Not in the batch holding it: removed.
+    absl::StatusOr<Event> event = DecodeEvent(records_[index]);
+    if (!event.ok()) return event.status();
+    return *std::move(event);
   }
 
  private:

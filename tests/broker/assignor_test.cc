@@ -96,7 +96,10 @@ void CheckComplete(const std::vector<AssignorMember>& members, const PartitionCo
     }
   }
   size_t expected = 0;
-  for (const auto& [topic, count] : counts) {
+  for (const auto& topic_count : counts) {
+    // Named copies: clang 14 cannot capture structured bindings in the CHECK below.
+    const auto& topic = topic_count.first;
+    const auto count = topic_count.second;
     bool subscribed = std::any_of(members.begin(), members.end(),
                                   [&](const AssignorMember& m) { return Subscribes(m, topic); });
     if (!subscribed) continue;

@@ -44,14 +44,16 @@ async function shot(name) {
   await page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), fullPage: true });
 }
 
-// The text of every cell of the first table under the heading, row by row.
-function tableAfter(heading) {
-  return page.evaluate(text => {
+// The text of every cell of the first table under the heading, row by row, once the page
+// has rendered that table (pages fill their tables after their data arrives).
+async function tableAfter(heading, timeout = 10000) {
+  const rows = await page.waitForFunction(text => {
     const h = [...document.querySelectorAll('h1, h2')].find(e => e.textContent.startsWith(text));
     let el = h ? h.nextElementSibling : null;
     while (el && el.tagName !== 'TABLE') el = el.querySelector('table') || el.nextElementSibling;
     return el ? [...el.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent.trim())) : null;
-  }, heading);
+  }, { timeout }, heading);
+  return rows.jsonValue();
 }
 
 // Waits for the page's h1 to start with `text` (the nav bar repeats page names).
@@ -196,6 +198,7 @@ test('event store: a stream found by id shows its events and snapshot', async ()
   await api('/api/v1/EventSnapshotSave', { stream: 'account-7', revision: 1, data: '{"balance":5}' });
   await page.goto(base + '/#/streams');
   await waitHeading('Event store');
+  await waitText('account-7');
   assert.deepStrictEqual(await tableAfter('Streams with recent events'), [['account-7']]);
   await page.type('input[name=stream]', 'account-7');
   await page.click('form button');

@@ -102,7 +102,9 @@ void Verify(const std::string& bootstrap, Acked& acked) {
     }
   }
   std::lock_guard lock(acked.mu);
-  for (const auto& [where, records] : acked.records) {
+  for (const auto& where_records : acked.records) {
+    const auto& where = where_records.first;  // clang 14 cannot capture a structured binding.
+    const auto& records = where_records.second;
     INFO(where.first, "-", where.second);
     const std::vector<std::string>& values = stored[where];
     size_t lost_or_moved = 0;

@@ -90,7 +90,9 @@ struct Model {
     CHECK(Replay(records) == live);
     std::map<std::string, bool> last_is_tombstone;
     for (const StoredRecord& r : records) last_is_tombstone[*r.key] = !r.value;
-    for (const auto& [key, t] : deleted_at) {
+    for (const auto& key_time : deleted_at) {
+      const auto& key = key_time.first;  // clang 14 cannot capture a structured binding.
+      const auto t = key_time.second;
       if (t >= max_horizon) CHECK_MESSAGE(last_is_tombstone[key], "tombstone of " << key << " lost");
     }
     CheckSegments(store, "c");
@@ -145,7 +147,9 @@ TEST_CASE("model: puts, overwrites and tombstones survive compaction and reopen 
         // Nothing younger than min.compaction.lag.ms was touched.
         std::set<int64_t> present;
         for (const StoredRecord& r : records) present.insert(r.offset);
-        for (const auto& [offset, ts] : model.appended) {
+        for (const auto& offset_time : model.appended) {
+          const auto offset = offset_time.first;  // clang 14 cannot capture a structured binding.
+          const auto ts = offset_time.second;
           if (ts > now - min_lag) CHECK_MESSAGE(present.contains(offset), "young offset " << offset);
         }
       } else {

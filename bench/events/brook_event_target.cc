@@ -1,0 +1,58 @@
+// EventTarget over brook's own event-store client (client/event_store.h).
+#include <vector>
+
+#include "bench/events/event_target.h"
+#include "client/event_store.h"
+
+namespace brook::bench {
+namespace {
+
+class BrookEventTarget final : public EventTarget {
+ public:
+  explicit BrookEventTarget(std::unique_ptr<EventStore> store) : store_(std::move(store)) {}
+
+  absl::Status Append(std::string_view stream, int64_t expected, int count,
+                      std::string_view data) override {
+    std::vector<EventToAppend> events(static_cast<size_t>(count));
+    for (EventToAppend& event : events) {
+      event.type = "Deposited";
+      event.data = std::string(data);
+    }
+    absl::StatusOr<AppendResult> appended = store_->Append(
+        stream, expected < 0 ? kExpectNoStream : expected, std::move(events));
+    if (ActualRevisionOf(appended.status())) {
+      return absl::FailedPreconditionError(appended.status().message());
+    }
+    return appended.status();
+  }
+
+  absl::StatusOr<int> ReadStream(std::string_view stream, int limit) override {
+    absl::StatusOr<EventPage> page = store_->ReadStream(stream, 0, limit);
+    if (!page.ok()) return page.status();
+    return static_cast<int>(page->events.size());
+  }
+
+  absl::StatusOr<int> ReadAll(int64_t* cursor, int limit) override {
+    absl::StatusOr<EventPage> page = store_->ReadAll(*cursor, limit);
+    if (!page.ok()) return page.status();
+    *cursor = page->next;
+    return static_cast<int>(page->events.size());
+  }
+
+ private:
+  std::unique_ptr<EventStore> store_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventTarget>> ConnectBrookEvents(const std::string& bootstrap,
+                                                                int acks,
+                                                                const std::string& store) {
+  absl::StatusOr<std::unique_ptr<EventStore>> connected = EventStore::Create(
+      {.bootstrap = bootstrap, .client_id = "brook-bench-events", .store = store,
+       .acks = static_cast<int16_t>(acks)});
+  if (!connected.ok()) return connected.status();
+  return std::make_unique<BrookEventTarget>(*std::move(connected));
+}
+
+}  // namespace brook::bench

@@ -1,0 +1,47 @@
+// bench/events/event_target.h: one client connection to an event store, as `brook bench
+// events` drives it: brook's event store (client/event_store.h) or the PostgreSQL design the
+// usual event-sourcing tutorials use (an events table, a unique (stream, revision) index, and
+// the expected-revision check as SELECT max(revision) + INSERT in one transaction).
+//
+//   absl::StatusOr<std::unique_ptr<EventTarget>> pg = ConnectPostgres("127.0.0.1", 5432);
+//   (*pg)->Append("account-1", -1, 1, R"({"amount":5})");   // expects no stream
+//
+// Thread-safety: one thread per target (each is one connection).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace brook::bench {
+
+class EventTarget {
+ public:
+  virtual ~EventTarget() = default;
+  // Appends `count` events of `data` (JSON) to `stream` if its last revision is `expected`
+  // (-1: no stream), all or nothing. Errors: FAILED_PRECONDITION on a wrong expected
+  // revision; the store's and the connection's.
+  virtual absl::Status Append(std::string_view stream, int64_t expected, int count,
+                              std::string_view data) = 0;
+  // Reads the first `limit` events of `stream`; returns how many there were.
+  virtual absl::StatusOr<int> ReadStream(std::string_view stream, int limit) = 0;
+  // Reads up to `limit` events of every stream in the global order after `cursor` (0: from
+  // the start); returns how many, and sets *cursor to where the next page starts.
+  virtual absl::StatusOr<int> ReadAll(int64_t* cursor, int limit) = 0;
+};
+
+// brook's event store at `bootstrap`, appending with `acks` (-1: answered once fsynced; 1:
+// once in the WAL), in the store topic `store`.
+absl::StatusOr<std::unique_ptr<EventTarget>> ConnectBrookEvents(const std::string& bootstrap,
+                                                                int acks,
+                                                                const std::string& store);
+
+// PostgreSQL at host:port (user "brook", database "postgres"), through libpq with prepared
+// statements. CreatePostgresSchema makes the events table once, before the clients connect.
+absl::StatusOr<std::unique_ptr<EventTarget>> ConnectPostgres(const std::string& host, int port);
+absl::Status CreatePostgresSchema(const std::string& host, int port);
+
+}  // namespace brook::bench
