@@ -1,6 +1,10 @@
 // EventStore's reads: a stream, $all, the visible end and snapshots (declared in
-// event_store.h). Both reads walk an index with one RocksDB iterator and read each append's
-// batch once (BatchCursor), not one point lookup per event.
+// event_store.h). Both reads walk an index with one RocksDB iterator and read the log in
+// chunks of whole batches (BatchCursor), not one point lookup per event.
+#include <algorithm>
+#include <deque>
+#include <map>
+
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
@@ -24,8 +28,12 @@ absl::Status CheckLimit(int32_t limit) {
   return absl::OkStatus();
 }
 
-// Reads events by (partition, offset), keeping the last batch read: the events of one append
-// are one batch, read once.
+// How much of a partition's log BatchCursor reads at once (whole batches, at least one).
+constexpr size_t kChunkBytes = 256 << 10;
+
+// Reads events by (partition, offset). Each partition keeps the chunk of its log read last
+// (kChunkBytes of whole batches from the first offset asked for), so the events of an
+// append, and of the appends after it in that partition, are read from the log once.
 class BatchCursor {
  public:
   BatchCursor(const LogStore& log, std::string_view topic) : log_(log), topic_(topic) {}
@@ -33,43 +41,61 @@ class BatchCursor {
   // The event at (partition, offset); nullopt when the log no longer holds it (retention).
   // Errors: STORAGE_ERROR; DataLoss / CORRUPT_MESSAGE for a record that is no event.
   absl::StatusOr<std::optional<Event>> At(int32_t partition, int64_t offset) {
-    if (partition != partition_ || records_.empty() || offset < records_.front().offset ||
-        offset > records_.back().offset) {
-      if (absl::Status s = Load(partition, offset); !s.ok()) {
+    Chunk& chunk = chunks_[partition];
+    if (!chunk.Holds(offset)) {
+      if (absl::Status s = Load(partition, offset, chunk); !s.ok()) {
         if (CodeOf(s) == ErrorCode::kOffsetOutOfRange) return std::nullopt;
         return s;
       }
     }
-    // A store's batches are never compacted, so their offsets are contiguous.
-    const auto index = static_cast<size_t>(offset - records_.front().offset);
-    if (index >= records_.size() || records_[index].offset != offset) {
-      return std::nullopt;  // Not in the batch holding it: removed.
-    }
-    absl::StatusOr<Event> event = DecodeEvent(records_[index]);
+    const RecordView* record = chunk.Find(offset);
+    if (record == nullptr) return std::nullopt;  // Not in the batch holding it: removed.
+    absl::StatusOr<Event> event = DecodeEvent(*record);
     if (!event.ok()) return event.status();
     return *std::move(event);
   }
 
  private:
-  absl::Status Load(int32_t partition, int64_t offset) {
-    records_.clear();
-    partition_ = partition;
-    absl::StatusOr<ReadResult> read =
-        log_.Read(topic_, PartitionId(partition), Offset(offset), 1, /*min_one_batch=*/true);
+  // Records decoded from a read of whole batches, by offset; they view `bytes` and
+  // `scratch` (one string per batch: the decompressed records of a compressed one).
+  struct Chunk {
+    std::string bytes;
+    std::deque<std::string> scratch;
+    std::vector<RecordView> records;
+
+    bool Holds(int64_t offset) const {
+      return !records.empty() && offset >= records.front().offset &&
+             offset <= records.back().offset;
+    }
+    const RecordView* Find(int64_t offset) const {
+      auto it = std::lower_bound(records.begin(), records.end(), offset,
+                                 [](const RecordView& r, int64_t o) { return r.offset < o; });
+      return it != records.end() && it->offset == offset ? &*it : nullptr;
+    }
+  };
+
+  absl::Status Load(int32_t partition, int64_t offset, Chunk& chunk) {
+    chunk.records.clear();
+    chunk.scratch.clear();
+    absl::StatusOr<ReadResult> read = log_.Read(topic_, PartitionId(partition), Offset(offset),
+                                                kChunkBytes, /*min_one_batch=*/true);
     if (!read.ok()) return read.status();
-    batch_ = std::move(read->records);
-    absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(batch_);
+    chunk.bytes = std::move(read->records);
+    absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(chunk.bytes);
     if (!batches.ok()) return batches.status();
     if (batches->empty()) return MakeError(ErrorCode::kOffsetOutOfRange, "past the log end");
-    return DecodeRecords(batches->front(), &scratch_, &records_);
+    for (std::string_view batch : *batches) {
+      if (absl::Status s = DecodeRecords(batch, &chunk.scratch.emplace_back(), &chunk.records);
+          !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
   }
 
   const LogStore& log_;
   const std::string_view topic_;
-  int32_t partition_ = -1;
-  std::string batch_;
-  std::string scratch_;
-  std::vector<RecordView> records_;
+  std::map<int32_t, Chunk> chunks_;  // Node-based: a Chunk's views stay valid.
 };
 
 std::unique_ptr<rocksdb::Iterator> NewIterator(const ColumnFamilies& cfs,
