@@ -305,8 +305,13 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
       ++repeats;
     }
     if (repeats == requests.size()) {
-      return RepeatedAppend(resolved, requests.front().stream,
-                            outcomes->front().first_revision);
+      // A produced batch is answered with offsets; Append's caller reads *outcomes.
+      if (partition) {
+        return RepeatedAppend(resolved, requests.front().stream,
+                              outcomes->front().first_revision);
+      }
+      result.duplicate = true;
+      return result;
     }
     if (repeats > 0) {
       return MakeError(ErrorCode::kEventIdConflict,
