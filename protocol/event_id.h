@@ -18,6 +18,7 @@
 namespace brook {
 
 inline constexpr size_t kEventIdBytes = 16;
+inline constexpr size_t kEventIdTextBytes = 36;  // 8-4-4-4-12 hex digits.
 
 // The 16 bytes of a UUID in canonical text form (either case). Errors: INVALID_REQUEST naming
 // the text when it is not 36 characters of 8-4-4-4-12 hex digits.

@@ -36,7 +36,7 @@ RecordedEvent ToWire(Event&& event, RequestScope& scope) {
   out.stream = std::move(event.stream);
   out.revision = event.revision;
   out.position = event.position;
-  out.id = FormatEventId(event.id);
+  out.id = std::move(event.id);
   out.type = std::move(event.type);
   out.content_type = std::move(event.content_type);
   out.data = scope.buffers.emplace_back(std::move(event.data));

@@ -51,9 +51,9 @@ absl::StatusOr<Event> DecodeEvent(const RecordView& record) {
   for (const HeaderView& header : record.headers) {
     const std::string_view value = header.value.value_or("");
     if (header.key == kIdHeader) {
-      absl::StatusOr<std::string> id = ParseEventId(value);
-      if (!id.ok()) break;
-      event.id = *std::move(id);
+      // Written by EncodeAppendBatch (FormatEventId): canonical text, kept as it is.
+      if (value.size() != kEventIdTextBytes) break;
+      event.id = std::string(value);
       has_id = true;
     } else if (header.key == kTypeHeader) {
       event.type = std::string(value);

@@ -43,7 +43,7 @@ struct Event {
   std::string stream;
   int64_t revision = 0;
   int64_t position = 0;
-  std::string id;  // 16 bytes.
+  std::string id;  // Canonical UUID text, as the record's es.id header holds it.
   std::string type;
   std::string content_type;
   std::string data;

@@ -58,7 +58,7 @@ TEST_CASE_FIXTURE(Fixture, "event store: expected revisions, each outcome and th
     CHECK(read->events[i].revision == static_cast<int64_t>(i));
     CHECK(read->events[i].stream == "account-1");
     CHECK(read->events[i].content_type == "application/json");
-    CHECK(read->events[i].id.size() == kEventIdBytes);
+    CHECK(ParseEventId(read->events[i].id).ok());
   }
 }
 
