@@ -75,7 +75,8 @@ absl::StatusOr<double> RunAppends(const System& system, const EventsBenchOptions
       if (start->Block()) delete start;
       for (size_t s = 0; Clock::now() < deadline; s = (s + 1) % revisions.size()) {
         const std::string stream = fmt::format("{}-c{}-s{}", prefix, c, s);
-        absl::Status done = targets[static_cast<size_t>(c)]->Append(stream, revisions[s], batch, kData);
+        absl::Status done =
+            targets[static_cast<size_t>(c)]->Append(stream, revisions[s], batch, kData);
         if (!done.ok()) {
           errors[static_cast<size_t>(c)] = done;
           break;

@@ -218,7 +218,8 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartPostgres(bool synch
         return std::vector<std::string>{
             "-D", (dir / "data").string(), "-p", std::to_string(port),
             "-k", dir.string(), "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=on", "-c", fmt::format("synchronous_commit={}", synchronous_commit ? "on" : "off"),
+            "-c", "fsync=on",
+            "-c", fmt::format("synchronous_commit={}", synchronous_commit ? "on" : "off"),
             "-c", "shared_buffers=512MB", "-c", "max_connections=100"};
       },
       options);
@@ -269,7 +270,10 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Launch(const std::string
   }
   absl::StatusOr<pid_t> pid = Spawn(args, log_fd, *run_as);
   close(log_fd);
-  if (!pid.ok()) return absl::InternalError(fmt::format("cannot start {}: {}", binary, MessageOf(pid.status())));
+  if (!pid.ok()) {
+    return absl::InternalError(
+        fmt::format("cannot start {}: {}", binary, MessageOf(pid.status())));
+  }
   server->pid_ = *pid;
   server->cpu_ = std::make_unique<ServerCpu>(*pid);
   if (absl::Status ready = server->WaitUntilAccepting(server->port_); !ready.ok()) return ready;
