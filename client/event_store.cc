@@ -1,8 +1,10 @@
 #include "client/event_store.h"
 
 #include "client/connection.h"
+#include "client/consumer_record.h"
 #include "fmt/format.h"
 #include "protocol/event_id.h"
+#include "protocol/event_record.h"
 
 namespace brook {
 namespace {
@@ -49,6 +51,21 @@ class EventStore::Impl {
   const EventStoreOptions options_;
   client::Connection connection_;
 };
+
+std::optional<StoredEvent> EventFromRecord(const ConsumerRecord& record) {
+  std::optional<EventRecord> event =
+      ReadEventRecord(record.key, record.value, record.headers, record.timestamp_ms);
+  if (!event) return std::nullopt;
+  return StoredEvent{.stream = std::string(event->stream),
+                     .revision = event->revision,
+                     .position = event->position,
+                     .id = std::string(event->id),
+                     .type = std::string(event->type),
+                     .content_type = std::string(event->content_type),
+                     .data = std::string(event->data),
+                     .metadata = std::string(event->metadata),
+                     .timestamp_ms = event->timestamp_ms};
+}
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Create(EventStoreOptions options) {
   if (options.request_timeout.count() <= 0) {

@@ -91,6 +91,13 @@ struct SubscriptionOptions {
   std::chrono::milliseconds max_wait{500};  // How long Next() waits for a live event.
 };
 
+struct ConsumerRecord;
+
+// The event a record of a store topic holds, for projections kept by a consumer group
+// (client/consumer.h) instead of a subscription: nullopt when the record is no event (a
+// plain record produced to the topic). The record form is protocol/event_record.h's.
+std::optional<StoredEvent> EventFromRecord(const ConsumerRecord& record);
+
 class EventStore;
 
 // Catch-up, then live: Next() returns the events after the last ones it returned, in order,

@@ -12,7 +12,8 @@
 //   * After every 5th event of an account, its writer saves a snapshot of the state.
 //   * A projection of every balance is kept by a consumer group reading the store's topic,
 //     where an event is an ordinary record (key: the stream id; headers es.type and
-//     es.revision; value: the data). Offsets are committed after applying, so a projector that
+//     es.revision; value: the data), which brook::EventFromRecord reads back as an event.
+//     Offsets are committed after applying, so a projector that
 //     stops in between gets records again: the projection keeps each stream's last revision
 //     applied and skips what it has seen.
 #include <doctest/doctest.h>
@@ -20,7 +21,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <charconv>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -174,23 +174,6 @@ class Teller {
 
 // ---- The projection, fed by a consumer group ----
 
-std::optional<std::string_view> Header(const brook::ConsumerRecord& record, std::string_view key) {
-  for (const brook::HeaderView& header : record.headers) {
-    if (header.key == key) return header.value;
-  }
-  return std::nullopt;
-}
-
-// The event's revision, from its es.revision header; nullopt without one.
-std::optional<int64_t> RevisionOf(const brook::ConsumerRecord& record) {
-  const std::optional<std::string_view> text = Header(record, "es.revision");
-  int64_t revision = 0;
-  if (!text) return std::nullopt;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), revision);
-  if (error != std::errc() || end != text->data() + text->size()) return std::nullopt;
-  return revision;
-}
-
 // Every account's balance, folded from the store topic's records as the aggregate folds its
 // stream. The group delivers at least once; skipping what is at or below a stream's last
 // revision applied makes each event count once.
@@ -198,19 +181,16 @@ class BalanceProjection {
  public:
   // Folds in one record. Errors: INVALID_ARGUMENT (not an event; data without an amount).
   absl::Status Apply(const brook::ConsumerRecord& record) {
-    const std::optional<std::string_view> type = Header(record, "es.type");
-    const std::optional<int64_t> revision = RevisionOf(record);
-    if (!record.key || !type || !revision) {
-      return absl::InvalidArgumentError("a record of the store topic that is not an event");
-    }
-    const std::string stream(*record.key);
-    Account& account = accounts_.try_emplace(stream, Account{.stream = stream}).first->second;
-    if (*revision <= account.revision) {
+    const std::optional<brook::StoredEvent> event = brook::EventFromRecord(record);
+    if (!event) return absl::InvalidArgumentError("a record of the store topic that is not an event");
+    Account& account =
+        accounts_.try_emplace(event->stream, Account{.stream = event->stream}).first->second;
+    if (event->revision <= account.revision) {
       ++skipped_;
       return absl::OkStatus();
     }
-    if (absl::Status s = account.Apply(*type, record.value.value_or("")); !s.ok()) return s;
-    account.revision = *revision;
+    if (absl::Status s = account.Apply(event->type, event->data); !s.ok()) return s;
+    account.revision = event->revision;
     return absl::OkStatus();
   }
 

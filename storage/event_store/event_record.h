@@ -1,11 +1,7 @@
-// storage/event_store/event_record.h: how an event rides in an ordinary record, so that brook
-// and Kafka consumers of a store topic read it too. Frozen: see docs/event-store.md.
-//
-// key = the stream id; value = the event's data; timestamp = when the broker appended it;
-// headers (UTF-8 text): es.id (canonical UUID), es.type, es.revision and es.position (decimal),
-// es.content-type (absent when empty), es.metadata (bytes; absent when empty), then the other
-// headers a produced event carried (produced_events.h).
-// One append is one record batch, so its events are contiguous offsets of one partition.
+// storage/event_store/event_record.h: events to and from the record batches of a store topic,
+// in the record form protocol/event_record.h fixes (then the other headers a produced event
+// carried, produced_events.h). One append is one record batch, so its events are contiguous
+// offsets of one partition.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -15,18 +11,10 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "protocol/event_record.h"
 #include "protocol/record_batch.h"
 
 namespace brook::storage::events {
-
-inline constexpr std::string_view kIdHeader = "es.id";
-inline constexpr std::string_view kTypeHeader = "es.type";
-inline constexpr std::string_view kRevisionHeader = "es.revision";
-inline constexpr std::string_view kPositionHeader = "es.position";
-inline constexpr std::string_view kContentTypeHeader = "es.content-type";
-inline constexpr std::string_view kMetadataHeader = "es.metadata";
-// Only on records produced to a store topic, never stored (produced_events.h).
-inline constexpr std::string_view kExpectedRevisionHeader = "es.expected-revision";
 
 // An event to append (views into the caller's request).
 struct NewEvent {

@@ -18,7 +18,7 @@ absl::Status InvalidEvent(size_t index, std::string_view why) {
 
 bool IsEventRecord(const RecordView& record) {
   for (const HeaderView& header : record.headers) {
-    if (header.key == kTypeHeader || header.key == kExpectedRevisionHeader) return true;
+    if (header.key == kEventTypeHeader || header.key == kEventExpectedRevisionHeader) return true;
   }
   return false;
 }
@@ -35,23 +35,23 @@ absl::StatusOr<NewEvent> ReadEvent(size_t index, const RecordView& record,
   event.data = record.value.value_or("");
   for (const HeaderView& header : record.headers) {
     const std::string_view value = header.value.value_or("");
-    if (header.key == kTypeHeader) {
+    if (header.key == kEventTypeHeader) {
       event.type = value;
-    } else if (header.key == kIdHeader) {
+    } else if (header.key == kEventIdHeader) {
       absl::StatusOr<std::string> id = ParseEventId(value);
       if (!id.ok()) return InvalidEvent(index, fmt::format("es.id '{}' is not a UUID", value));
       event.id = *std::move(id);
-    } else if (header.key == kContentTypeHeader) {
+    } else if (header.key == kEventContentTypeHeader) {
       event.content_type = value;
-    } else if (header.key == kMetadataHeader) {
+    } else if (header.key == kEventMetadataHeader) {
       event.metadata = value;
-    } else if (header.key == kExpectedRevisionHeader) {
+    } else if (header.key == kEventExpectedRevisionHeader) {
       *expected = ParseExpectedRevision(value);
       if (!*expected) {
         return InvalidEvent(index, fmt::format("es.expected-revision '{}' is not {}", value,
                                                kExpectedRevisionHelp));
       }
-    } else if (header.key == kRevisionHeader || header.key == kPositionHeader) {
+    } else if (header.key == kEventRevisionHeader || header.key == kEventPositionHeader) {
       return InvalidEvent(index, fmt::format("{} is set by the broker", header.key));
     } else {
       others->push_back(header);

@@ -1,0 +1,51 @@
+#include "protocol/event_record.h"
+
+#include <charconv>
+
+#include "protocol/event_id.h"
+
+namespace brook {
+namespace {
+
+std::optional<int64_t> ParseDecimal(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<EventRecord> ReadEventRecord(std::optional<std::string_view> key,
+                                           std::optional<std::string_view> value,
+                                           std::span<const HeaderView> headers,
+                                           int64_t timestamp_ms) {
+  if (!key) return std::nullopt;
+  EventRecord event;
+  event.stream = *key;
+  event.data = value.value_or("");
+  event.timestamp_ms = timestamp_ms;
+  std::optional<int64_t> revision, position;
+  for (const HeaderView& header : headers) {
+    const std::string_view text = header.value.value_or("");
+    if (header.key == kEventIdHeader) {
+      event.id = text;
+    } else if (header.key == kEventTypeHeader) {
+      event.type = text;
+    } else if (header.key == kEventRevisionHeader) {
+      revision = ParseDecimal(text);
+    } else if (header.key == kEventPositionHeader) {
+      position = ParseDecimal(text);
+    } else if (header.key == kEventContentTypeHeader) {
+      event.content_type = text;
+    } else if (header.key == kEventMetadataHeader) {
+      event.metadata = text;
+    }
+  }
+  if (event.id.size() != kEventIdTextBytes || !revision || !position) return std::nullopt;
+  event.revision = *revision;
+  event.position = *position;
+  return event;
+}
+
+}  // namespace brook

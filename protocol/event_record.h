@@ -1,0 +1,53 @@
+// protocol/event_record.h: how an event of brook's event store rides in an ordinary record,
+// so that brook's and Kafka's consumers of a store topic read it too (docs/event-store.md,
+// "How an event is stored"). Frozen: the broker writes it, consumers read it.
+//
+//   key = the stream id; value = the event's data; timestamp = when the broker appended it;
+//   headers (UTF-8 text): es.id (canonical UUID), es.type, es.revision and es.position
+//   (decimal), es.content-type and es.metadata (absent when empty), then any others.
+//
+//   std::optional<EventRecord> event = ReadEventRecord(record.key, record.value,
+//                                                      record.headers, record.timestamp);
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "protocol/record_batch.h"
+
+namespace brook {
+
+inline constexpr std::string_view kEventIdHeader = "es.id";
+inline constexpr std::string_view kEventTypeHeader = "es.type";
+inline constexpr std::string_view kEventRevisionHeader = "es.revision";
+inline constexpr std::string_view kEventPositionHeader = "es.position";
+inline constexpr std::string_view kEventContentTypeHeader = "es.content-type";
+inline constexpr std::string_view kEventMetadataHeader = "es.metadata";
+// Only on records produced to a store topic, never stored (docs/event-store.md).
+inline constexpr std::string_view kEventExpectedRevisionHeader = "es.expected-revision";
+
+// An event read from its record: views into the record's bytes.
+struct EventRecord {
+  std::string_view stream;
+  int64_t revision = 0;
+  int64_t position = 0;
+  std::string_view id;  // Canonical UUID text.
+  std::string_view type;
+  std::string_view content_type;
+  std::string_view data;
+  std::string_view metadata;
+  int64_t timestamp_ms = 0;
+};
+
+// The event a record holds; nullopt when the record is no event (no key, or no es.id,
+// es.revision or es.position that parses).
+std::optional<EventRecord> ReadEventRecord(std::optional<std::string_view> key,
+                                           std::optional<std::string_view> value,
+                                           std::span<const HeaderView> headers,
+                                           int64_t timestamp_ms);
+
+}  // namespace brook
