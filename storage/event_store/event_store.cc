@@ -249,7 +249,9 @@ absl::StatusOr<AppendResult> EventStore::AppendProduced(std::string_view topic,
   absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/false);
   if (!resolved.ok()) return resolved.status();
   if (partition.value < 0 || partition.value >= resolved->partitions) {
-    return log_.Append(topic, partition, record_set);  // Answers UNKNOWN_TOPIC_OR_PARTITION.
+    return MakeError(ErrorCode::kUnknownTopicOrPartition,
+                     fmt::format("topic '{}' has no partition {} (it has {})", resolved->topic,
+                                 partition.value, resolved->partitions));
   }
   std::vector<AppendOutcome> outcomes;
   return AppendRequests(*resolved, partition, produced.requests, produced.producer,

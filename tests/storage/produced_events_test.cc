@@ -162,6 +162,8 @@ TEST_CASE_FIXTURE(ProducedFixture, "produced events: a stream's partition, and p
   absl::StatusOr<AppendResult> elsewhere =
       events->AppendProduced("wide", PartitionId(1), Batch({EventRecord("s", "Again")}));
   CHECK(CodeOf(elsewhere.status()) == ErrorCode::kInvalidRecord);
+  CHECK(CodeOf(events->AppendProduced("wide", PartitionId(9), Batch({EventRecord("t", "X")}))
+                   .status()) == ErrorCode::kUnknownTopicOrPartition);
   // brook's own appends follow it there.
   NewEvent more = testing::Ev("More");
   REQUIRE(events->Append("wide", {"s", 0, {&more, 1}}).ok());
