@@ -154,4 +154,17 @@ std::optional<Reply<Response>> DecodeReply(std::string payload) {
   return Reply<Response>{owned, *header, *std::move(response)};
 }
 
+// Sends `request` and reads its reply (whatever its error code); nullopt when the broker does
+// not answer within `timeout_ms` (it died, say) or the reply does not decode.
+template <class Request>
+std::optional<Reply<typename Request::Response>> TryRoundtrip(RawClient& client,
+                                                               const Request& request,
+                                                               int32_t correlation_id,
+                                                               int timeout_ms = 5000) {
+  if (!client.Send(request, correlation_id)) return std::nullopt;
+  std::optional<std::string> payload = client.ReadFrame(timeout_ms);
+  if (!payload) return std::nullopt;
+  return DecodeReply<typename Request::Response>(*std::move(payload));
+}
+
 }  // namespace brook::testing
