@@ -1,0 +1,121 @@
+// The event store under concurrent appends (storage/event_store/): expected-revision checks
+// and event-id idempotency hold when appends to the same streams race on many threads.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fmt/format.h"
+#include "protocol/event_id.h"
+#include "protocol/expected_revision.h"
+#include "protocol/messages.h"
+#include "storage/event_store/event_store.h"
+#include "tests/storage/event_store_fixture.h"
+
+namespace brook::storage::events {
+namespace {
+
+using testing::Ev;
+using Fixture = testing::EventStoreFixture;
+
+TEST_CASE_FIXTURE(Fixture, "event store: racing appends with expected revisions land each once, in order") {
+  constexpr int kThreads = 8, kAppends = 150, kStreams = 3;
+  std::mutex mu;
+  std::map<std::string, std::map<int64_t, std::string>> landed;  // Stream -> revision -> type.
+  std::atomic<int> conflicts{0}, failures{0}, reused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<int64_t> known(kStreams, kExpectNoStream);
+      for (int i = 0; i < kAppends; ++i) {
+        const int s = (t + i) % kStreams;
+        const std::string stream = fmt::format("account-{}", s);
+        const std::string type = fmt::format("t{}-{}", t, i);
+        for (;;) {
+          absl::StatusOr<AppendOutcome> outcome = Append(stream, known[s], {Ev(type)});
+          if (outcome.ok()) {
+            known[s] = outcome->last_revision;
+            std::lock_guard lock(mu);
+            reused += !landed[stream].emplace(outcome->first_revision, type).second;
+            break;
+          }
+          const std::optional<int64_t> actual = ActualRevisionOf(outcome.status());
+          if (!actual || *actual == known[s]) {  // Only a stale expectation may fail.
+            ++failures;
+            return;
+          }
+          known[s] = *actual;
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(failures.load() == 0);
+  CHECK(reused.load() == 0);  // No revision given to two appends.
+  MESSAGE(conflicts.load(), " appends were refused for a stale expected revision and retried");
+  int total = 0;
+  for (int s = 0; s < kStreams; ++s) {
+    const std::string stream = fmt::format("account-{}", s);
+    auto read = events->ReadStream("", stream, {.limit = 10000});
+    REQUIRE(read.ok());
+    const auto& expected = landed[stream];
+    REQUIRE(read->events.size() == expected.size());
+    int64_t revision = 0;
+    for (const Event& event : read->events) {
+      INFO(stream, "@", revision);
+      CHECK(event.revision == revision);
+      CHECK(event.type == expected.at(revision));
+      ++revision;
+    }
+    total += static_cast<int>(read->events.size());
+  }
+  CHECK(total == kThreads * kAppends);
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: racing retries of the same appends land them once") {
+  constexpr int kAppends = 300;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kAppends; ++i) ids.push_back(NewEventId());
+  // Two clients send the same appends (as a client and its retry would), in the same order.
+  std::vector<AppendOutcome> outcomes[2];
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        absl::StatusOr<AppendOutcome> outcome =
+            Append("order-1", kExpectAny, {Ev(fmt::format("e{}", i), "{}", ids[i])});
+        if (!outcome.ok()) {
+          ++failures;
+          return;
+        }
+        outcomes[t].push_back(*outcome);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  REQUIRE(failures.load() == 0);
+  int duplicates = 0;
+  for (int i = 0; i < kAppends; ++i) {
+    INFO("append ", i);
+    const AppendOutcome& a = outcomes[0][i];
+    const AppendOutcome& b = outcomes[1][i];
+    CHECK(a.first_revision == b.first_revision);
+    CHECK(a.first_position == b.first_position);
+    CHECK(a.duplicate != b.duplicate);  // One appended, the other was answered as a repeat.
+    duplicates += a.duplicate + b.duplicate;
+  }
+  CHECK(duplicates == kAppends);
+  auto read = events->ReadStream("", "order-1", {.limit = 10000});
+  REQUIRE(read.ok());
+  REQUIRE(read->events.size() == static_cast<size_t>(kAppends));
+  for (int i = 0; i < kAppends; ++i) CHECK(read->events[i].revision == i);
+}
+
+}  // namespace
+}  // namespace brook::storage::events
