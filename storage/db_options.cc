@@ -4,52 +4,10 @@
 
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
-#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
-#include "storage/event_store/event_keys.h"
-#include "storage/keys.h"
 #include "storage/rocksdb_logger.h"
 
 namespace brook::storage {
-namespace {
-
-// A memtable insert hint's prefix of a column family's keys: RocksDB inserts a key from where
-// the last key with the same prefix went, instead of searching its skip list from the top.
-// `length` gives the prefix's length, 0 for a key that takes no hint.
-//
-// RocksDB 7.8 (Debian 12's) shares the hints between a memtable's point keys and its range
-// deletions (fixed in later versions): a range deletion whose start key takes a hint corrupts
-// the memtable. So no key a DeleteRange of brook's starts at may take one: those are topic and
-// partition prefixes, single tags, the meta segment prefix and snapshot keys, all outside.
-class HintPrefix final : public rocksdb::SliceTransform {
- public:
-  using Length = size_t (*)(std::string_view key);
-  HintPrefix(const char* name, Length length) : name_(name), length_(length) {}
-  const char* Name() const override { return name_; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return {key.data(), length_(key.ToStringView())};
-  }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return length_(key.ToStringView()) > 0;
-  }
-
- private:
-  const char* name_;
-  Length length_;
-};
-
-// Log keys (topic | partition | offset, 16 bytes) and time index keys (24 bytes) share their
-// partition's prefix; range deletions start at a topic or partition prefix.
-size_t LogHint(std::string_view key) { return key.size() == 16 ? kPartitionPrefixSize : 0; }
-size_t TimeIndexHint(std::string_view key) {
-  return key.size() == 24 ? kPartitionPrefixSize : 0;
-}
-// Segment records ('S' | log key, 17 bytes): rewritten at every append.
-size_t MetaHint(std::string_view key) {
-  return key.size() == 17 && key[0] == kMetaSegmentTag ? kPartitionPrefixSize + 1 : 0;
-}
-
-}  // namespace
 
 rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, rocksdb::Env* memory_env) {
   rocksdb::DBOptions db;
@@ -70,17 +28,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
 
-  rocksdb::ColumnFamilyOptions group_offsets;
-  group_offsets.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-
-  // Appends write keys in order within a partition: each is inserted next to the last one.
-  rocksdb::ColumnFamilyOptions meta = group_offsets;
-  meta.memtable_insert_with_hint_prefix_extractor =
-      std::make_shared<HintPrefix>("brook.MetaHint", MetaHint);
+  rocksdb::ColumnFamilyOptions meta;
+  meta.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   rocksdb::ColumnFamilyOptions log = meta;
-  log.memtable_insert_with_hint_prefix_extractor =
-      std::make_shared<HintPrefix>("brook.LogHint", LogHint);
   log.write_buffer_size = options.write_buffer_bytes;
   log.max_write_buffer_number = 6;  // Absorbs bursts while flushes catch up.
   log.compression = rocksdb::kNoCompression;  // Producers choose compression per batch.
@@ -97,8 +48,6 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   log.blob_garbage_collection_force_threshold = 0.5;
 
   rocksdb::ColumnFamilyOptions time_index = meta;
-  time_index.memtable_insert_with_hint_prefix_extractor =
-      std::make_shared<HintPrefix>("brook.TimeIndexHint", TimeIndexHint);
 
   // The event store's index is read by point lookups that mostly miss (is this event id
   // new? does this stream exist?): Bloom filters answer those without searching the
@@ -109,12 +58,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const StoreOptio
   events.table_factory.reset(rocksdb::NewBlockBasedTableFactory(events_table));
   events.memtable_whole_key_filtering = true;
   events.memtable_prefix_bloom_size_ratio = 0.05;
-  events.memtable_insert_with_hint_prefix_extractor =
-      std::make_shared<HintPrefix>("brook.EventsHint", events::InsertHintPrefixLength);
   return {{kMetaColumnFamily, meta},
           {kLogColumnFamily, log},
           {kTimeIndexColumnFamily, time_index},
-          {kGroupOffsetsColumnFamily, group_offsets},
+          {kGroupOffsetsColumnFamily, meta},
           {kEventsColumnFamily, events}};
 }
 

@@ -422,9 +422,8 @@ absl::StatusOr<RetentionResult> PartitionLog::AdvanceLogStart(int64_t new_start,
       trimmed = TrimSegment(*kept, new_start);
     }
     if (kept != segments_.begin() || trimmed) {
-      // From the segment prefix, not the first segment's key: a range deletion may not start
-      // at a key that takes a memtable insert hint (db_options.cc).
-      write.DeleteRange(cfs_.meta, kMetaSegmentTag + prefix_,
+      write.DeleteRange(cfs_.meta,
+                        MetaSegmentKey(topic_id_, partition_.value, segments_.front().base_offset),
                         MetaSegmentKey(topic_id_, partition_.value, new_start));
     }
     if (trimmed) {

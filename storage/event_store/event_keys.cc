@@ -1,7 +1,5 @@
 #include "storage/event_store/event_keys.h"
 
-#include <algorithm>
-
 #include "protocol/wire.h"
 #include "storage/keys.h"
 
@@ -154,18 +152,6 @@ std::string SnapshotKey(uint32_t topic_id, std::string_view stream, int64_t revi
 
 std::string SnapshotKeyEnd(uint32_t topic_id, std::string_view stream) {
   return StreamPrefix(topic_id, kSnapshotTag, stream) + '\xff';
-}
-
-size_t InsertHintPrefixLength(std::string_view key) {
-  constexpr size_t kTagEnd = 5;  // topic_id u32 | tag
-  if (key.size() <= kTagEnd) return 0;
-  const char tag = key[kTagEnd - 1];
-  if (tag == kSnapshotTag) return 0;
-  if (tag != kRevisionTag && tag != kIdTag) return kTagEnd;
-  if (key.size() < kTagEnd + 2) return 0;
-  const size_t stream_len = (static_cast<size_t>(static_cast<uint8_t>(key[kTagEnd])) << 8) |
-                            static_cast<uint8_t>(key[kTagEnd + 1]);
-  return std::min(key.size(), kTagEnd + 2 + stream_len);
 }
 
 std::string CheckpointKey(uint32_t topic_id, std::string_view name) {

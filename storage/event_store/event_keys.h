@@ -78,11 +78,4 @@ std::string SnapshotKey(uint32_t topic_id, std::string_view stream, int64_t revi
 std::string SnapshotKeyEnd(uint32_t topic_id, std::string_view stream);
 std::string CheckpointKey(uint32_t topic_id, std::string_view name);
 
-// How much of a key the keys written after it usually share: topic_id | tag | stream for a
-// stream's revision and id keys, topic_id | tag for the others; 0 for snapshot keys and keys
-// shorter than 6 bytes, which take no hint (range deletions start at those: db_options.cc).
-// The memtable inserts a key from where the last key with the same prefix went, instead of
-// searching from the top.
-size_t InsertHintPrefixLength(std::string_view key);
-
 }  // namespace brook::storage::events
