@@ -86,10 +86,6 @@ std::string FormatRecord(std::string_view format, const ConsumerRecord& record) 
 }
 
 std::string RecordJson(const ConsumerRecord& record) {
-  boost::json::object headers;
-  for (const HeaderView& h : record.headers) {
-    headers[h.key] = json::BytesOrNull(h.value);
-  }
   boost::json::object out;
   out["topic"] = record.topic;
   out["partition"] = record.partition;
@@ -97,7 +93,7 @@ std::string RecordJson(const ConsumerRecord& record) {
   out["timestamp"] = record.timestamp_ms;
   out["key"] = json::BytesOrNull(record.key);
   out["value"] = json::BytesOrNull(record.value);
-  out["headers"] = std::move(headers);
+  out["headers"] = json::Headers(record.headers);
   return json::Text(out);
 }
 

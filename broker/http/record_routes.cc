@@ -46,14 +46,7 @@ boost::json::object RecordJson(const RecordView& record) {
   out["timestamp"] = record.timestamp;
   out["key"] = json::BytesOrNull(record.key);
   out["value"] = json::BytesOrNull(record.value);
-  boost::json::array headers;
-  for (const HeaderView& header : record.headers) {
-    boost::json::object h;
-    h["key"] = json::Bytes(header.key);
-    h["value"] = json::BytesOrNull(header.value);
-    headers.push_back(std::move(h));
-  }
-  out["headers"] = std::move(headers);
+  out["headers"] = json::Headers(record.headers);
   absl::StatusOr<DeadLetterInfo> dead_letter = ParseDeadLetter(record.headers);
   if (dead_letter.ok() && dead_letter->convention != DeadLetterConvention::kUnknown) {
     const DeadLetterInfo& info = *dead_letter;

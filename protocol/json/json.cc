@@ -23,6 +23,17 @@ boost::json::value BytesOrNull(const std::optional<std::string_view>& bytes) {
   return bytes ? Bytes(*bytes) : boost::json::value(nullptr);
 }
 
+boost::json::array Headers(std::span<const HeaderView> headers) {
+  boost::json::array out;
+  for (const HeaderView& header : headers) {
+    boost::json::object h;
+    h["key"] = Bytes(header.key);
+    h["value"] = BytesOrNull(header.value);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 boost::json::value StringOrNull(const std::optional<std::string>& text) {
   return text ? boost::json::value(*text) : boost::json::value(nullptr);
 }

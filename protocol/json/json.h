@@ -9,10 +9,14 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+
+#include "protocol/record_batch.h"
 
 namespace brook::json {
 
@@ -20,6 +24,8 @@ namespace brook::json {
 boost::json::value Bytes(std::string_view bytes);
 // Bytes(*bytes), or null.
 boost::json::value BytesOrNull(const std::optional<std::string_view>& bytes);
+// A record's headers in order, duplicates kept: [{"key": Bytes, "value": BytesOrNull}, ...].
+boost::json::array Headers(std::span<const HeaderView> headers);
 // *text as a JSON string, or null.
 boost::json::value StringOrNull(const std::optional<std::string>& text);
 
