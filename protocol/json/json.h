@@ -2,8 +2,8 @@
 // reports, the ready line and the HTTP API all build Boost.JSON values and serialize them
 // (never text by hand); JSON that users send is parsed with simdjson where it is read.
 //
-// Bytes that may not be text (record keys, values and header values) become a JSON string
-// when they are valid UTF-8, and otherwise an object {"base64": "..."} holding them in
+// Bytes that may not be text (record keys and values, header keys and values) become a JSON
+// string when they are valid UTF-8, and otherwise an object {"base64": "..."} holding them in
 // standard base64 (RFC 4648, padded), so the output is always valid JSON and loses nothing.
 // Thread-safety: plain functions over values.
 #pragma once
