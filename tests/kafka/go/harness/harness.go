@@ -109,15 +109,26 @@ func (w *Worker) Stop(t *testing.T, closeClient func() error) {
 	}
 }
 
+// Header is one record header as `brook consume --json` prints it (in order, repeated keys kept).
+type Header struct {
+	Key   string  `json:"key"`
+	Value *string `json:"value"`
+}
+
 // Record is one record as `brook consume --json` prints it.
 type Record struct {
-	Topic     string             `json:"topic"`
-	Partition int32              `json:"partition"`
-	Offset    int64              `json:"offset"`
-	Timestamp int64              `json:"timestamp"`
-	Key       *string            `json:"key"`
-	Value     *string            `json:"value"`
-	Headers   map[string]*string `json:"headers"`
+	Topic     string   `json:"topic"`
+	Partition int32    `json:"partition"`
+	Offset    int64    `json:"offset"`
+	Timestamp int64    `json:"timestamp"`
+	Key       *string  `json:"key"`
+	Value     *string  `json:"value"`
+	Headers   []Header `json:"headers"`
+}
+
+// SameHeader reports whether h is the header named key with the optional value want.
+func SameHeader(h Header, key string, want *string) bool {
+	return h.Key == key && SameStr(h.Value, want)
 }
 
 // Position names a record: its partition and offset.
