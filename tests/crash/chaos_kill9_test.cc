@@ -70,6 +70,40 @@ const std::vector<ConfigEntry> kRetained = {{"segment.bytes", "1024"},
 
 std::string KeyOf(int i, int j) { return fmt::format("k{}", (i * 5 + j) % kCompactedKeys); }
 
+// Whether the broker accepted a request it answered: no error in the answer's header, then
+// none in `answer_error(body)` (a header error leaves the body empty). A refusal is counted:
+// none is expected.
+template <class Response, class AnswerError>
+bool Accepted(const testing::Reply<Response>& reply, AnswerError answer_error, Acked* acked) {
+  if (reply.first.error_code == ErrorCode::kNone &&
+      answer_error(reply.second) == ErrorCode::kNone) {
+    return true;
+  }
+  acked->refused.fetch_add(1);
+  return false;
+}
+
+ErrorCode NoAnswerError(const auto&) { return ErrorCode::kNone; }
+
+// Produces `batch` to (topic, partition): its base offset, or nullopt when the broker died
+// (not acknowledged) or refused it.
+std::optional<int64_t> ProduceBatch(RawClient& client, const std::string& topic,
+                                    int32_t partition, const std::string& batch, int16_t acks,
+                                    int32_t id, Acked* acked) {
+  ProduceRequest produce;  // Holds a view of `batch`.
+  produce.acks = acks;
+  produce.topics.push_back({topic, {{partition, batch}}});
+  auto reply = TryRoundtrip(client, produce, id);
+  const auto partition_error = [](const ProduceResponse& r) {
+    return r.topics.at(0).partitions.at(0).error_code;
+  };
+  if (!reply || !Accepted(*reply, partition_error, acked)) return std::nullopt;
+  return reply->second.topics.at(0).partitions.at(0).base_offset;
+}
+
+// The error of the first topic of a CreateTopics or DeleteTopics answer.
+ErrorCode TopicError(const auto& response) { return response.topics.at(0).error_code; }
+
 // Produces batches of 5 records (keyed when `keyed`) to `topic` round-robin over its
 // partitions until the broker dies, recording what it acknowledged.
 void Produce(const std::string& bootstrap, const std::string& topic, int16_t acks, bool keyed,
@@ -83,23 +117,12 @@ void Produce(const std::string& bootstrap, const std::string& topic, int16_t ack
       values.push_back(fmt::format("{}/{}/{}/{}", topic, round, i, j));
       keyed_values.emplace_back(KeyOf(i, j), values.back());
     }
-    // The request holds a view of the batch.
     const std::string batch = keyed ? testing::KeyedBatch(keyed_values) : testing::MakeBatch(values);
-    ProduceRequest produce;
-    produce.acks = acks;
-    produce.topics.push_back({topic, {{partition, batch}}});
-    auto reply = TryRoundtrip(client, produce, i);
-    if (!reply) return;  // The broker died: not acknowledged.
-    const auto& result = reply->second.topics.at(0).partitions.at(0);
-    if (reply->first.error_code != ErrorCode::kNone || result.error_code != ErrorCode::kNone) {
-      acked->refused.fetch_add(1);
-      return;
-    }
+    const std::optional<int64_t> base = ProduceBatch(client, topic, partition, batch, acks, i, acked);
+    if (!base) return;
     std::lock_guard lock(acked->mu);
     auto& log = acked->records[{topic, partition}];
-    for (size_t j = 0; j < values.size(); ++j) {
-      log[result.base_offset + static_cast<int64_t>(j)] = values[j];
-    }
+    for (size_t j = 0; j < values.size(); ++j) log[*base + static_cast<int64_t>(j)] = values[j];
   }
 }
 
@@ -118,11 +141,10 @@ void Commit(const std::string& bootstrap, Acked* acked) {
     commit.group_id = "g";
     commit.topics.push_back({"a", {{partition, offset, std::nullopt}}});
     auto reply = TryRoundtrip(client, commit, i);
-    if (!reply) return;
-    if (reply->second.topics.at(0).partitions.at(0).error_code != ErrorCode::kNone) {
-      acked->refused.fetch_add(1);
-      return;
-    }
+    const auto partition_error = [](const OffsetCommitResponse& r) {
+      return r.topics.at(0).partitions.at(0).error_code;
+    };
+    if (!reply || !Accepted(*reply, partition_error, acked)) return;
     std::lock_guard lock(acked->mu);
     acked->commit_acked[partition] = offset;
   }
@@ -133,11 +155,7 @@ void Compact(const std::string& bootstrap, Acked* acked) {
   RawClient client(bootstrap);
   for (int i = 0;; ++i) {
     auto reply = TryRoundtrip(client, CompactTopicRequest{"c", std::nullopt}, i, 20000);
-    if (!reply) return;
-    if (reply->first.error_code != ErrorCode::kNone) {
-      acked->refused.fetch_add(1);
-      return;
-    }
+    if (!reply || !Accepted(*reply, NoAnswerError<CompactTopicResponse>, acked)) return;
     acked->compactions.fetch_add(1);
   }
 }
@@ -155,12 +173,8 @@ bool DeadLetter(RawClient& client, int64_t source, int32_t id, Acked* acked) {
   letter.reason = "chaos";
   letter.first_failure_ms = letter.last_failure_ms = testing::WallClockMs();
   auto reply = TryRoundtrip(client, letter, id);
-  if (!reply) return false;
+  if (!reply || !Accepted(*reply, NoAnswerError<DeadLetterResponse>, acked)) return false;
   std::lock_guard lock(acked->mu);
-  if (reply->first.error_code != ErrorCode::kNone) {
-    acked->refused.fetch_add(1);
-    return false;
-  }
   acked->letters_unanswered.erase(source);
   acked->dead_lettered[source] = {reply->second.dlq_partition, reply->second.dlq_offset};
   return true;
@@ -178,13 +192,11 @@ bool Replay(RawClient& client, int64_t source, int32_t id, Acked* acked) {
     acked->replays_unanswered.insert(source);
   }
   auto reply = TryRoundtrip(client, replay, id);
-  if (!reply) return false;
+  const auto record_error = [](const ReplayDeadLettersResponse& r) {
+    return r.records.at(0).error_code;
+  };
+  if (!reply || !Accepted(*reply, record_error, acked)) return false;
   std::lock_guard lock(acked->mu);
-  if (reply->first.error_code != ErrorCode::kNone ||
-      reply->second.records.at(0).error_code != ErrorCode::kNone) {
-    acked->refused.fetch_add(1);
-    return false;
-  }
   acked->replays_unanswered.erase(source);
   acked->replayed[source] = reply->second.records.at(0).replayed_offset;
   return true;
@@ -210,23 +222,15 @@ void DeadLetterAndReplay(const std::string& bootstrap, int round, Acked* acked) 
   }
   for (int i = 0;; ++i) {
     const std::string value = fmt::format("d/{}/{}", round, i);
-    const std::string batch = testing::MakeBatch({value});
-    ProduceRequest produce;
-    produce.acks = kAcksAll;
-    produce.topics.push_back({"d", {{0, batch}}});
-    auto reply = TryRoundtrip(client, produce, ++id);
-    if (!reply) return;
-    const auto& result = reply->second.topics.at(0).partitions.at(0);
-    if (reply->first.error_code != ErrorCode::kNone || result.error_code != ErrorCode::kNone) {
-      acked->refused.fetch_add(1);
-      return;
-    }
+    const std::optional<int64_t> source =
+        ProduceBatch(client, "d", 0, testing::MakeBatch({value}), kAcksAll, ++id, acked);
+    if (!source) return;
     {
       std::lock_guard lock(acked->mu);
-      acked->dead_sources[result.base_offset] = value;
+      acked->dead_sources[*source] = value;
     }
-    if (!DeadLetter(client, result.base_offset, ++id, acked)) return;
-    if (i % 2 == 0 && !Replay(client, result.base_offset, ++id, acked)) return;
+    if (!DeadLetter(client, *source, ++id, acked)) return;
+    if (i % 2 == 0 && !Replay(client, *source, ++id, acked)) return;
   }
 }
 
@@ -239,11 +243,7 @@ void Churn(const std::string& bootstrap, int round, Acked* acked) {
     CreateTopicsRequest create;
     create.topics.push_back({name, 1, {}});
     auto created = TryRoundtrip(client, create, 2 * n);
-    if (!created) return;
-    if (created->second.topics.at(0).error_code != ErrorCode::kNone) {
-      acked->refused.fetch_add(1);
-      return;
-    }
+    if (!created || !Accepted(*created, TopicError<CreateTopicsResponse>, acked)) return;
     {
       std::lock_guard lock(acked->mu);
       acked->created.insert(name);
@@ -251,11 +251,7 @@ void Churn(const std::string& bootstrap, int round, Acked* acked) {
       acked->delete_sent.insert(name);
     }
     auto deleted = TryRoundtrip(client, DeleteTopicsRequest{{name}}, 2 * n + 1);
-    if (!deleted) return;
-    if (deleted->second.topics.at(0).error_code != ErrorCode::kNone) {
-      acked->refused.fetch_add(1);
-      return;
-    }
+    if (!deleted || !Accepted(*deleted, TopicError<DeleteTopicsResponse>, acked)) return;
     std::lock_guard lock(acked->mu);
     acked->deleted.insert(name);
   }
