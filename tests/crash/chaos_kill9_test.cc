@@ -117,8 +117,10 @@ void Produce(const std::string& bootstrap, const std::string& topic, int16_t ack
       values.push_back(fmt::format("{}/{}/{}/{}", topic, round, i, j));
       keyed_values.emplace_back(KeyOf(i, j), values.back());
     }
-    const std::string batch = keyed ? testing::KeyedBatch(keyed_values) : testing::MakeBatch(values);
-    const std::optional<int64_t> base = ProduceBatch(client, topic, partition, batch, acks, i, acked);
+    const std::string batch =
+        keyed ? testing::KeyedBatch(keyed_values) : testing::MakeBatch(values);
+    const std::optional<int64_t> base =
+        ProduceBatch(client, topic, partition, batch, acks, i, acked);
     if (!base) return;
     std::lock_guard lock(acked->mu);
     auto& log = acked->records[{topic, partition}];
