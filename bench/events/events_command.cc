@@ -348,21 +348,33 @@ void AddEventsBenchCommand(CLI::App& bench, int* exit_code) {
   auto o = std::make_shared<EventsBenchOptions>();
   CLI::App* cmd = bench.add_subcommand(
       "events", "brook's event store beside PostgreSQL's tutorial design (needs postgresql)");
-  cmd->add_option("--clients", o->clients, "Concurrent clients")->check(CLI::Range(1, 1000));
+  cmd->add_option("--clients", o->clients, "Concurrent clients")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--runs", o->runs, "Runs per durability (medians reported)")
-      ->check(CLI::Range(1, 100));
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   cmd->add_option("--seconds", o->seconds, "Length of each append run")
-      ->check(CLI::Range(0.1, 3600.0));
-  cmd->add_option("--batch", o->batch, "Events per batched append")->check(CLI::Range(1, 10000));
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Events per batched append")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   cmd->add_option("--streams-per-client", o->streams_per_client, "Streams each client appends to")
-      ->check(CLI::Range(1, 1000000));
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   cmd->add_option("--read-events", o->read_events, "Events in the stream the reads read")
-      ->check(CLI::Range(1, 10000));
-  cmd->add_option("--reads", o->reads, "Reads of that stream")->check(CLI::Range(1, 1000000));
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->add_option("--reads", o->reads, "Reads of that stream")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   cmd->add_option("--streams", o->streams, "New streams for the memory figure (0: skip)")
-      ->check(CLI::Range(int64_t{0}, int64_t{100'000'000}));
+      ->check(CLI::Range(int64_t{0}, int64_t{100'000'000}))
+      ->capture_default_str();
   cmd->add_option("--durability", o->durability, "fsync, no-fsync or both")
-      ->check(CLI::IsMember({"fsync", "no-fsync", "both"}));
+      ->check(CLI::IsMember({"fsync", "no-fsync", "both"}))
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
   cmd->callback([o, exit_code] { *exit_code = RunEventsBench(*o); });
 }
