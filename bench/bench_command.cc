@@ -16,11 +16,11 @@
 
 #include "bench/compare_command.h"
 #include "bench/end_to_end_command.h"
+#include "bench/events/events_command.h"
 #include "bench/startup_command.h"
 #include "bench/peers/kafka_driver.h"
 #include "bench/peers/peer_workloads.h"
 #include "bench/report.h"
-#include "bench/events/events_command.h"
 #include "bench/metrics_command.h"
 #include "bench/reset_command.h"
 #include "bench/target.h"
