@@ -34,9 +34,9 @@ namespace brook::storage {
 
 // 2: the active segment's record ends the log (compaction may rewrite the last batches) and
 // idempotent producers' state is kept. 3: the "events" column family (the event store's
-// index, storage/event_store/event_keys.h). A version-1 or -2 directory opens unchanged and is
-// marked 3.
-inline constexpr uint32_t kStorageFormatVersion = 3;
+// index, storage/event_store/event_keys.h). 4: one revision entry per append (a run), not per
+// event. A directory of versions 1 to 3 opens unchanged and is marked 4.
+inline constexpr uint32_t kStorageFormatVersion = 4;
 inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 inline constexpr size_t kPartitionPrefixSize = 8;
 

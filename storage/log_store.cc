@@ -68,11 +68,12 @@ absl::Status OpenError(const std::string& path, const rocksdb::Status& s) {
   return FromRocks(s, fmt::format("cannot open data dir '{}'", path));
 }
 
-// Checks the directory's format version and marks it as the current one (fsynced). Version 1
-// needs no conversion: its last batches were never compacted, so they and the active
-// segment's record agree on the log end; marking it 2 keeps an older brook, which would take
-// the log end from the last batch, from opening it. Errors: DataLoss for an unknown version;
-// STORAGE_ERROR.
+// Checks the directory's format version and marks it as the current one (fsynced). Older
+// versions need no conversion (docs/storage.md, "Format version"): version 1's last batches
+// were never compacted, so they and the active segment's record agree on the log end, and
+// version 3's per-event revision entries read as runs of one. Marking it current keeps an
+// older brook, which would misread it, from opening it. Errors: DataLoss for an unknown
+// version; STORAGE_ERROR.
 absl::Status UpgradeFormatVersion(const ColumnFamilies& cfs, const std::string& data_dir) {
   std::string version;
   rocksdb::Status s = cfs.db->Get(rocksdb::ReadOptions(), cfs.meta, MetaVersionKey(), &version);

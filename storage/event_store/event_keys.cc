@@ -59,22 +59,27 @@ absl::StatusOr<StreamState> DecodeStreamState(std::string_view value) {
   return state;
 }
 
-std::string EncodeEventLocation(const EventLocation& location) {
+std::string EncodeRevisionRun(const RevisionRun& run) {
   std::string value;
   wire::Writer w(&value);
-  w.Int64(location.position);
-  w.Int32(location.partition);
-  w.Int64(location.offset);
+  w.Int64(run.position);
+  w.Int32(run.partition);
+  w.Int64(run.offset);
+  w.Int32(run.count);
   return value;
 }
 
-EventLocation DecodeEventLocation(std::string_view value) {
+absl::StatusOr<RevisionRun> DecodeRevisionRun(std::string_view value) {
   wire::Reader r(value);
-  EventLocation location;
-  location.position = r.Int64();
-  location.partition = r.Int32();
-  location.offset = r.Int64();
-  return location;
+  RevisionRun run;
+  run.position = r.Int64();
+  run.partition = r.Int32();
+  run.offset = r.Int64();
+  if (r.remaining() > 0) run.count = r.Int32();
+  if (!r.ok() || r.remaining() != 0 || run.count <= 0) {
+    return absl::DataLossError("an event store revision record is corrupt");
+  }
+  return run;
 }
 
 std::string EncodeIdEntry(const IdEntry& entry) {

@@ -4,8 +4,8 @@
 // Every key starts with the store topic's id, so deleting the topic or resetting the store
 // drops its index with one range deletion:
 //   topic_id u32 | 'S' | stream                         -> StreamState (below)
-//   topic_id u32 | 'R' | stream_len u16 | stream | revision i64
-//                                                       -> position i64 | partition i32 | offset i64
+//   topic_id u32 | 'R' | stream_len u16 | stream | first_revision i64
+//                                                       -> RevisionRun (below): one per append
 //   topic_id u32 | 'I' | stream_len u16 | stream | event_id (16 bytes)
 //                                                       -> revision i64 | position i64
 //   topic_id u32 | 'G' | first_position i64             -> AppendEntry (below): one per append
@@ -36,14 +36,19 @@ std::string EncodeStreamState(const StreamState& state);
 // Errors: DataLoss for a value that is no StreamState.
 absl::StatusOr<StreamState> DecodeStreamState(std::string_view value);
 
-// Where one event is.
-struct EventLocation {
+// Where one append's events of a stream are: revisions [first, first + count) (the first is
+// in the key) at positions [position, position + count) and offsets [offset, offset + count)
+// of `partition`.
+struct RevisionRun {
   int64_t position = 0;
   int32_t partition = 0;
   int64_t offset = 0;
+  int32_t count = 1;
 };
-std::string EncodeEventLocation(const EventLocation& location);
-EventLocation DecodeEventLocation(std::string_view value);  // REQUIRES: 20 bytes.
+std::string EncodeRevisionRun(const RevisionRun& run);
+// Format 3's 20-byte value (one entry per event, without the count) is a run of one.
+// Errors: DataLoss.
+absl::StatusOr<RevisionRun> DecodeRevisionRun(std::string_view value);
 
 // An event id's first append.
 struct IdEntry {

@@ -12,6 +12,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/event_store/produced_events.h"
+#include "storage/event_store/revision_runs.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_status.h"
 
@@ -261,21 +262,16 @@ absl::StatusOr<AppendResult> EventStore::AppendProduced(std::string_view topic,
 absl::StatusOr<AppendResult> EventStore::RepeatedAppend(const Resolved& resolved,
                                                         std::string_view stream,
                                                         int64_t revision) const {
-  const ColumnFamilies& cfs = log_.column_families();
-  std::string value;
-  if (absl::Status s = FromRocks(cfs.db->Get(rocksdb::ReadOptions(), cfs.events,
-                                             RevisionKey(resolved.store->topic_id, stream,
-                                                         revision),
-                                             &value),
-                                 "reading an event's location");
-      !s.ok()) {
-    return s;
-  }
-  const EventLocation location = DecodeEventLocation(value);
-  absl::StatusOr<PartitionInfo> offsets =
-      log_.Offsets(resolved.topic, PartitionId(location.partition));
+  RevisionRuns runs(log_.column_families(), resolved.store->topic_id, stream);
+  runs.SeekAtOrBefore(revision);
+  if (absl::Status s = runs.status(); !s.ok()) return s;
+  if (!runs.Valid()) return absl::DataLossError("an appended event's revision is not indexed");
+  absl::StatusOr<RevisionRun> run = runs.run();
+  if (!run.ok()) return run.status();
+  const int64_t offset = run->offset + (revision - runs.first());
+  absl::StatusOr<PartitionInfo> offsets = log_.Offsets(resolved.topic, PartitionId(run->partition));
   if (!offsets.ok()) return offsets.status();
-  return AppendResult{Offset(location.offset), offsets->log_start, offsets->log_end,
+  return AppendResult{Offset(offset), offsets->log_start, offsets->log_end,
                       /*duplicate=*/true};
 }
 
@@ -375,10 +371,10 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
             const AppendRequest& request = requests[i];
             const AppendOutcome& outcome = (*outcomes)[i];
             const auto count = static_cast<int32_t>(request.events.size());
+            write.Put(cfs.events, RevisionKey(id, request.stream, outcome.first_revision),
+                      EncodeRevisionRun(
+                          {outcome.first_position, partition->value, offset, count}));
             for (int32_t e = 0; e < count; ++e) {
-              write.Put(cfs.events, RevisionKey(id, request.stream, outcome.first_revision + e),
-                        EncodeEventLocation(
-                            {outcome.first_position + e, partition->value, offset + e}));
               write.Put(cfs.events, IdKey(id, request.stream, request.events[e].id),
                         EncodeIdEntry({outcome.first_revision + e, outcome.first_position + e}));
             }

@@ -9,6 +9,7 @@
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
 #include "storage/event_store/event_store.h"
+#include "storage/event_store/revision_runs.h"
 #include "storage/rocksdb_status.h"
 
 namespace brook::storage::events {
@@ -126,20 +127,18 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
                                                       std::string_view stream,
                                                       const StreamState& state,
                                                       const StreamReadOptions& options) const {
-  const uint32_t id = resolved.store->topic_id;
   EventSlice slice;
   slice.head = state.last_revision;
-  const ColumnFamilies& cfs = log_.column_families();
-  const std::string end = RevisionKeyEnd(id, stream);
-  const rocksdb::Slice upper(end);
-  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cfs, &upper);
+  RevisionRuns runs(log_.column_families(), resolved.store->topic_id, stream);
   BatchCursor cursor(log_, resolved.topic);
-  const auto take = [&](std::string_view key, std::string_view value) -> absl::Status {
-    const EventLocation at = DecodeEventLocation(value);
-    absl::StatusOr<std::optional<Event>> event = cursor.At(at.partition, at.offset);
+  const auto full = [&] { return slice.events.size() >= static_cast<size_t>(options.limit); };
+  // Takes the event at `revision` of the current run (skipped if retention removed it).
+  const auto take = [&](const RevisionRun& run, int64_t revision) -> absl::Status {
+    absl::StatusOr<std::optional<Event>> event =
+        cursor.At(run.partition, run.offset + (revision - runs.first()));
     if (!event.ok()) return event.status();
     if (event->has_value()) slice.events.push_back(**std::move(event));
-    slice.next = RevisionOfKey(key) + (options.backwards ? -1 : 1);
+    slice.next = revision + (options.backwards ? -1 : 1);
     return absl::OkStatus();
   };
   if (options.backwards) {
@@ -150,24 +149,31 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
       slice.next = -1;
       return slice;
     }
-    for (it->SeekForPrev(RevisionKey(id, stream, from));
-         it->Valid() && slice.events.size() < static_cast<size_t>(options.limit); it->Prev()) {
-      const std::string_view key = it->key().ToStringView();
-      if (key < RevisionKey(id, stream, state.truncate_before)) break;
-      if (absl::Status s = take(key, it->value().ToStringView()); !s.ok()) return s;
+    for (runs.SeekAtOrBefore(from); runs.Valid() && !full(); runs.Prev()) {
+      absl::StatusOr<RevisionRun> run = runs.run();
+      if (!run.ok()) return run.status();
+      const int64_t last = std::min(from, runs.first() + run->count - 1);
+      const int64_t stop = std::max(runs.first(), state.truncate_before);
+      for (int64_t revision = last; revision >= stop && !full(); --revision) {
+        if (absl::Status s = take(*run, revision); !s.ok()) return s;
+      }
+      if (runs.first() <= state.truncate_before) break;
     }
-    if (!it->Valid() || slice.events.size() < static_cast<size_t>(options.limit)) slice.next = -1;
+    // Revisions are contiguous, so an earlier one exists unless next fell below the hidden.
+    if (!full() || slice.next < state.truncate_before) slice.next = -1;
   } else {
     const int64_t from = std::max(options.from, state.truncate_before);
     slice.next = from;
-    for (it->Seek(RevisionKey(id, stream, from));
-         it->Valid() && slice.events.size() < static_cast<size_t>(options.limit); it->Next()) {
-      if (absl::Status s = take(it->key().ToStringView(), it->value().ToStringView()); !s.ok()) {
-        return s;
+    for (runs.SeekToRunOf(from); runs.Valid() && !full(); runs.Next()) {
+      absl::StatusOr<RevisionRun> run = runs.run();
+      if (!run.ok()) return run.status();
+      for (int64_t revision = std::max(from, runs.first());
+           revision < runs.first() + run->count && !full(); ++revision) {
+        if (absl::Status s = take(*run, revision); !s.ok()) return s;
       }
     }
   }
-  if (absl::Status s = FromRocks(it->status(), "reading a stream"); !s.ok()) return s;
+  if (absl::Status s = runs.status(); !s.ok()) return s;
   return slice;
 }
 

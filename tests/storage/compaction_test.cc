@@ -436,7 +436,7 @@ TEST_CASE("DeleteRecords on a compact,delete topic: into a compaction gap, and c
   check(*store);
 }
 
-TEST_CASE("version-1 and -2 data dirs open as before and are marked version 3; others are refused") {
+TEST_CASE("version-1 to -3 data dirs open as before and are marked version 4; others are refused") {
   TempDir dir;
   FakeClock clock;
   auto store = OpenStore(dir.path(), clock);
@@ -455,16 +455,16 @@ TEST_CASE("version-1 and -2 data dirs open as before and are marked version 3; o
     });
     return DecodeU32(value);
   };
-  CHECK(version() == 3);
-  for (uint32_t old : {1u, 2u}) {
+  CHECK(version() == 4);
+  for (uint32_t old : {1u, 2u, 3u}) {
     set_version(old);
     store = OpenStore(dir.path(), clock);
     CHECK(store->Offsets("c", PartitionId(0))->log_end == Offset(2));
     CHECK(ReadAll(*store, "c").size() == 2);
     store.reset();
-    CHECK(version() == 3);
+    CHECK(version() == 4);
   }
-  for (uint32_t unknown : {0u, 4u}) {
+  for (uint32_t unknown : {0u, 5u}) {
     set_version(unknown);
     auto refused = LogStore::Open(StoreOptions{.data_dir = dir.path()});
     CHECK(refused.status().code() == absl::StatusCode::kDataLoss);

@@ -10,7 +10,10 @@
 #include "protocol/event_id.h"
 #include "protocol/expected_revision.h"
 #include "protocol/messages.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 #include "storage/event_store/event_store.h"
+#include "storage/keys.h"
 #include "tests/storage/event_store_fixture.h"
 
 namespace brook::storage::events {
@@ -125,6 +128,106 @@ TEST_CASE_FIXTURE(Fixture, "event store: stream reads forwards and backwards wit
   CHECK(CodeOf(events->ReadStream("", "nope", {}).status()) == ErrorCode::kStreamNotFound);
   CHECK(CodeOf(events->ReadStream("", "s-1", {.limit = 0}).status()) ==
         ErrorCode::kInvalidRequest);
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: stream reads start and stop inside appends of several events") {
+  // Four appends of three events: revisions 0-2, 3-5, 6-8, 9-11, each one index entry.
+  std::vector<std::string> types;
+  for (int e = 0; e < 12; ++e) types.push_back("E" + std::to_string(e));
+  for (int i = 0; i < 4; ++i) {
+    std::vector<NewEvent> batch;
+    for (int e = 0; e < 3; ++e) batch.push_back(Ev(types[3 * i + e]));
+    REQUIRE(Append("runs", 3 * i - 1, batch).ok());
+    REQUIRE(Append("other", kExpectAny, {Ev("x")}).ok());
+  }
+  auto forward = events->ReadStream("", "runs", {.from = 4, .limit = 5});
+  REQUIRE(forward.ok());
+  CHECK(Types(*forward) == std::vector<std::string>{"E4", "E5", "E6", "E7", "E8"});
+  CHECK(forward->next == 9);
+  auto backward = events->ReadStream("", "runs", {.from = 7, .backwards = true, .limit = 4});
+  REQUIRE(backward.ok());
+  CHECK(Types(*backward) == std::vector<std::string>{"E7", "E6", "E5", "E4"});
+  CHECK(backward->next == 3);
+  REQUIRE(events->TruncateStream("", "runs", 5, kExpectAny).ok());
+  auto tail = events->ReadStream("", "runs", {.from = -1, .backwards = true, .limit = 20});
+  REQUIRE(tail.ok());
+  CHECK(Types(*tail) ==
+        std::vector<std::string>{"E11", "E10", "E9", "E8", "E7", "E6", "E5"});
+  CHECK(tail->next == -1);
+  auto stop = events->ReadStream("", "runs", {.from = 6, .backwards = true, .limit = 2});
+  REQUIRE(stop.ok());
+  CHECK(Types(*stop) == std::vector<std::string>{"E6", "E5"});
+  CHECK(stop->next == -1);  // Revision 4 is hidden.
+  auto all = events->ReadStream("", "runs", {.from = 0});
+  REQUIRE(all.ok());
+  CHECK(Types(*all) == std::vector<std::string>{"E5", "E6", "E7", "E8", "E9", "E10", "E11"});
+  CHECK(all->next == 12);
+  CHECK(all->events.front().revision == 5);
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: a format-3 directory, one revision entry per event, reads as before") {
+  const std::string d = NewEventId(), e = NewEventId();
+  REQUIRE(Append("legacy", kExpectNoStream, {Ev("A"), Ev("B"), Ev("C")}).ok());
+  REQUIRE(Append("legacy", 2, {Ev("D", "{}", d), Ev("E", "{}", e)}).ok());
+  events.reset();
+  log.reset();
+  // Rewrite each run as format 3 wrote it: one 20-byte entry per event.
+  storage::testing::ChangeDb(dir.string(), [](const ColumnFamilies& cfs) {
+    std::vector<std::pair<std::string, std::string>> runs;
+    std::unique_ptr<rocksdb::Iterator> it(cfs.db->NewIterator(rocksdb::ReadOptions(), cfs.events));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key()[4] == 'R') runs.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    REQUIRE(runs.size() == 2);
+    rocksdb::WriteBatch write;
+    for (const auto& [key, value] : runs) {
+      const uint32_t topic_id = DecodeU32(key.substr(0, 4));
+      const int64_t first = RevisionOfKey(key);
+      absl::StatusOr<RevisionRun> run = DecodeRevisionRun(value);
+      REQUIRE(run.ok());
+      write.Delete(cfs.events, key);
+      for (int32_t i = 0; i < run->count; ++i) {
+        write.Put(cfs.events, RevisionKey(topic_id, "legacy", first + i),
+                  EncodeRevisionRun({run->position + i, run->partition, run->offset + i})
+                      .substr(0, 20));
+      }
+    }
+    write.Put(cfs.meta, MetaVersionKey(), EncodeU32(3));
+    REQUIRE(cfs.db->Write(rocksdb::WriteOptions(), &write).ok());
+  });
+  Open();
+  auto forward = events->ReadStream("", "legacy", {.from = 1, .limit = 3});
+  REQUIRE(forward.ok());
+  CHECK(Types(*forward) == std::vector<std::string>{"B", "C", "D"});
+  auto backward = events->ReadStream("", "legacy", {.from = -1, .backwards = true});
+  REQUIRE(backward.ok());
+  CHECK(Types(*backward) == std::vector<std::string>{"E", "D", "C", "B", "A"});
+  auto repeat = Append("legacy", kExpectAny, {Ev("D", "{}", d), Ev("E", "{}", e)});
+  REQUIRE(repeat.ok());
+  CHECK(repeat->duplicate);
+  CHECK(repeat->first_revision == 3);
+  REQUIRE(Append("legacy", 4, {Ev("F"), Ev("G")}).ok());  // A run again, after the old entries.
+  auto all = events->ReadStream("", "legacy", {.from = 4});
+  REQUIRE(all.ok());
+  CHECK(Types(*all) == std::vector<std::string>{"E", "F", "G"});
+}
+
+TEST_CASE("event store keys: a revision entry is a run; format 3's per-event entry is a run of one") {
+  const RevisionRun run{.position = 7, .partition = 2, .offset = 40, .count = 3};
+  absl::StatusOr<RevisionRun> decoded = DecodeRevisionRun(EncodeRevisionRun(run));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->position == 7);
+  CHECK(decoded->partition == 2);
+  CHECK(decoded->offset == 40);
+  CHECK(decoded->count == 3);
+  const std::string format3 = EncodeRevisionRun(run).substr(0, 20);
+  decoded = DecodeRevisionRun(format3);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->offset == 40);
+  CHECK(decoded->count == 1);
+  CHECK(DecodeRevisionRun(format3.substr(0, 19)).status().code() == absl::StatusCode::kDataLoss);
+  CHECK(DecodeRevisionRun(EncodeRevisionRun({.count = 0})).status().code() ==
+        absl::StatusCode::kDataLoss);
 }
 
 TEST_CASE_FIXTURE(Fixture, "event store: $all in one global order, by category and by type") {

@@ -153,6 +153,19 @@ TEST_CASE_FIXTURE(ProducedFixture, "produced events: retries answer the first ap
   CHECK(CodeOf(Produce(Batch({EventRecord("acct-1", "Deposited", "0")}, next)).status()) ==
         ErrorCode::kWrongExpectedVersion);
   CHECK(LogEnd() == 2);
+
+  // A retry of an append's last events answers the offset of the first of them.
+  const std::string x = FormatEventId(NewEventId()), y = FormatEventId(NewEventId()),
+                    z = FormatEventId(NewEventId());
+  absl::StatusOr<AppendResult> three =
+      Produce(Batch({EventRecord("acct-2", "A", {}, x), EventRecord("acct-2", "B", {}, y),
+                     EventRecord("acct-2", "C", {}, z)}));
+  REQUIRE(three.ok());
+  absl::StatusOr<AppendResult> tail =
+      Produce(Batch({EventRecord("acct-2", "B", {}, y), EventRecord("acct-2", "C", {}, z)}));
+  REQUIRE(tail.ok());
+  CHECK(tail->duplicate);
+  CHECK(tail->base_offset.value == three->base_offset.value + 1);
 }
 
 TEST_CASE_FIXTURE(ProducedFixture, "produced events: a stream's partition, and plain records") {

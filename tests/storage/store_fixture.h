@@ -107,7 +107,7 @@ inline void ChangeDb(const std::string& dir, const std::function<void(const Colu
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(MakeDbOptions(options, /*memory_env=*/nullptr), dir, MakeColumnFamilies(options), &handles, &db).ok());
-  change(ColumnFamilies{db, handles[0], handles[1], handles[2], handles[3]});
+  change(ColumnFamilies{db, handles[0], handles[1], handles[2], handles[3], handles[4]});
   for (auto* handle : handles) CHECK(db->DestroyColumnFamilyHandle(handle).ok());
   CHECK(db->Close().ok());
   delete db;
