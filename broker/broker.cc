@@ -153,7 +153,7 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
   const int threads = cfg.io_threads > 0
                           ? cfg.io_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  runtime->io = std::make_unique<IoPool>(threads);
+  runtime->io = std::make_unique<IoPool>(threads, storage::DisableThreadPerfCounters);
   runtime->server =
       std::make_unique<Server>(*runtime->io, cfg.server, runtime->handler, *runtime->memory);
   if (absl::Status s = runtime->server->Start(); !s.ok()) return s;

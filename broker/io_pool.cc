@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,7 +19,8 @@ struct IoPool::Thread {
   std::atomic<int> connections{0};
 };
 
-IoPool::IoPool(int threads) {
+IoPool::IoPool(int threads, std::function<void()> on_thread_start)
+    : on_thread_start_(std::move(on_thread_start)) {
   for (int i = 0; i < std::max(threads, 1); ++i) contexts_.push_back(std::make_unique<Thread>());
 }
 
@@ -27,7 +29,12 @@ IoPool::~IoPool() { Stop(); }
 void IoPool::Start() {
   if (started_) return;
   started_ = true;
-  for (auto& t : contexts_) t->thread = std::thread([io = &t->io] { io->run(); });
+  for (auto& t : contexts_) {
+    t->thread = std::thread([this, io = &t->io] {
+      if (on_thread_start_) on_thread_start_();
+      io->run();
+    });
+  }
 }
 
 void IoPool::Stop() {

@@ -4,6 +4,7 @@
 // there with no strand and no hand-off between threads, so a request that is answered at
 // once costs no thread wake-up inside the broker. New connections go to the thread serving
 // the fewest (ties to the lowest index).
+// `on_thread_start` (if set) runs first on each thread.
 // Concurrency: Place/Release are thread-safe; Main and Context return contexts that live as
 // long as the pool. Lifecycle: construct -> Start() -> ... -> Stop() (idempotent, also by the
 // destructor), which stops every context (work still queued is dropped) and joins the threads.
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -23,7 +25,7 @@ namespace brook {
 
 class IoPool {
  public:
-  explicit IoPool(int threads);
+  explicit IoPool(int threads, std::function<void()> on_thread_start = {});
   ~IoPool();
   IoPool(const IoPool&) = delete;
   IoPool& operator=(const IoPool&) = delete;
@@ -41,6 +43,7 @@ class IoPool {
 
  private:
   struct Thread;
+  std::function<void()> on_thread_start_;
   std::vector<std::unique_ptr<Thread>> contexts_;
   bool started_ = false;
   bool stopped_ = false;

@@ -9,6 +9,7 @@
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
+#include "rocksdb/perf_level.h"
 #include "rocksdb/write_batch.h"
 #include "storage/db_options.h"
 #include "storage/disk_guard.h"
@@ -91,6 +92,8 @@ absl::Status UpgradeFormatVersion(const ColumnFamilies& cfs, const std::string& 
 }
 
 }  // namespace
+
+void DisableThreadPerfCounters() { rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable); }
 
 absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& options) {
   std::unique_ptr<rocksdb::Env> memory_env;

@@ -114,6 +114,11 @@ struct MarkedAppend {
 
 class DiskGuard;
 
+// Turns off RocksDB's performance counters (its thread-local perf context) on the calling
+// thread: brook never reads them, and counting costs a few percent of each append and read.
+// Call it on each thread that serves appends or reads (the broker's network threads).
+void DisableThreadPerfCounters();
+
 class LogStore {
  public:
   // Opens (creating if needed) the store in options.data_dir and recovers every partition;
