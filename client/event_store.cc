@@ -45,6 +45,16 @@ class EventStore::Impl {
     return connection_.Call(request, options_.request_timeout + extra);
   }
 
+  // Sends `request` (reconnecting first if the connection dropped); `done` gets the answer on
+  // the connection's I/O thread.
+  template <class Req>
+  void CallAsync(const Req& request, std::chrono::milliseconds extra,
+                 absl::AnyInvocable<void(absl::StatusOr<client::Reply<typename Req::Response>>)>
+                     done) {
+    if (absl::Status s = connection_.Connect(); !s.ok()) return done(s);
+    connection_.CallAsync(request, options_.request_timeout + extra, std::move(done));
+  }
+
   const EventStoreOptions& options() const { return options_; }
 
  private:
@@ -114,6 +124,19 @@ absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {
   auto reply = impl_->Call(request, std::chrono::milliseconds(request.max_wait_ms));
   if (!reply.ok()) return reply.status();
   return PageOf(reply->message.events, reply->message.next, reply->message.head);
+}
+
+std::future<absl::StatusOr<EventPage>> EventStore::ReadAhead(EventReadRequest request) {
+  request.store = impl_->options().store;
+  auto promise = std::make_shared<std::promise<absl::StatusOr<EventPage>>>();
+  std::future<absl::StatusOr<EventPage>> page = promise->get_future();
+  impl_->CallAsync(request, std::chrono::milliseconds(request.max_wait_ms),
+                   [promise](absl::StatusOr<client::Reply<EventReadResponse>> reply) {
+                     if (!reply.ok()) return promise->set_value(reply.status());
+                     promise->set_value(PageOf(reply->message.events, reply->message.next,
+                                               reply->message.head));
+                   });
+  return page;
 }
 
 absl::StatusOr<EventPage> EventStore::ReadStream(std::string_view stream, int64_t from,
@@ -208,17 +231,26 @@ absl::StatusOr<std::unique_ptr<Subscription>> EventStore::Subscribe(Subscription
   return std::unique_ptr<Subscription>(new Subscription(*this, std::move(options), from));
 }
 
-absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
+EventReadRequest Subscription::ReadFrom(int64_t from) const {
   EventReadRequest request;
   request.stream = options_.stream;
-  request.from = next_;
+  request.from = from;
   request.limit = options_.batch;
   request.filter = static_cast<int8_t>(options_.filter);
   request.filter_value = options_.filter_value;
   request.max_wait_ms = static_cast<int32_t>(options_.max_wait.count());
-  absl::StatusOr<EventPage> page = store_.Read(std::move(request));
+  return request;
+}
+
+absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
+  absl::StatusOr<EventPage> page =
+      ahead_ ? ahead_->get() : store_.Read(ReadFrom(next_));
+  ahead_.reset();
   if (!page.ok()) return page.status();
   next_ = std::max(next_, page->next);
+  if (page->events.size() == static_cast<size_t>(options_.batch)) {
+    ahead_ = store_.ReadAhead(ReadFrom(next_));  // Catching up: more is likely there.
+  }
   return std::move(page->events);
 }
 

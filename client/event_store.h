@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,7 +102,10 @@ std::optional<StoredEvent> EventFromRecord(const ConsumerRecord& record);
 class EventStore;
 
 // Catch-up, then live: Next() returns the events after the last ones it returned, in order,
-// each once; an empty vector when none arrived within max_wait.
+// each once; an empty vector when none arrived within max_wait. While catching up (a Next()
+// that returned a full batch), the next batch is already asked for when Next() returns, so
+// the broker reads it while the caller handles this one.
+// Lifecycle: a request in flight when the subscription is destroyed is answered and dropped.
 class Subscription {
  public:
   // Errors: those of EventRead (the connection's; STREAM_NOT_FOUND never: a stream that does
@@ -121,9 +125,11 @@ class Subscription {
   absl::Status CommitAt(int64_t position);
   Subscription(EventStore& store, SubscriptionOptions options, int64_t next)
       : store_(store), options_(std::move(options)), next_(next) {}
+  EventReadRequest ReadFrom(int64_t from) const;
   EventStore& store_;
   const SubscriptionOptions options_;
   int64_t next_;
+  std::optional<std::future<absl::StatusOr<EventPage>>> ahead_;  // The read from next_.
 };
 
 class EventStore {
@@ -178,6 +184,8 @@ class EventStore {
   class Impl;
   explicit EventStore(std::unique_ptr<Impl> impl);
   absl::StatusOr<EventPage> Read(EventReadRequest request);
+  // Sends the read now; its page comes through the future (decoded on the I/O thread).
+  std::future<absl::StatusOr<EventPage>> ReadAhead(EventReadRequest request);
   std::unique_ptr<Impl> impl_;
 };
 

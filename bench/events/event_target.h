@@ -29,7 +29,8 @@ class EventTarget {
   // Reads the first `limit` events of `stream`; returns how many there were.
   virtual absl::StatusOr<int> ReadStream(std::string_view stream, int limit) = 0;
   // Reads up to `limit` events of every stream in the global order after `cursor` (0: from
-  // the start); returns how many, and sets *cursor to where the next page starts.
+  // the start), as a subscription catching up does; returns how many, and sets *cursor to
+  // where the next page starts.
   virtual absl::StatusOr<int> ReadAll(int64_t* cursor, int limit) = 0;
 };
 
