@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,7 +49,10 @@ struct ModeFigures {
   std::string mode;
   // Per system (brook, postgres): events/s of each run, then the one-off figures.
   std::vector<double> single[2], batched[2];
+  // Reads of a stream written in appends of 100 events, then of one written one event at a
+  // time among other streams' appends.
   double read_p50_ms[2] = {0, 0}, read_p99_ms[2] = {0, 0};
+  double spread_p50_ms[2] = {0, 0}, spread_p99_ms[2] = {0, 0};
   double catch_up_per_second[2] = {0, 0};
   int64_t catch_up_events[2] = {0, 0};
 };
@@ -99,16 +103,32 @@ absl::StatusOr<double> RunAppends(const System& system, const EventsBenchOptions
   return static_cast<double>(appended.load()) / elapsed;
 }
 
-// Reads of one --read-events stream: p50 and p99 in ms.
-absl::Status RunReads(const System& system, const EventsBenchOptions& o, double* p50,
-                      double* p99) {
+// Writes a --read-events stream, then reads it --reads times: p50 and p99 in ms. Unless
+// `spread`, the stream is written in appends of 100 events, one after the other; when
+// `spread`, one event at a time, each followed by 100 events of one of 8 other streams, as an
+// aggregate's events lie among other aggregates'.
+absl::Status RunReads(const System& system, const EventsBenchOptions& o, bool spread,
+                      double* p50, double* p99) {
   absl::StatusOr<std::unique_ptr<EventTarget>> target = system.connect();
   if (!target.ok()) return target.status();
-  const std::string stream = fmt::format("read-{}", o.read_events);
+  const std::string stream = fmt::format("{}-{}", spread ? "spread" : "read", o.read_events);
+  constexpr int kFillers = 8, kFill = 100;
+  int64_t filler_last[kFillers];
+  std::fill(std::begin(filler_last), std::end(filler_last), -1);
   for (int64_t written = 0; written < o.read_events;) {
-    const int count = static_cast<int>(std::min<int64_t>(100, o.read_events - written));
+    const int count =
+        spread ? 1 : static_cast<int>(std::min<int64_t>(100, o.read_events - written));
     if (absl::Status s = (*target)->Append(stream, written - 1, count, kData); !s.ok()) return s;
     written += count;
+    if (spread) {
+      const int f = static_cast<int>(written % kFillers);
+      if (absl::Status s = (*target)->Append(fmt::format("{}-filler-{}", stream, f),
+                                             filler_last[f], kFill, kData);
+          !s.ok()) {
+        return s;
+      }
+      filler_last[f] += kFill;
+    }
   }
   std::vector<double> samples;
   for (int r = 0; r < o.reads; ++r) {
@@ -173,7 +193,13 @@ absl::StatusOr<ModeFigures> RunMode(const EventsBenchOptions& o, bool fsync) {
     }
   }
   for (int s = 0; s < 2; ++s) {
-    if (absl::Status st = RunReads(systems[s], o, &figures.read_p50_ms[s], &figures.read_p99_ms[s]);
+    if (absl::Status st = RunReads(systems[s], o, /*spread=*/false, &figures.read_p50_ms[s],
+                                   &figures.read_p99_ms[s]);
+        !st.ok()) {
+      return st;
+    }
+    if (absl::Status st = RunReads(systems[s], o, /*spread=*/true, &figures.spread_p50_ms[s],
+                                   &figures.spread_p99_ms[s]);
         !st.ok()) {
       return st;
     }
@@ -262,12 +288,13 @@ std::string FormatTable(const EventsBenchOptions& o, const std::vector<ModeFigur
     text += fmt::format("{:<28}{:>12.0f} ev/s{:>11.0f} ev/s{:>8.1f}x\n",
                         fmt::format("appends of {} events", o.batch), batched[0], batched[1],
                         Ratio(batched[0], batched[1]));
-    text += fmt::format("{:<28}{:>13.2f} ms{:>13.2f} ms\n",
-                        fmt::format("read {} events, p50", o.read_events), m.read_p50_ms[0],
-                        m.read_p50_ms[1]);
-    text += fmt::format("{:<28}{:>13.2f} ms{:>13.2f} ms\n",
-                        fmt::format("read {} events, p99", o.read_events), m.read_p99_ms[0],
-                        m.read_p99_ms[1]);
+    const auto latency = [&](std::string_view what, const double (&ms)[2]) {
+      text += fmt::format("{:<28}{:>13.2f} ms{:>13.2f} ms\n", what, ms[0], ms[1]);
+    };
+    latency(fmt::format("read {} events, p50", o.read_events), m.read_p50_ms);
+    latency(fmt::format("read {} events, p99", o.read_events), m.read_p99_ms);
+    latency(fmt::format("read {} spread, p50", o.read_events), m.spread_p50_ms);
+    latency(fmt::format("read {} spread, p99", o.read_events), m.spread_p99_ms);
     text += fmt::format("{:<28}{:>12.0f} ev/s{:>11.0f} ev/s{:>8.1f}x   ({} / {} events)\n",
                         "$all catch-up", m.catch_up_per_second[0], m.catch_up_per_second[1],
                         Ratio(m.catch_up_per_second[0], m.catch_up_per_second[1]),
@@ -302,6 +329,8 @@ std::string FormatJson(const EventsBenchOptions& o, const std::vector<ModeFigure
       system["batched_events_per_second"] = Rounded(Median(m.batched[s]), 0);
       system["read_p50_ms"] = Rounded(m.read_p50_ms[s], 3);
       system["read_p99_ms"] = Rounded(m.read_p99_ms[s], 3);
+      system["read_spread_p50_ms"] = Rounded(m.spread_p50_ms[s], 3);
+      system["read_spread_p99_ms"] = Rounded(m.spread_p99_ms[s], 3);
       system["catch_up_events_per_second"] = Rounded(m.catch_up_per_second[s], 0);
       system["catch_up_events"] = m.catch_up_events[s];
       mode[names[s]] = std::move(system);

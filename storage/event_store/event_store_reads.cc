@@ -2,12 +2,11 @@
 // event_store.h). Both reads walk an index with one RocksDB iterator and read the log in
 // chunks of whole batches (BatchCursor), not one point lookup per event.
 #include <algorithm>
-#include <deque>
-#include <map>
 
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
+#include "storage/event_store/batch_cursor.h"
 #include "storage/event_store/event_store.h"
 #include "storage/event_store/revision_runs.h"
 #include "storage/rocksdb_status.h"
@@ -28,76 +27,6 @@ absl::Status CheckLimit(int32_t limit) {
   }
   return absl::OkStatus();
 }
-
-// How much of a partition's log BatchCursor reads at once (whole batches, at least one).
-constexpr size_t kChunkBytes = 256 << 10;
-
-// Reads events by (partition, offset). Each partition keeps the chunk of its log read last
-// (kChunkBytes of whole batches from the first offset asked for), so the events of an
-// append, and of the appends after it in that partition, are read from the log once.
-class BatchCursor {
- public:
-  BatchCursor(const LogStore& log, std::string_view topic) : log_(log), topic_(topic) {}
-
-  // The event at (partition, offset); nullopt when the log no longer holds it (retention).
-  // Errors: STORAGE_ERROR; DataLoss / CORRUPT_MESSAGE for a record that is no event.
-  absl::StatusOr<std::optional<Event>> At(int32_t partition, int64_t offset) {
-    Chunk& chunk = chunks_[partition];
-    if (!chunk.Holds(offset)) {
-      if (absl::Status s = Load(partition, offset, chunk); !s.ok()) {
-        if (CodeOf(s) == ErrorCode::kOffsetOutOfRange) return std::nullopt;
-        return s;
-      }
-    }
-    const RecordView* record = chunk.Find(offset);
-    if (record == nullptr) return std::nullopt;  // Not in the batch holding it: removed.
-    absl::StatusOr<Event> event = DecodeEvent(*record);
-    if (!event.ok()) return event.status();
-    return *std::move(event);
-  }
-
- private:
-  // Records decoded from a read of whole batches, by offset; they view `bytes` and
-  // `scratch` (one string per batch: the decompressed records of a compressed one).
-  struct Chunk {
-    std::string bytes;
-    std::deque<std::string> scratch;
-    std::vector<RecordView> records;
-
-    bool Holds(int64_t offset) const {
-      return !records.empty() && offset >= records.front().offset &&
-             offset <= records.back().offset;
-    }
-    const RecordView* Find(int64_t offset) const {
-      auto it = std::lower_bound(records.begin(), records.end(), offset,
-                                 [](const RecordView& r, int64_t o) { return r.offset < o; });
-      return it != records.end() && it->offset == offset ? &*it : nullptr;
-    }
-  };
-
-  absl::Status Load(int32_t partition, int64_t offset, Chunk& chunk) {
-    chunk.records.clear();
-    chunk.scratch.clear();
-    absl::StatusOr<ReadResult> read = log_.Read(topic_, PartitionId(partition), Offset(offset),
-                                                kChunkBytes, /*min_one_batch=*/true);
-    if (!read.ok()) return read.status();
-    chunk.bytes = std::move(read->records);
-    absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(chunk.bytes);
-    if (!batches.ok()) return batches.status();
-    if (batches->empty()) return MakeError(ErrorCode::kOffsetOutOfRange, "past the log end");
-    for (std::string_view batch : *batches) {
-      if (absl::Status s = DecodeRecords(batch, &chunk.scratch.emplace_back(), &chunk.records);
-          !s.ok()) {
-        return s;
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  const LogStore& log_;
-  const std::string_view topic_;
-  std::map<int32_t, Chunk> chunks_;  // Node-based: a Chunk's views stay valid.
-};
 
 std::unique_ptr<rocksdb::Iterator> NewIterator(const ColumnFamilies& cfs,
                                                const rocksdb::Slice* upper_bound) {

@@ -165,6 +165,43 @@ TEST_CASE_FIXTURE(Fixture, "event store: stream reads start and stop inside appe
   CHECK(all->events.front().revision == 5);
 }
 
+TEST_CASE_FIXTURE(Fixture, "event store: reads of a stream whose appends lie among other streams' appends") {
+  // One partition, so the appends of "a" and "b" interleave in one log.
+  REQUIRE(log->CreateTopic("one", 1, {{"event.store", "true"}}).ok());
+  std::vector<std::string> types;
+  for (int i = 0; i < 300; ++i) types.push_back("A" + std::to_string(i));
+  const std::string filler(2000, 'x');  // Makes the others' appends outweigh a's.
+  for (int i = 0; i < 300; ++i) {
+    std::vector<NewEvent> mine = {Ev(types[i])};
+    REQUIRE(events->Append("one", {"a", i - 1, mine}).ok());
+    if (i % 3 != 0) {  // Sometimes a's next append follows right after this one.
+      std::vector<NewEvent> others = {Ev("B", filler), Ev("B", filler), Ev("B", filler)};
+      REQUIRE(events->Append("one", {"b", kExpectAny, others}).ok());
+    }
+  }
+  auto forward = events->ReadStream("one", "a", {.from = 0, .limit = 1000});
+  REQUIRE(forward.ok());
+  CHECK(Types(*forward) == types);
+  auto backward = events->ReadStream("one", "a", {.from = 250, .backwards = true, .limit = 100});
+  REQUIRE(backward.ok());
+  REQUIRE(backward->events.size() == 100);
+  CHECK(backward->events.front().type == "A250");
+  CHECK(backward->events.back().type == "A151");
+  int64_t position = 0, a_seen = 0;
+  for (int64_t from = 0;;) {
+    auto page = events->ReadAll("one", {.from = from, .limit = 97});
+    REQUIRE(page.ok());
+    if (page->events.empty()) break;
+    for (const Event& e : page->events) {
+      CHECK(e.position == position++);
+      if (e.stream == "a") CHECK(e.type == types[a_seen++]);
+    }
+    from = page->next;
+  }
+  CHECK(a_seen == 300);
+  CHECK(position == 300 + 200 * 3);
+}
+
 TEST_CASE_FIXTURE(Fixture, "event store: a format-3 directory, one revision entry per event, reads as before") {
   const std::string d = NewEventId(), e = NewEventId();
   REQUIRE(Append("legacy", kExpectNoStream, {Ev("A"), Ev("B"), Ev("C")}).ok());

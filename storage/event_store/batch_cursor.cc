@@ -1,0 +1,69 @@
+#include "storage/event_store/batch_cursor.h"
+
+#include <algorithm>
+
+#include "protocol/error_codes.h"
+
+namespace brook::storage::events {
+namespace {
+
+// How much of a partition's log a cursor reads at once when it reads on sequentially.
+constexpr size_t kChunkBytes = 256 << 10;
+
+}  // namespace
+
+absl::StatusOr<std::optional<Event>> BatchCursor::At(int32_t partition, int64_t offset) {
+  Chunk& chunk = chunks_[partition];
+  if (!chunk.Holds(offset)) {
+    if (absl::Status s = Load(partition, offset, chunk); !s.ok()) {
+      if (CodeOf(s) == ErrorCode::kOffsetOutOfRange) return std::nullopt;
+      return s;
+    }
+  }
+  absl::StatusOr<const RecordView*> record = Find(chunk, offset);
+  if (!record.ok()) return record.status();
+  if (*record == nullptr) return std::nullopt;
+  absl::StatusOr<Event> event = DecodeEvent(**record);
+  if (!event.ok()) return event.status();
+  return *std::move(event);
+}
+
+absl::Status BatchCursor::Load(int32_t partition, int64_t offset, Chunk& chunk) const {
+  const size_t bytes = offset == chunk.end ? kChunkBytes : 0;  // 0: one batch.
+  chunk.batches.clear();
+  absl::StatusOr<ReadResult> read =
+      log_.Read(topic_, PartitionId(partition), Offset(offset), bytes, /*min_one_batch=*/true);
+  if (!read.ok()) return read.status();
+  chunk.bytes = std::move(read->records);
+  absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(chunk.bytes);
+  if (!batches.ok()) return batches.status();
+  if (batches->empty()) return MakeError(ErrorCode::kOffsetOutOfRange, "past the log end");
+  chunk.batches.resize(batches->size());
+  for (size_t i = 0; i < batches->size(); ++i) {
+    absl::StatusOr<BatchHeader> header = ParseBatchHeader((*batches)[i]);
+    if (!header.ok()) return header.status();
+    chunk.batches[i].bytes = (*batches)[i];
+    chunk.batches[i].base = header->base_offset;
+    chunk.batches[i].last = header->last_offset();
+  }
+  chunk.end = chunk.batches.back().last + 1;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const RecordView*> BatchCursor::Find(Chunk& chunk, int64_t offset) {
+  auto batch = std::lower_bound(chunk.batches.begin(), chunk.batches.end(), offset,
+                                [](const Batch& b, int64_t o) { return b.last < o; });
+  if (batch == chunk.batches.end() || batch->base > offset) return nullptr;
+  if (!batch->decoded) {
+    if (absl::Status s = DecodeRecords(batch->bytes, &batch->scratch, &batch->records); !s.ok()) {
+      return s;
+    }
+    batch->decoded = true;
+  }
+  auto record = std::lower_bound(batch->records.begin(), batch->records.end(), offset,
+                                 [](const RecordView& r, int64_t o) { return r.offset < o; });
+  if (record == batch->records.end() || record->offset != offset) return nullptr;
+  return &*record;
+}
+
+}  // namespace brook::storage::events

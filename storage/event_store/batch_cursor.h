@@ -1,0 +1,71 @@
+// storage/event_store/batch_cursor.h: reads a store topic's events by (partition, offset),
+// for one read of the event store (a stream, or a page of $all).
+//
+//   BatchCursor cursor(log, "events");
+//   absl::StatusOr<std::optional<Event>> event = cursor.At(partition, offset);
+//
+// Operation: each partition keeps the chunk of its log read last (whole batches), so the
+// events of an append, and of the appends after it in that partition, are read from the log
+// once. A chunk is one batch, unless it starts where the partition's last chunk ended: then
+// up to 256 KiB. So $all, which reads each partition on from where it was, reads ahead, and a
+// stream whose appends lie far apart (other streams' appends between them) reads only its own
+// batches. A chunk's batches are decoded only when an event is taken from them.
+// Thread-safety: one cursor per read, on one thread. It borrows the LogStore.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "protocol/record_batch.h"
+#include "storage/event_store/event_record.h"
+#include "storage/log_store.h"
+
+namespace brook::storage::events {
+
+class BatchCursor {
+ public:
+  BatchCursor(const LogStore& log, std::string_view topic) : log_(log), topic_(topic) {}
+
+  // The event at (partition, offset); nullopt when the log no longer holds it (retention).
+  // Errors: STORAGE_ERROR; DataLoss / CORRUPT_MESSAGE for a record that is no event.
+  absl::StatusOr<std::optional<Event>> At(int32_t partition, int64_t offset);
+
+ private:
+  // One batch of a chunk; its records (views of the chunk, or of `scratch` when compressed)
+  // are decoded on first use.
+  struct Batch {
+    std::string_view bytes;
+    int64_t base = 0;
+    int64_t last = 0;
+    bool decoded = false;
+    std::string scratch;
+    std::vector<RecordView> records;
+  };
+  struct Chunk {
+    int64_t end = -1;  // One past the last offset loaded last.
+    std::string bytes;
+    std::vector<Batch> batches;  // Never grows once loaded: the views stay valid.
+
+    bool Holds(int64_t offset) const {
+      return !batches.empty() && offset >= batches.front().base && offset <= batches.back().last;
+    }
+  };
+
+  // Reads the chunk starting with the batch holding `offset`. Errors: OFFSET_OUT_OF_RANGE
+  // (retention removed it, or past the log end); STORAGE_ERROR; CORRUPT_MESSAGE.
+  absl::Status Load(int32_t partition, int64_t offset, Chunk& chunk) const;
+  // The record at `offset` of a chunk holding it, or null (compaction removed it).
+  // Errors: CORRUPT_MESSAGE.
+  static absl::StatusOr<const RecordView*> Find(Chunk& chunk, int64_t offset);
+
+  const LogStore& log_;
+  const std::string_view topic_;
+  std::map<int32_t, Chunk> chunks_;  // Node-based: a Chunk's views stay valid.
+};
+
+}  // namespace brook::storage::events
