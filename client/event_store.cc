@@ -9,16 +9,19 @@
 namespace brook {
 namespace {
 
-StoredEvent FromWire(const RecordedEvent& event) {
-  return StoredEvent{event.stream,       event.revision,       event.position,
-                     event.id,           event.type,           event.content_type,
-                     std::string(event.data), std::string(event.metadata), event.timestamp_ms};
+// Moves the event's strings; copies data and metadata (views of the response frame).
+StoredEvent FromWire(RecordedEvent&& event) {
+  return StoredEvent{std::move(event.stream),       event.revision,
+                     event.position,                std::move(event.id),
+                     std::move(event.type),         std::move(event.content_type),
+                     std::string(event.data),       std::string(event.metadata),
+                     event.timestamp_ms};
 }
 
-EventPage PageOf(const std::vector<RecordedEvent>& events, int64_t next, int64_t head) {
+EventPage PageOf(std::vector<RecordedEvent>&& events, int64_t next, int64_t head) {
   EventPage page;
   page.events.reserve(events.size());
-  for (const RecordedEvent& event : events) page.events.push_back(FromWire(event));
+  for (RecordedEvent& event : events) page.events.push_back(FromWire(std::move(event)));
   page.next = next;
   page.head = head;
   return page;
@@ -123,7 +126,7 @@ absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {
   request.store = impl_->options().store;
   auto reply = impl_->Call(request, std::chrono::milliseconds(request.max_wait_ms));
   if (!reply.ok()) return reply.status();
-  return PageOf(reply->message.events, reply->message.next, reply->message.head);
+  return PageOf(std::move(reply->message.events), reply->message.next, reply->message.head);
 }
 
 std::future<absl::StatusOr<EventPage>> EventStore::ReadAhead(EventReadRequest request) {
@@ -133,7 +136,8 @@ std::future<absl::StatusOr<EventPage>> EventStore::ReadAhead(EventReadRequest re
   impl_->CallAsync(request, std::chrono::milliseconds(request.max_wait_ms),
                    [promise](absl::StatusOr<client::Reply<EventReadResponse>> reply) {
                      if (!reply.ok()) return promise->set_value(reply.status());
-                     promise->set_value(PageOf(reply->message.events, reply->message.next,
+                     promise->set_value(PageOf(std::move(reply->message.events),
+                                               reply->message.next,
                                                reply->message.head));
                    });
   return page;
@@ -178,13 +182,13 @@ absl::StatusOr<StreamSnapshot> EventStore::LoadSnapshot(std::string_view stream,
   request.limit = limit;
   auto reply = impl_->Call(request);
   if (!reply.ok()) return reply.status();
-  const EventSnapshotLoadResponse& response = reply->message;
+  EventSnapshotLoadResponse& response = reply->message;
   StreamSnapshot snapshot;
   if (response.found) {
     snapshot.revision = response.revision;
     snapshot.data = std::string(response.data);
   }
-  snapshot.events = PageOf(response.events, response.next, response.head);
+  snapshot.events = PageOf(std::move(response.events), response.next, response.head);
   return snapshot;
 }
 
