@@ -5,8 +5,8 @@
 //   RevisionRuns runs(cfs, topic_id, "account-1");
 //   for (runs.SeekToRunOf(5); runs.Valid(); runs.Next()) { ... runs.first() ... runs.run() ... }
 //
-// Thread-safety: one object per thread; it reads a consistent view only if the caller's
-// writes are serialized with it (the event store's reads tolerate a run added meanwhile).
+// Thread-safety: one object per thread. It reads the index as it was when the object was
+// made (a RocksDB iterator's snapshot): runs appended later are not seen.
 #pragma once
 
 #include <cstdint>
