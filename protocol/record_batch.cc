@@ -41,6 +41,11 @@ absl::Status Corrupt(std::string_view what) {
   return MakeError(ErrorCode::kCorruptMessage, fmt::format("corrupt record batch: {}", what));
 }
 
+// REQUIRES: `batch` is the whole batch `header` was parsed from.
+bool CrcMatches(std::string_view batch, const BatchHeader& header) {
+  return Crc32c(batch.substr(kAttributesOffset)) == header.crc;
+}
+
 // Calls fn(RecordView&&) for each record of a records section; fails on any malformation.
 template <typename Fn>
 absl::Status ForEachRecord(std::string_view records, const BatchHeader& header, Fn&& fn) {
@@ -215,8 +220,7 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch, size_t max_re
   absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
   if (!header.ok()) return header.status();
   if (header->total_size() != batch.size()) return Corrupt("batchLength does not match its size");
-  uint32_t crc = Crc32c(batch.substr(kAttributesOffset));
-  if (crc != header->crc) return Corrupt("CRC-32C mismatch");
+  if (!CrcMatches(batch, *header)) return Corrupt("CRC-32C mismatch");
   if (header->is_transactional() || header->is_control()) {
     return MakeError(ErrorCode::kInvalidRecord, "transactional and control batches are not served");
   }
@@ -241,8 +245,13 @@ absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
   absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
   if (!header.ok()) return header.status();
   if (header->total_size() > batch.size()) return Corrupt("truncated batch");
+  batch = batch.substr(0, header->total_size());
+  if (!CrcMatches(batch, *header)) {
+    return Corrupt(fmt::format("the batch at offset {} fails its CRC-32C check",
+                               header->base_offset));
+  }
   absl::StatusOr<std::string_view> records =
-      RecordsSection(batch.substr(0, header->total_size()), *header, max_records_bytes, scratch);
+      RecordsSection(batch, *header, max_records_bytes, scratch);
   if (!records.ok()) return records.status();
   out->reserve(out->size() + std::min(static_cast<size_t>(std::max(header->record_count, 0)),
                                        records->size()));

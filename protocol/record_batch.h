@@ -140,9 +140,11 @@ struct BatchSummary {
 absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch,
                                            size_t max_records_bytes = kMaxRecordsSectionBytes);
 
-// Appends the records of a (validated) batch to *out. For a compressed batch the records are
-// decompressed (to at most `max_records_bytes`) into *scratch, which must outlive the views.
-// Errors: CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE, as for ValidateBatch.
+// Appends the records of a batch to *out, once its CRC-32C matches (stored batches are read
+// without RocksDB's own checksums: storage/partition_log.h). For a compressed batch the
+// records are decompressed (to at most `max_records_bytes`) into *scratch, which must outlive
+// the views. Errors: CORRUPT_MESSAGE (including a CRC mismatch), UNSUPPORTED_COMPRESSION_TYPE,
+// as for ValidateBatch.
 absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
                            std::vector<RecordView>* out,
                            size_t max_records_bytes = kMaxRecordsSectionBytes);

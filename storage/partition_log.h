@@ -146,7 +146,8 @@ class PartitionLog {
   // Returns whole batches starting with the one holding `from`, up to `max_bytes`; with
   // `min_one_batch`, the first batch even if it alone exceeds `max_bytes` (so a reader always
   // makes progress). Empty at the log end. Errors: OFFSET_OUT_OF_RANGE when `from` is below
-  // log_start or above log_end; STORAGE_ERROR.
+  // log_start or above log_end; STORAGE_ERROR. The bytes are not checked against RocksDB's
+  // checksums: each batch's CRC-32C is checked by whoever decodes it (DecodeRecords).
   absl::StatusOr<ReadResult> Read(Offset from, size_t max_bytes, bool min_one_batch = true) const;
 
   // The first record whose timestamp is >= `t`. Errors: STORAGE_ERROR.

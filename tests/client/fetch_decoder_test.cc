@@ -81,7 +81,7 @@ TEST_CASE("a CRC mismatch or truncation is CORRUPT_MESSAGE and appends nothing")
   int64_t position = 0;
   absl::Status status = builder.AppendPartition("t", 0, good + bad, &position);
   CHECK(CodeOf(status) == ErrorCode::kCorruptMessage);
-  CHECK(MessageOf(status).find("t-0 at offset 3 fails its CRC-32C") != std::string_view::npos);
+  CHECK(MessageOf(status).find("t-0: corrupt record batch: the batch at offset 3 fails its CRC-32C check") != std::string_view::npos);
   CHECK(records.empty());
   CHECK(position == 0);
 

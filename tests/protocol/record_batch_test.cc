@@ -356,6 +356,13 @@ TEST_CASE("record batch: a corrupt CRC is CORRUPT_MESSAGE") {
   std::string flipped = ThreeRecordBatch();
   flipped.back() ^= 0x40;  // A payload byte covered by the CRC.
   CHECK(ValidateCode(flipped) == ErrorCode::kCorruptMessage);
+  // Decoding checks it too (stored batches are decoded without RocksDB's checksums).
+  for (const std::string& corrupt : {batch, flipped}) {
+    std::string scratch;
+    std::vector<RecordView> records;
+    CHECK(CodeOf(DecodeRecords(corrupt, &scratch, &records)) == ErrorCode::kCorruptMessage);
+    CHECK(records.empty());
+  }
 }
 
 TEST_CASE("record batch: the partition leader epoch is outside the CRC") {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
 #include "storage/keys.h"
 #include "tests/storage/store_fixture.h"
@@ -364,6 +365,49 @@ TEST_CASE("the log end is recovered from the active segment when the last batche
   auto appended = store->Append("c", PartitionId(0), Batch({{"d", "1"}}, clock.now));
   REQUIRE(appended.ok());
   CHECK(appended->base_offset == Offset(3));
+}
+
+TEST_CASE("a stored batch whose bytes rot is read as stored and refused where it is decoded") {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), clock);
+  REQUIRE(store->CreateTopic("c", 1, {{"cleanup.policy", "compact"}}).ok());
+  // A value RocksDB keeps in a blob file (>= 512 bytes), then one it keeps inline.
+  const std::string big(600, 'v');
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"a", big}, {"a", big}}, clock.now)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "1"}}, clock.now)).ok());
+  REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "2"}}, clock.now)).ok());
+  store.reset();
+  // A byte of each batch's last record flips, behind RocksDB's back (its own checksums are
+  // not checked when the log is read: the batch's CRC-32C is).
+  testing::ChangeDb(dir.path(), [](const ColumnFamilies& cfs) {
+    std::unique_ptr<rocksdb::Iterator> it(cfs.db->NewIterator(rocksdb::ReadOptions(), cfs.log));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string value = it->value().ToString();
+      value.back() ^= 0x20;
+      CHECK(cfs.db->Put(rocksdb::WriteOptions(), cfs.log, it->key(), value).ok());
+    }
+  });
+  store = OpenStore(dir.path(), clock);
+  // Fetch serves the bytes as stored; whoever decodes them finds the mismatch.
+  for (int64_t offset : {0, 2}) {
+    absl::StatusOr<ReadResult> read = store->Read("c", PartitionId(0), Offset(offset), 1);
+    REQUIRE(read.ok());
+    std::string scratch;
+    std::vector<RecordView> records;
+    const absl::Status decoded = DecodeRecords(read->records, &scratch, &records);
+    CHECK(CodeOf(decoded) == ErrorCode::kCorruptMessage);
+    CHECK(MessageOf(decoded).find(fmt::format("the batch at offset {} fails its CRC-32C check",
+                                              offset)) != std::string_view::npos);
+    CHECK(records.empty());
+  }
+  // Compaction stops at the first batch instead of resealing its records under a fresh CRC.
+  clock.now += 1000;
+  CHECK(CodeOf(store->Compact("c", PartitionId(0), clock.now).status()) ==
+        ErrorCode::kCorruptMessage);
+  absl::StatusOr<ReadResult> after = store->Read("c", PartitionId(0), Offset(0), 1 << 20);
+  REQUIRE(after.ok());
+  CHECK(SplitBatches(after->records)->size() == 3);  // Nothing was rewritten.
 }
 
 TEST_CASE("a reader at the log end gets the compacted last batch, not the copy in memory") {
