@@ -378,13 +378,14 @@ TEST_CASE("a stored batch whose bytes rot is read as stored and refused where it
   REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "1"}}, clock.now)).ok());
   REQUIRE(store->Append("c", PartitionId(0), Batch({{"b", "2"}}, clock.now)).ok());
   store.reset();
-  // A byte of each batch's last record flips, behind RocksDB's back (its own checksums are
-  // not checked when the log is read: the batch's CRC-32C is).
+  // A byte of each batch's last value flips ('v' to 'V', '1' to 0x11: the records still
+  // parse), behind RocksDB's back (its own checksums are not checked when the log is read:
+  // the batch's CRC-32C is). A batch ends with its last record's value, then a header count.
   testing::ChangeDb(dir.path(), [](const ColumnFamilies& cfs) {
     std::unique_ptr<rocksdb::Iterator> it(cfs.db->NewIterator(rocksdb::ReadOptions(), cfs.log));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string value = it->value().ToString();
-      value.back() ^= 0x20;
+      value[value.size() - 2] ^= 0x20;
       CHECK(cfs.db->Put(rocksdb::WriteOptions(), cfs.log, it->key(), value).ok());
     }
   });
