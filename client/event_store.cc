@@ -1,5 +1,8 @@
 #include "client/event_store.h"
 
+#include <algorithm>
+#include <future>
+
 #include "client/connection.h"
 #include "client/consumer_record.h"
 #include "fmt/format.h"
@@ -8,6 +11,18 @@
 
 namespace brook {
 namespace {
+
+StoredEvent StoredEventOf(const EventRecord& event) {
+  return StoredEvent{.stream = std::string(event.stream),
+                     .revision = event.revision,
+                     .position = event.position,
+                     .id = std::string(event.id),
+                     .type = std::string(event.type),
+                     .content_type = std::string(event.content_type),
+                     .data = std::string(event.data),
+                     .metadata = std::string(event.metadata),
+                     .timestamp_ms = event.timestamp_ms};
+}
 
 // Moves the event's strings; copies data and metadata (views of the response frame).
 StoredEvent FromWire(RecordedEvent&& event) {
@@ -27,7 +42,28 @@ EventPage PageOf(std::vector<RecordedEvent>&& events, int64_t next, int64_t head
   return page;
 }
 
+// The page a read from `from` answered: its events, or the events of its record batches at
+// positions [from, next) (an unfiltered $all read). Errors: CORRUPT_MESSAGE (a batch whose
+// CRC does not match).
+absl::StatusOr<EventPage> PageOf(EventReadResponse&& response, int64_t from) {
+  EventPage page = PageOf(std::move(response.events), response.next, response.head);
+  if (!response.records.empty()) page.events.reserve(std::max<int64_t>(response.next - from, 0));
+  absl::Status decoded = ForEachEvent(response.records, from, response.next,
+                                      [&](const EventRecord& event) {
+                                        page.events.push_back(StoredEventOf(event));
+                                      });
+  if (!decoded.ok()) return decoded;
+  return page;
+}
+
 }  // namespace
+
+namespace event_store_internal {
+struct PendingRead {
+  int64_t from = 0;
+  std::future<absl::StatusOr<client::Reply<EventReadResponse>>> reply;
+};
+}  // namespace event_store_internal
 
 class EventStore::Impl {
  public:
@@ -69,15 +105,7 @@ std::optional<StoredEvent> EventFromRecord(const ConsumerRecord& record) {
   std::optional<EventRecord> event =
       ReadEventRecord(record.key, record.value, record.headers, record.timestamp_ms);
   if (!event) return std::nullopt;
-  return StoredEvent{.stream = std::string(event->stream),
-                     .revision = event->revision,
-                     .position = event->position,
-                     .id = std::string(event->id),
-                     .type = std::string(event->type),
-                     .content_type = std::string(event->content_type),
-                     .data = std::string(event->data),
-                     .metadata = std::string(event->metadata),
-                     .timestamp_ms = event->timestamp_ms};
+  return StoredEventOf(*event);
 }
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Create(EventStoreOptions options) {
@@ -124,23 +152,25 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
 
 absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {
   request.store = impl_->options().store;
+  request.batches = true;
   auto reply = impl_->Call(request, std::chrono::milliseconds(request.max_wait_ms));
   if (!reply.ok()) return reply.status();
-  return PageOf(std::move(reply->message.events), reply->message.next, reply->message.head);
+  return PageOf(std::move(reply->message), request.from);
 }
 
-std::future<absl::StatusOr<EventPage>> EventStore::ReadAhead(EventReadRequest request) {
+std::unique_ptr<event_store_internal::PendingRead> EventStore::ReadAhead(
+    EventReadRequest request) {
   request.store = impl_->options().store;
-  auto promise = std::make_shared<std::promise<absl::StatusOr<EventPage>>>();
-  std::future<absl::StatusOr<EventPage>> page = promise->get_future();
+  request.batches = true;
+  auto read = std::make_unique<event_store_internal::PendingRead>();
+  read->from = request.from;
+  auto promise = std::make_shared<std::promise<absl::StatusOr<client::Reply<EventReadResponse>>>>();
+  read->reply = promise->get_future();
   impl_->CallAsync(request, std::chrono::milliseconds(request.max_wait_ms),
                    [promise](absl::StatusOr<client::Reply<EventReadResponse>> reply) {
-                     if (!reply.ok()) return promise->set_value(reply.status());
-                     promise->set_value(PageOf(std::move(reply->message.events),
-                                               reply->message.next,
-                                               reply->message.head));
+                     promise->set_value(std::move(reply));
                    });
-  return page;
+  return read;
 }
 
 absl::StatusOr<EventPage> EventStore::ReadStream(std::string_view stream, int64_t from,
@@ -246,15 +276,23 @@ EventReadRequest Subscription::ReadFrom(int64_t from) const {
   return request;
 }
 
+Subscription::Subscription(EventStore& store, SubscriptionOptions options, int64_t next)
+    : store_(store), options_(std::move(options)), next_(next) {}
+
+Subscription::~Subscription() = default;
+
 absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
-  absl::StatusOr<EventPage> page =
-      ahead_ ? ahead_->get() : store_.Read(ReadFrom(next_));
-  ahead_.reset();
+  std::unique_ptr<event_store_internal::PendingRead> read =
+      ahead_ ? std::move(ahead_) : store_.ReadAhead(ReadFrom(next_));
+  absl::StatusOr<client::Reply<EventReadResponse>> reply = read->reply.get();
+  if (!reply.ok()) return reply.status();
+  EventReadResponse& response = reply->message;
+  // Catching up: ask for what follows before decoding this answer, so that the broker reads
+  // it meanwhile.
+  if (response.next <= response.head) ahead_ = store_.ReadAhead(ReadFrom(response.next));
+  absl::StatusOr<EventPage> page = PageOf(std::move(response), read->from);
   if (!page.ok()) return page.status();
   next_ = std::max(next_, page->next);
-  if (page->events.size() == static_cast<size_t>(options_.batch)) {
-    ahead_ = store_.ReadAhead(ReadFrom(next_));  // Catching up: more is likely there.
-  }
   return std::move(page->events);
 }
 

@@ -19,7 +19,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,14 +99,22 @@ struct ConsumerRecord;
 std::optional<StoredEvent> EventFromRecord(const ConsumerRecord& record);
 
 class EventStore;
+namespace event_store_internal {
+struct PendingRead;  // A read sent, its answer still to come (event_store.cc).
+}  // namespace event_store_internal
 
 // Catch-up, then live: Next() returns the events after the last ones it returned, in order,
-// each once; an empty vector when none arrived within max_wait. While catching up (a Next()
-// that returned a full batch), the next batch is already asked for when Next() returns, so
-// the broker reads it while the caller handles this one.
+// each once; an empty vector when none arrived within max_wait. While catching up (the
+// broker's answer says more events are there), Next() asks for them as soon as the answer
+// arrives, before decoding it, so the broker reads them while this client decodes and the
+// caller handles the events.
 // Lifecycle: a request in flight when the subscription is destroyed is answered and dropped.
 class Subscription {
  public:
+  ~Subscription();
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
   // Errors: those of EventRead (the connection's; STREAM_NOT_FOUND never: a stream that does
   // not exist yet is waited for).
   absl::StatusOr<std::vector<StoredEvent>> Next();
@@ -123,13 +130,12 @@ class Subscription {
  private:
   friend class EventStore;
   absl::Status CommitAt(int64_t position);
-  Subscription(EventStore& store, SubscriptionOptions options, int64_t next)
-      : store_(store), options_(std::move(options)), next_(next) {}
+  Subscription(EventStore& store, SubscriptionOptions options, int64_t next);
   EventReadRequest ReadFrom(int64_t from) const;
   EventStore& store_;
   const SubscriptionOptions options_;
   int64_t next_;
-  std::optional<std::future<absl::StatusOr<EventPage>>> ahead_;  // The read from next_.
+  std::unique_ptr<event_store_internal::PendingRead> ahead_;  // The read from next_.
 };
 
 class EventStore {
@@ -184,8 +190,8 @@ class EventStore {
   class Impl;
   explicit EventStore(std::unique_ptr<Impl> impl);
   absl::StatusOr<EventPage> Read(EventReadRequest request);
-  // Sends the read now; its page comes through the future (decoded on the I/O thread).
-  std::future<absl::StatusOr<EventPage>> ReadAhead(EventReadRequest request);
+  // Sends the read now; Subscription::Next takes its answer.
+  std::unique_ptr<event_store_internal::PendingRead> ReadAhead(EventReadRequest request);
   std::unique_ptr<Impl> impl_;
 };
 

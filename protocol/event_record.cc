@@ -1,6 +1,8 @@
 #include "protocol/event_record.h"
 
 #include <charconv>
+#include <string>
+#include <vector>
 
 #include "protocol/event_id.h"
 
@@ -46,6 +48,24 @@ std::optional<EventRecord> ReadEventRecord(std::optional<std::string_view> key,
   event.revision = *revision;
   event.position = *position;
   return event;
+}
+
+absl::Status ForEachEvent(std::string_view record_set, int64_t from, int64_t end,
+                          absl::FunctionRef<void(const EventRecord&)> fn) {
+  absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(record_set);
+  if (!batches.ok()) return batches.status();
+  std::string scratch;
+  std::vector<RecordView> records;
+  for (std::string_view batch : *batches) {
+    records.clear();
+    if (absl::Status s = DecodeRecords(batch, &scratch, &records); !s.ok()) return s;
+    for (const RecordView& record : records) {
+      std::optional<EventRecord> event =
+          ReadEventRecord(record.key, record.value, record.headers, record.timestamp);
+      if (event && event->position >= from && event->position < end) fn(*event);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace brook

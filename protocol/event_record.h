@@ -8,6 +8,7 @@
 //
 //   std::optional<EventRecord> event = ReadEventRecord(record.key, record.value,
 //                                                      record.headers, record.timestamp);
+//   absl::Status s = ForEachEvent(record_set, from, next, [](const EventRecord& e) { ... });
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -17,6 +18,8 @@
 #include <span>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "protocol/record_batch.h"
 
 namespace brook {
@@ -49,5 +52,12 @@ std::optional<EventRecord> ReadEventRecord(std::optional<std::string_view> key,
                                            std::optional<std::string_view> value,
                                            std::span<const HeaderView> headers,
                                            int64_t timestamp_ms);
+
+// Calls `fn` with each event of `record_set` (whole batches, as EventRead answers at version
+// 1) whose position is in [from, end), in the order the batches hold them; records that are
+// no event are passed over. The views are valid during the call only.
+// Errors: DecodeRecords' (CORRUPT_MESSAGE for a batch whose CRC-32C does not match).
+absl::Status ForEachEvent(std::string_view record_set, int64_t from, int64_t end,
+                          absl::FunctionRef<void(const EventRecord&)> fn);
 
 }  // namespace brook

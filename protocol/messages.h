@@ -1079,15 +1079,20 @@ struct EventReadResponse {
   int64_t next = 0;
   // A stream's last revision, or $all's last position (-1: none), when this was read.
   int64_t head = -1;
+  // Version 1, when the request asked for batches: instead of `events`, whole record batches
+  // of the store topic holding the events at positions [from, next), in the global order
+  // (protocol/event_record.h's ForEachEvent reads them).
+  std::string_view records;
   template <class V> void Fields(V& v) {
     v(events, "events");
     v(next, "next");
     v(head, "head");
+    v(records, "records", 1);
   }
 };
 struct EventReadRequest {
   static constexpr ApiKey kApiKey = ApiKey::kEventRead;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
   using Response = EventReadResponse;
   std::string store;          // "" = kDefaultEventStore.
   std::string stream;         // A stream id, or kAllStream.
@@ -1097,6 +1102,9 @@ struct EventReadRequest {
   int8_t filter = 0;          // EventFilter, $all only.
   std::string filter_value;
   int32_t max_wait_ms = 0;    // Forwards: wait this long for an event when there is none yet.
+  // Version 1: answer an unfiltered $all read with the response's `records` (the stored
+  // batches, which the reader decodes and checks) instead of `events`.
+  bool batches = false;
   template <class V> void Fields(V& v) {
     v(store, "store");
     v(stream, "stream");
@@ -1106,6 +1114,7 @@ struct EventReadRequest {
     v(filter, "filter");
     v(filter_value, "filter_value");
     v(max_wait_ms, "max_wait_ms");
+    v(batches, "batches", 1);
   }
 };
 

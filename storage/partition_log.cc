@@ -10,41 +10,12 @@
 #include "protocol/error_codes.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/bounded_iterator.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_status.h"
 
 namespace brook::storage {
 namespace {
-
-// An iterator over one partition's keys of a column family, bounded on both sides: a seek never
-// steps over other partitions' keys, or over the tombstones that deleted topics left behind
-// (without the lower bound, a new topic's SeekForPrev walked back over all of them).
-class BoundedIterator {
- public:
-  BoundedIterator(const ColumnFamilies& cfs, rocksdb::ColumnFamilyHandle* cf, std::string lower,
-                  std::string upper, bool verify_checksums = true)
-      : lower_(std::move(lower)),
-        upper_(std::move(upper)),
-        lower_slice_(lower_),
-        upper_slice_(upper_) {
-    rocksdb::ReadOptions options;
-    options.iterate_lower_bound = &lower_slice_;
-    options.iterate_upper_bound = &upper_slice_;
-    options.verify_checksums = verify_checksums;
-    it_.reset(cfs.db->NewIterator(options, cf));
-  }
-  BoundedIterator(const BoundedIterator&) = delete;
-  BoundedIterator& operator=(const BoundedIterator&) = delete;
-
-  rocksdb::Iterator* operator->() const { return it_.get(); }
-
- private:
-  const std::string lower_;
-  const std::string upper_;
-  const rocksdb::Slice lower_slice_;
-  const rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
 
 absl::Status TopicDeleted() {
   return MakeError(ErrorCode::kUnknownTopicOrPartition, "the topic was deleted");

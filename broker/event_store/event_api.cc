@@ -84,22 +84,39 @@ absl::Status CheckRead(const EventReadRequest& request) {
   return FilterOf(request).status();
 }
 
-// One read, no wait. A stream that does not exist reads as empty when `absent_is_empty`.
-absl::StatusOr<EventSlice> ReadOnce(const EventStore& events, const EventReadRequest& request,
-                                    int64_t from, bool absent_is_empty) {
-  if (request.stream == kAllStream) {
-    return events.ReadAll(request.store, {.from = from,
-                                          .limit = request.limit,
-                                          .filter = *FilterOf(request),
-                                          .filter_value = request.filter_value});
+// One read, no wait, answered as the request asks: events, or an unfiltered $all read's
+// batches. A stream that does not exist reads as empty when `absent_is_empty`.
+absl::StatusOr<EventReadResponse> ReadOnce(const EventStore& events,
+                                           const EventReadRequest& request, int64_t from,
+                                           bool absent_is_empty, RequestScope& scope) {
+  const bool all = request.stream == kAllStream;
+  if (all && request.batches && *FilterOf(request) == storage::events::AllFilterKind::kNone) {
+    absl::StatusOr<storage::events::EventBatches> page =
+        events.ReadAllBatches(request.store, from, request.limit);
+    if (!page.ok()) return page.status();
+    EventReadResponse response;
+    response.records = scope.buffers.emplace_back(std::move(page->records));
+    response.next = page->next;
+    response.head = page->head;
+    return response;
   }
-  absl::StatusOr<EventSlice> slice = events.ReadStream(
-      request.store, request.stream,
-      {.from = from, .backwards = request.backwards, .limit = request.limit});
+  absl::StatusOr<EventSlice> slice =
+      all ? events.ReadAll(request.store, {.from = from,
+                                           .limit = request.limit,
+                                           .filter = *FilterOf(request),
+                                           .filter_value = request.filter_value})
+          : events.ReadStream(
+                request.store, request.stream,
+                {.from = from, .backwards = request.backwards, .limit = request.limit});
   if (absent_is_empty && CodeOf(slice.status()) == ErrorCode::kStreamNotFound) {
-    return EventSlice{{}, from, -1};
+    slice = EventSlice{{}, from, -1};
   }
-  return slice;
+  if (!slice.ok()) return slice.status();
+  EventReadResponse response;
+  response.events = ToWire(std::move(slice->events), scope);
+  response.next = slice->next;
+  response.head = slice->head;
+  return response;
 }
 
 }  // namespace
@@ -156,17 +173,14 @@ HandlerResult<EventReadResponse> Read(BrokerContext& ctx, const EventReadRequest
   std::unique_ptr<FetchWaiters::Registration> registration;
   int64_t from = request.from;
   for (;;) {
-    absl::StatusOr<EventSlice> slice = ReadOnce(*ctx.events, request, from, may_wait);
-    if (!slice.ok()) co_return slice.status();
-    if (!slice->events.empty() || !may_wait || ctx.shutting_down.load() ||
-        std::chrono::steady_clock::now() >= deadline) {
-      EventReadResponse response;
-      response.events = ToWire(std::move(slice->events), scope);
-      response.next = slice->next;
-      response.head = slice->head;
-      co_return response;
+    absl::StatusOr<EventReadResponse> response =
+        ReadOnce(*ctx.events, request, from, may_wait, scope);
+    if (!response.ok()) co_return response.status();
+    if (!response->events.empty() || !response->records.empty() || !may_wait ||
+        ctx.shutting_down.load() || std::chrono::steady_clock::now() >= deadline) {
+      co_return std::move(response);
     }
-    from = slice->next;  // A filter may have looked past events it skipped.
+    from = response->next;  // A filter may have looked past events it skipped.
     if (!registration) {
       // Register, then read again: an append in between would otherwise go unnoticed.
       registration = ctx.waiters.Register(

@@ -13,19 +13,37 @@ constexpr size_t kChunkBytes = 256 << 10;
 }  // namespace
 
 absl::StatusOr<std::optional<Event>> BatchCursor::At(int32_t partition, int64_t offset) {
-  Chunk& chunk = chunks_[partition];
-  if (!chunk.Holds(offset)) {
-    if (absl::Status s = Load(partition, offset, chunk); !s.ok()) {
-      if (CodeOf(s) == ErrorCode::kOffsetOutOfRange) return std::nullopt;
-      return s;
-    }
-  }
-  absl::StatusOr<const RecordView*> record = Find(chunk, offset);
+  absl::StatusOr<Batch*> batch = BatchHolding(partition, offset);
+  if (!batch.ok()) return batch.status();
+  if (*batch == nullptr) return std::nullopt;
+  absl::StatusOr<const RecordView*> record = Find(**batch, offset);
   if (!record.ok()) return record.status();
   if (*record == nullptr) return std::nullopt;
   absl::StatusOr<Event> event = DecodeEvent(**record);
   if (!event.ok()) return event.status();
   return *std::move(event);
+}
+
+absl::StatusOr<std::optional<StoredBatch>> BatchCursor::BatchAt(int32_t partition,
+                                                                int64_t offset) {
+  absl::StatusOr<Batch*> batch = BatchHolding(partition, offset);
+  if (!batch.ok()) return batch.status();
+  if (*batch == nullptr) return std::nullopt;
+  return StoredBatch{(*batch)->bytes, (*batch)->base, (*batch)->last};
+}
+
+absl::StatusOr<BatchCursor::Batch*> BatchCursor::BatchHolding(int32_t partition, int64_t offset) {
+  Chunk& chunk = chunks_[partition];
+  if (!chunk.Holds(offset)) {
+    if (absl::Status s = Load(partition, offset, chunk); !s.ok()) {
+      if (CodeOf(s) == ErrorCode::kOffsetOutOfRange) return nullptr;
+      return s;
+    }
+  }
+  auto batch = std::lower_bound(chunk.batches.begin(), chunk.batches.end(), offset,
+                                [](const Batch& b, int64_t o) { return b.last < o; });
+  if (batch == chunk.batches.end() || batch->base > offset) return nullptr;
+  return &*batch;
 }
 
 absl::Status BatchCursor::Load(int32_t partition, int64_t offset, Chunk& chunk) const {
@@ -50,19 +68,16 @@ absl::Status BatchCursor::Load(int32_t partition, int64_t offset, Chunk& chunk) 
   return absl::OkStatus();
 }
 
-absl::StatusOr<const RecordView*> BatchCursor::Find(Chunk& chunk, int64_t offset) {
-  auto batch = std::lower_bound(chunk.batches.begin(), chunk.batches.end(), offset,
-                                [](const Batch& b, int64_t o) { return b.last < o; });
-  if (batch == chunk.batches.end() || batch->base > offset) return nullptr;
-  if (!batch->decoded) {
-    if (absl::Status s = DecodeRecords(batch->bytes, &batch->scratch, &batch->records); !s.ok()) {
+absl::StatusOr<const RecordView*> BatchCursor::Find(Batch& batch, int64_t offset) {
+  if (!batch.decoded) {
+    if (absl::Status s = DecodeRecords(batch.bytes, &batch.scratch, &batch.records); !s.ok()) {
       return s;
     }
-    batch->decoded = true;
+    batch.decoded = true;
   }
-  auto record = std::lower_bound(batch->records.begin(), batch->records.end(), offset,
+  auto record = std::lower_bound(batch.records.begin(), batch.records.end(), offset,
                                  [](const RecordView& r, int64_t o) { return r.offset < o; });
-  if (record == batch->records.end() || record->offset != offset) return nullptr;
+  if (record == batch.records.end() || record->offset != offset) return nullptr;
   return &*record;
 }
 

@@ -3,6 +3,7 @@
 //
 //   BatchCursor cursor(log, "events");
 //   absl::StatusOr<std::optional<Event>> event = cursor.At(partition, offset);
+//   absl::StatusOr<std::optional<StoredBatch>> batch = cursor.BatchAt(partition, offset);
 //
 // Operation: each partition keeps the chunk of its log read last (whole batches), so the
 // events of an append, and of the appends after it in that partition, are read from the log
@@ -27,6 +28,14 @@
 
 namespace brook::storage::events {
 
+// A whole stored batch, as the log holds it: a view valid until the cursor reads its
+// partition's next chunk.
+struct StoredBatch {
+  std::string_view bytes;
+  int64_t base = 0;
+  int64_t last = 0;
+};
+
 class BatchCursor {
  public:
   BatchCursor(const LogStore& log, std::string_view topic) : log_(log), topic_(topic) {}
@@ -34,6 +43,10 @@ class BatchCursor {
   // The event at (partition, offset); nullopt when the log no longer holds it (retention).
   // Errors: STORAGE_ERROR; DataLoss / CORRUPT_MESSAGE for a record that is no event.
   absl::StatusOr<std::optional<Event>> At(int32_t partition, int64_t offset);
+  // The batch holding (partition, offset), undecoded and unchecked; nullopt when the log no
+  // longer holds it. Errors: STORAGE_ERROR; CORRUPT_MESSAGE for a batch header that does not
+  // parse.
+  absl::StatusOr<std::optional<StoredBatch>> BatchAt(int32_t partition, int64_t offset);
 
  private:
   // One batch of a chunk; its records (views of the chunk, or of `scratch` when compressed)
@@ -56,12 +69,16 @@ class BatchCursor {
     }
   };
 
+  // The batch of `partition`'s chunk that holds `offset` (reading the chunk if need be), or
+  // null when the log no longer holds it (retention, compaction). Errors: as Load's but
+  // OFFSET_OUT_OF_RANGE.
+  absl::StatusOr<Batch*> BatchHolding(int32_t partition, int64_t offset);
   // Reads the chunk starting with the batch holding `offset`. Errors: OFFSET_OUT_OF_RANGE
   // (retention removed it, or past the log end); STORAGE_ERROR; CORRUPT_MESSAGE.
   absl::Status Load(int32_t partition, int64_t offset, Chunk& chunk) const;
-  // The record at `offset` of a chunk holding it, or null (compaction removed it).
+  // The record at `offset` of a batch holding it, or null (compaction removed it).
   // Errors: CORRUPT_MESSAGE.
-  static absl::StatusOr<const RecordView*> Find(Chunk& chunk, int64_t offset);
+  static absl::StatusOr<const RecordView*> Find(Batch& batch, int64_t offset);
 
   const LogStore& log_;
   const std::string_view topic_;

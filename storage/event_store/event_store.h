@@ -87,6 +87,17 @@ struct EventSlice {
   int64_t head = -1;  // The stream's last revision, or $all's last visible position.
 };
 
+// A page of $all as the log holds it: whole record batches (one per append, or per appended
+// record set), in the global order, holding the events at positions [from, next). The first
+// batch may begin before `from` and the last end at or after `next`: a reader takes the events
+// whose es.position is in [from, next) (protocol/event_record.h's ForEachEvent). Events whose
+// records retention removed are absent. The batches are as stored: their CRCs unchecked.
+struct EventBatches {
+  std::string records;
+  int64_t next = 0;
+  int64_t head = -1;  // $all's last visible position (-1: none).
+};
+
 struct Snapshot {
   int64_t revision = 0;
   std::string data;
@@ -134,6 +145,11 @@ class EventStore {
   // the last event returned (the positions the filter skipped). Errors: as ReadStream's but
   // STREAM_NOT_FOUND.
   absl::StatusOr<EventSlice> ReadAll(std::string_view topic, const AllReadOptions& options) const;
+  // ReadAll without a filter, answered with the batches that hold the events (for readers
+  // that decode them themselves: brook's client). At most `limit` positions, and about
+  // 16 MiB of batches (at least one). Errors: as ReadAll's.
+  absl::StatusOr<EventBatches> ReadAllBatches(std::string_view topic, int64_t from,
+                                              int32_t limit) const;
   // The next global position to be assigned (= the number of positions visible).
   // Errors: the topic's.
   absl::StatusOr<int64_t> VisibleEnd(std::string_view topic) const;
@@ -190,6 +206,10 @@ class EventStore {
   // The store behind `topic`, making the default store on first use when `create`.
   absl::StatusOr<Resolved> Resolve(std::string_view topic, bool create) const;
   absl::StatusOr<std::shared_ptr<Store>> StoreFor(uint32_t topic_id) const;
+  // The store a $all read from `from` reads, after checking from and limit. Errors: as
+  // ReadAll's.
+  absl::StatusOr<Resolved> ResolveAllRead(std::string_view topic, int64_t from,
+                                          int32_t limit) const;
   // The stream's state, or nullopt. Errors: STORAGE_ERROR, DataLoss.
   absl::StatusOr<std::optional<StreamState>> LoadState(uint32_t topic_id,
                                                        std::string_view stream) const;

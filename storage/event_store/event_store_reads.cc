@@ -8,6 +8,7 @@
 #include "rocksdb/db.h"
 #include "storage/event_store/batch_cursor.h"
 #include "storage/event_store/event_store.h"
+#include "storage/event_store/global_order.h"
 #include "storage/event_store/revision_runs.h"
 #include "storage/rocksdb_status.h"
 
@@ -19,6 +20,8 @@ constexpr int32_t kMaxReadLimit = 10000;
 // that filters out everything still answers, with `next` past what it looked at.
 constexpr int64_t kScanPerEvent = 16;
 constexpr int64_t kMinScan = 65536;
+// About how many bytes of batches ReadAllBatches answers with, at most (a frame's limit).
+constexpr size_t kMaxBatchBytes = 16 << 20;
 
 absl::Status CheckLimit(int32_t limit) {
   if (limit < 1 || limit > kMaxReadLimit) {
@@ -106,35 +109,33 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
   return slice;
 }
 
+absl::StatusOr<EventStore::Resolved> EventStore::ResolveAllRead(std::string_view topic,
+                                                                int64_t from,
+                                                                int32_t limit) const {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+  if (from < 0) {
+    return MakeError(ErrorCode::kInvalidRequest, fmt::format("a position is >= 0, not {}", from));
+  }
+  return Resolve(topic, /*create=*/true);
+}
+
 absl::StatusOr<EventSlice> EventStore::ReadAll(std::string_view topic,
                                                const AllReadOptions& options) const {
-  if (absl::Status s = CheckLimit(options.limit); !s.ok()) return s;
-  if (options.from < 0) {
-    return MakeError(ErrorCode::kInvalidRequest,
-                     fmt::format("a position is >= 0, not {}", options.from));
-  }
-  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
+  absl::StatusOr<Resolved> resolved = ResolveAllRead(topic, options.from, options.limit);
   if (!resolved.ok()) return resolved.status();
-  const uint32_t id = resolved->store->topic_id;
   const int64_t visible = resolved->store->visible.load(std::memory_order_acquire);
   EventSlice slice;
   slice.head = visible - 1;
   slice.next = std::min(options.from, visible);
   if (options.from >= visible) return slice;
-  const ColumnFamilies& cfs = log_.column_families();
-  const std::string end = GlobalKey(id, visible);
-  const rocksdb::Slice upper(end);
-  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cfs, &upper);
-  const std::string lower = GlobalKey(id, 0);
-  it->SeekForPrev(GlobalKey(id, options.from));  // The append holding `from`.
-  if (!it->Valid() || it->key().ToStringView() < lower) it->Seek(lower);
+  GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
   BatchCursor cursor(log_, resolved->topic);
   const int64_t scan_end =
       options.from + std::max<int64_t>(kMinScan, kScanPerEvent * options.limit);
-  for (; it->Valid(); it->Next()) {
-    const int64_t first = PositionOfKey(it->key().ToStringView());
+  for (order.SeekToAppendOf(options.from); order.Valid(); order.Next()) {
+    const int64_t first = order.first();
     if (first >= scan_end) break;
-    absl::StatusOr<AppendEntry> entry = DecodeAppendEntry(it->value().ToStringView());
+    absl::StatusOr<AppendEntry> entry = order.entry();
     if (!entry.ok()) return entry.status();
     const int64_t start = std::max(first, options.from);
     slice.next = first + entry->count;
@@ -158,9 +159,52 @@ absl::StatusOr<EventSlice> EventStore::ReadAll(std::string_view topic,
       }
     }
   }
-  if (absl::Status s = FromRocks(it->status(), "reading $all"); !s.ok()) return s;
-  if (!it->Valid()) slice.next = visible;  // Every append below `visible` was looked at.
+  if (absl::Status s = order.status(); !s.ok()) return s;
+  if (!order.Valid()) slice.next = visible;  // Every append below `visible` was looked at.
   return slice;
+}
+
+absl::StatusOr<EventBatches> EventStore::ReadAllBatches(std::string_view topic, int64_t from,
+                                                        int32_t limit) const {
+  absl::StatusOr<Resolved> resolved = ResolveAllRead(topic, from, limit);
+  if (!resolved.ok()) return resolved.status();
+  const int64_t visible = resolved->store->visible.load(std::memory_order_acquire);
+  EventBatches page;
+  page.head = visible - 1;
+  page.next = std::min(from, visible);
+  if (from >= visible) return page;
+  GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
+  BatchCursor cursor(log_, resolved->topic);
+  const int64_t end = std::min(from + limit, visible);
+  // The batch added last: the appends of one produced record set (one per stream) share it.
+  int32_t added_partition = -1;
+  int64_t added_base = -1;
+  for (order.SeekToAppendOf(from); order.Valid() && page.next < end; order.Next()) {
+    if (page.records.size() >= kMaxBatchBytes) break;
+    const int64_t first = order.first();
+    absl::StatusOr<AppendEntry> entry = order.entry();
+    if (!entry.ok()) return entry.status();
+    const int64_t stop = std::min(first + entry->count, end);
+    const int64_t stop_offset = entry->offset + (stop - first);
+    for (int64_t offset = entry->offset + (std::max(first, from) - first); offset < stop_offset;) {
+      absl::StatusOr<std::optional<StoredBatch>> batch = cursor.BatchAt(entry->partition, offset);
+      if (!batch.ok()) return batch.status();
+      if (!batch->has_value()) {  // The log no longer holds it (retention, DeleteRecords).
+        ++offset;
+        continue;
+      }
+      if (entry->partition != added_partition || (*batch)->base != added_base) {
+        page.records.append((*batch)->bytes);
+        added_partition = entry->partition;
+        added_base = (*batch)->base;
+      }
+      offset = (*batch)->last + 1;
+    }
+    page.next = stop;
+  }
+  if (absl::Status s = order.status(); !s.ok()) return s;
+  if (!order.Valid()) page.next = end;  // Every append below `end` was looked at.
+  return page;
 }
 
 absl::StatusOr<int64_t> EventStore::VisibleEnd(std::string_view topic) const {

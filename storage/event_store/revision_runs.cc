@@ -7,15 +7,7 @@ namespace brook::storage::events {
 RevisionRuns::RevisionRuns(const ColumnFamilies& cfs, uint32_t topic_id, std::string_view stream)
     : topic_id_(topic_id),
       stream_(stream),
-      lower_(RevisionKey(topic_id, stream, 0)),
-      upper_(RevisionKeyEnd(topic_id, stream)),
-      lower_slice_(lower_),
-      upper_slice_(upper_) {
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower_slice_;
-  options.iterate_upper_bound = &upper_slice_;
-  it_.reset(cfs.db->NewIterator(options, cfs.events));
-}
+      it_(cfs, cfs.events, RevisionKey(topic_id, stream, 0), RevisionKeyEnd(topic_id, stream)) {}
 
 void RevisionRuns::SeekToRunOf(int64_t revision) {
   SeekAtOrBefore(revision);

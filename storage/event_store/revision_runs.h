@@ -10,12 +10,11 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "rocksdb/db.h"
+#include "storage/bounded_iterator.h"
 #include "storage/column_families.h"
 #include "storage/event_store/event_keys.h"
 
@@ -41,11 +40,7 @@ class RevisionRuns {
  private:
   const uint32_t topic_id_;
   const std::string stream_;
-  const std::string lower_;
-  const std::string upper_;
-  rocksdb::Slice lower_slice_;
-  rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  BoundedIterator it_;
 };
 
 }  // namespace brook::storage::events

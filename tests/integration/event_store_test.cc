@@ -12,6 +12,8 @@
 
 #include "broker/embedded_broker.h"
 #include "client/event_store.h"
+#include "protocol/event_record.h"
+#include "tests/support/raw_client.h"
 
 namespace brook {
 namespace {
@@ -136,6 +138,51 @@ TEST_CASE("event store: subscriptions see every event once, in order, across cat
   auto quiet = (*all)->Next();  // Live: nothing new within max_wait.
   REQUIRE(quiet.ok());
   CHECK(quiet->empty());
+}
+
+TEST_CASE("event store: EventRead version 0 answers events, version 1 the stored batches when asked") {
+  EmbeddedBroker broker;
+  auto store = Connect(broker);
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(store->Append("acct-" + std::to_string(i % 4), kExpectAny,
+                          {{.type = "A", .data = std::to_string(i)}, {.type = "B"}})
+                .ok());
+  }
+  testing::RawClient raw(broker.bootstrap());
+  REQUIRE(raw.ok());
+  EventReadRequest read;
+  read.stream = std::string(kAllStream);
+  read.from = 3;
+  read.limit = 6;
+  read.batches = true;  // Not encoded at version 0.
+  auto v0 = testing::TryRoundtrip(raw, read, 1, 5000, 0);
+  REQUIRE(v0.has_value());
+  REQUIRE(v0->second.events.size() == 6);
+  CHECK(v0->second.next == 9);
+  CHECK(v0->second.head == 19);
+  CHECK(v0->second.records.empty());
+  auto v1 = testing::TryRoundtrip(raw, read, 2, 5000, 1);
+  REQUIRE(v1.has_value());
+  CHECK(v1->second.events.empty());
+  CHECK(v1->second.next == 9);
+  CHECK(v1->second.head == 19);
+  std::vector<std::pair<int64_t, std::string>> from_batches;
+  REQUIRE(ForEachEvent(v1->second.records, read.from, v1->second.next, [&](const EventRecord& e) {
+            from_batches.emplace_back(e.position, std::string(e.data));
+          }).ok());
+  REQUIRE(from_batches.size() == 6);
+  for (size_t i = 0; i < 6; ++i) {
+    CHECK(from_batches[i].first == v0->second.events[i].position);
+    CHECK(from_batches[i].second == v0->second.events[i].data);
+  }
+  // A filtered read is answered with events, whatever it asks.
+  read.filter = static_cast<int8_t>(EventFilter::kEventType);
+  read.filter_value = "B";
+  auto filtered = testing::TryRoundtrip(raw, read, 3, 5000, 1);
+  REQUIRE(filtered.has_value());
+  CHECK(filtered->second.records.empty());
+  CHECK(filtered->second.events.size() == 6);
+  for (const RecordedEvent& e : filtered->second.events) CHECK(e.type == "B");
 }
 
 TEST_CASE("event store: a retry after a restart, snapshots, deletion and a named subscription") {

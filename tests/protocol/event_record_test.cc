@@ -2,8 +2,10 @@
 // record that is no event is told apart.
 #include <doctest/doctest.h>
 
+#include <string>
 #include <vector>
 
+#include "protocol/error_codes.h"
 #include "protocol/event_record.h"
 
 namespace brook {
@@ -39,6 +41,50 @@ TEST_CASE("event record: a record without the event's headers, or a key, is no e
   headers[2].value = "three";  // es.revision that does not parse
   CHECK_FALSE(ReadEventRecord("account-1", "{}", headers, 0).has_value());
   CHECK_FALSE(ReadEventRecord("account-1", "plain", {}, 0).has_value());
+}
+
+// A batch of events at positions first..first+count-1 of stream `stream`, then a plain record.
+std::string EventBatch(std::string_view stream, int64_t first, int count, Compression codec) {
+  RecordBatchBuilder builder(codec);
+  for (int i = 0; i < count; ++i) {
+    const std::string position = std::to_string(first + i);
+    const std::string type = "T" + position;
+    const std::vector<HeaderView> headers = {
+        {"es.id", kId}, {"es.type", type}, {"es.revision", "0"}, {"es.position", position}};
+    builder.Append(5, stream, "{}", headers);
+  }
+  builder.Append(5, "plain", "not an event");
+  return builder.Finish();
+}
+
+std::vector<std::string> TypesIn(std::string_view record_set, int64_t from, int64_t end) {
+  std::vector<std::string> types;
+  absl::Status s = ForEachEvent(record_set, from, end, [&](const EventRecord& event) {
+    types.push_back(std::string(event.type));
+  });
+  REQUIRE(s.ok());
+  return types;
+}
+
+TEST_CASE("event record: the events of record batches in a range of positions, plain records passed over") {
+  const std::string records =
+      EventBatch("a", 10, 3, Compression::kNone) + EventBatch("b", 13, 2, Compression::kZstd);
+  CHECK(TypesIn(records, 0, 100) == std::vector<std::string>{"T10", "T11", "T12", "T13", "T14"});
+  CHECK(TypesIn(records, 11, 14) == std::vector<std::string>{"T11", "T12", "T13"});
+  CHECK(TypesIn(records, 15, 20).empty());
+  CHECK(TypesIn("", 0, 100).empty());
+}
+
+TEST_CASE("event record: batches that are cut short or whose CRC does not match are refused") {
+  std::string records = EventBatch("a", 0, 2, Compression::kNone);
+  const auto none = [](const EventRecord&) {};
+  CHECK(CodeOf(ForEachEvent(std::string_view(records).substr(0, records.size() - 1), 0, 9, none)) ==
+        ErrorCode::kCorruptMessage);
+  records[records.size() - 3] ^= 0x01;  // Inside the plain record's value.
+  int seen = 0;
+  CHECK(CodeOf(ForEachEvent(records, 0, 9, [&](const EventRecord&) { ++seen; })) ==
+        ErrorCode::kCorruptMessage);
+  CHECK(seen == 0);
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 // deletion, truncation and checkpoints, on a real RocksDB in a temporary directory.
 #include <doctest/doctest.h>
 
+#include <climits>
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "protocol/event_id.h"
+#include "protocol/event_record.h"
 #include "protocol/expected_revision.h"
 #include "protocol/messages.h"
 #include "rocksdb/db.h"
@@ -225,6 +228,12 @@ TEST_CASE_FIXTURE(Fixture, "event store: reads refuse an append whose stored byt
   Open();
   CHECK(CodeOf(events->ReadStream("", "rot", {}).status()) == ErrorCode::kCorruptMessage);
   CHECK(CodeOf(events->ReadAll("", {}).status()) == ErrorCode::kCorruptMessage);
+  // Served as stored; the reader's decoding checks the CRC.
+  auto stored = events->ReadAllBatches("", 0, 1000);
+  REQUIRE(stored.ok());
+  CHECK(stored->next == 3);
+  CHECK(CodeOf(ForEachEvent(stored->records, 0, stored->next, [](const EventRecord&) {})) ==
+        ErrorCode::kCorruptMessage);
   auto fine = events->ReadStream("", "fine", {});
   REQUIRE(fine.ok());
   CHECK(Types(*fine) == std::vector<std::string>{"C"});
@@ -332,6 +341,72 @@ TEST_CASE_FIXTURE(Fixture, "event store: $all in one global order, by category a
   CHECK(end->events.empty());
   CHECK(end->next == 40);
   CHECK(*events->VisibleEnd("") == 40);
+}
+
+// (position, stream, type) of each event, as ReadAll and ReadAllBatches give them.
+using Placed = std::tuple<int64_t, std::string, std::string>;
+
+std::vector<Placed> AllBatches(const EventStore& events, std::string_view store, int32_t limit) {
+  std::vector<Placed> placed;
+  const int64_t visible = *events.VisibleEnd(store);
+  for (int64_t from = 0; from < visible;) {
+    auto page = events.ReadAllBatches(store, from, limit);
+    REQUIRE(page.ok());
+    CHECK(page->head == visible - 1);
+    REQUIRE(page->next > from);
+    CHECK(page->next - from <= limit);
+    // Every batch once, in the global order: the positions of all its events only rise.
+    int64_t last = -1;
+    REQUIRE(ForEachEvent(page->records, 0, INT64_MAX, [&](const EventRecord& e) {
+              CHECK(e.position > last);
+              last = e.position;
+            }).ok());
+    REQUIRE(ForEachEvent(page->records, from, page->next, [&](const EventRecord& e) {
+              placed.emplace_back(e.position, std::string(e.stream), std::string(e.type));
+            }).ok());
+    from = page->next;
+  }
+  return placed;
+}
+
+std::vector<Placed> AllEvents(const EventStore& events, std::string_view store) {
+  auto all = events.ReadAll(store, {.from = 0, .limit = 10000});
+  REQUIRE(all.ok());
+  std::vector<Placed> placed;
+  for (const Event& e : all->events) placed.emplace_back(e.position, e.stream, e.type);
+  return placed;
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: $all as stored batches holds ReadAll's events, at any page size") {
+  for (int round = 0; round < 6; ++round) {  // Appends of 1 to 3 events over 4 partitions.
+    const std::string type = "T" + std::to_string(round);
+    for (std::string stream : {"order-1", "order-2", "user-1", "order-3"}) {
+      std::vector<NewEvent> batch;
+      for (int i = 0; i <= round % 3; ++i) batch.push_back(Ev(type));
+      REQUIRE(Append(stream, kExpectAny, batch).ok());
+    }
+  }
+  const std::vector<Placed> expected = AllEvents(*events, "");
+  REQUIRE(expected.size() == 48);
+  for (int32_t limit : {1, 2, 5, 1000}) {
+    CAPTURE(limit);
+    CHECK(AllBatches(*events, "", limit) == expected);
+  }
+  auto past = events->ReadAllBatches("", 48, 10);
+  REQUIRE(past.ok());
+  CHECK(past->records.empty());
+  CHECK(past->next == 48);
+  CHECK(CodeOf(events->ReadAllBatches("", -1, 10).status()) == ErrorCode::kInvalidRequest);
+  CHECK(CodeOf(events->ReadAllBatches("", 0, 0).status()) == ErrorCode::kInvalidRequest);
+
+  // Records the log no longer holds are passed over, as ReadAll passes them over.
+  REQUIRE(log->CreateTopic("one", 1, {{"event.store", "true"}}).ok());
+  std::vector<NewEvent> three = {Ev("A"), Ev("B"), Ev("C")}, one = {Ev("D")};
+  REQUIRE(events->Append("one", {"s", kExpectAny, three}).ok());
+  REQUIRE(events->Append("one", {"s", kExpectAny, one}).ok());
+  REQUIRE(log->DeleteRecords("one", PartitionId(0), Offset(3)).ok());
+  CHECK(AllBatches(*events, "one", 1000) == std::vector<Placed>{{3, "s", "D"}});
+  CHECK(AllEvents(*events, "one") == std::vector<Placed>{{3, "s", "D"}});
 }
 
 TEST_CASE_FIXTURE(Fixture, "event store: snapshots load the latest and the events after it") {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/event_id.h"
+#include "protocol/event_record.h"
 #include "protocol/messages.h"
 #include "protocol/record_batch.h"
 #include "storage/event_store/produced_events.h"
@@ -127,6 +128,36 @@ TEST_CASE_FIXTURE(ProducedFixture, "produced events: appended with revisions, ch
   absl::StatusOr<EventSlice> all = events->ReadAll("ledger", {});
   REQUIRE(all.ok());
   CHECK(all->events.size() == 4);
+}
+
+TEST_CASE_FIXTURE(ProducedFixture, "produced events: $all as stored batches holds a record set of several streams once") {
+  REQUIRE(Produce(Batch({EventRecord("a", "A0"), EventRecord("b", "B0"), EventRecord("a", "A1"),
+                         EventRecord("c", "C0")}))
+              .ok());
+  REQUIRE(Produce(Batch({EventRecord("b", "B1")})).ok());
+  absl::StatusOr<EventBatches> page = events->ReadAllBatches("ledger", 0, 100);
+  REQUIRE(page.ok());
+  CHECK(page->next == 5);
+  absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(page->records);
+  REQUIRE(batches.ok());
+  CHECK(batches->size() == 2);  // One per record set, though the first holds three streams.
+  std::vector<std::string> seen;
+  REQUIRE(ForEachEvent(page->records, 0, page->next, [&](const brook::EventRecord& e) {
+            seen.push_back(std::to_string(e.position) + ":" + std::string(e.type));
+          }).ok());
+  // The record set's streams get their positions in the order of its records.
+  absl::StatusOr<EventSlice> all = events->ReadAll("ledger", {});
+  REQUIRE(all.ok());
+  std::vector<std::string> expected;
+  for (const Event& e : all->events) expected.push_back(std::to_string(e.position) + ":" + e.type);
+  CHECK(seen == expected);
+  CHECK(seen.size() == 5);
+
+  // A page that starts and ends inside the record set.
+  page = events->ReadAllBatches("ledger", 1, 2);
+  REQUIRE(page.ok());
+  CHECK(page->next == 3);
+  CHECK(SplitBatches(page->records)->size() == 1);
 }
 
 TEST_CASE_FIXTURE(ProducedFixture, "produced events: retries answer the first append's offsets") {

@@ -141,30 +141,31 @@ struct Reply {
   Response second;
 };
 
-// Splits a response payload into its header and decodes the body as `Response`.
+// Splits a response payload into its header and decodes the body as `Response` at `version`.
 template <class Response>
-std::optional<Reply<Response>> DecodeReply(std::string payload) {
+std::optional<Reply<Response>> DecodeReply(std::string payload, int16_t version = 0) {
   auto owned = std::make_shared<const std::string>(std::move(payload));
   std::string_view body;
   auto header = ParseResponseHeader(*owned, &body);
   if (!header.ok()) return std::nullopt;
   if (header->error_code != ErrorCode::kNone) return Reply<Response>{owned, *header, Response{}};
-  auto response = DecodeMessage<Response>(body, 0);
+  auto response = DecodeMessage<Response>(body, version);
   if (!response.ok()) return std::nullopt;
   return Reply<Response>{owned, *header, *std::move(response)};
 }
 
-// Sends `request` and reads its reply (whatever its error code); nullopt when the broker does
-// not answer within `timeout_ms` (it died, say) or the reply does not decode.
+// Sends `request` at `version` and reads its reply (whatever its error code); nullopt when the
+// broker does not answer within `timeout_ms` (it died, say) or the reply does not decode.
 template <class Request>
 std::optional<Reply<typename Request::Response>> TryRoundtrip(RawClient& client,
                                                                const Request& request,
                                                                int32_t correlation_id,
-                                                               int timeout_ms = 5000) {
-  if (!client.Send(request, correlation_id)) return std::nullopt;
+                                                               int timeout_ms = 5000,
+                                                               int16_t version = 0) {
+  if (!client.Send(request, correlation_id, version)) return std::nullopt;
   std::optional<std::string> payload = client.ReadFrame(timeout_ms);
   if (!payload) return std::nullopt;
-  return DecodeReply<typename Request::Response>(*std::move(payload));
+  return DecodeReply<typename Request::Response>(*std::move(payload), version);
 }
 
 }  // namespace brook::testing
