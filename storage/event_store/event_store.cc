@@ -19,6 +19,15 @@
 namespace brook::storage::events {
 namespace {
 
+// A stream's last revision as an append's early id lookup saw it: kNoState when it had no
+// state; kNotLookedUp when no early lookup was made, which never matches.
+constexpr int64_t kNoState = -2;
+constexpr int64_t kNotLookedUp = -3;
+
+int64_t LastRevisionOf(const std::optional<StreamState>& state) {
+  return state ? state->last_revision : kNoState;
+}
+
 absl::Status WrongExpectedVersion(std::string_view stream, int64_t expected, int64_t actual) {
   const auto name = [](int64_t revision) -> std::string {
     switch (revision) {
@@ -291,12 +300,38 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
   Store& store = *resolved.store;
   const uint32_t id = store.topic_id;
   outcomes->assign(requests.size(), AppendOutcome{});
+  // The ids of an append of several events are looked up before the lock, so that concurrent
+  // appends look theirs up in parallel (one event's lookup costs less than the stream state's
+  // read it needs). Only an append to a stream adds ids to it, so a lookup made after reading
+  // the stream's last revision still holds under the lock if that revision has not moved
+  // since; otherwise it is made again there.
+  std::vector<int64_t> looked_at(requests.size(), kNotLookedUp);
+  std::vector<absl::StatusOr<std::optional<AppendOutcome>>> early(requests.size(), std::nullopt);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (given[i] > 1) {
+      absl::StatusOr<std::optional<StreamState>> state = LoadState(id, requests[i].stream);
+      if (!state.ok()) return state.status();
+      looked_at[i] = LastRevisionOf(*state);
+      early[i] = FindRepeat(id, requests[i], given[i]);
+    }
+  }
   AppendResult result;
   {
     absl::MutexLock lock(&store.mu);
+    // Each stream's state as stored, before this append.
+    absl::flat_hash_map<std::string_view, std::optional<StreamState>> stored;
+    for (const AppendRequest& request : requests) {
+      if (stored.contains(request.stream)) continue;
+      absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
+      if (!loaded.ok()) return loaded.status();
+      stored.emplace(request.stream, *loaded);
+    }
     size_t repeats = 0;
     for (size_t i = 0; i < requests.size(); ++i) {
-      absl::StatusOr<std::optional<AppendOutcome>> repeat = FindRepeat(id, requests[i], given[i]);
+      absl::StatusOr<std::optional<AppendOutcome>> repeat =
+          looked_at[i] == LastRevisionOf(stored[requests[i].stream])
+              ? std::move(early[i])
+              : FindRepeat(id, requests[i], given[i]);
       if (!repeat.ok()) return repeat.status();
       if (!repeat->has_value()) continue;
       (*outcomes)[i] = **repeat;
@@ -326,9 +361,7 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
       const AppendRequest& request = requests[i];
       auto [it, fresh] = states.try_emplace(request.stream);
       if (fresh) {
-        absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
-        if (!loaded.ok()) return loaded.status();
-        it->second = loaded->value_or(StreamState{
+        it->second = stored[request.stream].value_or(StreamState{
             -1, partition ? partition->value : PartitionForKey(request.stream, resolved.partitions),
             0, false});
       }
