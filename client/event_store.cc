@@ -1,6 +1,7 @@
 #include "client/event_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <future>
 
 #include "client/connection.h"
@@ -42,17 +43,23 @@ EventPage PageOf(std::vector<RecordedEvent>&& events, int64_t next, int64_t head
   return page;
 }
 
-// The page a read from `from` answered: its events, or the events of its record batches at
-// positions [from, next) (an unfiltered $all read). Errors: CORRUPT_MESSAGE (a batch whose
-// CRC does not match).
-absl::StatusOr<EventPage> PageOf(EventReadResponse&& response, int64_t from) {
+// The page a read of `stream` answered: its events, or the events of its record batches
+// that it selected (EventSelection). Errors: CORRUPT_MESSAGE (a batch whose CRC does not
+// match).
+absl::StatusOr<EventPage> PageOf(EventReadResponse&& response, std::string_view stream,
+                                 bool backwards) {
   EventPage page = PageOf(std::move(response.events), response.next, response.head);
-  if (!response.records.empty()) page.events.reserve(std::max<int64_t>(response.next - from, 0));
-  absl::Status decoded = ForEachEvent(response.records, from, response.next,
-                                      [&](const EventRecord& event) {
-                                        page.events.push_back(StoredEventOf(event));
-                                      });
+  if (response.records.empty()) return page;
+  const EventSelection taken{stream, response.first, response.end, backwards};
+  page.events.reserve(static_cast<size_t>(std::abs(response.end - response.first)));
+  absl::Status decoded = ForEachEvent(response.records, [&](const EventRecord& event) {
+    if (taken.Takes(event)) page.events.push_back(StoredEventOf(event));
+  });
   if (!decoded.ok()) return decoded;
+  if (backwards) {  // The batches come last first, each holding its events in order.
+    std::sort(page.events.begin(), page.events.end(),
+              [](const StoredEvent& a, const StoredEvent& b) { return a.revision > b.revision; });
+  }
   return page;
 }
 
@@ -60,7 +67,8 @@ absl::StatusOr<EventPage> PageOf(EventReadResponse&& response, int64_t from) {
 
 namespace event_store_internal {
 struct PendingRead {
-  int64_t from = 0;
+  std::string stream;
+  bool backwards = false;
   std::future<absl::StatusOr<client::Reply<EventReadResponse>>> reply;
 };
 }  // namespace event_store_internal
@@ -155,7 +163,7 @@ absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {
   request.batches = true;
   auto reply = impl_->Call(request, std::chrono::milliseconds(request.max_wait_ms));
   if (!reply.ok()) return reply.status();
-  return PageOf(std::move(reply->message), request.from);
+  return PageOf(std::move(reply->message), request.stream, request.backwards);
 }
 
 std::unique_ptr<event_store_internal::PendingRead> EventStore::ReadAhead(
@@ -163,7 +171,8 @@ std::unique_ptr<event_store_internal::PendingRead> EventStore::ReadAhead(
   request.store = impl_->options().store;
   request.batches = true;
   auto read = std::make_unique<event_store_internal::PendingRead>();
-  read->from = request.from;
+  read->stream = request.stream;
+  read->backwards = request.backwards;
   auto promise = std::make_shared<std::promise<absl::StatusOr<client::Reply<EventReadResponse>>>>();
   read->reply = promise->get_future();
   impl_->CallAsync(request, std::chrono::milliseconds(request.max_wait_ms),
@@ -290,7 +299,7 @@ absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
   // Catching up: ask for what follows before decoding this answer, so that the broker reads
   // it meanwhile.
   if (response.next <= response.head) ahead_ = store_.ReadAhead(ReadFrom(response.next));
-  absl::StatusOr<EventPage> page = PageOf(std::move(response), read->from);
+  absl::StatusOr<EventPage> page = PageOf(std::move(response), read->stream, read->backwards);
   if (!page.ok()) return page.status();
   next_ = std::max(next_, page->next);
   return std::move(page->events);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/event_id.h"
+#include "protocol/messages.h"
 
 namespace brook {
 namespace {
@@ -50,7 +51,7 @@ std::optional<EventRecord> ReadEventRecord(std::optional<std::string_view> key,
   return event;
 }
 
-absl::Status ForEachEvent(std::string_view record_set, int64_t from, int64_t end,
+absl::Status ForEachEvent(std::string_view record_set,
                           absl::FunctionRef<void(const EventRecord&)> fn) {
   absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(record_set);
   if (!batches.ok()) return batches.status();
@@ -62,10 +63,17 @@ absl::Status ForEachEvent(std::string_view record_set, int64_t from, int64_t end
     for (const RecordView& record : records) {
       std::optional<EventRecord> event =
           ReadEventRecord(record.key, record.value, record.headers, record.timestamp);
-      if (event && event->position >= from && event->position < end) fn(*event);
+      if (event) fn(*event);
     }
   }
   return absl::OkStatus();
+}
+
+bool EventSelection::Takes(const EventRecord& event) const {
+  if (stream == kAllStream) return event.position >= first && event.position < end;
+  if (event.stream != stream) return false;
+  return backwards ? event.revision > end && event.revision <= first
+                   : event.revision >= first && event.revision < end;
 }
 
 }  // namespace brook

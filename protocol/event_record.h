@@ -8,7 +8,10 @@
 //
 //   std::optional<EventRecord> event = ReadEventRecord(record.key, record.value,
 //                                                      record.headers, record.timestamp);
-//   absl::Status s = ForEachEvent(record_set, from, next, [](const EventRecord& e) { ... });
+//   EventSelection taken{.stream = "$all", .first = from, .end = end};
+//   absl::Status s = ForEachEvent(record_set, [&](const EventRecord& e) {
+//     if (taken.Takes(e)) { ... }
+//   });
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -54,10 +57,22 @@ std::optional<EventRecord> ReadEventRecord(std::optional<std::string_view> key,
                                            int64_t timestamp_ms);
 
 // Calls `fn` with each event of `record_set` (whole batches, as EventRead answers at version
-// 1) whose position is in [from, end), in the order the batches hold them; records that are
-// no event are passed over. The views are valid during the call only.
+// 1) in the order the batches hold them; records that are no event are passed over. The
+// views are valid during the call only.
 // Errors: DecodeRecords' (CORRUPT_MESSAGE for a batch whose CRC-32C does not match).
-absl::Status ForEachEvent(std::string_view record_set, int64_t from, int64_t end,
+absl::Status ForEachEvent(std::string_view record_set,
                           absl::FunctionRef<void(const EventRecord&)> fn);
+
+// Which events of EventRead's `records` (version 1) a read answered: of $all, those whose
+// position is in [first, end); of a stream, its events whose revision is in [first, end)
+// forwards, or in (end, first] backwards.
+struct EventSelection {
+  std::string_view stream;  // A stream id, or "$all".
+  int64_t first = 0;
+  int64_t end = 0;
+  bool backwards = false;
+
+  bool Takes(const EventRecord& event) const;
+};
 
 }  // namespace brook

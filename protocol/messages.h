@@ -1080,13 +1080,17 @@ struct EventReadResponse {
   // A stream's last revision, or $all's last position (-1: none), when this was read.
   int64_t head = -1;
   // Version 1, when the request asked for batches: instead of `events`, whole record batches
-  // of the store topic holding the events at positions [from, next), in the global order
-  // (protocol/event_record.h's ForEachEvent reads them).
+  // of the store topic holding them, as stored; the read's events are those
+  // EventSelection{stream, first, end, backwards} takes (protocol/event_record.h).
+  int64_t first = 0;
+  int64_t end = 0;
   std::string_view records;
   template <class V> void Fields(V& v) {
     v(events, "events");
     v(next, "next");
     v(head, "head");
+    v(first, "first", 1);
+    v(end, "end", 1);
     v(records, "records", 1);
   }
 };
@@ -1102,8 +1106,8 @@ struct EventReadRequest {
   int8_t filter = 0;          // EventFilter, $all only.
   std::string filter_value;
   int32_t max_wait_ms = 0;    // Forwards: wait this long for an event when there is none yet.
-  // Version 1: answer an unfiltered $all read with the response's `records` (the stored
-  // batches, which the reader decodes and checks) instead of `events`.
+  // Version 1: answer a stream's read or an unfiltered $all read with the response's
+  // `records` (the stored batches, which the reader decodes and checks) instead of `events`.
   bool batches = false;
   template <class V> void Fields(V& v) {
     v(store, "store");

@@ -84,39 +84,63 @@ absl::Status CheckRead(const EventReadRequest& request) {
   return FilterOf(request).status();
 }
 
-// One read, no wait, answered as the request asks: events, or an unfiltered $all read's
-// batches. A stream that does not exist reads as empty when `absent_is_empty`.
+EventReadResponse ToWire(storage::events::EventBatches&& page, RequestScope& scope) {
+  EventReadResponse response;
+  response.first = page.first;
+  response.end = page.end;
+  response.records = scope.buffers.emplace_back(std::move(page.records));
+  response.next = page.next;
+  response.head = page.head;
+  return response;
+}
+
+EventReadResponse ToWire(EventSlice&& slice, RequestScope& scope) {
+  EventReadResponse response;
+  response.events = ToWire(std::move(slice.events), scope);
+  response.next = slice.next;
+  response.head = slice.head;
+  return response;
+}
+
+// One read, no wait, answered as the request asks: events, or the batches holding them (a
+// stream's read, an unfiltered $all read). A stream that does not exist reads as empty when
+// `absent_is_empty`.
 absl::StatusOr<EventReadResponse> ReadOnce(const EventStore& events,
                                            const EventReadRequest& request, int64_t from,
                                            bool absent_is_empty, RequestScope& scope) {
-  const bool all = request.stream == kAllStream;
-  if (all && request.batches && *FilterOf(request) == storage::events::AllFilterKind::kNone) {
-    absl::StatusOr<storage::events::EventBatches> page =
-        events.ReadAllBatches(request.store, from, request.limit);
-    if (!page.ok()) return page.status();
-    EventReadResponse response;
-    response.records = scope.buffers.emplace_back(std::move(page->records));
-    response.next = page->next;
-    response.head = page->head;
-    return response;
+  const storage::events::StreamReadOptions stream_read{
+      .from = from, .backwards = request.backwards, .limit = request.limit};
+  if (request.stream == kAllStream) {
+    const storage::events::AllFilterKind filter = *FilterOf(request);
+    if (request.batches && filter == storage::events::AllFilterKind::kNone) {
+      absl::StatusOr<storage::events::EventBatches> page =
+          events.ReadAllBatches(request.store, from, request.limit);
+      if (!page.ok()) return page.status();
+      return ToWire(*std::move(page), scope);
+    }
+    absl::StatusOr<EventSlice> slice = events.ReadAll(request.store, {.from = from,
+                                                                      .limit = request.limit,
+                                                                      .filter = filter,
+                                                                      .filter_value =
+                                                                          request.filter_value});
+    if (!slice.ok()) return slice.status();
+    return ToWire(*std::move(slice), scope);
   }
-  absl::StatusOr<EventSlice> slice =
-      all ? events.ReadAll(request.store, {.from = from,
-                                           .limit = request.limit,
-                                           .filter = *FilterOf(request),
-                                           .filter_value = request.filter_value})
-          : events.ReadStream(
-                request.store, request.stream,
-                {.from = from, .backwards = request.backwards, .limit = request.limit});
+  if (request.batches) {
+    absl::StatusOr<storage::events::EventBatches> page =
+        events.ReadStreamBatches(request.store, request.stream, stream_read);
+    if (absent_is_empty && CodeOf(page.status()) == ErrorCode::kStreamNotFound) {
+      page = storage::events::EventBatches{.first = from, .end = from, .next = from};
+    }
+    if (!page.ok()) return page.status();
+    return ToWire(*std::move(page), scope);
+  }
+  absl::StatusOr<EventSlice> slice = events.ReadStream(request.store, request.stream, stream_read);
   if (absent_is_empty && CodeOf(slice.status()) == ErrorCode::kStreamNotFound) {
     slice = EventSlice{{}, from, -1};
   }
   if (!slice.ok()) return slice.status();
-  EventReadResponse response;
-  response.events = ToWire(std::move(slice->events), scope);
-  response.next = slice->next;
-  response.head = slice->head;
-  return response;
+  return ToWire(*std::move(slice), scope);
 }
 
 }  // namespace

@@ -24,12 +24,18 @@ absl::StatusOr<std::optional<Event>> BatchCursor::At(int32_t partition, int64_t 
   return *std::move(event);
 }
 
-absl::StatusOr<std::optional<StoredBatch>> BatchCursor::BatchAt(int32_t partition,
-                                                                int64_t offset) {
+absl::StatusOr<std::optional<int64_t>> BatchCursor::CopyBatchOnce(int32_t partition,
+                                                                   int64_t offset,
+                                                                   std::string* out) {
   absl::StatusOr<Batch*> batch = BatchHolding(partition, offset);
   if (!batch.ok()) return batch.status();
   if (*batch == nullptr) return std::nullopt;
-  return StoredBatch{(*batch)->bytes, (*batch)->base, (*batch)->last};
+  if (partition != copied_partition_ || (*batch)->base != copied_base_) {
+    out->append((*batch)->bytes);
+    copied_partition_ = partition;
+    copied_base_ = (*batch)->base;
+  }
+  return (*batch)->last;
 }
 
 absl::StatusOr<BatchCursor::Batch*> BatchCursor::BatchHolding(int32_t partition, int64_t offset) {

@@ -3,7 +3,7 @@
 //
 //   BatchCursor cursor(log, "events");
 //   absl::StatusOr<std::optional<Event>> event = cursor.At(partition, offset);
-//   absl::StatusOr<std::optional<StoredBatch>> batch = cursor.BatchAt(partition, offset);
+//   absl::StatusOr<std::optional<int64_t>> last = cursor.CopyBatchOnce(partition, offset, &out);
 //
 // Operation: each partition keeps the chunk of its log read last (whole batches), so the
 // events of an append, and of the appends after it in that partition, are read from the log
@@ -28,14 +28,6 @@
 
 namespace brook::storage::events {
 
-// A whole stored batch, as the log holds it: a view valid until the cursor reads its
-// partition's next chunk.
-struct StoredBatch {
-  std::string_view bytes;
-  int64_t base = 0;
-  int64_t last = 0;
-};
-
 class BatchCursor {
  public:
   BatchCursor(const LogStore& log, std::string_view topic) : log_(log), topic_(topic) {}
@@ -43,10 +35,12 @@ class BatchCursor {
   // The event at (partition, offset); nullopt when the log no longer holds it (retention).
   // Errors: STORAGE_ERROR; DataLoss / CORRUPT_MESSAGE for a record that is no event.
   absl::StatusOr<std::optional<Event>> At(int32_t partition, int64_t offset);
-  // The batch holding (partition, offset), undecoded and unchecked; nullopt when the log no
-  // longer holds it. Errors: STORAGE_ERROR; CORRUPT_MESSAGE for a batch header that does not
-  // parse.
-  absl::StatusOr<std::optional<StoredBatch>> BatchAt(int32_t partition, int64_t offset);
+  // Appends the batch holding (partition, offset) to *out as stored (undecoded, unchecked),
+  // unless it is the batch this cursor copied last; returns the batch's last offset, nullopt
+  // when the log no longer holds it. Errors: STORAGE_ERROR; CORRUPT_MESSAGE for a batch
+  // header that does not parse.
+  absl::StatusOr<std::optional<int64_t>> CopyBatchOnce(int32_t partition, int64_t offset,
+                                                       std::string* out);
 
  private:
   // One batch of a chunk; its records (views of the chunk, or of `scratch` when compressed)
@@ -83,6 +77,9 @@ class BatchCursor {
   const LogStore& log_;
   const std::string_view topic_;
   std::map<int32_t, Chunk> chunks_;  // Node-based: a Chunk's views stay valid.
+  // The batch CopyBatchOnce copied last.
+  int32_t copied_partition_ = -1;
+  int64_t copied_base_ = -1;
 };
 
 }  // namespace brook::storage::events

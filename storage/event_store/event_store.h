@@ -87,15 +87,20 @@ struct EventSlice {
   int64_t head = -1;  // The stream's last revision, or $all's last visible position.
 };
 
-// A page of $all as the log holds it: whole record batches (one per append, or per appended
-// record set), in the global order, holding the events at positions [from, next). The first
-// batch may begin before `from` and the last end at or after `next`: a reader takes the events
-// whose es.position is in [from, next) (protocol/event_record.h's ForEachEvent). Events whose
-// records retention removed are absent. The batches are as stored: their CRCs unchecked.
+// A page of a read as the log holds it: whole record batches (one per append, or per
+// appended record set), holding the events the read takes: of $all, those whose position is
+// in [first, end), in the global order; of a stream, its events whose revision is in
+// [first, end) forwards, or in (end, first] backwards (the batches then come last first).
+// Batches may hold events outside that range (and, from a record set produced with several
+// streams, other streams' events): a reader takes the events by their es.* headers
+// (protocol/event_record.h's EventSelection). Events whose records retention removed are
+// absent. The batches are as stored: their CRCs unchecked.
 struct EventBatches {
   std::string records;
-  int64_t next = 0;
-  int64_t head = -1;  // $all's last visible position (-1: none).
+  int64_t first = 0;
+  int64_t end = 0;
+  int64_t next = 0;  // Where to read on from (a revision, or a position).
+  int64_t head = -1;  // The stream's last revision, or $all's last visible position.
 };
 
 struct Snapshot {
@@ -145,9 +150,12 @@ class EventStore {
   // the last event returned (the positions the filter skipped). Errors: as ReadStream's but
   // STREAM_NOT_FOUND.
   absl::StatusOr<EventSlice> ReadAll(std::string_view topic, const AllReadOptions& options) const;
-  // ReadAll without a filter, answered with the batches that hold the events (for readers
-  // that decode them themselves: brook's client). At most `limit` positions, and about
-  // 16 MiB of batches (at least one). Errors: as ReadAll's.
+  // ReadStream and ReadAll without a filter, answered with the batches that hold the events
+  // (for readers that decode them themselves: brook's client), about 16 MiB of batches at
+  // most (at least one); ReadAllBatches answers at most `limit` positions. Errors: as
+  // ReadStream's and ReadAll's.
+  absl::StatusOr<EventBatches> ReadStreamBatches(std::string_view topic, std::string_view stream,
+                                                 const StreamReadOptions& options) const;
   absl::StatusOr<EventBatches> ReadAllBatches(std::string_view topic, int64_t from,
                                               int32_t limit) const;
   // The next global position to be assigned (= the number of positions visible).
@@ -232,6 +240,28 @@ class EventStore {
   // The answer to an append whose events were all appended before, the first at `revision`.
   absl::StatusOr<AppendResult> RepeatedAppend(const Resolved& resolved, std::string_view stream,
                                               int64_t revision) const;
+  struct LiveStream {
+    Resolved resolved;
+    StreamState state;
+  };
+  // The store and state of a live stream a read reads, after checking the limit. Errors: as
+  // ReadStream's.
+  absl::StatusOr<LiveStream> ResolveStreamRead(std::string_view topic, std::string_view stream,
+                                               int32_t limit) const;
+  // What taking an event for a stream read did: took it; found that the log no longer holds
+  // it; or took it and filled the page.
+  enum class Took { kEvent, kGone, kPageFull };
+  using TakeEvent = absl::FunctionRef<absl::StatusOr<Took>(int32_t partition, int64_t offset)>;
+  struct StreamWalk {
+    int64_t first = 0;  // The first revision the read looked at,
+    int64_t end = 0;    // and the one after the last (before it, backwards).
+    int64_t next = 0;   // Where to read on from (-1: backwards, at the start).
+  };
+  // Walks the revisions a read of the stream covers, in its order, taking each, until
+  // options.limit events were taken or a page is full. Errors: STORAGE_ERROR; take's.
+  absl::StatusOr<StreamWalk> WalkStream(const Resolved& resolved, std::string_view stream,
+                                        const StreamState& state,
+                                        const StreamReadOptions& options, TakeEvent take) const;
   absl::StatusOr<EventSlice> ReadStreamFrom(const Resolved& resolved, std::string_view stream,
                                             const StreamState& state,
                                             const StreamReadOptions& options) const;

@@ -20,7 +20,7 @@ constexpr int32_t kMaxReadLimit = 10000;
 // that filters out everything still answers, with `next` past what it looked at.
 constexpr int64_t kScanPerEvent = 16;
 constexpr int64_t kMinScan = 65536;
-// About how many bytes of batches ReadAllBatches answers with, at most (a frame's limit).
+// About how many bytes of batches a read answers with, at most (a frame's limit).
 constexpr size_t kMaxBatchBytes = 16 << 20;
 
 absl::Status CheckLimit(int32_t limit) {
@@ -47,12 +47,44 @@ bool InCategory(std::string_view stream, std::string_view category) {
 
 absl::StatusOr<EventSlice> EventStore::ReadStream(std::string_view topic, std::string_view stream,
                                                   const StreamReadOptions& options) const {
-  if (absl::Status s = CheckLimit(options.limit); !s.ok()) return s;
+  absl::StatusOr<LiveStream> live = ResolveStreamRead(topic, stream, options.limit);
+  if (!live.ok()) return live.status();
+  return ReadStreamFrom(live->resolved, stream, live->state, options);
+}
+
+absl::StatusOr<EventBatches> EventStore::ReadStreamBatches(std::string_view topic,
+                                                           std::string_view stream,
+                                                           const StreamReadOptions& options) const {
+  absl::StatusOr<LiveStream> live = ResolveStreamRead(topic, stream, options.limit);
+  if (!live.ok()) return live.status();
+  EventBatches page;
+  page.head = live->state.last_revision;
+  BatchCursor cursor(log_, live->resolved.topic);
+  absl::StatusOr<StreamWalk> walk =
+      WalkStream(live->resolved, stream, live->state, options,
+                 [&](int32_t partition, int64_t offset) -> absl::StatusOr<Took> {
+                   absl::StatusOr<std::optional<int64_t>> copied =
+                       cursor.CopyBatchOnce(partition, offset, &page.records);
+                   if (!copied.ok()) return copied.status();
+                   if (!copied->has_value()) return Took::kGone;
+                   return page.records.size() >= kMaxBatchBytes ? Took::kPageFull : Took::kEvent;
+                 });
+  if (!walk.ok()) return walk.status();
+  page.first = walk->first;
+  page.end = walk->end;
+  page.next = walk->next;
+  return page;
+}
+
+absl::StatusOr<EventStore::LiveStream> EventStore::ResolveStreamRead(std::string_view topic,
+                                                                     std::string_view stream,
+                                                                     int32_t limit) const {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
   absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
   if (!resolved.ok()) return resolved.status();
   absl::StatusOr<StreamState> state = LiveState(resolved->store->topic_id, stream);
   if (!state.ok()) return state.status();
-  return ReadStreamFrom(*resolved, stream, *state, options);
+  return LiveStream{*std::move(resolved), *state};
 }
 
 absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
@@ -61,25 +93,44 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
                                                       const StreamReadOptions& options) const {
   EventSlice slice;
   slice.head = state.last_revision;
-  RevisionRuns runs(log_.column_families(), resolved.store->topic_id, stream);
   BatchCursor cursor(log_, resolved.topic);
-  const auto full = [&] { return slice.events.size() >= static_cast<size_t>(options.limit); };
-  // Takes the event at `revision` of the current run (skipped if retention removed it).
-  const auto take = [&](const RevisionRun& run, int64_t revision) -> absl::Status {
-    absl::StatusOr<std::optional<Event>> event =
-        cursor.At(run.partition, run.offset + (revision - runs.first()));
-    if (!event.ok()) return event.status();
-    if (event->has_value()) slice.events.push_back(**std::move(event));
-    slice.next = revision + (options.backwards ? -1 : 1);
+  absl::StatusOr<StreamWalk> walk = WalkStream(
+      resolved, stream, state, options,
+      [&](int32_t partition, int64_t offset) -> absl::StatusOr<Took> {
+        absl::StatusOr<std::optional<Event>> event = cursor.At(partition, offset);
+        if (!event.ok()) return event.status();
+        if (!event->has_value()) return Took::kGone;
+        slice.events.push_back(**std::move(event));
+        return Took::kEvent;
+      });
+  if (!walk.ok()) return walk.status();
+  slice.next = walk->next;
+  return slice;
+}
+
+absl::StatusOr<EventStore::StreamWalk> EventStore::WalkStream(
+    const Resolved& resolved, std::string_view stream, const StreamState& state,
+    const StreamReadOptions& options, TakeEvent take) const {
+  StreamWalk walk;
+  int32_t taken = 0;
+  RevisionRuns runs(log_.column_families(), resolved.store->topic_id, stream);
+  const auto full = [&] { return taken >= options.limit; };
+  // Takes the event at `revision` of the current run (passed over if retention removed it).
+  const auto visit = [&](const RevisionRun& run, int64_t revision) -> absl::Status {
+    absl::StatusOr<Took> took = take(run.partition, run.offset + (revision - runs.first()));
+    if (!took.ok()) return took.status();
+    if (*took == Took::kEvent) ++taken;
+    if (*took == Took::kPageFull) taken = options.limit;
+    walk.end = walk.next = revision + (options.backwards ? -1 : 1);
     return absl::OkStatus();
   };
   if (options.backwards) {
     const int64_t from = options.from < 0 ? state.last_revision
                                           : std::min(options.from, state.last_revision);
-    slice.next = from;
+    walk.first = walk.end = walk.next = from;
     if (from < state.truncate_before) {
-      slice.next = -1;
-      return slice;
+      walk.next = -1;
+      return walk;
     }
     for (runs.SeekAtOrBefore(from); runs.Valid() && !full(); runs.Prev()) {
       absl::StatusOr<RevisionRun> run = runs.run();
@@ -87,26 +138,26 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
       const int64_t last = std::min(from, runs.first() + run->count - 1);
       const int64_t stop = std::max(runs.first(), state.truncate_before);
       for (int64_t revision = last; revision >= stop && !full(); --revision) {
-        if (absl::Status s = take(*run, revision); !s.ok()) return s;
+        if (absl::Status s = visit(*run, revision); !s.ok()) return s;
       }
       if (runs.first() <= state.truncate_before) break;
     }
     // Revisions are contiguous, so an earlier one exists unless next fell below the hidden.
-    if (!full() || slice.next < state.truncate_before) slice.next = -1;
+    if (!full() || walk.next < state.truncate_before) walk.next = -1;
   } else {
     const int64_t from = std::max(options.from, state.truncate_before);
-    slice.next = from;
+    walk.first = walk.end = walk.next = from;
     for (runs.SeekToRunOf(from); runs.Valid() && !full(); runs.Next()) {
       absl::StatusOr<RevisionRun> run = runs.run();
       if (!run.ok()) return run.status();
       for (int64_t revision = std::max(from, runs.first());
            revision < runs.first() + run->count && !full(); ++revision) {
-        if (absl::Status s = take(*run, revision); !s.ok()) return s;
+        if (absl::Status s = visit(*run, revision); !s.ok()) return s;
       }
     }
   }
   if (absl::Status s = runs.status(); !s.ok()) return s;
-  return slice;
+  return walk;
 }
 
 absl::StatusOr<EventStore::Resolved> EventStore::ResolveAllRead(std::string_view topic,
@@ -171,14 +222,12 @@ absl::StatusOr<EventBatches> EventStore::ReadAllBatches(std::string_view topic, 
   const int64_t visible = resolved->store->visible.load(std::memory_order_acquire);
   EventBatches page;
   page.head = visible - 1;
-  page.next = std::min(from, visible);
+  page.first = from;
+  page.end = page.next = std::min(from, visible);
   if (from >= visible) return page;
   GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
   BatchCursor cursor(log_, resolved->topic);
   const int64_t end = std::min(from + limit, visible);
-  // The batch added last: the appends of one produced record set (one per stream) share it.
-  int32_t added_partition = -1;
-  int64_t added_base = -1;
   for (order.SeekToAppendOf(from); order.Valid() && page.next < end; order.Next()) {
     if (page.records.size() >= kMaxBatchBytes) break;
     const int64_t first = order.first();
@@ -186,24 +235,19 @@ absl::StatusOr<EventBatches> EventStore::ReadAllBatches(std::string_view topic, 
     if (!entry.ok()) return entry.status();
     const int64_t stop = std::min(first + entry->count, end);
     const int64_t stop_offset = entry->offset + (stop - first);
+    // The appends of one produced record set (one per stream) share its batch: copied once.
     for (int64_t offset = entry->offset + (std::max(first, from) - first); offset < stop_offset;) {
-      absl::StatusOr<std::optional<StoredBatch>> batch = cursor.BatchAt(entry->partition, offset);
-      if (!batch.ok()) return batch.status();
-      if (!batch->has_value()) {  // The log no longer holds it (retention, DeleteRecords).
-        ++offset;
-        continue;
-      }
-      if (entry->partition != added_partition || (*batch)->base != added_base) {
-        page.records.append((*batch)->bytes);
-        added_partition = entry->partition;
-        added_base = (*batch)->base;
-      }
-      offset = (*batch)->last + 1;
+      absl::StatusOr<std::optional<int64_t>> last =
+          cursor.CopyBatchOnce(entry->partition, offset, &page.records);
+      if (!last.ok()) return last.status();
+      // A batch the log no longer holds (retention, DeleteRecords) is passed over.
+      offset = last->has_value() ? **last + 1 : offset + 1;
     }
     page.next = stop;
   }
   if (absl::Status s = order.status(); !s.ok()) return s;
   if (!order.Valid()) page.next = end;  // Every append below `end` was looked at.
+  page.end = page.next;
   return page;
 }
 
@@ -216,12 +260,9 @@ absl::StatusOr<int64_t> EventStore::VisibleEnd(std::string_view topic) const {
 absl::StatusOr<SnapshotLoad> EventStore::LoadSnapshot(std::string_view topic,
                                                       std::string_view stream,
                                                       int32_t limit) const {
-  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
-  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
-  if (!resolved.ok()) return resolved.status();
-  const uint32_t id = resolved->store->topic_id;
-  absl::StatusOr<StreamState> state = LiveState(id, stream);
-  if (!state.ok()) return state.status();
+  absl::StatusOr<LiveStream> live = ResolveStreamRead(topic, stream, limit);
+  if (!live.ok()) return live.status();
+  const uint32_t id = live->resolved.store->topic_id;
   SnapshotLoad load;
   const ColumnFamilies& cfs = log_.column_families();
   const std::string end = SnapshotKeyEnd(id, stream);
@@ -236,7 +277,7 @@ absl::StatusOr<SnapshotLoad> EventStore::LoadSnapshot(std::string_view topic,
   StreamReadOptions read;
   read.from = load.snapshot ? load.snapshot->revision + 1 : 0;
   read.limit = limit;
-  absl::StatusOr<EventSlice> events = ReadStreamFrom(*resolved, stream, *state, read);
+  absl::StatusOr<EventSlice> events = ReadStreamFrom(live->resolved, stream, live->state, read);
   if (!events.ok()) return events.status();
   load.events = *std::move(events);
   return load;

@@ -167,8 +167,11 @@ TEST_CASE("event store: EventRead version 0 answers events, version 1 the stored
   CHECK(v1->second.next == 9);
   CHECK(v1->second.head == 19);
   std::vector<std::pair<int64_t, std::string>> from_batches;
-  REQUIRE(ForEachEvent(v1->second.records, read.from, v1->second.next, [&](const EventRecord& e) {
-            from_batches.emplace_back(e.position, std::string(e.data));
+  CHECK(v1->second.first == 3);
+  CHECK(v1->second.end == 9);
+  const EventSelection taken{kAllStream, v1->second.first, v1->second.end};
+  REQUIRE(ForEachEvent(v1->second.records, [&](const EventRecord& e) {
+            if (taken.Takes(e)) from_batches.emplace_back(e.position, std::string(e.data));
           }).ok());
   REQUIRE(from_batches.size() == 6);
   for (size_t i = 0; i < 6; ++i) {

@@ -3,6 +3,7 @@
 // deletion, truncation and checkpoints, on a real RocksDB in a temporary directory.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <string>
@@ -232,7 +233,11 @@ TEST_CASE_FIXTURE(Fixture, "event store: reads refuse an append whose stored byt
   auto stored = events->ReadAllBatches("", 0, 1000);
   REQUIRE(stored.ok());
   CHECK(stored->next == 3);
-  CHECK(CodeOf(ForEachEvent(stored->records, 0, stored->next, [](const EventRecord&) {})) ==
+  CHECK(CodeOf(ForEachEvent(stored->records, [](const EventRecord&) {})) ==
+        ErrorCode::kCorruptMessage);
+  auto stream = events->ReadStreamBatches("", "rot", {});
+  REQUIRE(stream.ok());
+  CHECK(CodeOf(ForEachEvent(stream->records, [](const EventRecord&) {})) ==
         ErrorCode::kCorruptMessage);
   auto fine = events->ReadStream("", "fine", {});
   REQUIRE(fine.ok());
@@ -357,12 +362,15 @@ std::vector<Placed> AllBatches(const EventStore& events, std::string_view store,
     CHECK(page->next - from <= limit);
     // Every batch once, in the global order: the positions of all its events only rise.
     int64_t last = -1;
-    REQUIRE(ForEachEvent(page->records, 0, INT64_MAX, [&](const EventRecord& e) {
+    CHECK(page->first == from);
+    CHECK(page->end == page->next);
+    const EventSelection taken{kAllStream, page->first, page->end};
+    REQUIRE(ForEachEvent(page->records, [&](const EventRecord& e) {
               CHECK(e.position > last);
               last = e.position;
-            }).ok());
-    REQUIRE(ForEachEvent(page->records, from, page->next, [&](const EventRecord& e) {
-              placed.emplace_back(e.position, std::string(e.stream), std::string(e.type));
+              if (taken.Takes(e)) {
+                placed.emplace_back(e.position, std::string(e.stream), std::string(e.type));
+              }
             }).ok());
     from = page->next;
   }
@@ -407,6 +415,71 @@ TEST_CASE_FIXTURE(Fixture, "event store: $all as stored batches holds ReadAll's 
   REQUIRE(log->DeleteRecords("one", PartitionId(0), Offset(3)).ok());
   CHECK(AllBatches(*events, "one", 1000) == std::vector<Placed>{{3, "s", "D"}});
   CHECK(AllEvents(*events, "one") == std::vector<Placed>{{3, "s", "D"}});
+}
+
+// (revision, type) of what a stream read gives, and its next, through ReadStream or through
+// ReadStreamBatches and the reader's selection.
+struct StreamRead {
+  std::vector<std::pair<int64_t, std::string>> events;
+  int64_t next = 0;
+  int64_t head = 0;
+  bool operator==(const StreamRead&) const = default;
+};
+
+StreamRead ReadDecoded(const EventStore& events, std::string_view stream,
+                       const StreamReadOptions& options) {
+  auto slice = events.ReadStream("", stream, options);
+  REQUIRE(slice.ok());
+  StreamRead read{{}, slice->next, slice->head};
+  for (const Event& e : slice->events) read.events.emplace_back(e.revision, e.type);
+  return read;
+}
+
+StreamRead ReadAsBatches(const EventStore& events, std::string_view stream,
+                         const StreamReadOptions& options) {
+  auto page = events.ReadStreamBatches("", stream, options);
+  REQUIRE(page.ok());
+  StreamRead read{{}, page->next, page->head};
+  const EventSelection taken{stream, page->first, page->end, options.backwards};
+  REQUIRE(ForEachEvent(page->records, [&](const EventRecord& e) {
+            if (taken.Takes(e)) read.events.emplace_back(e.revision, std::string(e.type));
+          }).ok());
+  if (options.backwards) std::sort(read.events.rbegin(), read.events.rend());
+  return read;
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: a stream read as stored batches selects what ReadStream gives") {
+  std::vector<std::string> types;
+  for (int i = 0; i < 40; ++i) types.push_back("T" + std::to_string(i));
+  int revision = 0;
+  for (int append = 0; revision < 40; ++append) {  // Runs of 1 to 4, among another's appends.
+    std::vector<NewEvent> mine;
+    for (int i = 0; i <= append % 4 && revision < 40; ++i) mine.push_back(Ev(types[revision++]));
+    REQUIRE(Append("acct", kExpectAny, mine).ok());
+    REQUIRE(Append("other", kExpectAny, {Ev("X"), Ev("Y")}).ok());
+  }
+  REQUIRE(events->TruncateStream("", "acct", 5, kExpectAny).ok());
+  const std::vector<StreamReadOptions> reads = {
+      {.from = 0, .limit = 1000},  {.from = 3, .limit = 4},    {.from = 7, .limit = 2},
+      {.from = 38, .limit = 10},   {.from = 40, .limit = 10},  {.from = -1, .backwards = true},
+      {.from = 9, .backwards = true, .limit = 3}, {.from = 6, .backwards = true, .limit = 100},
+      {.from = 4, .backwards = true, .limit = 100}};
+  for (const StreamReadOptions& read : reads) {
+    CAPTURE(read.from);
+    CAPTURE(read.backwards);
+    CAPTURE(read.limit);
+    const StreamRead decoded = ReadDecoded(*events, "acct", read);
+    CHECK(ReadAsBatches(*events, "acct", read) == decoded);
+  }
+  // Deleted, then started again: the events before the deletion stay hidden.
+  REQUIRE(events->DeleteStream("", "acct", kExpectAny).ok());
+  CHECK(CodeOf(events->ReadStreamBatches("", "acct", {}).status()) == ErrorCode::kStreamNotFound);
+  REQUIRE(Append("acct", kExpectNoStream, {Ev("Again")}).ok());
+  const StreamRead again = ReadAsBatches(*events, "acct", {});
+  CHECK(again == ReadDecoded(*events, "acct", {}));
+  CHECK(again.events == std::vector<std::pair<int64_t, std::string>>{{40, "Again"}});
+  CHECK(CodeOf(events->ReadStreamBatches("", "acct", {.limit = 0}).status()) ==
+        ErrorCode::kInvalidRequest);
 }
 
 TEST_CASE_FIXTURE(Fixture, "event store: snapshots load the latest and the events after it") {

@@ -142,7 +142,7 @@ TEST_CASE_FIXTURE(ProducedFixture, "produced events: $all as stored batches hold
   REQUIRE(batches.ok());
   CHECK(batches->size() == 2);  // One per record set, though the first holds three streams.
   std::vector<std::string> seen;
-  REQUIRE(ForEachEvent(page->records, 0, page->next, [&](const brook::EventRecord& e) {
+  REQUIRE(ForEachEvent(page->records, [&](const brook::EventRecord& e) {
             seen.push_back(std::to_string(e.position) + ":" + std::string(e.type));
           }).ok());
   // The record set's streams get their positions in the order of its records.
@@ -158,6 +158,17 @@ TEST_CASE_FIXTURE(ProducedFixture, "produced events: $all as stored batches hold
   REQUIRE(page.ok());
   CHECK(page->next == 3);
   CHECK(SplitBatches(page->records)->size() == 1);
+
+  // A stream's read selects its own events of the batches it shares.
+  page = events->ReadStreamBatches("ledger", "b", {});
+  REQUIRE(page.ok());
+  CHECK(SplitBatches(page->records)->size() == 2);
+  const brook::EventSelection of_b{"b", page->first, page->end};
+  std::vector<std::string> b;
+  REQUIRE(ForEachEvent(page->records, [&](const brook::EventRecord& e) {
+            if (of_b.Takes(e)) b.push_back(std::string(e.type));
+          }).ok());
+  CHECK(b == std::vector<std::string>{"B0", "B1"});
 }
 
 TEST_CASE_FIXTURE(ProducedFixture, "produced events: retries answer the first append's offsets") {
