@@ -300,7 +300,10 @@ absl::StatusOr<std::vector<StoredEvent>> Subscription::Next() {
   // it meanwhile.
   if (response.next <= response.head) ahead_ = store_.ReadAhead(ReadFrom(response.next));
   absl::StatusOr<EventPage> page = PageOf(std::move(response), read->stream, read->backwards);
-  if (!page.ok()) return page.status();
+  if (!page.ok()) {
+    ahead_.reset();  // The next Next() reads this page again, not the one after it.
+    return page.status();
+  }
   next_ = std::max(next_, page->next);
   return std::move(page->events);
 }

@@ -152,8 +152,8 @@ class EventStore {
   absl::StatusOr<EventSlice> ReadAll(std::string_view topic, const AllReadOptions& options) const;
   // ReadStream and ReadAll without a filter, answered with the batches that hold the events
   // (for readers that decode them themselves: brook's client), about 16 MiB of batches at
-  // most (at least one); ReadAllBatches answers at most `limit` positions. Errors: as
-  // ReadStream's and ReadAll's.
+  // most (at least one); ReadAllBatches answers at most `limit` positions from the first
+  // event it finds. Errors: as ReadStream's and ReadAll's.
   absl::StatusOr<EventBatches> ReadStreamBatches(std::string_view topic, std::string_view stream,
                                                  const StreamReadOptions& options) const;
   absl::StatusOr<EventBatches> ReadAllBatches(std::string_view topic, int64_t from,
@@ -253,7 +253,7 @@ class EventStore {
   enum class Took { kEvent, kGone, kPageFull };
   using TakeEvent = absl::FunctionRef<absl::StatusOr<Took>(int32_t partition, int64_t offset)>;
   struct StreamWalk {
-    int64_t first = 0;  // The first revision the read looked at,
+    int64_t first = 0;  // The first revision the read took (or looked at, if none),
     int64_t end = 0;    // and the one after the last (before it, backwards).
     int64_t next = 0;   // Where to read on from (-1: backwards, at the start).
   };

@@ -119,6 +119,8 @@ absl::StatusOr<EventStore::StreamWalk> EventStore::WalkStream(
   const auto visit = [&](const RevisionRun& run, int64_t revision) -> absl::Status {
     absl::StatusOr<Took> took = take(run.partition, run.offset + (revision - runs.first()));
     if (!took.ok()) return took.status();
+    // The page starts at its first event: revisions before it the log no longer holds.
+    if (taken == 0 && *took != Took::kGone) walk.first = revision;
     if (*took == Took::kEvent) ++taken;
     if (*took == Took::kPageFull) taken = options.limit;
     walk.end = walk.next = revision + (options.backwards ? -1 : 1);
@@ -227,21 +229,34 @@ absl::StatusOr<EventBatches> EventStore::ReadAllBatches(std::string_view topic, 
   if (from >= visible) return page;
   GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
   BatchCursor cursor(log_, resolved->topic);
-  const int64_t end = std::min(from + limit, visible);
+  // At most `limit` positions from the first one whose record the log holds: positions whose
+  // records retention or DeleteRecords removed are passed over, as ReadAll passes them over,
+  // and the page starts after them.
+  int64_t end = visible;
+  bool found = false;
   for (order.SeekToAppendOf(from); order.Valid() && page.next < end; order.Next()) {
     if (page.records.size() >= kMaxBatchBytes) break;
     const int64_t first = order.first();
     absl::StatusOr<AppendEntry> entry = order.entry();
     if (!entry.ok()) return entry.status();
-    const int64_t stop = std::min(first + entry->count, end);
-    const int64_t stop_offset = entry->offset + (stop - first);
+    int64_t stop = std::min(first + entry->count, end);
     // The appends of one produced record set (one per stream) share its batch: copied once.
-    for (int64_t offset = entry->offset + (std::max(first, from) - first); offset < stop_offset;) {
+    for (int64_t position = std::max(first, from); position < stop;) {
+      const int64_t offset = entry->offset + (position - first);
       absl::StatusOr<std::optional<int64_t>> last =
           cursor.CopyBatchOnce(entry->partition, offset, &page.records);
       if (!last.ok()) return last.status();
-      // A batch the log no longer holds (retention, DeleteRecords) is passed over.
-      offset = last->has_value() ? **last + 1 : offset + 1;
+      if (!last->has_value()) {
+        ++position;
+        continue;
+      }
+      if (!found) {
+        found = true;
+        page.first = position;
+        end = std::min(position + limit, visible);
+        stop = std::min(first + entry->count, end);
+      }
+      position += **last + 1 - offset;
     }
     page.next = stop;
   }

@@ -13,7 +13,10 @@
 #include "broker/embedded_broker.h"
 #include "client/event_store.h"
 #include "protocol/event_record.h"
+#include "rocksdb/db.h"
+#include "tests/storage/store_fixture.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/temp_dir.h"
 
 namespace brook {
 namespace {
@@ -186,6 +189,45 @@ TEST_CASE("event store: EventRead version 0 answers events, version 1 the stored
   CHECK(filtered->second.records.empty());
   CHECK(filtered->second.events.size() == 6);
   for (const RecordedEvent& e : filtered->second.events) CHECK(e.type == "B");
+}
+
+TEST_CASE("event store: a subscription that meets a rotted batch fails there each time and skips nothing") {
+  testing::TempDir dir;
+  const std::string big(600, 'x');  // A blob-sized value, found again below by its bytes.
+  {
+    EmbeddedBroker broker({.data_dir = dir.path()});
+    auto store = Connect(broker);
+    for (const char* type : {"First", "Rots", "Third"}) {
+      REQUIRE(store->Append("acct-1", kExpectAny, {{.type = type, .data = type + big}}).ok());
+    }
+  }
+  // One byte of the second append's batch flips behind RocksDB's back.
+  storage::testing::ChangeDb(dir.path(), [&big](const storage::ColumnFamilies& cfs) {
+    std::unique_ptr<rocksdb::Iterator> it(cfs.db->NewIterator(rocksdb::ReadOptions(), cfs.log));
+    int flipped = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string value = it->value().ToString();
+      if (value.find("Rots" + big) == std::string::npos) continue;
+      value.back() ^= 0x20;
+      REQUIRE(cfs.db->Put(rocksdb::WriteOptions(), cfs.log, it->key(), value).ok());
+      ++flipped;
+    }
+    REQUIRE(flipped == 1);
+  });
+  EmbeddedBroker broker({.data_dir = dir.path()});
+  auto store = Connect(broker);
+  auto all = store->Subscribe({.stream = "$all", .batch = 1, .max_wait = std::chrono::milliseconds(0)});
+  REQUIRE(all.ok());
+  auto first = (*all)->Next();  // Asks for the rotted page before it returns.
+  REQUIRE(first.ok());
+  REQUIRE(first->size() == 1);
+  CHECK((*first)[0].type == "First");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto rotted = (*all)->Next();
+    CHECK(CodeOf(rotted.status()) == ErrorCode::kCorruptMessage);
+    CHECK((*all)->position() == 1);
+  }
+  CHECK(CodeOf(store->ReadStream("acct-1").status()) == ErrorCode::kCorruptMessage);
 }
 
 TEST_CASE("event store: a retry after a restart, snapshots, deletion and a named subscription") {
