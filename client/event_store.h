@@ -116,7 +116,8 @@ class Subscription {
   Subscription& operator=(const Subscription&) = delete;
 
   // Errors: those of EventRead (the connection's; STREAM_NOT_FOUND never: a stream that does
-  // not exist yet is waited for).
+  // not exist yet is waited for); CORRUPT_MESSAGE as ReadStream's, on every call until that
+  // page reads (nothing after it is skipped).
   absl::StatusOr<std::vector<StoredEvent>> Next();
   // The revision / position the next event will be at or after.
   int64_t position() const { return next_; }
@@ -154,7 +155,8 @@ class EventStore {
   absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_revision,
                                       std::vector<EventToAppend> events);
   // A stream's events from `from` (backwards: -1 = its end). Errors: STREAM_NOT_FOUND;
-  // INVALID_REQUEST (limit not in 1..10000); the connection's.
+  // INVALID_REQUEST (limit not in 1..10000); CORRUPT_MESSAGE (a stored batch whose CRC-32C
+  // does not match: this client decodes and checks what the broker read); the connection's.
   absl::StatusOr<EventPage> ReadStream(std::string_view stream, int64_t from = 0,
                                        int32_t limit = 1000, bool backwards = false);
   // Every stream's events in the global order from position `from`, optionally filtered by
