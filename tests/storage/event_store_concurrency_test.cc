@@ -78,43 +78,60 @@ TEST_CASE_FIXTURE(Fixture, "event store: racing appends with expected revisions 
 }
 
 TEST_CASE_FIXTURE(Fixture, "event store: racing retries of the same appends land them once") {
-  constexpr int kAppends = 300;
-  std::vector<std::string> ids;
-  for (int i = 0; i < kAppends; ++i) ids.push_back(NewEventId());
-  // Two clients send the same appends (as a client and its retry would), in the same order.
-  std::vector<AppendOutcome> outcomes[2];
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kAppends; ++i) {
-        absl::StatusOr<AppendOutcome> outcome =
-            Append("order-1", kExpectAny, {Ev(fmt::format("e{}", i), "{}", ids[i])});
-        if (!outcome.ok()) {
-          ++failures;
-          return;
-        }
-        outcomes[t].push_back(*outcome);
+  // One event per append, and three: an append of several looks its ids up before the lock
+  // and must look again when the other client's append landed in between.
+  for (const int events_per_append : {1, 3}) {
+    CAPTURE(events_per_append);
+    const std::string stream = fmt::format("order-{}", events_per_append);
+    constexpr int kAppends = 300;
+    std::vector<std::vector<std::string>> ids(kAppends);
+    std::vector<std::vector<std::string>> types(kAppends);
+    for (int i = 0; i < kAppends; ++i) {
+      for (int e = 0; e < events_per_append; ++e) {
+        ids[i].push_back(NewEventId());
+        types[i].push_back(fmt::format("e{}-{}", i, e));
       }
-    });
+    }
+    // Two clients send the same appends (as a client and its retry would), in the same order.
+    std::vector<AppendOutcome> outcomes[2];
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kAppends; ++i) {
+          std::vector<NewEvent> batch;
+          for (int e = 0; e < events_per_append; ++e) {
+            batch.push_back(Ev(types[i][e], "{}", ids[i][e]));
+          }
+          absl::StatusOr<AppendOutcome> outcome = Append(stream, kExpectAny, batch);
+          if (!outcome.ok()) {
+            ++failures;
+            return;
+          }
+          outcomes[t].push_back(*outcome);
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    REQUIRE(failures.load() == 0);
+    int duplicates = 0;
+    for (int i = 0; i < kAppends; ++i) {
+      INFO("append ", i);
+      const AppendOutcome& a = outcomes[0][i];
+      const AppendOutcome& b = outcomes[1][i];
+      CHECK(a.first_revision == b.first_revision);
+      CHECK(a.first_position == b.first_position);
+      CHECK(a.duplicate != b.duplicate);  // One appended, the other was answered as a repeat.
+      duplicates += a.duplicate + b.duplicate;
+    }
+    CHECK(duplicates == kAppends);
+    auto read = events->ReadStream("", stream, {.limit = 10000});
+    REQUIRE(read.ok());
+    REQUIRE(read->events.size() == static_cast<size_t>(kAppends * events_per_append));
+    for (size_t i = 0; i < read->events.size(); ++i) {
+      CHECK(read->events[i].revision == static_cast<int64_t>(i));
+    }
   }
-  for (std::thread& thread : threads) thread.join();
-  REQUIRE(failures.load() == 0);
-  int duplicates = 0;
-  for (int i = 0; i < kAppends; ++i) {
-    INFO("append ", i);
-    const AppendOutcome& a = outcomes[0][i];
-    const AppendOutcome& b = outcomes[1][i];
-    CHECK(a.first_revision == b.first_revision);
-    CHECK(a.first_position == b.first_position);
-    CHECK(a.duplicate != b.duplicate);  // One appended, the other was answered as a repeat.
-    duplicates += a.duplicate + b.duplicate;
-  }
-  CHECK(duplicates == kAppends);
-  auto read = events->ReadStream("", "order-1", {.limit = 10000});
-  REQUIRE(read.ok());
-  REQUIRE(read->events.size() == static_cast<size_t>(kAppends));
-  for (int i = 0; i < kAppends; ++i) CHECK(read->events[i].revision == i);
 }
 
 }  // namespace
