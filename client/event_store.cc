@@ -159,11 +159,10 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
 }
 
 absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {
-  request.store = impl_->options().store;
-  request.batches = true;
-  auto reply = impl_->Call(request, std::chrono::milliseconds(request.max_wait_ms));
+  std::unique_ptr<event_store_internal::PendingRead> read = ReadAhead(std::move(request));
+  absl::StatusOr<client::Reply<EventReadResponse>> reply = read->reply.get();
   if (!reply.ok()) return reply.status();
-  return PageOf(std::move(reply->message), request.stream, request.backwards);
+  return PageOf(std::move(reply->message), read->stream, read->backwards);
 }
 
 std::unique_ptr<event_store_internal::PendingRead> EventStore::ReadAhead(

@@ -5,7 +5,7 @@
 
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
-#include "rocksdb/db.h"
+#include "storage/bounded_iterator.h"
 #include "storage/event_store/batch_cursor.h"
 #include "storage/event_store/event_store.h"
 #include "storage/event_store/global_order.h"
@@ -29,13 +29,6 @@ absl::Status CheckLimit(int32_t limit) {
                      fmt::format("a read's limit is 1 to {}, not {}", kMaxReadLimit, limit));
   }
   return absl::OkStatus();
-}
-
-std::unique_ptr<rocksdb::Iterator> NewIterator(const ColumnFamilies& cfs,
-                                               const rocksdb::Slice* upper_bound) {
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = upper_bound;
-  return std::unique_ptr<rocksdb::Iterator>(cfs.db->NewIterator(options, cfs.events));
 }
 
 bool InCategory(std::string_view stream, std::string_view category) {
@@ -281,11 +274,9 @@ absl::StatusOr<SnapshotLoad> EventStore::LoadSnapshot(std::string_view topic,
   SnapshotLoad load;
   const ColumnFamilies& cfs = log_.column_families();
   const std::string end = SnapshotKeyEnd(id, stream);
-  const rocksdb::Slice upper(end);
-  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cfs, &upper);
-  const std::string first = SnapshotKey(id, stream, 0);
+  BoundedIterator it(cfs, cfs.events, SnapshotKey(id, stream, 0), end);
   it->SeekForPrev(end);
-  if (it->Valid() && it->key().ToStringView() >= first) {
+  if (it->Valid()) {
     load.snapshot = Snapshot{RevisionOfKey(it->key().ToStringView()), it->value().ToString()};
   }
   if (absl::Status s = FromRocks(it->status(), "loading a snapshot"); !s.ok()) return s;
