@@ -4,7 +4,11 @@
 #include <chrono>
 #include <memory>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "broker/handlers/wait_durable.h"
 #include "fmt/format.h"
@@ -20,6 +24,23 @@ namespace {
 using storage::events::Event;
 using storage::events::EventSlice;
 using storage::events::EventStore;
+
+// Appends through the store's queue (group commit) without blocking this io thread: the
+// append's outcome resumes the handler on its own executor, whichever thread wrote it.
+asio::awaitable<absl::StatusOr<storage::events::AppendOutcome>> AppendQueued(
+    EventStore& events, std::string_view store, const storage::events::AppendRequest& append) {
+  using Outcome = absl::StatusOr<storage::events::AppendOutcome>;
+  return asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(
+      [&events, store, &append](auto handler) {
+        events.AppendQueued(store, append, [handler = std::move(handler)](Outcome outcome) mutable {
+          auto executor = asio::get_associated_executor(handler);
+          asio::post(executor, [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
+            std::move(handler)(std::move(outcome));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
 
 absl::Status CheckAcks(int16_t acks) {
   if (acks == kAcksNone || acks == kAcksLeader || acks == kAcksAll) return absl::OkStatus();
@@ -166,8 +187,9 @@ HandlerResult<EventAppendResponse> Append(BrokerContext& ctx, const EventAppendR
     out.data = event.data;
     out.metadata = event.metadata;
   }
+  const storage::events::AppendRequest append{request.stream, request.expected_revision, events};
   absl::StatusOr<storage::events::AppendOutcome> outcome =
-      ctx.events->Append(request.store, {request.stream, request.expected_revision, events});
+      co_await AppendQueued(*ctx.events, request.store, append);
   if (!outcome.ok()) {
     SetError(outcome.status(), response);
     co_return response;

@@ -2,7 +2,10 @@
 // event_store.h); the reads are in event_store_reads.cc.
 #include "storage/event_store/event_store.h"
 
-#include "absl/container/flat_hash_set.h"
+#include <algorithm>
+#include <numeric>
+
+#include "absl/synchronization/notification.h"
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
 #include "protocol/event_id.h"
@@ -11,101 +14,13 @@
 #include "protocol/partitioner.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/event_store/append_checks.h"
 #include "storage/event_store/produced_events.h"
 #include "storage/event_store/revision_runs.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_status.h"
 
 namespace brook::storage::events {
-namespace {
-
-// A stream's last revision as an append's early id lookup saw it: kNoState when it had no
-// state; kNotLookedUp when no early lookup was made, which never matches.
-constexpr int64_t kNoState = -2;
-constexpr int64_t kNotLookedUp = -3;
-
-int64_t LastRevisionOf(const std::optional<StreamState>& state) {
-  return state ? state->last_revision : kNoState;
-}
-
-absl::Status WrongExpectedVersion(std::string_view stream, int64_t expected, int64_t actual) {
-  const auto name = [](int64_t revision) -> std::string {
-    switch (revision) {
-      case kExpectAny:
-        return "any";
-      case kExpectNoStream:
-        return "no stream";
-      case kExpectStreamExists:
-        return "an existing stream";
-      default:
-        return fmt::format("revision {}", revision);
-    }
-  };
-  return WrongExpectedVersionError(
-      fmt::format("stream '{}': expected {}, but it is at {}", stream, name(expected),
-                  name(actual)),
-      actual);
-}
-
-// Whether a stream at `actual` (-1: no stream) satisfies `expected`.
-absl::Status CheckExpected(std::string_view stream, int64_t expected, int64_t actual) {
-  bool ok = false;
-  if (expected == kExpectAny) {
-    ok = true;
-  } else if (expected == kExpectNoStream) {
-    ok = actual < 0;
-  } else if (expected == kExpectStreamExists) {
-    ok = actual >= 0;
-  } else if (expected >= 0) {
-    ok = actual == expected;
-  } else {
-    return MakeError(ErrorCode::kInvalidRequest,
-                     fmt::format("expected revision {} is not valid: use -2 (any), -1 (no "
-                                 "stream), -4 (stream exists) or a revision >= 0",
-                                 expected));
-  }
-  return ok ? absl::OkStatus() : WrongExpectedVersion(stream, expected, actual);
-}
-
-absl::Status ValidateStreamId(std::string_view stream) {
-  if (stream.empty() || stream.size() > kMaxStreamIdBytes || stream.front() == '$') {
-    return MakeError(ErrorCode::kInvalidRequest,
-                     fmt::format("stream id '{}' is not valid: 1 to {} bytes, not starting "
-                                 "with '$'",
-                                 stream.substr(0, 64), kMaxStreamIdBytes));
-  }
-  return absl::OkStatus();
-}
-
-// Checks the events and fills in missing ids; returns how many ids were given.
-absl::StatusOr<size_t> PrepareEvents(std::span<NewEvent> events, int32_t max_events) {
-  if (events.empty() || events.size() > static_cast<size_t>(max_events)) {
-    return MakeError(ErrorCode::kInvalidRequest,
-                     fmt::format("an append takes 1 to {} events, not {}", max_events,
-                                 events.size()));
-  }
-  absl::flat_hash_set<std::string_view> ids;
-  size_t given = 0;
-  for (NewEvent& event : events) {
-    if (event.type.empty()) return MakeError(ErrorCode::kInvalidRequest, "an event needs a type");
-    if (event.id.empty()) continue;
-    if (event.id.size() != kEventIdBytes) {
-      return MakeError(ErrorCode::kInvalidRequest, "an event id is 16 bytes");
-    }
-    if (!ids.insert(event.id).second) {
-      return MakeError(ErrorCode::kInvalidRequest,
-                       fmt::format("event id {} is given twice", FormatEventId(event.id)));
-    }
-    ++given;
-  }
-  // Ids given come first in the check; made ones are new by construction.
-  for (NewEvent& event : events) {
-    if (event.id.empty()) event.id = NewEventId();
-  }
-  return given;
-}
-
-}  // namespace
 
 EventStore::EventStore(LogStore& log, EventStoreOptions options)
     : log_(log), options_(options) {}
@@ -240,13 +155,14 @@ absl::StatusOr<std::optional<AppendOutcome>> EventStore::FindRepeat(uint32_t top
 
 absl::StatusOr<AppendOutcome> EventStore::Append(std::string_view topic,
                                                  const AppendRequest& request) {
-  absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
-  if (!resolved.ok()) return resolved.status();
-  std::vector<AppendOutcome> outcomes;
-  absl::StatusOr<AppendResult> appended =
-      AppendRequests(*resolved, std::nullopt, {&request, 1}, {}, Compression::kNone, &outcomes);
-  if (!appended.ok()) return appended.status();
-  return outcomes.front();
+  absl::StatusOr<AppendOutcome> outcome;
+  absl::Notification done;
+  AppendQueued(topic, request, [&](absl::StatusOr<AppendOutcome> result) {
+    outcome = std::move(result);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return outcome;
 }
 
 absl::StatusOr<AppendResult> EventStore::AppendProduced(std::string_view topic,
@@ -284,37 +200,68 @@ absl::StatusOr<AppendResult> EventStore::RepeatedAppend(const Resolved& resolved
                       /*duplicate=*/true};
 }
 
+absl::StatusOr<EventStore::PreparedAppend> EventStore::PrepareAppend(
+    uint32_t topic_id, const AppendRequest& request) const {
+  if (absl::Status s = ValidateStreamId(request.stream); !s.ok()) return s;
+  absl::StatusOr<size_t> given = PrepareEvents(request.events, options_.max_events_per_append);
+  if (!given.ok()) return given.status();
+  PreparedAppend prepared{.given_ids = *given};
+  // The ids of an append of several events are looked up before the lock, so that concurrent
+  // appends look theirs up in parallel (one event's lookup costs less than the stream state's
+  // read it needs). Only an append to a stream adds ids to it, so a lookup made after reading
+  // the stream's last revision still holds under the lock if that revision has not moved
+  // since; otherwise it is made again there.
+  if (*given > 1) {
+    absl::StatusOr<std::optional<StreamState>> state = LoadState(topic_id, request.stream);
+    if (!state.ok()) return state.status();
+    prepared.looked_at = LastRevisionOf(*state);
+    prepared.early = FindRepeat(topic_id, request, *given);
+  }
+  return prepared;
+}
+
+absl::StatusOr<std::optional<AppendOutcome>> EventStore::RepeatOf(
+    uint32_t topic_id, const AppendRequest& request, const PreparedAppend& prepared,
+    const std::optional<StreamState>& stored) const {
+  if (prepared.looked_at == LastRevisionOf(stored)) return prepared.early;
+  return FindRepeat(topic_id, request, prepared.given_ids);
+}
+
+void EventStore::PutAppendIndex(rocksdb::WriteBatch& write, uint32_t topic_id,
+                                const AppendRequest& request, const AppendOutcome& outcome,
+                                int32_t partition, int64_t offset) const {
+  rocksdb::ColumnFamilyHandle* events = log_.column_families().events;
+  const auto count = static_cast<int32_t>(request.events.size());
+  write.Put(events, RevisionKey(topic_id, request.stream, outcome.first_revision),
+            EncodeRevisionRun({outcome.first_position, partition, offset, count}));
+  std::vector<int32_t> by_id(static_cast<size_t>(count));
+  std::iota(by_id.begin(), by_id.end(), 0);
+  std::sort(by_id.begin(), by_id.end(), [&](int32_t a, int32_t b) {
+    return request.events[a].id < request.events[b].id;
+  });
+  for (const int32_t e : by_id) {
+    write.Put(events, IdKey(topic_id, request.stream, request.events[e].id),
+              EncodeIdEntry({outcome.first_revision + e, outcome.first_position + e}));
+  }
+  write.Put(events, GlobalKey(topic_id, outcome.first_position),
+            EncodeAppendEntry({partition, offset, count, std::string(request.stream)}));
+}
+
 absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved,
                                                         std::optional<PartitionId> partition,
                                                         std::span<const AppendRequest> requests,
                                                         const ProducerStamp& producer,
                                                         Compression compression,
                                                         std::vector<AppendOutcome>* outcomes) {
-  std::vector<size_t> given;
-  for (const AppendRequest& request : requests) {
-    if (absl::Status s = ValidateStreamId(request.stream); !s.ok()) return s;
-    absl::StatusOr<size_t> ids = PrepareEvents(request.events, options_.max_events_per_append);
-    if (!ids.ok()) return ids.status();
-    given.push_back(*ids);
-  }
   Store& store = *resolved.store;
   const uint32_t id = store.topic_id;
-  outcomes->assign(requests.size(), AppendOutcome{});
-  // The ids of an append of several events are looked up before the lock, so that concurrent
-  // appends look theirs up in parallel (one event's lookup costs less than the stream state's
-  // read it needs). Only an append to a stream adds ids to it, so a lookup made after reading
-  // the stream's last revision still holds under the lock if that revision has not moved
-  // since; otherwise it is made again there.
-  std::vector<int64_t> looked_at(requests.size(), kNotLookedUp);
-  std::vector<absl::StatusOr<std::optional<AppendOutcome>>> early(requests.size(), std::nullopt);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (given[i] > 1) {
-      absl::StatusOr<std::optional<StreamState>> state = LoadState(id, requests[i].stream);
-      if (!state.ok()) return state.status();
-      looked_at[i] = LastRevisionOf(*state);
-      early[i] = FindRepeat(id, requests[i], given[i]);
-    }
+  std::vector<PreparedAppend> prepared;
+  for (const AppendRequest& request : requests) {
+    absl::StatusOr<PreparedAppend> ready = PrepareAppend(id, request);
+    if (!ready.ok()) return ready.status();
+    prepared.push_back(*std::move(ready));
   }
+  outcomes->assign(requests.size(), AppendOutcome{});
   AppendResult result;
   {
     absl::MutexLock lock(&store.mu);
@@ -329,9 +276,7 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
     size_t repeats = 0;
     for (size_t i = 0; i < requests.size(); ++i) {
       absl::StatusOr<std::optional<AppendOutcome>> repeat =
-          looked_at[i] == LastRevisionOf(stored[requests[i].stream])
-              ? std::move(early[i])
-              : FindRepeat(id, requests[i], given[i]);
+          RepeatOf(id, requests[i], prepared[i], stored[requests[i].stream]);
       if (!repeat.ok()) return repeat.status();
       if (!repeat->has_value()) continue;
       (*outcomes)[i] = **repeat;
@@ -401,20 +346,8 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
           if (!expected.ok()) return expected;
           int64_t offset = base.value;
           for (size_t i = 0; i < requests.size(); ++i) {
-            const AppendRequest& request = requests[i];
-            const AppendOutcome& outcome = (*outcomes)[i];
-            const auto count = static_cast<int32_t>(request.events.size());
-            write.Put(cfs.events, RevisionKey(id, request.stream, outcome.first_revision),
-                      EncodeRevisionRun(
-                          {outcome.first_position, partition->value, offset, count}));
-            for (int32_t e = 0; e < count; ++e) {
-              write.Put(cfs.events, IdKey(id, request.stream, request.events[e].id),
-                        EncodeIdEntry({outcome.first_revision + e, outcome.first_position + e}));
-            }
-            write.Put(cfs.events, GlobalKey(id, outcome.first_position),
-                      EncodeAppendEntry(
-                          {partition->value, offset, count, std::string(request.stream)}));
-            offset += count;
+            PutAppendIndex(write, id, requests[i], (*outcomes)[i], partition->value, offset);
+            offset += static_cast<int64_t>(requests[i].events.size());
           }
           for (const auto& [stream, state] : states) {
             write.Put(cfs.events, StreamKey(id, stream), EncodeStreamState(state));

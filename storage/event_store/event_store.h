@@ -38,10 +38,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "protocol/record_batch.h"
+#include "storage/event_store/append_checks.h"
 #include "storage/event_store/event_keys.h"
 #include "storage/event_store/event_record.h"
 #include "storage/log_store.h"
@@ -127,7 +129,19 @@ class EventStore {
   // empty type, an id given twice); WRONG_EXPECTED_VERSION (protocol/expected_revision.h);
   // EVENT_ID_CONFLICT (some ids appended before, not all of them, or elsewhere);
   // MESSAGE_TOO_LARGE (the append's batch exceeds max.message.bytes); STORAGE_ERROR.
+  // Waits for AppendQueued.
   absl::StatusOr<AppendOutcome> Append(std::string_view topic, const AppendRequest& request);
+  // What AppendQueued hands its caller: Append's outcome or error.
+  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendOutcome>) &&>;
+  // Append without waiting (group commit): appends queued by concurrent callers are written
+  // together, in one pass under the store's lock with one RocksDB write per partition. The
+  // caller that finds no pass running runs passes, its own append in the first, until the
+  // queue is empty, and calls each append's `done`; any other caller returns at once and its
+  // `done` is called from that thread. `done` is called exactly once, outside every lock, and
+  // must not block or append. `request` and the memory its events view must stay valid until
+  // then. An append that fails fails alone: an error in a shared write is found by writing
+  // that write's appends one by one.
+  void AppendQueued(std::string_view topic, const AppendRequest& request, AppendDone done);
   // Appends a record set produced to `partition` of the store `topic` (Produce, from brook's
   // client or a Kafka client). If its records are events (produced_events.h), they are
   // appended as Append does, in ONE write with every index entry, all or nothing: each
@@ -196,12 +210,32 @@ class EventStore {
   static std::string_view StoreName(std::string_view topic);
 
  private:
+  // What is known of an append before the store's lock: how many of its event ids were
+  // given, and an early lookup of those ids (appends of several events; see AppendRequests).
+  struct PreparedAppend {
+    size_t given_ids = 0;
+    int64_t looked_at = kNotLookedUp;  // The stream's last revision when looked up.
+    absl::StatusOr<std::optional<AppendOutcome>> early = std::nullopt;
+  };
+  struct QueuedAppend {
+    const AppendRequest* request = nullptr;
+    int32_t partitions = 0;  // The store topic's when queued: where a new stream goes.
+    PreparedAppend prepared;
+    AppendDone done;
+    absl::StatusOr<AppendOutcome> result = AppendOutcome{};
+    // Its ids meet an earlier append's in the same pass (a retry racing the original): left
+    // for the next pass, which finds the earlier one written.
+    bool deferred = false;
+  };
   struct Store {
     explicit Store(uint32_t id) : topic_id(id) {}
     const uint32_t topic_id;
     absl::Mutex mu;  // Appends and every change of a stream's state.
     int64_t next_position ABSL_GUARDED_BY(mu) = 0;
     std::atomic<int64_t> visible{0};  // Positions below are readable.
+    absl::Mutex queue_mu ABSL_ACQUIRED_AFTER(mu);
+    std::vector<QueuedAppend> queue ABSL_GUARDED_BY(queue_mu);
+    bool writing ABSL_GUARDED_BY(queue_mu) = false;  // A caller is running passes.
   };
   struct Resolved {
     std::shared_ptr<Store> store;
@@ -223,6 +257,34 @@ class EventStore {
                                                        std::string_view stream) const;
   // A live stream's state. Errors: STREAM_NOT_FOUND, LoadState's.
   absl::StatusOr<StreamState> LiveState(uint32_t topic_id, std::string_view stream) const;
+  // Validates `request`, fills in its missing ids, and looks up the ids of an append of
+  // several events. Errors: Append's INVALID_REQUEST.
+  absl::StatusOr<PreparedAppend> PrepareAppend(uint32_t topic_id,
+                                               const AppendRequest& request) const;
+  // An earlier append of request's ids, given the stream's state as stored now: the early
+  // lookup if the stream has not moved since, else FindRepeat's.
+  absl::StatusOr<std::optional<AppendOutcome>> RepeatOf(uint32_t topic_id,
+                                                        const AppendRequest& request,
+                                                        const PreparedAppend& prepared,
+                                                        const std::optional<StreamState>& stored)
+      const;
+  // The index entries of one append written at `offset` of `partition`: its revision run, its
+  // ids (in key order: each insert into the memtable starts where the one before it ended),
+  // its entry in the global order. The stream's state is the caller's to write.
+  void PutAppendIndex(rocksdb::WriteBatch& write, uint32_t topic_id, const AppendRequest& request,
+                      const AppendOutcome& outcome, int32_t partition, int64_t offset) const;
+  // One pass of AppendQueued over `group` (all of `resolved`'s store): sets each append's
+  // result, or `deferred`.
+  void WriteQueued(const Resolved& resolved, std::span<QueuedAppend> group);
+  // Checks `items` (all to `partition`) in order against their streams' `states` (as the
+  // appends before leave them; a stream not there is as `stored` says) and appends those that
+  // pass in one write, updating `states`; if that write fails, checks and appends each of
+  // `items` alone, in order.
+  using StoredStates = absl::flat_hash_map<std::string_view, std::optional<StreamState>>;
+  using StreamStates = absl::flat_hash_map<std::string_view, StreamState>;
+  void WriteToPartition(const Resolved& resolved, Store& store, int32_t partition,
+                        std::span<QueuedAppend* const> items, const StoredStates& stored,
+                        StreamStates& states) ABSL_EXCLUSIVE_LOCKS_REQUIRED(store.mu);
   // The first append of request's ids: a duplicate's outcome, nullopt when none was appended.
   // Errors: EVENT_ID_CONFLICT; STORAGE_ERROR.
   absl::StatusOr<std::optional<AppendOutcome>> FindRepeat(uint32_t topic_id,

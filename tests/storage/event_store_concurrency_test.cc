@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "fmt/format.h"
 #include "protocol/event_id.h"
 #include "protocol/expected_revision.h"
@@ -132,6 +133,84 @@ TEST_CASE_FIXTURE(Fixture, "event store: racing retries of the same appends land
       CHECK(read->events[i].revision == static_cast<int64_t>(i));
     }
   }
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in one pass, each on its own") {
+  // The first append's `done` holds its writer until the others are queued, so that they are
+  // written together in the writer's next pass.
+  absl::Notification in_done, go;
+  std::vector<NewEvent> first_events = {Ev("First")};
+  const AppendRequest first{"acct-0", kExpectNoStream, first_events};
+  std::thread writer([&] {
+    events->AppendQueued("", first, [&](absl::StatusOr<AppendOutcome> outcome) {
+      CHECK(outcome.ok());
+      in_done.Notify();
+      go.WaitForNotification();
+    });
+  });
+  in_done.WaitForNotification();
+
+  const std::string retried_id = NewEventId();
+  const std::string big(2 << 20, 'x');
+  std::vector<std::vector<NewEvent>> batches = {
+      {Ev("A1")},                         // 0: a new stream
+      {Ev("A2"), Ev("A3")},               // 1: the same stream, after 0 in the same pass
+      {Ev("Late")},                       // 2: expects revision 0: 1 moved it on to 2
+      {Ev("Big", big)},                   // 3: too large: fails alone
+      {Ev("R", "{}", retried_id)},        // 4: an append with an id of its own
+      {Ev("R", "{}", retried_id)},        // 5: its retry, racing it in the same pass
+      {Ev("B1")},                         // 6: streams of other partitions
+      {Ev("C1")},                         // 7
+      {Ev("A4")},                         // 8: the first stream again, after 1
+  };
+  const std::vector<AppendRequest> requests = {
+      {"acct-1", kExpectNoStream, batches[0]}, {"acct-1", 0, batches[1]},
+      {"acct-1", 0, batches[2]},               {"acct-1", kExpectAny, batches[3]},
+      {"acct-2", kExpectAny, batches[4]},      {"acct-2", kExpectAny, batches[5]},
+      {"acct-3", kExpectAny, batches[6]},      {"acct-4", kExpectAny, batches[7]},
+      {"acct-1", 2, batches[8]},
+  };
+  std::vector<absl::StatusOr<AppendOutcome>> outcomes(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    events->AppendQueued("", requests[i], [&outcomes, i](absl::StatusOr<AppendOutcome> outcome) {
+      outcomes[i] = std::move(outcome);
+    });
+  }
+  go.Notify();
+  writer.join();  // Its passes wrote every queued append before AppendQueued returned.
+
+  for (const size_t i : {0, 1, 4, 5, 6, 7, 8}) {
+    INFO("append ", i);
+    REQUIRE(outcomes[i].ok());
+  }
+  CHECK(outcomes[0]->first_revision == 0);
+  CHECK(outcomes[1]->first_revision == 1);
+  CHECK(outcomes[1]->last_revision == 2);
+  CHECK(outcomes[8]->first_revision == 3);
+  CHECK(ActualRevisionOf(outcomes[2].status()) == 2);
+  CHECK(CodeOf(outcomes[3].status()) == ErrorCode::kMessageTooLarge);
+  CHECK_FALSE(outcomes[4]->duplicate);
+  CHECK(outcomes[5]->duplicate);
+  CHECK(outcomes[5]->first_position == outcomes[4]->first_position);
+
+  // $all holds every appended event once, at contiguous positions, each stream in order.
+  absl::StatusOr<EventSlice> all = events->ReadAll("", {.from = 0, .limit = 100});
+  REQUIRE(all.ok());
+  REQUIRE(all->events.size() == 8);  // First, A1-A4, R, B1, C1.
+  std::map<std::string, int64_t> next_revision;
+  for (size_t p = 0; p < all->events.size(); ++p) {
+    const Event& event = all->events[p];
+    CHECK(event.position == static_cast<int64_t>(p));
+    CHECK(event.revision == next_revision[event.stream]++);
+  }
+  absl::StatusOr<EventSlice> acct1 = events->ReadStream("", "acct-1", {});
+  REQUIRE(acct1.ok());
+  CHECK(Types(*acct1) == std::vector<std::string>{"A1", "A2", "A3", "A4"});
+  Reopen();  // What the pass wrote is what the index says after a restart too.
+  acct1 = events->ReadStream("", "acct-1", {});
+  REQUIRE(acct1.ok());
+  CHECK(Types(*acct1) == std::vector<std::string>{"A1", "A2", "A3", "A4"});
+  CHECK(events->VisibleEnd("").value_or(-1) == 8);
 }
 
 }  // namespace
