@@ -92,13 +92,16 @@ class EventStore::Impl {
     return connection_.Call(request, options_.request_timeout + extra);
   }
 
-  // Sends `request` (reconnecting first if the connection dropped); `done` gets the answer on
-  // the connection's I/O thread.
+  // Sends `request` (reconnecting first if the connection dropped, unless called from a
+  // callback on the I/O thread, which cannot wait for that); `done` gets the answer on the
+  // connection's I/O thread.
   template <class Req>
   void CallAsync(const Req& request, std::chrono::milliseconds extra,
                  absl::AnyInvocable<void(absl::StatusOr<client::Reply<typename Req::Response>>)>
                      done) {
-    if (absl::Status s = connection_.Connect(); !s.ok()) return done(s);
+    if (!connection_.InIoThread()) {
+      if (absl::Status s = connection_.Connect(); !s.ok()) return done(s);
+    }
     connection_.CallAsync(request, options_.request_timeout + extra, std::move(done));
   }
 
@@ -129,9 +132,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Create(EventStoreOptions
 EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EventStore::~EventStore() { impl_->Close(); }
 
-absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
-                                                int64_t expected_revision,
-                                                std::vector<EventToAppend> events) {
+EventAppendRequest EventStore::AppendRequestOf(std::string_view stream, int64_t expected_revision,
+                                               std::vector<EventToAppend>& events) const {
   EventAppendRequest request;
   request.store = impl_->options().store;
   request.stream = std::string(stream);
@@ -143,7 +145,13 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
     request.events.push_back(
         {event.id, event.type, event.content_type, event.data, event.metadata});
   }
-  auto reply = impl_->Call(request);
+  return request;
+}
+
+namespace {
+
+absl::StatusOr<AppendResult> AppendResultOf(
+    const absl::StatusOr<client::Reply<EventAppendResponse>>& reply) {
   if (!reply.ok()) return reply.status();
   const EventAppendResponse& response = reply->message;
   if (response.error_code != ErrorCode::kNone) {
@@ -156,6 +164,24 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
   }
   return AppendResult{response.first_revision, response.actual_revision, response.first_position,
                       response.last_position, response.duplicate};
+}
+
+}  // namespace
+
+absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream,
+                                                int64_t expected_revision,
+                                                std::vector<EventToAppend> events) {
+  return AppendResultOf(impl_->Call(AppendRequestOf(stream, expected_revision, events)));
+}
+
+void EventStore::AppendAsync(std::string_view stream, int64_t expected_revision,
+                             std::vector<EventToAppend> events, AppendCallback done) {
+  impl_->CallAsync(AppendRequestOf(stream, expected_revision, events),
+                   std::chrono::milliseconds(0),
+                   [done = std::move(done)](
+                       absl::StatusOr<client::Reply<EventAppendResponse>> reply) mutable {
+                     std::move(done)(AppendResultOf(reply));
+                   });
 }
 
 absl::StatusOr<EventPage> EventStore::Read(EventReadRequest request) {

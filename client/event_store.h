@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "protocol/expected_revision.h"
 #include "protocol/messages.h"
@@ -154,6 +155,16 @@ class EventStore {
   // REQUEST_TIMED_OUT; STORAGE_ERROR; the connection's. Ids left empty are filled in.
   absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_revision,
                                       std::vector<EventToAppend> events);
+  // Append without waiting for the answer: `done` gets Append's result on the connection's
+  // I/O thread, where it must not block (nor call this EventStore's blocking methods; it may
+  // call AppendAsync, which then does not reconnect a dropped connection: its `done` gets the
+  // connection's error). Many
+  // appends may be in flight at once on the one connection, and the broker writes concurrent
+  // appends together; appends to one stream are applied in the order they were sent, so a
+  // chain of exact expected revisions may be sent without waiting.
+  using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
+  void AppendAsync(std::string_view stream, int64_t expected_revision,
+                   std::vector<EventToAppend> events, AppendCallback done);
   // A stream's events from `from` (backwards: -1 = its end). Errors: STREAM_NOT_FOUND;
   // INVALID_REQUEST (limit not in 1..10000); CORRUPT_MESSAGE (a stored batch whose CRC-32C
   // does not match: this client decodes and checks what the broker read); the connection's.
@@ -191,6 +202,9 @@ class EventStore {
   friend class Subscription;
   class Impl;
   explicit EventStore(std::unique_ptr<Impl> impl);
+  // The request of an append (ids left empty in `events` are filled in, for retries).
+  EventAppendRequest AppendRequestOf(std::string_view stream, int64_t expected_revision,
+                                     std::vector<EventToAppend>& events) const;
   absl::StatusOr<EventPage> Read(EventReadRequest request);
   // Sends the read now; Subscription::Next takes its answer.
   std::unique_ptr<event_store_internal::PendingRead> ReadAhead(EventReadRequest request);

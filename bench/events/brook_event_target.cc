@@ -8,23 +8,39 @@
 namespace brook::bench {
 namespace {
 
+std::vector<EventToAppend> Events(int count, std::string_view data) {
+  std::vector<EventToAppend> events(static_cast<size_t>(count));
+  for (EventToAppend& event : events) {
+    event.type = "Deposited";
+    event.data = std::string(data);
+  }
+  return events;
+}
+
+absl::Status StatusOf(const absl::StatusOr<AppendResult>& appended) {
+  if (ActualRevisionOf(appended.status())) {
+    return absl::FailedPreconditionError(appended.status().message());
+  }
+  return appended.status();
+}
+
 class BrookEventTarget final : public EventTarget {
  public:
   explicit BrookEventTarget(std::unique_ptr<EventStore> store) : store_(std::move(store)) {}
 
   absl::Status Append(std::string_view stream, int64_t expected, int count,
                       std::string_view data) override {
-    std::vector<EventToAppend> events(static_cast<size_t>(count));
-    for (EventToAppend& event : events) {
-      event.type = "Deposited";
-      event.data = std::string(data);
-    }
-    absl::StatusOr<AppendResult> appended = store_->Append(
-        stream, expected < 0 ? kExpectNoStream : expected, std::move(events));
-    if (ActualRevisionOf(appended.status())) {
-      return absl::FailedPreconditionError(appended.status().message());
-    }
-    return appended.status();
+    return StatusOf(store_->Append(stream, expected < 0 ? kExpectNoStream : expected,
+                                   Events(count, data)));
+  }
+
+  bool pipelines() const override { return true; }
+  void AppendAsync(std::string_view stream, int64_t expected, int count, std::string_view data,
+                   absl::AnyInvocable<void(absl::Status) &&> done) override {
+    store_->AppendAsync(stream, expected < 0 ? kExpectNoStream : expected, Events(count, data),
+                        [done = std::move(done)](absl::StatusOr<AppendResult> appended) mutable {
+                          std::move(done)(StatusOf(appended));
+                        });
   }
 
   absl::StatusOr<int> ReadStream(std::string_view stream, int limit) override {

@@ -6,7 +6,8 @@
 //   absl::StatusOr<std::unique_ptr<EventTarget>> pg = ConnectPostgres("127.0.0.1", 5432);
 //   (*pg)->Append("account-1", -1, 1, R"({"amount":5})");   // expects no stream
 //
-// Thread-safety: one thread per target (each is one connection).
+// Thread-safety: one thread per target (each is one connection); AppendAsync's `done` may
+// run on another.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 
 namespace brook::bench {
@@ -26,6 +28,15 @@ class EventTarget {
   // revision; the store's and the connection's.
   virtual absl::Status Append(std::string_view stream, int64_t expected, int count,
                               std::string_view data) = 0;
+  // Append without waiting, for targets that can have several appends in flight on one
+  // connection (pipelines()): `done` gets Append's status on another thread. The others keep
+  // one transaction in flight per connection, so the bench gives them a connection per
+  // append in flight instead.
+  virtual bool pipelines() const { return false; }
+  virtual void AppendAsync(std::string_view stream, int64_t expected, int count,
+                           std::string_view data, absl::AnyInvocable<void(absl::Status) &&> done) {
+    std::move(done)(Append(stream, expected, count, data));
+  }
   // Reads the first `limit` events of `stream`; returns how many there were.
   virtual absl::StatusOr<int> ReadStream(std::string_view stream, int limit) = 0;
   // Reads up to `limit` events of every stream in the global order after `cursor` (0: from

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/synchronization/barrier.h"
+#include "absl/synchronization/mutex.h"
 #include "bench/events/event_target.h"
 #include "bench/peers/peer_server.h"
 #include "bench/report.h"
@@ -24,6 +25,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kPage = 5000;
+// PeerServer::StartPostgres allows 300 connections.
+constexpr int kMaxPostgresConnections = 256;
 constexpr std::string_view kData = R"({"account":"acct-1","amount":125,"currency":"EUR"})";
 
 struct EventsBenchOptions {
@@ -32,6 +35,7 @@ struct EventsBenchOptions {
   double seconds = 5;
   int batch = 100;
   int streams_per_client = 100;
+  int in_flight = 8;
   int read_events = 1000;
   int reads = 500;
   int64_t streams = 1'000'000;
@@ -48,7 +52,7 @@ struct System {
 struct ModeFigures {
   std::string mode;
   // Per system (brook, postgres): events/s of each run, then the one-off figures.
-  std::vector<double> single[2], batched[2];
+  std::vector<double> single[2], pipelined[2], batched[2];
   // Reads of a stream written in appends of 100 events, then of one written one event at a
   // time among other streams' appends.
   double read_p50_ms[2] = {0, 0}, read_p99_ms[2] = {0, 0};
@@ -57,38 +61,82 @@ struct ModeFigures {
   int64_t catch_up_events[2] = {0, 0};
 };
 
-// Runs `clients` threads, each appending `batch` events per append to its own streams in
-// turn, for `seconds`; returns events per second.
+// Appends `batch` events per append to the streams `prefix`-0.. in turn until `deadline`,
+// with up to `window` appends in flight (each to another stream, its exact revision
+// expected); returns how many events were appended.
+absl::StatusOr<int64_t> AppendUntil(EventTarget& target, const std::string& prefix, int streams,
+                                    int batch, int window, Clock::time_point deadline) {
+  struct Window {
+    bool HasRoom() const { return in_flight < limit; }
+    bool Idle() const { return in_flight == 0; }
+    absl::Mutex mu;
+    int limit = 1;
+    int in_flight = 0;
+    int64_t appended = 0;
+    absl::Status error;
+    std::vector<int64_t> revisions;  // Each stream's last revision.
+  } w;
+  w.limit = window;
+  w.revisions.assign(static_cast<size_t>(streams), -1);
+  for (size_t s = 0;; s = (s + 1) % w.revisions.size()) {
+    int64_t expected = 0;
+    {
+      absl::MutexLock lock(&w.mu);
+      w.mu.Await(absl::Condition(&w, &Window::HasRoom));
+      if (!w.error.ok() || Clock::now() >= deadline) break;
+      ++w.in_flight;
+      expected = w.revisions[s];
+    }
+    target.AppendAsync(fmt::format("{}-{}", prefix, s), expected, batch, kData,
+                       [&w, s, batch](absl::Status status) {
+                         absl::MutexLock lock(&w.mu);
+                         --w.in_flight;
+                         if (!status.ok()) {
+                           if (w.error.ok()) w.error = status;
+                           return;
+                         }
+                         w.revisions[s] += batch;
+                         w.appended += batch;
+                       });
+  }
+  absl::MutexLock lock(&w.mu);
+  w.mu.Await(absl::Condition(&w, &Window::Idle));
+  if (!w.error.ok()) return w.error;
+  return w.appended;
+}
+
+// Runs --clients clients for --seconds, each appending `batch` events per append to its own
+// streams in turn with `in_flight` appends in flight; returns events per second. A target
+// that keeps one append in flight per connection gets a connection per append in flight.
 absl::StatusOr<double> RunAppends(const System& system, const EventsBenchOptions& o, int batch,
-                                  const std::string& prefix) {
+                                  int in_flight, const std::string& prefix) {
+  absl::StatusOr<std::unique_ptr<EventTarget>> first = system.connect();
+  if (!first.ok()) return first.status();
+  const bool pipelines = (*first)->pipelines();
+  const int window = pipelines ? in_flight : 1;
+  const size_t connections = static_cast<size_t>(pipelines ? o.clients : o.clients * in_flight);
   std::vector<std::unique_ptr<EventTarget>> targets;
-  for (int c = 0; c < o.clients; ++c) {
+  targets.push_back(*std::move(first));
+  while (targets.size() < connections) {
     absl::StatusOr<std::unique_ptr<EventTarget>> target = system.connect();
     if (!target.ok()) return target.status();
     targets.push_back(*std::move(target));
   }
   std::atomic<int64_t> appended{0};
-  std::vector<absl::Status> errors(static_cast<size_t>(o.clients));
-  absl::Barrier* start = new absl::Barrier(o.clients + 1);
+  std::vector<absl::Status> errors(targets.size());
+  absl::Barrier* start = new absl::Barrier(static_cast<int>(targets.size()) + 1);
   std::vector<std::thread> threads;
   Clock::time_point deadline;
-  for (int c = 0; c < o.clients; ++c) {
+  for (size_t c = 0; c < targets.size(); ++c) {
     threads.emplace_back([&, c] {
-      std::vector<int64_t> revisions(static_cast<size_t>(o.streams_per_client), -1);
-      int64_t mine = 0;
       if (start->Block()) delete start;
-      for (size_t s = 0; Clock::now() < deadline; s = (s + 1) % revisions.size()) {
-        const std::string stream = fmt::format("{}-c{}-s{}", prefix, c, s);
-        absl::Status done =
-            targets[static_cast<size_t>(c)]->Append(stream, revisions[s], batch, kData);
-        if (!done.ok()) {
-          errors[static_cast<size_t>(c)] = done;
-          break;
-        }
-        revisions[s] += batch;
-        mine += batch;
+      absl::StatusOr<int64_t> mine = AppendUntil(*targets[c], fmt::format("{}-c{}-s", prefix, c),
+                                                 o.streams_per_client, batch, window, deadline);
+      if (!mine.ok()) {
+        errors[c] = mine.status();
+        return;
       }
-      appended += mine;
+      appended += *mine;
     });
   }
   deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -181,15 +229,23 @@ absl::StatusOr<ModeFigures> RunMode(const EventsBenchOptions& o, bool fsync) {
       {"postgres", [&] { return ConnectPostgres(pg_host, pg_port); }}};
   for (int run = 1; run <= o.runs; ++run) {
     for (int s = 0; s < 2; ++s) {
-      absl::StatusOr<double> single = RunAppends(systems[s], o, 1, fmt::format("r{}-single", run));
+      absl::StatusOr<double> single =
+          RunAppends(systems[s], o, 1, 1, fmt::format("r{}-single", run));
       if (!single.ok()) return single.status();
+      absl::StatusOr<double> pipelined =
+          RunAppends(systems[s], o, 1, o.in_flight, fmt::format("r{}-pipelined", run));
+      if (!pipelined.ok()) return pipelined.status();
       absl::StatusOr<double> batched =
-          RunAppends(systems[s], o, o.batch, fmt::format("r{}-batch", run));
+          RunAppends(systems[s], o, o.batch, 1, fmt::format("r{}-batch", run));
       if (!batched.ok()) return batched.status();
       figures.single[s].push_back(*single);
+      figures.pipelined[s].push_back(*pipelined);
       figures.batched[s].push_back(*batched);
-      fmt::print(stderr, "events {} run {}/{} {}: single {:.0f} ev/s, batched {:.0f} ev/s\n",
-                 figures.mode, run, o.runs, systems[s].name, *single, *batched);
+      fmt::print(stderr,
+                 "events {} run {}/{} {}: single {:.0f} ev/s, {} in flight {:.0f} ev/s, batched "
+                 "{:.0f} ev/s\n",
+                 figures.mode, run, o.runs, systems[s].name, *single, o.in_flight, *pipelined,
+                 *batched);
     }
   }
   for (int s = 0; s < 2; ++s) {
@@ -275,6 +331,10 @@ std::string FormatTable(const EventsBenchOptions& o, const std::vector<ModeFigur
       "SELECT max + INSERT\n          in one transaction), {} clients, expected revisions, "
       "medians of {} runs of {} s\n",
       o.clients, o.runs, o.seconds);
+  text += fmt::format(
+      "          {} in flight: brook pipelines them on each client's connection; PostgreSQL, one "
+      "transaction\n          at a time per connection, gets {} connections\n",
+      o.in_flight, o.clients * o.in_flight);
   for (const ModeFigures& m : modes) {
     text += fmt::format(
         "\n{}: {}\n{:<28}{:>16}{:>16}{:>9}\n", m.mode,
@@ -282,9 +342,13 @@ std::string FormatTable(const EventsBenchOptions& o, const std::vector<ModeFigur
                           : "brook acks=1, PostgreSQL synchronous_commit=off",
         "", "brook", "postgres", "ratio");
     const double single[2] = {Median(m.single[0]), Median(m.single[1])};
+    const double pipelined[2] = {Median(m.pipelined[0]), Median(m.pipelined[1])};
     const double batched[2] = {Median(m.batched[0]), Median(m.batched[1])};
     text += fmt::format("{:<28}{:>12.0f} ev/s{:>11.0f} ev/s{:>8.1f}x\n", "single-event appends",
                         single[0], single[1], Ratio(single[0], single[1]));
+    text += fmt::format("{:<28}{:>12.0f} ev/s{:>11.0f} ev/s{:>8.1f}x\n",
+                        fmt::format("  {} in flight per client", o.in_flight), pipelined[0],
+                        pipelined[1], Ratio(pipelined[0], pipelined[1]));
     text += fmt::format("{:<28}{:>12.0f} ev/s{:>11.0f} ev/s{:>8.1f}x\n",
                         fmt::format("appends of {} events", o.batch), batched[0], batched[1],
                         Ratio(batched[0], batched[1]));
@@ -318,6 +382,7 @@ std::string FormatJson(const EventsBenchOptions& o, const std::vector<ModeFigure
   out["runs"] = o.runs;
   out["seconds"] = o.seconds;
   out["batch"] = o.batch;
+  out["in_flight"] = o.in_flight;
   boost::json::array mode_list;
   for (const ModeFigures& m : modes) {
     boost::json::object mode;
@@ -326,6 +391,7 @@ std::string FormatJson(const EventsBenchOptions& o, const std::vector<ModeFigure
     for (int s = 0; s < 2; ++s) {
       boost::json::object system;
       system["single_events_per_second"] = Rounded(Median(m.single[s]), 0);
+      system["pipelined_single_events_per_second"] = Rounded(Median(m.pipelined[s]), 0);
       system["batched_events_per_second"] = Rounded(Median(m.batched[s]), 0);
       system["read_p50_ms"] = Rounded(m.read_p50_ms[s], 3);
       system["read_p99_ms"] = Rounded(m.read_p99_ms[s], 3);
@@ -348,6 +414,13 @@ std::string FormatJson(const EventsBenchOptions& o, const std::vector<ModeFigure
 }
 
 int RunEventsBench(const EventsBenchOptions& o) {
+  if (o.in_flight > o.streams_per_client || o.clients * o.in_flight > kMaxPostgresConnections) {
+    fmt::print(stderr,
+               "error: --in-flight must be at most --streams-per-client (one append in flight "
+               "per stream), and --clients x --in-flight at most {} (PostgreSQL's connections)\n",
+               kMaxPostgresConnections);
+    return 1;
+  }
   std::vector<ModeFigures> modes;
   for (const bool fsync : {true, false}) {
     if ((fsync && o.durability == "no-fsync") || (!fsync && o.durability == "fsync")) continue;
@@ -391,6 +464,11 @@ void AddEventsBenchCommand(CLI::App& bench, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--streams-per-client", o->streams_per_client, "Streams each client appends to")
       ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--in-flight", o->in_flight,
+                  "Single-event appends in flight per client in the pipelined run (brook: on "
+                  "its one connection; PostgreSQL: a connection each)")
+      ->check(CLI::Range(1, 16))
       ->capture_default_str();
   cmd->add_option("--read-events", o->read_events, "Events in the stream the reads read")
       ->check(CLI::Range(1, 10000))

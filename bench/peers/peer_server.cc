@@ -220,7 +220,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::StartPostgres(bool synch
             "-k", dir.string(), "-c", "listen_addresses=127.0.0.1",
             "-c", "fsync=on",
             "-c", fmt::format("synchronous_commit={}", synchronous_commit ? "on" : "off"),
-            "-c", "shared_buffers=512MB", "-c", "max_connections=100"};
+            "-c", "shared_buffers=512MB", "-c", "max_connections=300"};
       },
       options);
 }

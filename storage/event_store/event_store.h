@@ -223,8 +223,9 @@ class EventStore {
     PreparedAppend prepared;
     AppendDone done;
     absl::StatusOr<AppendOutcome> result = AppendOutcome{};
-    // Its ids meet an earlier append's in the same pass (a retry racing the original): left
-    // for the next pass, which finds the earlier one written.
+    // Its ids meet an earlier append's in the same pass (a retry racing the original), or an
+    // earlier append to its stream was deferred: left for the next pass, which finds the
+    // earlier one written.
     bool deferred = false;
   };
   struct Store {

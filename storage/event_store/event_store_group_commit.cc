@@ -67,20 +67,25 @@ void EventStore::WriteQueued(const Resolved& resolved, std::span<QueuedAppend> g
   // The given ids of the appends taken so far: a later append naming one of them is a retry
   // racing the first, which its id lookup cannot see until the first is written.
   absl::flat_hash_set<std::pair<std::string_view, std::string_view>> ids;
+  // The streams of deferred appends: their later appends wait too, to keep their order.
+  absl::flat_hash_set<std::string_view> deferred_streams;
   // By partition, in the order of the queue within each.
   std::map<int32_t, std::vector<QueuedAppend*>> by_partition;
   for (QueuedAppend& item : group) {
     const AppendRequest& request = *item.request;
-    if (item.prepared.given_ids > 0) {
-      bool seen = false;
+    bool defer = deferred_streams.contains(request.stream);
+    if (!defer && item.prepared.given_ids > 0) {
       for (const NewEvent& event : request.events) {
-        seen = seen || ids.contains({request.stream, event.id});
+        defer = defer || ids.contains({request.stream, event.id});
       }
-      if (seen) {
-        item.deferred = true;
-        continue;
+      if (!defer) {
+        for (const NewEvent& event : request.events) ids.insert({request.stream, event.id});
       }
-      for (const NewEvent& event : request.events) ids.insert({request.stream, event.id});
+    }
+    if (defer) {
+      item.deferred = true;
+      deferred_streams.insert(request.stream);
+      continue;
     }
     auto state = stored.find(request.stream);
     if (state == stored.end()) {

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "broker/embedded_broker.h"
 #include "client/event_store.h"
 #include "protocol/event_record.h"
@@ -80,6 +82,60 @@ TEST_CASE("event store: racing writers each win distinct revisions, losers learn
   }
   CHECK(total == kWriters * kWinsPerWriter);
   MESSAGE("conflicts answered: ", conflicts.load());
+}
+
+TEST_CASE("event store: appends sent without waiting, on one connection, land in the order sent") {
+  EmbeddedBroker broker;
+  auto store = Connect(broker);
+  // Each stream gets a chain of exact expected revisions, all in flight at once, interleaved
+  // with the other streams' chains: the broker writes them together and in the order sent.
+  constexpr int kStreams = 4, kPerStream = 150;
+  absl::Mutex mu;
+  int answered = 0;
+  std::vector<absl::StatusOr<AppendResult>> results(kStreams * kPerStream);
+  for (int i = 0; i < kPerStream; ++i) {
+    for (int s = 0; s < kStreams; ++s) {
+      const int n = i * kStreams + s;
+      store->AppendAsync("chain-" + std::to_string(s), i == 0 ? kExpectNoStream : i - 1,
+                         {{.type = "Link", .data = std::to_string(i)}},
+                         [&, n](absl::StatusOr<AppendResult> result) {
+                           absl::MutexLock lock(&mu);
+                           results[n] = std::move(result);
+                           ++answered;
+                         });
+    }
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(+[](int* n) { return *n == kStreams * kPerStream; }, &answered));
+  }
+  for (int n = 0; n < kStreams * kPerStream; ++n) {
+    INFO("append ", n);
+    REQUIRE(results[n].ok());
+    CHECK(results[n]->first_revision == n / kStreams);
+  }
+  for (int s = 0; s < kStreams; ++s) {
+    auto page = store->ReadStream("chain-" + std::to_string(s), 0, kPerStream);
+    REQUIRE(page.ok());
+    REQUIRE(page->events.size() == static_cast<size_t>(kPerStream));
+    for (int i = 0; i < kPerStream; ++i) CHECK(page->events[i].data == std::to_string(i));
+  }
+
+  // An append sent from an answer's callback (the connection's I/O thread) goes out too; a
+  // wrong expected revision is answered with the actual one.
+  absl::Notification second;
+  absl::StatusOr<AppendResult> chained;
+  store->AppendAsync("chain-0", kPerStream - 1, {{.type = "Next"}},
+                     [&](absl::StatusOr<AppendResult> first) {
+                       REQUIRE(first.ok());
+                       store->AppendAsync("chain-0", 0, {{.type = "Stale"}},
+                                          [&](absl::StatusOr<AppendResult> result) {
+                                            chained = std::move(result);
+                                            second.Notify();
+                                          });
+                     });
+  second.WaitForNotification();
+  CHECK(ActualRevisionOf(chained.status()) == kPerStream);
 }
 
 TEST_CASE("event store: subscriptions see every event once, in order, across catch-up and live") {

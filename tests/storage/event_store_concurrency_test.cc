@@ -162,13 +162,17 @@ TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in 
       {Ev("B1")},                         // 6: streams of other partitions
       {Ev("C1")},                         // 7
       {Ev("A4")},                         // 8: the first stream again, after 1
+      {Ev("X", "{}", retried_id)},        // 9: expects a revision the stream is not at
+      {Ev("X", "{}", retried_id)},        // 10: its retry with `any`: it takes revision 0
+      {Ev("Y")},                          // 11: sent after 10: it comes after it
   };
   const std::vector<AppendRequest> requests = {
       {"acct-1", kExpectNoStream, batches[0]}, {"acct-1", 0, batches[1]},
       {"acct-1", 0, batches[2]},               {"acct-1", kExpectAny, batches[3]},
       {"acct-2", kExpectAny, batches[4]},      {"acct-2", kExpectAny, batches[5]},
       {"acct-3", kExpectAny, batches[6]},      {"acct-4", kExpectAny, batches[7]},
-      {"acct-1", 2, batches[8]},
+      {"acct-1", 2, batches[8]},               {"acct-5", 7, batches[9]},
+      {"acct-5", kExpectAny, batches[10]},     {"acct-5", kExpectAny, batches[11]},
   };
   std::vector<absl::StatusOr<AppendOutcome>> outcomes(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -179,7 +183,7 @@ TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in 
   go.Notify();
   writer.join();  // Its passes wrote every queued append before AppendQueued returned.
 
-  for (const size_t i : {0, 1, 4, 5, 6, 7, 8}) {
+  for (const size_t i : {0, 1, 4, 5, 6, 7, 8, 10, 11}) {
     INFO("append ", i);
     REQUIRE(outcomes[i].ok());
   }
@@ -192,11 +196,14 @@ TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in 
   CHECK_FALSE(outcomes[4]->duplicate);
   CHECK(outcomes[5]->duplicate);
   CHECK(outcomes[5]->first_position == outcomes[4]->first_position);
+  CHECK(ActualRevisionOf(outcomes[9].status()) == -1);
+  CHECK(outcomes[10]->first_revision == 0);
+  CHECK(outcomes[11]->first_revision == 1);
 
   // $all holds every appended event once, at contiguous positions, each stream in order.
   absl::StatusOr<EventSlice> all = events->ReadAll("", {.from = 0, .limit = 100});
   REQUIRE(all.ok());
-  REQUIRE(all->events.size() == 8);  // First, A1-A4, R, B1, C1.
+  REQUIRE(all->events.size() == 10);  // First, A1-A4, R, B1, C1, X, Y.
   std::map<std::string, int64_t> next_revision;
   for (size_t p = 0; p < all->events.size(); ++p) {
     const Event& event = all->events[p];
@@ -210,7 +217,7 @@ TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in 
   acct1 = events->ReadStream("", "acct-1", {});
   REQUIRE(acct1.ok());
   CHECK(Types(*acct1) == std::vector<std::string>{"A1", "A2", "A3", "A4"});
-  CHECK(events->VisibleEnd("").value_or(-1) == 8);
+  CHECK(events->VisibleEnd("").value_or(-1) == 10);
 }
 
 }  // namespace
