@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "fmt/format.h"
+#include "protocol/absl_compat.h"
 #include "protocol/error_codes.h"
 #include "protocol/event_id.h"
 #include "protocol/expected_revision.h"
@@ -201,23 +202,58 @@ absl::StatusOr<AppendResult> EventStore::RepeatedAppend(const Resolved& resolved
 }
 
 absl::StatusOr<EventStore::PreparedAppend> EventStore::PrepareAppend(
-    uint32_t topic_id, const AppendRequest& request) const {
+    Store& store, const AppendRequest& request) const {
   if (absl::Status s = ValidateStreamId(request.stream); !s.ok()) return s;
   absl::StatusOr<size_t> given = PrepareEvents(request.events, options_.max_events_per_append);
   if (!given.ok()) return given.status();
   PreparedAppend prepared{.given_ids = *given};
-  // The ids of an append of several events are looked up before the lock, so that concurrent
-  // appends look theirs up in parallel (one event's lookup costs less than the stream state's
-  // read it needs). Only an append to a stream adds ids to it, so a lookup made after reading
-  // the stream's last revision still holds under the lock if that revision has not moved
-  // since; otherwise it is made again there.
-  if (*given > 1) {
-    absl::StatusOr<std::optional<StreamState>> state = LoadState(topic_id, request.stream);
-    if (!state.ok()) return state.status();
-    prepared.looked_at = LastRevisionOf(*state);
-    prepared.early = FindRepeat(topic_id, request, *given);
+  if (*given == 0) return prepared;
+  // Given ids are looked up before the lock, so that concurrent appends look theirs up in
+  // parallel, when the stream's state is cached or the append has several events (one
+  // event's lookup costs less than a state's read). Only an append to a stream adds ids to
+  // it, so a lookup made after reading the stream's last revision still holds under the lock
+  // if that revision has not moved since; otherwise it is made again there.
+  {
+    absl::MutexLock lock(&store.cache_mu);
+    auto cached = store.cached.find(ToAbsl(request.stream));
+    if (cached != store.cached.end()) prepared.looked_at = cached->second.last_revision;
+  }
+  if (prepared.looked_at == kNotLookedUp && *given > 1) {
+    absl::StatusOr<std::optional<StreamState>> loaded = LoadState(store.topic_id, request.stream);
+    if (!loaded.ok()) return loaded.status();
+    prepared.looked_at = LastRevisionOf(*loaded);
+  }
+  if (prepared.looked_at != kNotLookedUp) {
+    prepared.early = FindRepeat(store.topic_id, request, *given);
   }
   return prepared;
+}
+
+absl::StatusOr<std::optional<StreamState>> EventStore::StoredState(Store& store,
+                                                                   std::string_view stream) const {
+  {
+    absl::MutexLock lock(&store.cache_mu);
+    auto cached = store.cached.find(ToAbsl(stream));
+    if (cached != store.cached.end()) return cached->second;
+  }
+  absl::StatusOr<std::optional<StreamState>> loaded = LoadState(store.topic_id, stream);
+  if (loaded.ok() && loaded->has_value()) CacheState(store, stream, **loaded);
+  return loaded;
+}
+
+void EventStore::CacheState(Store& store, std::string_view stream,
+                            const StreamState& state) const {
+  if (options_.cached_streams == 0) return;
+  absl::MutexLock lock(&store.cache_mu);
+  if (store.cached.size() >= options_.cached_streams &&
+      !store.cached.contains(ToAbsl(stream))) {
+    // A quarter goes (at least one), in the map's order: as good as random, and bounded.
+    auto it = store.cached.begin();
+    for (size_t n = 0; n <= options_.cached_streams / 4 && it != store.cached.end(); ++n) {
+      store.cached.erase(it++);
+    }
+  }
+  store.cached.insert_or_assign(std::string(stream), state);
 }
 
 absl::StatusOr<std::optional<AppendOutcome>> EventStore::RepeatOf(
@@ -257,7 +293,7 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
   const uint32_t id = store.topic_id;
   std::vector<PreparedAppend> prepared;
   for (const AppendRequest& request : requests) {
-    absl::StatusOr<PreparedAppend> ready = PrepareAppend(id, request);
+    absl::StatusOr<PreparedAppend> ready = PrepareAppend(store, request);
     if (!ready.ok()) return ready.status();
     prepared.push_back(*std::move(ready));
   }
@@ -269,7 +305,7 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
     absl::flat_hash_map<std::string_view, std::optional<StreamState>> stored;
     for (const AppendRequest& request : requests) {
       if (stored.contains(request.stream)) continue;
-      absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
+      absl::StatusOr<std::optional<StreamState>> loaded = StoredState(store, request.stream);
       if (!loaded.ok()) return loaded.status();
       stored.emplace(request.stream, *loaded);
     }
@@ -360,6 +396,7 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
       outcomes->clear();
       return result;
     }
+    for (const auto& [stream, state] : states) CacheState(store, stream, state);
     store.next_position = position;
     store.visible.store(position, std::memory_order_release);
   }
@@ -391,6 +428,7 @@ absl::StatusOr<int64_t> EventStore::ChangeStream(
       !s.ok()) {
     return s;
   }
+  CacheState(store, stream, *state);
   return state->last_revision;
 }
 

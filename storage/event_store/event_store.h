@@ -53,6 +53,9 @@ namespace brook::storage::events {
 struct EventStoreOptions {
   int32_t default_store_partitions = 4;  // Partitions of the default store, made on first use.
   int32_t max_events_per_append = 10000;
+  // The stream states kept in memory per store topic (those written last, about): appends to
+  // them check their expected revision without reading RocksDB.
+  size_t cached_streams = 65536;
 };
 
 struct AppendRequest {
@@ -234,6 +237,11 @@ class EventStore {
     absl::Mutex mu;  // Appends and every change of a stream's state.
     int64_t next_position ABSL_GUARDED_BY(mu) = 0;
     std::atomic<int64_t> visible{0};  // Positions below are readable.
+    // The states of streams written lately (options.cached_streams), as stored: set under mu
+    // after each write of a state, so that a pass's checks seldom read RocksDB; read without
+    // mu too (the early id lookups).
+    absl::Mutex cache_mu ABSL_ACQUIRED_AFTER(mu);
+    absl::flat_hash_map<std::string, StreamState> cached ABSL_GUARDED_BY(cache_mu);
     absl::Mutex queue_mu ABSL_ACQUIRED_AFTER(mu);
     std::vector<QueuedAppend> queue ABSL_GUARDED_BY(queue_mu);
     bool writing ABSL_GUARDED_BY(queue_mu) = false;  // A caller is running passes.
@@ -260,8 +268,14 @@ class EventStore {
   absl::StatusOr<StreamState> LiveState(uint32_t topic_id, std::string_view stream) const;
   // Validates `request`, fills in its missing ids, and looks up the ids of an append of
   // several events. Errors: Append's INVALID_REQUEST.
-  absl::StatusOr<PreparedAppend> PrepareAppend(uint32_t topic_id,
-                                               const AppendRequest& request) const;
+  absl::StatusOr<PreparedAppend> PrepareAppend(Store& store, const AppendRequest& request) const;
+  // The stream's state as stored (nullopt: none), from the cache or else from RocksDB (then
+  // cached). Errors: LoadState's.
+  absl::StatusOr<std::optional<StreamState>> StoredState(Store& store, std::string_view stream)
+      const ABSL_EXCLUSIVE_LOCKS_REQUIRED(store.mu);
+  // Sets the cached state of a stream just written. REQUIRES: the write succeeded.
+  void CacheState(Store& store, std::string_view stream, const StreamState& state) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(store.mu);
   // An earlier append of request's ids, given the stream's state as stored now: the early
   // lookup if the stream has not moved since, else FindRepeat's.
   absl::StatusOr<std::optional<AppendOutcome>> RepeatOf(uint32_t topic_id,

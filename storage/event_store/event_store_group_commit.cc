@@ -16,7 +16,7 @@ void EventStore::AppendQueued(std::string_view topic, const AppendRequest& reque
                               AppendDone done) {
   absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
   if (!resolved.ok()) return std::move(done)(resolved.status());
-  absl::StatusOr<PreparedAppend> prepared = PrepareAppend(resolved->store->topic_id, request);
+  absl::StatusOr<PreparedAppend> prepared = PrepareAppend(*resolved->store, request);
   if (!prepared.ok()) return std::move(done)(prepared.status());
   Store& store = *resolved->store;
   {
@@ -89,7 +89,7 @@ void EventStore::WriteQueued(const Resolved& resolved, std::span<QueuedAppend> g
     }
     auto state = stored.find(request.stream);
     if (state == stored.end()) {
-      absl::StatusOr<std::optional<StreamState>> loaded = LoadState(id, request.stream);
+      absl::StatusOr<std::optional<StreamState>> loaded = StoredState(store, request.stream);
       if (!loaded.ok()) {
         item.result = loaded.status();
         continue;
@@ -181,7 +181,11 @@ void EventStore::WriteToPartition(const Resolved& resolved, Store& store, int32_
     }
     return;
   }
-  for (size_t i = 0; i < passed.size(); ++i) passed[i]->result = outcomes[i];
+  for (size_t i = 0; i < passed.size(); ++i) {
+    passed[i]->result = outcomes[i];
+    const std::string_view stream = passed[i]->request->stream;
+    CacheState(store, stream, states.at(stream));
+  }
   store.next_position = position;
   store.visible.store(position, std::memory_order_release);
 }

@@ -220,5 +220,38 @@ TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in 
   CHECK(events->VisibleEnd("").value_or(-1) == 10);
 }
 
+TEST_CASE_FIXTURE(Fixture, "event store: stream states kept in memory stay what is stored, beyond the cache's size") {
+  for (const size_t cached : {size_t{0}, size_t{4}, size_t{65536}}) {
+    CAPTURE(cached);
+    options.cached_streams = cached;
+    Reopen();
+    const std::string prefix = fmt::format("cache{}-", cached);
+    constexpr int kStreams = 20, kRounds = 5;
+    // Appends with exact expected revisions, round after round, over more streams than kept.
+    for (int round = 0; round < kRounds; ++round) {
+      for (int s = 0; s < kStreams; ++s) {
+        INFO("round ", round, " stream ", s);
+        const std::string stream = prefix + std::to_string(s);
+        REQUIRE(Append(stream, round == 0 ? kExpectNoStream : round - 1, {Ev("E")}).ok());
+        CHECK(ActualRevisionOf(Append(stream, round - 1, {Ev("Stale")}).status()) == round);
+      }
+    }
+    // A deletion and a truncation change states the cache holds (written last).
+    const std::string deleted = prefix + "3", truncated = prefix + "4";
+    REQUIRE(Append(truncated, kRounds - 1, {Ev("Last")}).ok());
+    REQUIRE(Append(deleted, kRounds - 1, {Ev("Last")}).ok());
+    REQUIRE(events->DeleteStream("", deleted, kRounds).ok());
+    REQUIRE(events->TruncateStream("", truncated, 2, kRounds).ok());
+    CHECK(Append(deleted, kExpectNoStream, {Ev("Again")})->first_revision == kRounds + 1);
+    CHECK(ActualRevisionOf(Append(deleted, kExpectNoStream, {Ev("Twice")}).status()) ==
+          kRounds + 1);
+    CHECK(Append(truncated, kRounds, {Ev("After")})->first_revision == kRounds + 1);
+    auto read = events->ReadStream("", truncated, {});
+    REQUIRE(read.ok());
+    CHECK(read->events.front().revision == 2);
+    CHECK(read->events.back().revision == kRounds + 1);
+  }
+}
+
 }  // namespace
 }  // namespace brook::storage::events

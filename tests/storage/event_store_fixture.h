@@ -34,7 +34,7 @@ struct EventStoreFixture {
   }
   void Open() {
     log = OpenStore(dir.string(), clock);
-    events = std::make_unique<EventStore>(*log);
+    events = std::make_unique<EventStore>(*log, options);
   }
   void Reopen() {
     events.reset();
@@ -54,6 +54,7 @@ struct EventStoreFixture {
 
   std::filesystem::path dir;
   FakeClock clock;
+  EventStoreOptions options;
   std::unique_ptr<LogStore> log;
   std::unique_ptr<EventStore> events;
 };
