@@ -29,6 +29,7 @@
 #include "broker/server.h"
 #include "broker/test_controls.h"
 #include "protocol/absl_compat.h"
+#include "protocol/error_codes.h"
 #include "storage/cluster_id.h"
 #include "storage/event_store/event_store.h"
 
@@ -291,6 +292,9 @@ void Broker::Stop() {
   }
   if (rt.http_server) rt.http_server->Drain(RemainingUntil(drain_deadline));
   rt.io->Stop();
+  // An append still queued (its pass was to run on a stopped thread) is answered now, while
+  // the threads' contexts, where its answer goes, still exist.
+  rt.events->FailQueued(MakeError(ErrorCode::kBrokerShuttingDown, "the broker is shutting down"));
   rt.http_server.reset();
   rt.metrics->Detach();  // Before what its collectors read goes.
   rt.kafka_server.reset();

@@ -156,7 +156,8 @@ class EventStore {
   absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_revision,
                                       std::vector<EventToAppend> events);
   // Append without waiting for the answer: `done` gets Append's result on the connection's
-  // I/O thread, where it must not block (nor call this EventStore's blocking methods; it may
+  // I/O thread (on the calling thread, before AppendAsync returns, when the request cannot be
+  // sent: a closed EventStore, a failed reconnection), where it must not block (nor call this EventStore's blocking methods; it may
   // call AppendAsync, which then does not reconnect a dropped connection: its `done` gets the
   // connection's error). Many
   // appends may be in flight at once on the one connection, and the broker writes concurrent

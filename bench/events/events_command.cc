@@ -62,8 +62,8 @@ struct ModeFigures {
 };
 
 // Appends `batch` events per append to the streams `prefix`-0.. in turn until `deadline`,
-// with up to `window` appends in flight (each to another stream, its exact revision
-// expected); returns how many events were appended.
+// with up to `window` appends in flight, each to a stream with none in flight (its exact
+// revision expected); returns how many events were appended. REQUIRES: window <= streams.
 absl::StatusOr<int64_t> AppendUntil(EventTarget& target, const std::string& prefix, int streams,
                                     int batch, int window, Clock::time_point deadline) {
   struct Window {
@@ -75,15 +75,19 @@ absl::StatusOr<int64_t> AppendUntil(EventTarget& target, const std::string& pref
     int64_t appended = 0;
     absl::Status error;
     std::vector<int64_t> revisions;  // Each stream's last revision.
+    std::vector<bool> busy;          // Each stream's append in flight.
   } w;
   w.limit = window;
   w.revisions.assign(static_cast<size_t>(streams), -1);
+  w.busy.assign(static_cast<size_t>(streams), false);
   for (size_t s = 0;; s = (s + 1) % w.revisions.size()) {
     int64_t expected = 0;
     {
       absl::MutexLock lock(&w.mu);
       w.mu.Await(absl::Condition(&w, &Window::HasRoom));
       if (!w.error.ok() || Clock::now() >= deadline) break;
+      while (w.busy[s]) s = (s + 1) % w.revisions.size();  // Fewer in flight than the window.
+      w.busy[s] = true;
       ++w.in_flight;
       expected = w.revisions[s];
     }
@@ -91,6 +95,7 @@ absl::StatusOr<int64_t> AppendUntil(EventTarget& target, const std::string& pref
                        [&w, s, batch](absl::Status status) {
                          absl::MutexLock lock(&w.mu);
                          --w.in_flight;
+                         w.busy[s] = false;
                          if (!status.ok()) {
                            if (w.error.ok()) w.error = status;
                            return;
@@ -107,7 +112,8 @@ absl::StatusOr<int64_t> AppendUntil(EventTarget& target, const std::string& pref
 
 // Runs --clients clients for --seconds, each appending `batch` events per append to its own
 // streams in turn with `in_flight` appends in flight; returns events per second. A target
-// that keeps one append in flight per connection gets a connection per append in flight.
+// that keeps one append in flight per connection gets a connection per append in flight,
+// each with its share of the client's streams (so both append to as many streams).
 absl::StatusOr<double> RunAppends(const System& system, const EventsBenchOptions& o, int batch,
                                   int in_flight, const std::string& prefix) {
   absl::StatusOr<std::unique_ptr<EventTarget>> first = system.connect();
@@ -130,8 +136,11 @@ absl::StatusOr<double> RunAppends(const System& system, const EventsBenchOptions
   for (size_t c = 0; c < targets.size(); ++c) {
     threads.emplace_back([&, c] {
       if (start->Block()) delete start;
-      absl::StatusOr<int64_t> mine = AppendUntil(*targets[c], fmt::format("{}-c{}-s", prefix, c),
-                                                 o.streams_per_client, batch, window, deadline);
+      absl::StatusOr<int64_t> mine =
+          AppendUntil(*targets[c], fmt::format("{}-c{}-s", prefix, c),
+                      pipelines ? o.streams_per_client
+                                : std::max(2, o.streams_per_client / in_flight),
+                      batch, window, deadline);
       if (!mine.ok()) {
         errors[c] = mine.status();
         return;

@@ -26,18 +26,27 @@ using storage::events::EventSlice;
 using storage::events::EventStore;
 
 // Appends through the store's queue (group commit) without blocking this io thread: the
-// append's outcome resumes the handler on its own executor, whichever thread wrote it.
+// append's outcome resumes the handler on its own executor, whichever thread wrote it, and
+// when this thread is the store's writer it writes each further pass after what else waits
+// for it (a post), so its connections are served between passes.
 asio::awaitable<absl::StatusOr<storage::events::AppendOutcome>> AppendQueued(
     EventStore& events, std::string_view store, const storage::events::AppendRequest& append) {
   using Outcome = absl::StatusOr<storage::events::AppendOutcome>;
   return asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(
       [&events, store, &append](auto handler) {
-        events.AppendQueued(store, append, [handler = std::move(handler)](Outcome outcome) mutable {
-          auto executor = asio::get_associated_executor(handler);
-          asio::post(executor, [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
-            std::move(handler)(std::move(outcome));
-          });
-        });
+        auto executor = asio::get_associated_executor(handler);
+        events.AppendQueued(
+            store, append,
+            [handler = std::move(handler)](Outcome outcome) mutable {
+              auto executor = asio::get_associated_executor(handler);
+              asio::post(executor, [handler = std::move(handler),
+                                    outcome = std::move(outcome)]() mutable {
+                std::move(handler)(std::move(outcome));
+              });
+            },
+            [executor](absl::AnyInvocable<void() &&> pass) {
+              asio::post(executor, [pass = std::move(pass)]() mutable { std::move(pass)(); });
+            });
       },
       asio::use_awaitable);
 }

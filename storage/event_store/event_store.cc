@@ -54,16 +54,23 @@ absl::StatusOr<EventStore::Resolved> EventStore::Resolve(std::string_view topic,
     return MakeError(ErrorCode::kNotAnEventStore,
                      fmt::format("topic '{}' is not an event store (event.store=true)", name));
   }
-  absl::StatusOr<std::shared_ptr<Store>> store = StoreFor(info->topic_id);
+  absl::StatusOr<std::shared_ptr<Store>> store = StoreFor(info->topic_id, name);
   if (!store.ok()) return store.status();
   return Resolved{*std::move(store), std::string(name),
                   static_cast<int32_t>(info->partitions.size())};
 }
 
-absl::StatusOr<std::shared_ptr<EventStore::Store>> EventStore::StoreFor(uint32_t topic_id) const {
+absl::StatusOr<std::shared_ptr<EventStore::Store>> EventStore::StoreFor(
+    uint32_t topic_id, std::string_view name) const {
   absl::MutexLock lock(&mu_);
   auto it = stores_.find(topic_id);
   if (it != stores_.end()) return it->second;
+  // Stores whose topic was deleted (or reset, or deleted and made again: topic ids are never
+  // reused) go, with their cached stream states.
+  absl::erase_if(stores_, [&](const auto& entry) {
+    absl::StatusOr<TopicInfo> live = log_.DescribeTopic(entry.second->name);
+    return !live.ok() || live->topic_id != entry.first;
+  });
   // Recovers the next position from the last append's entry.
   const ColumnFamilies& cfs = log_.column_families();
   std::unique_ptr<rocksdb::Iterator> iterator(
@@ -79,7 +86,7 @@ absl::StatusOr<std::shared_ptr<EventStore::Store>> EventStore::StoreFor(uint32_t
   if (absl::Status s = FromRocks(iterator->status(), "recovering an event store"); !s.ok()) {
     return s;
   }
-  auto store = std::make_shared<Store>(topic_id);
+  auto store = std::make_shared<Store>(topic_id, name);
   {
     absl::MutexLock store_lock(&store->mu);
     store->next_position = next;
@@ -247,9 +254,9 @@ void EventStore::CacheState(Store& store, std::string_view stream,
   absl::MutexLock lock(&store.cache_mu);
   if (store.cached.size() >= options_.cached_streams &&
       !store.cached.contains(ToAbsl(stream))) {
-    // A quarter goes (at least one), in the map's order: as good as random, and bounded.
+    // An eighth goes (at least one), the first in the map's (hash) order.
     auto it = store.cached.begin();
-    for (size_t n = 0; n <= options_.cached_streams / 4 && it != store.cached.end(); ++n) {
+    for (size_t n = 0; n <= options_.cached_streams / 8 && it != store.cached.end(); ++n) {
       store.cached.erase(it++);
     }
   }

@@ -12,14 +12,16 @@
 // records keyed by the stream id, all in the partition of the stream's first append; the
 // record headers carry id, type, revision and position (event_record.h). The indexes live in
 // the "events" column family (event_keys.h): stream state, revision -> record, event id ->
-// first append, one entry per append in the global order, snapshots, checkpoints. Nothing per
-// stream is kept in memory.
+// first append, one entry per append in the global order, snapshots, checkpoints. In memory,
+// per store: a bounded cache of the states of the streams written last.
 //
-// Operation: an append runs under its store's mutex: it reads the stream's state, answers a
+// Operation: appends are queued and written in passes (AppendQueued, group commit). A pass
+// runs under its store's mutex: for each append it reads the stream's state, answers a
 // repeated append from the id index, checks the expected revision, assigns the next revisions
 // and global positions, and writes the records and every index entry in ONE RocksDB write
-// (LogStore::AppendWith); then it raises the store's visible position. $all reads stop at the
-// visible position, so a reader never sees position N+1 before N.
+// (LogStore::AppendWith, shared by the pass's appends to one partition); then it raises the
+// store's visible position. $all reads stop at the visible position, so a reader never sees
+// position N+1 before N.
 // Durability: as LogStore::Append (in the WAL when it returns); LogStore::SyncWal fsyncs.
 // Concurrency: every method is thread-safe. Appends, deletions, truncations and snapshot saves
 // of one store are serialized; reads run in parallel with them and with each other.
@@ -136,15 +138,22 @@ class EventStore {
   absl::StatusOr<AppendOutcome> Append(std::string_view topic, const AppendRequest& request);
   // What AppendQueued hands its caller: Append's outcome or error.
   using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendOutcome>) &&>;
+  // How a caller's thread runs work later, after what else waits for it (an executor's post).
+  using RunLater = std::function<void(absl::AnyInvocable<void() &&>)>;
   // Append without waiting (group commit): appends queued by concurrent callers are written
   // together, in one pass under the store's lock with one RocksDB write per partition. The
-  // caller that finds no pass running runs passes, its own append in the first, until the
-  // queue is empty, and calls each append's `done`; any other caller returns at once and its
-  // `done` is called from that thread. `done` is called exactly once, outside every lock, and
-  // must not block or append. `request` and the memory its events view must stay valid until
-  // then. An append that fails fails alone: an error in a shared write is found by writing
-  // that write's appends one by one.
-  void AppendQueued(std::string_view topic, const AppendRequest& request, AppendDone done);
+  // caller that finds no pass running becomes the store's writer: it writes a pass, its own
+  // append in it, and while more are queued, writes the next through `later` (so its thread
+  // serves its other work between passes), or at once when `later` is null, until the queue
+  // is empty. Any other caller returns at once. Each append's `done` is called exactly once,
+  // by the writer, outside every lock; it must not block or append. `request` and the memory
+  // its events view must stay valid until then. An append that fails fails alone: an error
+  // in a shared write is found by writing that write's appends one by one.
+  void AppendQueued(std::string_view topic, const AppendRequest& request, AppendDone done,
+                    RunLater later = nullptr);
+  // Calls the `done` of every append still queued with `status`, for a shutdown whose threads
+  // stopped before their next pass ran. REQUIRES: no pass is running and none will.
+  void FailQueued(const absl::Status& status);
   // Appends a record set produced to `partition` of the store `topic` (Produce, from brook's
   // client or a Kafka client). If its records are events (produced_events.h), they are
   // appended as Append does, in ONE write with every index entry, all or nothing: each
@@ -232,8 +241,9 @@ class EventStore {
     bool deferred = false;
   };
   struct Store {
-    explicit Store(uint32_t id) : topic_id(id) {}
+    Store(uint32_t id, std::string_view topic) : topic_id(id), name(topic) {}
     const uint32_t topic_id;
+    const std::string name;  // The store topic's.
     absl::Mutex mu;  // Appends and every change of a stream's state.
     int64_t next_position ABSL_GUARDED_BY(mu) = 0;
     std::atomic<int64_t> visible{0};  // Positions below are readable.
@@ -256,7 +266,8 @@ class EventStore {
   absl::StatusOr<TopicInfo> DescribeStore(std::string_view name, bool create) const;
   // The store behind `topic`, making the default store on first use when `create`.
   absl::StatusOr<Resolved> Resolve(std::string_view topic, bool create) const;
-  absl::StatusOr<std::shared_ptr<Store>> StoreFor(uint32_t topic_id) const;
+  absl::StatusOr<std::shared_ptr<Store>> StoreFor(uint32_t topic_id,
+                                                  std::string_view name) const;
   // The store a $all read from `from` reads, after checking from and limit. Errors: as
   // ReadAll's.
   absl::StatusOr<Resolved> ResolveAllRead(std::string_view topic, int64_t from,
@@ -288,6 +299,8 @@ class EventStore {
   // its entry in the global order. The stream's state is the caller's to write.
   void PutAppendIndex(rocksdb::WriteBatch& write, uint32_t topic_id, const AppendRequest& request,
                       const AppendOutcome& outcome, int32_t partition, int64_t offset) const;
+  // The writer's passes, until the queue is empty (see AppendQueued).
+  void WritePasses(Resolved resolved, RunLater later);
   // One pass of AppendQueued over `group` (all of `resolved`'s store): sets each append's
   // result, or `deferred`.
   void WriteQueued(const Resolved& resolved, std::span<QueuedAppend> group);

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "protocol/partitioner.h"
 #include "rocksdb/db.h"
@@ -13,7 +14,7 @@
 namespace brook::storage::events {
 
 void EventStore::AppendQueued(std::string_view topic, const AppendRequest& request,
-                              AppendDone done) {
+                              AppendDone done, RunLater later) {
   absl::StatusOr<Resolved> resolved = Resolve(topic, /*create=*/true);
   if (!resolved.ok()) return std::move(done)(resolved.status());
   absl::StatusOr<PreparedAppend> prepared = PrepareAppend(*resolved->store, request);
@@ -28,20 +29,22 @@ void EventStore::AppendQueued(std::string_view topic, const AppendRequest& reque
     if (store.writing) return;
     store.writing = true;
   }
-  for (std::vector<QueuedAppend> group;;) {
+  WritePasses(*std::move(resolved), std::move(later));
+}
+
+void EventStore::WritePasses(Resolved resolved, RunLater later) {
+  Store& store = *resolved.store;
+  for (;;) {
+    std::vector<QueuedAppend> group;
     {
       absl::MutexLock lock(&store.queue_mu);
-      // Deferred appends go first, in their order, before the ones queued since.
-      store.queue.insert(store.queue.begin(), std::make_move_iterator(group.begin()),
-                         std::make_move_iterator(group.end()));
-      group.clear();
       if (store.queue.empty()) {
         store.writing = false;
         return;
       }
       group.swap(store.queue);
     }
-    WriteQueued(*resolved, group);
+    WriteQueued(resolved, group);
     bool appended = false;
     std::vector<QueuedAppend> deferred;
     for (QueuedAppend& item : group) {
@@ -53,8 +56,42 @@ void EventStore::AppendQueued(std::string_view topic, const AppendRequest& reque
       appended = appended || (item.result.ok() && !item.result->duplicate);
       std::move(item.done)(std::move(item.result));
     }
-    if (appended && listener_) listener_(resolved->topic);
-    group = std::move(deferred);
+    if (appended && listener_) listener_(resolved.topic);
+    {
+      absl::MutexLock lock(&store.queue_mu);
+      // Deferred appends go first, in their order, before the ones queued since.
+      store.queue.insert(store.queue.begin(), std::make_move_iterator(deferred.begin()),
+                         std::make_move_iterator(deferred.end()));
+      if (store.queue.empty()) {
+        store.writing = false;
+        return;
+      }
+    }
+    if (later) {
+      // More came meanwhile: this thread serves what else waits for it first, then writes
+      // the next pass (still the writer: nobody else starts one).
+      RunLater again = later;
+      return again([this, resolved = std::move(resolved), later = std::move(later)]() mutable {
+        WritePasses(std::move(resolved), std::move(later));
+      });
+    }
+  }
+}
+
+void EventStore::FailQueued(const absl::Status& status) {
+  std::vector<std::shared_ptr<Store>> stores;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, store] : stores_) stores.push_back(store);
+  }
+  for (const std::shared_ptr<Store>& store : stores) {
+    std::vector<QueuedAppend> queued;
+    {
+      absl::MutexLock lock(&store->queue_mu);
+      queued.swap(store->queue);
+      store->writing = false;
+    }
+    for (QueuedAppend& item : queued) std::move(item.done)(status);
   }
 }
 
@@ -71,6 +108,9 @@ void EventStore::WriteQueued(const Resolved& resolved, std::span<QueuedAppend> g
   absl::flat_hash_set<std::string_view> deferred_streams;
   // By partition, in the order of the queue within each.
   std::map<int32_t, std::vector<QueuedAppend*>> by_partition;
+  // Where the new streams of this pass go: where their first append puts them, even if a
+  // later one saw another partition count (partitions added meanwhile).
+  absl::flat_hash_map<std::string_view, int32_t> new_streams;
   for (QueuedAppend& item : group) {
     const AppendRequest& request = *item.request;
     bool defer = deferred_streams.contains(request.stream);
@@ -102,9 +142,11 @@ void EventStore::WriteQueued(const Resolved& resolved, std::span<QueuedAppend> g
       item.result = repeat.ok() ? absl::StatusOr<AppendOutcome>(**repeat) : repeat.status();
       continue;
     }
-    const int32_t partition = state->second
-                                  ? state->second->partition
-                                  : PartitionForKey(request.stream, item.partitions);
+    const int32_t partition =
+        state->second ? state->second->partition
+                      : new_streams.try_emplace(request.stream,
+                                                PartitionForKey(request.stream, item.partitions))
+                            .first->second;
     by_partition[partition].push_back(&item);
   }
   StreamStates states;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "protocol/event_id.h"
 #include "protocol/expected_revision.h"
 #include "protocol/messages.h"
+#include "protocol/partitioner.h"
 #include "storage/event_store/event_store.h"
 #include "tests/storage/event_store_fixture.h"
 
@@ -251,6 +253,133 @@ TEST_CASE_FIXTURE(Fixture, "event store: stream states kept in memory stay what 
     CHECK(read->events.front().revision == 2);
     CHECK(read->events.back().revision == kRounds + 1);
   }
+}
+
+// Starts an append whose `done` holds the writer (its thread) until `go`, so that what is
+// queued meanwhile is written in the writer's next pass. `later` is how the writer defers it.
+struct HeldWriter {
+  HeldWriter(EventStore& events, const AppendRequest& first, EventStore::RunLater later) {
+    thread = std::thread([&events, &first, this, later = std::move(later)] {
+      events.AppendQueued(
+          "", first,
+          [this](absl::StatusOr<AppendOutcome> outcome) {
+            CHECK(outcome.ok());
+            in_done.Notify();
+            go.WaitForNotification();
+          },
+          later);
+    });
+    in_done.WaitForNotification();
+  }
+  void Release() {
+    go.Notify();
+    thread.join();
+  }
+  absl::Notification in_done, go;
+  std::thread thread;
+};
+
+TEST_CASE_FIXTURE(Fixture, "event store: a writer lets its thread go between passes, and a shutdown answers what is left") {
+  std::vector<NewEvent> first_events = {Ev("First")}, second_events = {Ev("Second")},
+                        third_events = {Ev("Third")};
+  const AppendRequest first{"w-1", kExpectNoStream, first_events};
+  const AppendRequest second{"w-2", kExpectNoStream, second_events};
+  const AppendRequest third{"w-3", kExpectNoStream, third_events};
+  std::vector<absl::AnyInvocable<void() &&>> deferred;
+  absl::Mutex deferred_mu;
+  HeldWriter writer(*events, first, [&](absl::AnyInvocable<void() &&> pass) {
+    absl::MutexLock lock(&deferred_mu);
+    deferred.push_back(std::move(pass));
+  });
+  std::optional<absl::StatusOr<AppendOutcome>> second_outcome;
+  events->AppendQueued("", second, [&](absl::StatusOr<AppendOutcome> outcome) {
+    second_outcome = std::move(outcome);
+  });
+  writer.Release();
+  // The writer wrote its pass and handed the next one to `later` instead of writing it.
+  CHECK_FALSE(second_outcome.has_value());
+  REQUIRE(deferred.size() == 1);
+  std::move(deferred.front())();
+  REQUIRE(second_outcome.has_value());
+  CHECK((*second_outcome)->first_position == 1);
+  CHECK(deferred.size() == 1);  // The queue was empty after it: no further pass.
+
+  // Once more, and this time the deferred pass never runs (its thread stopped): FailQueued
+  // answers the queued append, and appends work again afterwards.
+  deferred.clear();
+  HeldWriter again(*events, third, [&](absl::AnyInvocable<void() &&> pass) {
+    absl::MutexLock lock(&deferred_mu);
+    deferred.push_back(std::move(pass));
+  });
+  std::vector<NewEvent> left_events = {Ev("Left")};
+  const AppendRequest left{"w-4", kExpectNoStream, left_events};
+  std::optional<absl::StatusOr<AppendOutcome>> left_outcome;
+  events->AppendQueued("", left, [&](absl::StatusOr<AppendOutcome> outcome) {
+    left_outcome = std::move(outcome);
+  });
+  again.Release();
+  REQUIRE(deferred.size() == 1);
+  events->FailQueued(absl::UnavailableError("shutting down"));
+  REQUIRE(left_outcome.has_value());
+  CHECK(absl::IsUnavailable(left_outcome->status()));
+  CHECK(Append("w-4", kExpectNoStream, {Ev("Later")}).ok());
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: a new stream's appends in one pass stay in one partition when partitions are added meanwhile") {
+  REQUIRE(log->CreateTopic("ledger", 4, {{"event.store", "true"}}).ok());
+  // A stream that 6 partitions would put in a lower partition than 4 do: written in partition
+  // order, its second append would otherwise come first.
+  std::string stream;
+  for (int i = 0; stream.empty() && i < 1000; ++i) {
+    const std::string candidate = "acct-" + std::to_string(i);
+    if (PartitionForKey(candidate, 6) < PartitionForKey(candidate, 4)) stream = candidate;
+  }
+  REQUIRE_FALSE(stream.empty());
+  std::vector<NewEvent> hold_events = {Ev("Hold")}, a_events = {Ev("A")}, b_events = {Ev("B")};
+  const AppendRequest hold{"other", kExpectAny, hold_events};
+  absl::Notification in_done, go;
+  std::thread writer([&] {
+    events->AppendQueued("ledger", hold, [&](absl::StatusOr<AppendOutcome> outcome) {
+      CHECK(outcome.ok());
+      in_done.Notify();
+      go.WaitForNotification();
+    });
+  });
+  in_done.WaitForNotification();
+  const AppendRequest a{stream, kExpectNoStream, a_events};
+  const AppendRequest b{stream, 0, b_events};
+  std::optional<absl::StatusOr<AppendOutcome>> a_outcome, b_outcome;
+  events->AppendQueued("ledger", a, [&](auto outcome) { a_outcome = std::move(outcome); });
+  REQUIRE(log->CreatePartitions("ledger", 6).ok());
+  events->AppendQueued("ledger", b, [&](auto outcome) { b_outcome = std::move(outcome); });
+  go.Notify();
+  writer.join();
+  REQUIRE(a_outcome.has_value());
+  REQUIRE(b_outcome.has_value());
+  REQUIRE(a_outcome->ok());
+  REQUIRE(b_outcome->ok());
+  CHECK((*a_outcome)->first_revision == 0);
+  CHECK((*b_outcome)->first_revision == 1);
+  auto read = events->ReadStream("ledger", stream, {});
+  REQUIRE(read.ok());
+  CHECK(Types(*read) == std::vector<std::string>{"A", "B"});
+  // Both records are in the partition 4 partitions gave it (beside "other"'s, maybe).
+  const int32_t home = PartitionForKey(stream, 4);
+  auto offsets = log->Offsets("ledger", PartitionId(home));
+  REQUIRE(offsets.ok());
+  CHECK(offsets->log_end.value == 2 + (PartitionForKey("other", 4) == home ? 1 : 0));
+}
+
+TEST_CASE_FIXTURE(Fixture, "event store: a store topic deleted and made again starts with no stream") {
+  REQUIRE(log->CreateTopic("ledger", 2, {{"event.store", "true"}}).ok());
+  std::vector<NewEvent> first = {Ev("A")};
+  REQUIRE(events->Append("ledger", {"s-1", kExpectNoStream, first}).ok());
+  REQUIRE(log->DeleteTopic("ledger").ok());
+  REQUIRE(log->CreateTopic("ledger", 2, {{"event.store", "true"}}).ok());
+  std::vector<NewEvent> again = {Ev("B")};
+  absl::StatusOr<AppendOutcome> appended = events->Append("ledger", {"s-1", kExpectNoStream, again});
+  REQUIRE(appended.ok());
+  CHECK(appended->first_revision == 0);
 }
 
 }  // namespace
