@@ -137,20 +137,37 @@ TEST_CASE_FIXTURE(Fixture, "event store: racing retries of the same appends land
   }
 }
 
+// Starts an append whose `done` holds the writer (its thread) until `go`, so that what is
+// queued meanwhile is written in the writer's next pass. `later` is how the writer defers it.
+struct HeldWriter {
+  HeldWriter(EventStore& events, std::string_view topic, const AppendRequest& first,
+             EventStore::RunLater later = nullptr) {
+    thread = std::thread([&events, topic, &first, this, later = std::move(later)] {
+      events.AppendQueued(
+          topic, first,
+          [this](absl::StatusOr<AppendOutcome> outcome) {
+            CHECK(outcome.ok());
+            in_done.Notify();
+            go.WaitForNotification();
+          },
+          later);
+    });
+    in_done.WaitForNotification();
+  }
+  void Release() {
+    go.Notify();
+    thread.join();
+  }
+  absl::Notification in_done, go;
+  std::thread thread;
+};
+
 TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in one pass, each on its own") {
   // The first append's `done` holds its writer until the others are queued, so that they are
   // written together in the writer's next pass.
-  absl::Notification in_done, go;
   std::vector<NewEvent> first_events = {Ev("First")};
   const AppendRequest first{"acct-0", kExpectNoStream, first_events};
-  std::thread writer([&] {
-    events->AppendQueued("", first, [&](absl::StatusOr<AppendOutcome> outcome) {
-      CHECK(outcome.ok());
-      in_done.Notify();
-      go.WaitForNotification();
-    });
-  });
-  in_done.WaitForNotification();
+  HeldWriter writer(*events, "", first);
 
   const std::string retried_id = NewEventId();
   const std::string big(2 << 20, 'x');
@@ -182,8 +199,7 @@ TEST_CASE_FIXTURE(Fixture, "event store: appends queued together are written in 
       outcomes[i] = std::move(outcome);
     });
   }
-  go.Notify();
-  writer.join();  // Its passes wrote every queued append before AppendQueued returned.
+  writer.Release();  // Its passes wrote every queued append before AppendQueued returned.
 
   for (const size_t i : {0, 1, 4, 5, 6, 7, 8, 10, 11}) {
     INFO("append ", i);
@@ -255,30 +271,6 @@ TEST_CASE_FIXTURE(Fixture, "event store: stream states kept in memory stay what 
   }
 }
 
-// Starts an append whose `done` holds the writer (its thread) until `go`, so that what is
-// queued meanwhile is written in the writer's next pass. `later` is how the writer defers it.
-struct HeldWriter {
-  HeldWriter(EventStore& events, const AppendRequest& first, EventStore::RunLater later) {
-    thread = std::thread([&events, &first, this, later = std::move(later)] {
-      events.AppendQueued(
-          "", first,
-          [this](absl::StatusOr<AppendOutcome> outcome) {
-            CHECK(outcome.ok());
-            in_done.Notify();
-            go.WaitForNotification();
-          },
-          later);
-    });
-    in_done.WaitForNotification();
-  }
-  void Release() {
-    go.Notify();
-    thread.join();
-  }
-  absl::Notification in_done, go;
-  std::thread thread;
-};
-
 TEST_CASE_FIXTURE(Fixture, "event store: a writer lets its thread go between passes, and a shutdown answers what is left") {
   std::vector<NewEvent> first_events = {Ev("First")}, second_events = {Ev("Second")},
                         third_events = {Ev("Third")};
@@ -287,7 +279,7 @@ TEST_CASE_FIXTURE(Fixture, "event store: a writer lets its thread go between pas
   const AppendRequest third{"w-3", kExpectNoStream, third_events};
   std::vector<absl::AnyInvocable<void() &&>> deferred;
   absl::Mutex deferred_mu;
-  HeldWriter writer(*events, first, [&](absl::AnyInvocable<void() &&> pass) {
+  HeldWriter writer(*events, "", first, [&](absl::AnyInvocable<void() &&> pass) {
     absl::MutexLock lock(&deferred_mu);
     deferred.push_back(std::move(pass));
   });
@@ -307,7 +299,7 @@ TEST_CASE_FIXTURE(Fixture, "event store: a writer lets its thread go between pas
   // Once more, and this time the deferred pass never runs (its thread stopped): FailQueued
   // answers the queued append, and appends work again afterwards.
   deferred.clear();
-  HeldWriter again(*events, third, [&](absl::AnyInvocable<void() &&> pass) {
+  HeldWriter again(*events, "", third, [&](absl::AnyInvocable<void() &&> pass) {
     absl::MutexLock lock(&deferred_mu);
     deferred.push_back(std::move(pass));
   });
@@ -337,23 +329,14 @@ TEST_CASE_FIXTURE(Fixture, "event store: a new stream's appends in one pass stay
   REQUIRE_FALSE(stream.empty());
   std::vector<NewEvent> hold_events = {Ev("Hold")}, a_events = {Ev("A")}, b_events = {Ev("B")};
   const AppendRequest hold{"other", kExpectAny, hold_events};
-  absl::Notification in_done, go;
-  std::thread writer([&] {
-    events->AppendQueued("ledger", hold, [&](absl::StatusOr<AppendOutcome> outcome) {
-      CHECK(outcome.ok());
-      in_done.Notify();
-      go.WaitForNotification();
-    });
-  });
-  in_done.WaitForNotification();
+  HeldWriter writer(*events, "ledger", hold);
   const AppendRequest a{stream, kExpectNoStream, a_events};
   const AppendRequest b{stream, 0, b_events};
   std::optional<absl::StatusOr<AppendOutcome>> a_outcome, b_outcome;
   events->AppendQueued("ledger", a, [&](auto outcome) { a_outcome = std::move(outcome); });
   REQUIRE(log->CreatePartitions("ledger", 6).ok());
   events->AppendQueued("ledger", b, [&](auto outcome) { b_outcome = std::move(outcome); });
-  go.Notify();
-  writer.join();
+  writer.Release();
   REQUIRE(a_outcome.has_value());
   REQUIRE(b_outcome.has_value());
   REQUIRE(a_outcome->ok());
