@@ -156,13 +156,13 @@ class EventStore {
   absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_revision,
                                       std::vector<EventToAppend> events);
   // Append without waiting for the answer: `done` gets Append's result on the connection's
-  // I/O thread (on the calling thread, before AppendAsync returns, when the request cannot be
-  // sent: a closed EventStore, a failed reconnection), where it must not block (nor call this EventStore's blocking methods; it may
-  // call AppendAsync, which then does not reconnect a dropped connection: its `done` gets the
-  // connection's error). Many
-  // appends may be in flight at once on the one connection, and the broker writes concurrent
-  // appends together; appends to one stream are applied in the order they were sent, so a
-  // chain of exact expected revisions may be sent without waiting.
+  // I/O thread (or on the calling thread, before AppendAsync returns, when the request cannot
+  // be sent: a closed EventStore, a failed reconnection). There it must not block, nor call
+  // this EventStore's blocking methods; it may call AppendAsync, which then does not reconnect
+  // a dropped connection (its `done` gets the connection's error). Many appends may be in
+  // flight at once on the one connection, and the broker writes concurrent appends together;
+  // appends to one stream are applied in the order they were sent, so a chain of exact
+  // expected revisions may be sent without waiting.
   using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
   void AppendAsync(std::string_view stream, int64_t expected_revision,
                    std::vector<EventToAppend> events, AppendCallback done);

@@ -160,7 +160,8 @@ absl::StatusOr<EventReadResponse> ReadOnce(const EventStore& events,
     absl::StatusOr<storage::events::EventBatches> page =
         events.ReadStreamBatches(request.store, request.stream, stream_read);
     if (absent_is_empty && CodeOf(page.status()) == ErrorCode::kStreamNotFound) {
-      page = storage::events::EventBatches{.first = from, .end = from, .next = from};
+      page = storage::events::EventBatches{
+          .records = {}, .first = from, .end = from, .next = from};
     }
     if (!page.ok()) return page.status();
     return ToWire(*std::move(page), scope);

@@ -360,7 +360,8 @@ TEST_CASE_FIXTURE(Fixture, "event store: a store topic deleted and made again st
   REQUIRE(log->DeleteTopic("ledger").ok());
   REQUIRE(log->CreateTopic("ledger", 2, {{"event.store", "true"}}).ok());
   std::vector<NewEvent> again = {Ev("B")};
-  absl::StatusOr<AppendOutcome> appended = events->Append("ledger", {"s-1", kExpectNoStream, again});
+  absl::StatusOr<AppendOutcome> appended =
+      events->Append("ledger", {"s-1", kExpectNoStream, again});
   REQUIRE(appended.ok());
   CHECK(appended->first_revision == 0);
 }
