@@ -220,12 +220,9 @@ absl::StatusOr<EventStore::PreparedAppend> EventStore::PrepareAppend(
   // event's lookup costs less than a state's read). Only an append to a stream adds ids to
   // it, so a lookup made after reading the stream's last revision still holds under the lock
   // if that revision has not moved since; otherwise it is made again there.
-  {
-    absl::MutexLock lock(&store.cache_mu);
-    auto cached = store.cached.find(ToAbsl(request.stream));
-    if (cached != store.cached.end()) prepared.looked_at = cached->second.last_revision;
-  }
-  if (prepared.looked_at == kNotLookedUp && *given > 1) {
+  if (std::optional<StreamState> cached = CachedState(store, request.stream)) {
+    prepared.looked_at = cached->last_revision;
+  } else if (*given > 1) {
     absl::StatusOr<std::optional<StreamState>> loaded = LoadState(store.topic_id, request.stream);
     if (!loaded.ok()) return loaded.status();
     prepared.looked_at = LastRevisionOf(*loaded);
@@ -236,13 +233,32 @@ absl::StatusOr<EventStore::PreparedAppend> EventStore::PrepareAppend(
   return prepared;
 }
 
+absl::Status EventStore::ExpectationOf(const AppendRequest& request, const StreamState& state) {
+  // A deleted stream shows expected-revision checks no stream.
+  return CheckExpected(request.stream, request.expected_revision,
+                       state.deleted ? -1 : state.last_revision);
+}
+
+AppendOutcome EventStore::Advance(const AppendRequest& request, StreamState& state,
+                                  int64_t position) {
+  const auto count = static_cast<int64_t>(request.events.size());
+  const AppendOutcome outcome{state.last_revision + 1, state.last_revision + count, position,
+                              position + count - 1, false};
+  state.last_revision = outcome.last_revision;
+  state.deleted = false;
+  return outcome;
+}
+
+std::optional<StreamState> EventStore::CachedState(Store& store, std::string_view stream) {
+  absl::MutexLock lock(&store.cache_mu);
+  auto cached = store.cached.find(ToAbsl(stream));
+  if (cached == store.cached.end()) return std::nullopt;
+  return cached->second;
+}
+
 absl::StatusOr<std::optional<StreamState>> EventStore::StoredState(Store& store,
                                                                    std::string_view stream) const {
-  {
-    absl::MutexLock lock(&store.cache_mu);
-    auto cached = store.cached.find(ToAbsl(stream));
-    if (cached != store.cached.end()) return cached->second;
-  }
+  if (std::optional<StreamState> cached = CachedState(store, stream)) return cached;
   absl::StatusOr<std::optional<StreamState>> loaded = LoadState(store.topic_id, stream);
   if (loaded.ok() && loaded->has_value()) CacheState(store, stream, **loaded);
   return loaded;
@@ -361,20 +377,9 @@ absl::StatusOr<AppendResult> EventStore::AppendRequests(const Resolved& resolved
                                      request.stream, state.partition, partition->value));
       }
       partition = PartitionId(state.partition);
-      if (expected.ok()) {
-        // A deleted stream shows expected-revision checks no stream.
-        expected = CheckExpected(request.stream, request.expected_revision,
-                                 state.deleted ? -1 : state.last_revision);
-      }
-      const auto count = static_cast<int64_t>(request.events.size());
-      AppendOutcome& outcome = (*outcomes)[i];
-      outcome.first_revision = state.last_revision + 1;
-      outcome.last_revision = state.last_revision + count;
-      outcome.first_position = position;
-      outcome.last_position = position + count - 1;
-      state.last_revision = outcome.last_revision;
-      state.deleted = false;
-      position += count;
+      if (expected.ok()) expected = ExpectationOf(request, state);
+      const AppendOutcome& outcome = (*outcomes)[i] = Advance(request, state, position);
+      position = outcome.last_position + 1;
       runs.push_back({request.stream, request.events, outcome.first_revision,
                       outcome.first_position});
     }

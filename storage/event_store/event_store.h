@@ -287,6 +287,14 @@ class EventStore {
   // Sets the cached state of a stream just written. REQUIRES: the write succeeded.
   void CacheState(Store& store, std::string_view stream, const StreamState& state) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(store.mu);
+  // Whether request's expected revision holds for its stream at `state` (a deleted stream
+  // shows the check no stream). Errors: CheckExpected's.
+  static absl::Status ExpectationOf(const AppendRequest& request, const StreamState& state);
+  // Request's revisions after `state` and positions from `position`; advances `state` past it.
+  static AppendOutcome Advance(const AppendRequest& request, StreamState& state,
+                               int64_t position);
+  // The stream's cached state, if the cache holds it.
+  static std::optional<StreamState> CachedState(Store& store, std::string_view stream);
   // An earlier append of request's ids, given the stream's state as stored now: the early
   // lookup if the stream has not moved since, else FindRepeat's.
   absl::StatusOr<std::optional<AppendOutcome>> RepeatOf(uint32_t topic_id,

@@ -172,20 +172,14 @@ void EventStore::WriteToPartition(const Resolved& resolved, Store& store, int32_
     }
     StreamState& state = it->second;
     before.try_emplace(request.stream, state);
-    // A deleted stream shows expected-revision checks no stream.
-    if (absl::Status s = CheckExpected(request.stream, request.expected_revision,
-                                       state.deleted ? -1 : state.last_revision);
-        !s.ok()) {
+    if (absl::Status s = ExpectationOf(request, state); !s.ok()) {
       item->result = s;
       continue;
     }
-    const auto count = static_cast<int64_t>(request.events.size());
-    outcomes.push_back({state.last_revision + 1, state.last_revision + count, position,
-                        position + count - 1, false});
-    runs.push_back({request.stream, request.events, state.last_revision + 1, position});
-    state.last_revision += count;
-    state.deleted = false;
-    position += count;
+    const AppendOutcome& outcome = outcomes.emplace_back(Advance(request, state, position));
+    position = outcome.last_position + 1;
+    runs.push_back({request.stream, request.events, outcome.first_revision,
+                    outcome.first_position});
     passed.push_back(item);
   }
   if (passed.empty()) return;
