@@ -13,10 +13,10 @@ double ServerCpu::Seconds() const {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-void ServerCpu::WaitUntilIdle() const {
+void ServerCpu::WaitUntilIdle(std::chrono::milliseconds at_most) const {
   constexpr auto kWindow = std::chrono::milliseconds(50);
   constexpr double kIdleSeconds = 0.005;  // 10% of kWindow.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  const auto deadline = std::chrono::steady_clock::now() + at_most;
   for (double before = Seconds(); before >= 0 && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(kWindow);
     const double after = Seconds();

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <chrono>
 #include <time.h>
 
 namespace brook::bench {
@@ -29,8 +30,8 @@ class ServerCpu {
   // CPU seconds the process has used since it started; -1 when its clock cannot be read (no
   // such process, or the kernel refuses).
   double Seconds() const;
-  // Returns once the process used less than 10% of a core over 50 ms, or after 2 s.
-  void WaitUntilIdle() const;
+  // Returns once the process used less than 10% of a core over 50 ms, or after `at_most`.
+  void WaitUntilIdle(std::chrono::milliseconds at_most = std::chrono::seconds(2)) const;
 
  private:
   clockid_t clock_{};

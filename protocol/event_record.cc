@@ -56,15 +56,13 @@ absl::Status ForEachEvent(std::string_view record_set,
   absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(record_set);
   if (!batches.ok()) return batches.status();
   std::string scratch;
-  std::vector<RecordView> records;
   for (std::string_view batch : *batches) {
-    records.clear();
-    if (absl::Status s = DecodeRecords(batch, &scratch, &records); !s.ok()) return s;
-    for (const RecordView& record : records) {
+    absl::Status visited = VisitRecords(batch, &scratch, [&](const RecordView& record) {
       std::optional<EventRecord> event =
           ReadEventRecord(record.key, record.value, record.headers, record.timestamp);
       if (event) fn(*event);
-    }
+    });
+    if (!visited.ok()) return visited;
   }
   return absl::OkStatus();
 }

@@ -46,17 +46,19 @@ bool CrcMatches(std::string_view batch, const BatchHeader& header) {
   return Crc32c(batch.substr(kAttributesOffset)) == header.crc;
 }
 
-// Calls fn(RecordView&&) for each record of a records section; fails on any malformation.
+// Calls fn(RecordView&) for each record of a records section, with one RecordView that fn
+// may move from; fails on any malformation.
 template <typename Fn>
 absl::Status ForEachRecord(std::string_view records, const BatchHeader& header, Fn&& fn) {
   wire::Reader r(records);
+  RecordView record;
   for (int32_t i = 0; i < header.record_count; ++i) {
     int32_t length = r.VarInt();
     if (!r.ok() || length < 0 || static_cast<size_t>(length) > r.remaining()) {
       return Corrupt(fmt::format("record {} has an invalid length", i));
     }
     wire::Reader body(r.Raw(static_cast<size_t>(length)));
-    RecordView record;
+    record.headers.clear();
     body.Int8();  // Record attributes: unused in v2.
     const int64_t timestamp_delta = body.VarLong();
     if (__builtin_add_overflow(header.base_timestamp, timestamp_delta, &record.timestamp)) {
@@ -86,7 +88,7 @@ absl::Status ForEachRecord(std::string_view records, const BatchHeader& header, 
     if (offset_delta != i) {
       return Corrupt(fmt::format("record {} has offset delta {}", i, offset_delta));
     }
-    fn(std::move(record));
+    fn(record);
   }
   if (r.remaining() != 0) return Corrupt("trailing bytes after the last record");
   return absl::OkStatus();
@@ -232,7 +234,7 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch, size_t max_re
       RecordsSection(batch, *header, max_records_bytes, &scratch);
   if (!records.ok()) return records.status();
   BatchSummary summary{*header, std::numeric_limits<int64_t>::min(), false};
-  absl::Status status = ForEachRecord(*records, *header, [&](RecordView&& record) {
+  absl::Status status = ForEachRecord(*records, *header, [&](const RecordView& record) {
     summary.max_timestamp = std::max(summary.max_timestamp, record.timestamp);
     summary.has_null_key |= !record.key.has_value();
   });
@@ -240,8 +242,15 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch, size_t max_re
   return summary;
 }
 
-absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
-                           std::vector<RecordView>* out, size_t max_records_bytes) {
+namespace {
+
+// A batch's header and records section once its size and CRC-32C are checked.
+struct CheckedBatch {
+  BatchHeader header;
+  std::string_view records;
+};
+absl::StatusOr<CheckedBatch> CheckBatch(std::string_view batch, std::string* scratch,
+                                        size_t max_records_bytes) {
   absl::StatusOr<BatchHeader> header = ParseBatchHeader(batch);
   if (!header.ok()) return header.status();
   if (header->total_size() > batch.size()) return Corrupt("truncated batch");
@@ -253,10 +262,29 @@ absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
   absl::StatusOr<std::string_view> records =
       RecordsSection(batch, *header, max_records_bytes, scratch);
   if (!records.ok()) return records.status();
-  out->reserve(out->size() + std::min(static_cast<size_t>(std::max(header->record_count, 0)),
-                                       records->size()));
-  return ForEachRecord(*records, *header,
-                       [&](RecordView&& record) { out->push_back(std::move(record)); });
+  return CheckedBatch{*header, *records};
+}
+
+}  // namespace
+
+absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
+                           std::vector<RecordView>* out, size_t max_records_bytes) {
+  absl::StatusOr<CheckedBatch> checked = CheckBatch(batch, scratch, max_records_bytes);
+  if (!checked.ok()) return checked.status();
+  out->reserve(out->size() +
+               std::min(static_cast<size_t>(std::max(checked->header.record_count, 0)),
+                        checked->records.size()));
+  return ForEachRecord(checked->records, checked->header,
+                       [&](RecordView& record) { out->push_back(std::move(record)); });
+}
+
+absl::Status VisitRecords(std::string_view batch, std::string* scratch,
+                          absl::FunctionRef<void(const RecordView&)> fn,
+                          size_t max_records_bytes) {
+  absl::StatusOr<CheckedBatch> checked = CheckBatch(batch, scratch, max_records_bytes);
+  if (!checked.ok()) return checked.status();
+  return ForEachRecord(checked->records, checked->header,
+                       [&](const RecordView& record) { fn(record); });
 }
 
 void StampProducer(std::string& batch, const ProducerStamp& producer) {

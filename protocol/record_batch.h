@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "protocol/compression.h"
 #include "protocol/types.h"
@@ -148,6 +149,13 @@ absl::StatusOr<BatchSummary> ValidateBatch(std::string_view batch,
 absl::Status DecodeRecords(std::string_view batch, std::string* scratch,
                            std::vector<RecordView>* out,
                            size_t max_records_bytes = kMaxRecordsSectionBytes);
+// As DecodeRecords, but calls fn with each record in turn instead of keeping them: one view
+// is reused, so no record costs an allocation (its views, but not the RecordView itself, may
+// be kept while the batch and *scratch live). Errors: as DecodeRecords'; fn may have been
+// called for the records before a malformed one.
+absl::Status VisitRecords(std::string_view batch, std::string* scratch,
+                          absl::FunctionRef<void(const RecordView&)> fn,
+                          size_t max_records_bytes = kMaxRecordsSectionBytes);
 
 // Sets a finished batch's producer id, epoch and base sequence, and its CRC.
 // REQUIRES: `batch` is a whole batch (at least kBatchHeaderSize bytes).

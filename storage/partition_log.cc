@@ -17,6 +17,9 @@
 namespace brook::storage {
 namespace {
 
+// What a read reserves when it finds a first batch (at most its max_bytes).
+constexpr size_t kReadReserveBytes = 256 << 10;
+
 absl::Status TopicDeleted() {
   return MakeError(ErrorCode::kUnknownTopicOrPartition, "the topic was deleted");
 }
@@ -281,6 +284,10 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
     const rocksdb::Slice value = it->value();
     const bool may_exceed = min_one_batch && result.records.empty();
     if (!may_exceed && result.records.size() + value.size() > max_bytes) break;
+    // Room for what a read of max_bytes likely returns, so it is not copied as it grows.
+    if (result.records.empty()) {
+      result.records.reserve(std::max(value.size(), std::min(max_bytes, kReadReserveBytes)));
+    }
     result.records.append(value.data(), value.size());
     if (result.records.size() >= max_bytes) break;
   }

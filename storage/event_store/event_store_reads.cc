@@ -22,6 +22,13 @@ constexpr int64_t kScanPerEvent = 16;
 constexpr int64_t kMinScan = 65536;
 // About how many bytes of batches a read answers with, at most (a frame's limit).
 constexpr size_t kMaxBatchBytes = 16 << 20;
+// What a read of batches reserves per event it may return (an event of about 200 bytes in
+// a batch of its own), so that its answer is not copied as it grows.
+constexpr size_t kReserveBytesPerEvent = 256;
+
+void ReserveFor(int64_t events, std::string& records) {
+  records.reserve(std::min(kMaxBatchBytes, static_cast<size_t>(events) * kReserveBytesPerEvent));
+}
 
 absl::Status CheckLimit(int32_t limit) {
   if (limit < 1 || limit > kMaxReadLimit) {
@@ -52,6 +59,7 @@ absl::StatusOr<EventBatches> EventStore::ReadStreamBatches(std::string_view topi
   if (!live.ok()) return live.status();
   EventBatches page;
   page.head = live->state.last_revision;
+  ReserveFor(std::min<int64_t>(options.limit, live->state.last_revision + 1), page.records);
   BatchCursor cursor(log_, live->resolved.topic);
   absl::StatusOr<StreamWalk> walk =
       WalkStream(live->resolved, stream, live->state, options,
@@ -220,6 +228,7 @@ absl::StatusOr<EventBatches> EventStore::ReadAllBatches(std::string_view topic, 
   page.first = from;
   page.end = page.next = std::min(from, visible);
   if (from >= visible) return page;
+  ReserveFor(std::min<int64_t>(limit, visible - from), page.records);
   GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
   BatchCursor cursor(log_, resolved->topic);
   // At most `limit` positions from the first one whose record the log holds: positions whose

@@ -50,6 +50,8 @@ void CheckCorrupt(std::string_view batch) {
   std::string scratch;
   std::vector<RecordView> records;
   CHECK(CodeOf(DecodeRecords(batch, &scratch, &records)) == ErrorCode::kCorruptMessage);
+  CHECK(CodeOf(VisitRecords(batch, &scratch, [](const RecordView&) {})) ==
+        ErrorCode::kCorruptMessage);
 }
 
 void CheckThreeRecords(const std::vector<RecordView>& records, int64_t base) {
@@ -109,6 +111,24 @@ TEST_CASE("record batch: builder round trip with keys, null values and headers")
 
   std::string scratch;
   CheckThreeRecords(Decode(batch, &scratch), 0);
+}
+
+TEST_CASE("record batch: VisitRecords sees what DecodeRecords keeps, with every codec") {
+  for (Compression codec : kAllCompressions) {
+    CAPTURE(static_cast<int>(codec));
+    const std::string batch = ThreeRecordBatch(codec);
+    std::string scratch;
+    std::vector<RecordView> visited;
+    REQUIRE(VisitRecords(batch, &scratch, [&](const RecordView& r) { visited.push_back(r); }).ok());
+    CheckThreeRecords(visited, 0);
+  }
+  std::string corrupt = ThreeRecordBatch();
+  corrupt.back() ^= 0x40;
+  std::string scratch;
+  int calls = 0;
+  CHECK(CodeOf(VisitRecords(corrupt, &scratch, [&](const RecordView&) { ++calls; })) ==
+        ErrorCode::kCorruptMessage);
+  CHECK(calls == 0);  // The CRC is checked before any record is visited.
 }
 
 TEST_CASE("record batch: builder header fields") {
