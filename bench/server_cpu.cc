@@ -1,6 +1,9 @@
 #include "bench/server_cpu.h"
 
 #include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace brook::bench {
@@ -13,15 +16,49 @@ double ServerCpu::Seconds() const {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-void ServerCpu::WaitUntilIdle(std::chrono::milliseconds at_most) const {
+void ServerCpu::WaitUntilIdle() const {
   constexpr auto kWindow = std::chrono::milliseconds(50);
   constexpr double kIdleSeconds = 0.005;  // 10% of kWindow.
-  const auto deadline = std::chrono::steady_clock::now() + at_most;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   for (double before = Seconds(); before >= 0 && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(kWindow);
     const double after = Seconds();
     if (after < 0 || after - before < kIdleSeconds) return;
     before = after;
+  }
+}
+
+namespace {
+
+// Busy and total jiffies of all CPUs since boot (/proc/stat's first line), time stolen by
+// the hypervisor left out (it is not this machine's work); false when unread.
+bool ReadMachineCpu(uint64_t* busy, uint64_t* total) {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
+      cpu != "cpu") {
+    return false;
+  }
+  *busy = user + nice + system + irq + softirq;
+  *total = *busy + idle + iowait;
+  return true;
+}
+
+}  // namespace
+
+void WaitUntilMachineIdle(std::chrono::milliseconds at_most) {
+  constexpr auto kWindow = std::chrono::milliseconds(200);
+  const auto deadline = std::chrono::steady_clock::now() + at_most;
+  uint64_t busy = 0, total = 0;
+  if (!ReadMachineCpu(&busy, &total)) return;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kWindow);
+    uint64_t busy_now = 0, total_now = 0;
+    if (!ReadMachineCpu(&busy_now, &total_now)) return;
+    if (total_now > total && (busy_now - busy) * 10 < total_now - total) return;
+    busy = busy_now;
+    total = total_now;
   }
 }
 

@@ -1,5 +1,6 @@
 // bench/server_cpu.h: the CPU time a broker process spends, so a benchmark can report what each
-// record cost the broker (microseconds of CPU per record) beside its throughput.
+// record cost the broker (microseconds of CPU per record) beside its throughput; and a wait
+// for the whole machine to be idle between a benchmark's phases.
 //
 //   ServerCpu cpu(server_pid);                 // e.g. `brook serve` started by the bench
 //   CpuInterval interval(&cpu);                // when the workload's clock starts
@@ -30,13 +31,18 @@ class ServerCpu {
   // CPU seconds the process has used since it started; -1 when its clock cannot be read (no
   // such process, or the kernel refuses).
   double Seconds() const;
-  // Returns once the process used less than 10% of a core over 50 ms, or after `at_most`.
-  void WaitUntilIdle(std::chrono::milliseconds at_most = std::chrono::seconds(2)) const;
+  // Returns once the process used less than 10% of a core over 50 ms, or after 2 s.
+  void WaitUntilIdle() const;
 
  private:
   clockid_t clock_{};
   bool valid_ = false;
 };
+
+// Returns once the whole machine (every process, /proc/stat) used less than 10% of its CPUs
+// over 200 ms, or after `at_most`: so that what one phase of a benchmark left running
+// (compactions, a database's autovacuum) does not run during the next.
+void WaitUntilMachineIdle(std::chrono::milliseconds at_most);
 
 // Waits until the server `cpu` measures is idle (ServerCpu::WaitUntilIdle); null: returns at once.
 inline void WaitUntilServerIdle(const ServerCpu* cpu) {
