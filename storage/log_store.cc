@@ -444,6 +444,14 @@ absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId pa
   return read;
 }
 
+absl::StatusOr<std::vector<std::string>> LogStore::ReadBatchesEndingAt(
+    std::string_view topic, PartitionId partition, std::span<const int64_t> last_offsets) const {
+  std::shared_ptr<const Topic> holder;
+  absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);
+  if (!log.ok()) return log.status();
+  return (*log)->ReadBatchesEndingAt(last_offsets);
+}
+
 absl::StatusOr<TimestampLookup> LogStore::OffsetForTimestamp(std::string_view topic,
                                                              PartitionId partition,
                                                              TimestampMs timestamp) const {

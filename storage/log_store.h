@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <span>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -217,6 +218,9 @@ class LogStore {
   // See PartitionLog::Read. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset from,
                                   size_t max_bytes, bool min_one_batch = true) const;
+  // See PartitionLog::ReadBatchesEndingAt. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
+  absl::StatusOr<std::vector<std::string>> ReadBatchesEndingAt(
+      std::string_view topic, PartitionId partition, std::span<const int64_t> last_offsets) const;
   // See PartitionLog::OffsetForTimestamp. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<TimestampLookup> OffsetForTimestamp(std::string_view topic,
                                                      PartitionId partition,

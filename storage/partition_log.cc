@@ -295,6 +295,34 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
   return result;
 }
 
+absl::StatusOr<std::vector<std::string>> PartitionLog::ReadBatchesEndingAt(
+    std::span<const int64_t> last_offsets) const {
+  std::vector<std::string> batches(last_offsets.size());
+  std::vector<std::string> keys;
+  std::vector<size_t> asked;  // Which of last_offsets each key is.
+  keys.reserve(last_offsets.size());
+  const int64_t start = log_start().value, end = log_end().value;
+  for (size_t i = 0; i < last_offsets.size(); ++i) {
+    if (last_offsets[i] < start || last_offsets[i] >= end) continue;
+    keys.push_back(LogKey(topic_id_, partition_.value, last_offsets[i]));
+    asked.push_back(i);
+  }
+  if (keys.empty()) return batches;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rocksdb::ReadOptions options;
+  options.verify_checksums = false;  // As Read: each batch's CRC-32C is checked when decoded.
+  cfs_.db->MultiGet(options, cfs_.log, slices.size(), slices.data(), values.data(),
+                    statuses.data());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (statuses[k].IsNotFound()) continue;
+    if (absl::Status s = FromRocks(statuses[k], "reading the log"); !s.ok()) return s;
+    batches[asked[k]] = values[k].ToString();
+  }
+  return batches;
+}
+
 std::shared_ptr<const PartitionLog::TailBatch> PartitionLog::Tail() const {
   absl::MutexLock lock(&tail_mu_);
   return tail_;

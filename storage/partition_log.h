@@ -149,6 +149,12 @@ class PartitionLog {
   // log_start or above log_end; STORAGE_ERROR. The bytes are not checked against RocksDB's
   // checksums: each batch's CRC-32C is checked by whoever decodes it (DecodeRecords).
   absl::StatusOr<ReadResult> Read(Offset from, size_t max_bytes, bool min_one_batch = true) const;
+  // The batches whose last offsets are `last_offsets`, by point lookups in one RocksDB
+  // MultiGet: for each, the whole batch as Read returns it, or "" when no batch ends there
+  // (none does, or it is outside [log_start, log_end)). For readers that know where batches
+  // end (the event store's index) and want batches that lie apart. Errors: STORAGE_ERROR.
+  absl::StatusOr<std::vector<std::string>> ReadBatchesEndingAt(
+      std::span<const int64_t> last_offsets) const;
 
   // The first record whose timestamp is >= `t`. Errors: STORAGE_ERROR.
   absl::StatusOr<TimestampLookup> OffsetForTimestamp(TimestampMs t) const;

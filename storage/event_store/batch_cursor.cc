@@ -52,13 +52,43 @@ absl::StatusOr<BatchCursor::Batch*> BatchCursor::BatchHolding(int32_t partition,
   return &*batch;
 }
 
-absl::Status BatchCursor::Load(int32_t partition, int64_t offset, Chunk& chunk) const {
-  const size_t bytes = offset == chunk.end ? kChunkBytes : 0;  // 0: one batch.
-  chunk.batches.clear();
+absl::StatusOr<size_t> BatchCursor::Prefetch(int32_t partition,
+                                              std::span<const int64_t> last_offsets) {
+  absl::StatusOr<std::vector<std::string>> batches =
+      log_.ReadBatchesEndingAt(topic_, PartitionId(partition), last_offsets);
+  if (!batches.ok()) return batches.status();
+  size_t bytes = 0;
+  for (size_t i = 0; i < last_offsets.size(); ++i) {
+    if (!(*batches)[i].empty()) {
+      bytes += (*batches)[i].size();
+      prefetched_[{partition, last_offsets[i]}] = std::move((*batches)[i]);
+    }
+  }
+  return bytes;
+}
+
+absl::Status BatchCursor::Load(int32_t partition, int64_t offset, Chunk& chunk) {
+  // The first prefetched batch of the partition ending at or after `offset`, if it holds it.
+  auto prefetched = prefetched_.lower_bound({partition, offset});
+  if (prefetched != prefetched_.end() && prefetched->first.first == partition) {
+    absl::StatusOr<BatchHeader> header = ParseBatchHeader(prefetched->second);
+    if (header.ok() && header->base_offset <= offset) {
+      std::string bytes = std::move(prefetched->second);
+      prefetched_.erase(prefetched);
+      return SetChunk(std::move(bytes), chunk);
+    }
+  }
+  const bool sequential = read_ahead_ == ReadAhead::kSequential && offset == chunk.end;
+  const size_t bytes = sequential ? kChunkBytes : 0;  // 0: one batch.
   absl::StatusOr<ReadResult> read =
       log_.Read(topic_, PartitionId(partition), Offset(offset), bytes, /*min_one_batch=*/true);
   if (!read.ok()) return read.status();
-  chunk.bytes = std::move(read->records);
+  return SetChunk(std::move(read->records), chunk);
+}
+
+absl::Status BatchCursor::SetChunk(std::string bytes, Chunk& chunk) {
+  chunk.batches.clear();
+  chunk.bytes = std::move(bytes);
   absl::StatusOr<std::vector<std::string_view>> batches = SplitBatches(chunk.bytes);
   if (!batches.ok()) return batches.status();
   if (batches->empty()) return MakeError(ErrorCode::kOffsetOutOfRange, "past the log end");

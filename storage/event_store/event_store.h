@@ -52,6 +52,8 @@
 
 namespace brook::storage::events {
 
+class BatchCursor;
+
 struct EventStoreOptions {
   int32_t default_store_partitions = 4;  // Partitions of the default store, made on first use.
   int32_t max_events_per_append = 10000;
@@ -356,10 +358,12 @@ class EventStore {
     int64_t next = 0;   // Where to read on from (-1: backwards, at the start).
   };
   // Walks the revisions a read of the stream covers, in its order, taking each, until
-  // options.limit events were taken or a page is full. Errors: STORAGE_ERROR; take's.
+  // options.limit events were taken or a page is full; a forward walk first prefetches the
+  // batches it will take into `cursor`, which take reads. Errors: STORAGE_ERROR; take's.
   absl::StatusOr<StreamWalk> WalkStream(const Resolved& resolved, std::string_view stream,
                                         const StreamState& state,
-                                        const StreamReadOptions& options, TakeEvent take) const;
+                                        const StreamReadOptions& options, BatchCursor& cursor,
+                                        TakeEvent take) const;
   absl::StatusOr<EventSlice> ReadStreamFrom(const Resolved& resolved, std::string_view stream,
                                             const StreamState& state,
                                             const StreamReadOptions& options) const;

@@ -2,6 +2,9 @@
 // event_store.h). Both reads walk an index with one RocksDB iterator and read the log in
 // chunks of whole batches (BatchCursor), not one point lookup per event.
 #include <algorithm>
+#include <map>
+#include <span>
+#include <vector>
 
 #include "fmt/format.h"
 #include "protocol/error_codes.h"
@@ -38,6 +41,42 @@ absl::Status CheckLimit(int32_t limit) {
   return absl::OkStatus();
 }
 
+// What a forward read of a stream looks up at once (BatchCursor::Prefetch): the batches of
+// its next runs of at most kPrefetchRunEvents events (an aggregate's appends, far apart in
+// the log among other streams'), kPrefetchGroup per MultiGet, until kPrefetchBytes are read.
+constexpr int32_t kPrefetchRunEvents = 16;
+constexpr size_t kPrefetchGroup = 16;
+constexpr size_t kPrefetchBytes = 1 << 20;
+
+// One run of a stream as a forward read collects it: its first revision and where it is.
+struct CollectedRun {
+  int64_t first = 0;
+  RevisionRun run;
+};
+
+// Prefetches the batches that end where the runs end (an append through the event store is
+// one batch; a run of a record set produced with other streams' events usually is not, and
+// is read as before).
+absl::Status PrefetchBatchesOf(std::span<const CollectedRun> runs, BatchCursor& cursor) {
+  std::map<int32_t, std::vector<int64_t>> ends;  // Per partition, in offset order.
+  for (const CollectedRun& collected : runs) {
+    if (collected.run.count <= kPrefetchRunEvents) {
+      ends[collected.run.partition].push_back(collected.run.offset + collected.run.count - 1);
+    }
+  }
+  size_t read = 0;
+  for (const auto& [partition, offsets] : ends) {
+    for (size_t i = 0; i < offsets.size() && read < kPrefetchBytes; i += kPrefetchGroup) {
+      const std::span<const int64_t> group =
+          std::span(offsets).subspan(i, std::min(kPrefetchGroup, offsets.size() - i));
+      absl::StatusOr<size_t> bytes = cursor.Prefetch(partition, group);
+      if (!bytes.ok()) return bytes.status();
+      read += *bytes;
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool InCategory(std::string_view stream, std::string_view category) {
   return stream.size() > category.size() && stream.starts_with(category) &&
          stream[category.size()] == '-';
@@ -60,9 +99,9 @@ absl::StatusOr<EventBatches> EventStore::ReadStreamBatches(std::string_view topi
   EventBatches page;
   page.head = live->state.last_revision;
   ReserveFor(std::min<int64_t>(options.limit, live->state.last_revision + 1), page.records);
-  BatchCursor cursor(log_, live->resolved.topic);
+  BatchCursor cursor(log_, live->resolved.topic, ReadAhead::kNone);
   absl::StatusOr<StreamWalk> walk =
-      WalkStream(live->resolved, stream, live->state, options,
+      WalkStream(live->resolved, stream, live->state, options, cursor,
                  [&](int32_t partition, int64_t offset) -> absl::StatusOr<Took> {
                    absl::StatusOr<std::optional<int64_t>> copied =
                        cursor.CopyBatchOnce(partition, offset, &page.records);
@@ -94,9 +133,9 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
                                                       const StreamReadOptions& options) const {
   EventSlice slice;
   slice.head = state.last_revision;
-  BatchCursor cursor(log_, resolved.topic);
+  BatchCursor cursor(log_, resolved.topic, ReadAhead::kNone);
   absl::StatusOr<StreamWalk> walk = WalkStream(
-      resolved, stream, state, options,
+      resolved, stream, state, options, cursor,
       [&](int32_t partition, int64_t offset) -> absl::StatusOr<Took> {
         absl::StatusOr<std::optional<Event>> event = cursor.At(partition, offset);
         if (!event.ok()) return event.status();
@@ -111,14 +150,15 @@ absl::StatusOr<EventSlice> EventStore::ReadStreamFrom(const Resolved& resolved,
 
 absl::StatusOr<EventStore::StreamWalk> EventStore::WalkStream(
     const Resolved& resolved, std::string_view stream, const StreamState& state,
-    const StreamReadOptions& options, TakeEvent take) const {
+    const StreamReadOptions& options, BatchCursor& cursor, TakeEvent take) const {
   StreamWalk walk;
   int32_t taken = 0;
   RevisionRuns runs(log_.column_families(), resolved.store->topic_id, stream);
   const auto full = [&] { return taken >= options.limit; };
-  // Takes the event at `revision` of the current run (passed over if retention removed it).
-  const auto visit = [&](const RevisionRun& run, int64_t revision) -> absl::Status {
-    absl::StatusOr<Took> took = take(run.partition, run.offset + (revision - runs.first()));
+  // Takes the event at `revision` of a run starting at `first` (passed over if retention
+  // removed it).
+  const auto visit = [&](const RevisionRun& run, int64_t first, int64_t revision) -> absl::Status {
+    absl::StatusOr<Took> took = take(run.partition, run.offset + (revision - first));
     if (!took.ok()) return took.status();
     // The page starts at its first event: revisions before it the log no longer holds.
     if (taken == 0 && *took != Took::kGone) walk.first = revision;
@@ -141,7 +181,7 @@ absl::StatusOr<EventStore::StreamWalk> EventStore::WalkStream(
       const int64_t last = std::min(from, runs.first() + run->count - 1);
       const int64_t stop = std::max(runs.first(), state.truncate_before);
       for (int64_t revision = last; revision >= stop && !full(); --revision) {
-        if (absl::Status s = visit(*run, revision); !s.ok()) return s;
+        if (absl::Status s = visit(*run, runs.first(), revision); !s.ok()) return s;
       }
       if (runs.first() <= state.truncate_before) break;
     }
@@ -150,13 +190,33 @@ absl::StatusOr<EventStore::StreamWalk> EventStore::WalkStream(
   } else {
     const int64_t from = std::max(options.from, state.truncate_before);
     walk.first = walk.end = walk.next = from;
-    for (runs.SeekToRunOf(from); runs.Valid() && !full(); runs.Next()) {
+    // The runs holding the first `limit` events, collected first so that their batches are
+    // read at once; then on through the index should retention have removed some.
+    std::vector<CollectedRun> collected;
+    int64_t events = 0;
+    for (runs.SeekToRunOf(from); runs.Valid() && events < options.limit; runs.Next()) {
       absl::StatusOr<RevisionRun> run = runs.run();
       if (!run.ok()) return run.status();
-      for (int64_t revision = std::max(from, runs.first());
-           revision < runs.first() + run->count && !full(); ++revision) {
-        if (absl::Status s = visit(*run, revision); !s.ok()) return s;
+      collected.push_back({runs.first(), *run});
+      events += runs.first() + run->count - std::max(from, runs.first());
+    }
+    if (absl::Status s = runs.status(); !s.ok()) return s;
+    if (absl::Status s = PrefetchBatchesOf(collected, cursor); !s.ok()) return s;
+    const auto visit_run = [&](const RevisionRun& run, int64_t first) -> absl::Status {
+      for (int64_t revision = std::max(from, first); revision < first + run.count && !full();
+           ++revision) {
+        if (absl::Status s = visit(run, first, revision); !s.ok()) return s;
       }
+      return absl::OkStatus();
+    };
+    for (const CollectedRun& c : collected) {
+      if (full()) break;
+      if (absl::Status s = visit_run(c.run, c.first); !s.ok()) return s;
+    }
+    for (; runs.Valid() && !full(); runs.Next()) {
+      absl::StatusOr<RevisionRun> run = runs.run();
+      if (!run.ok()) return run.status();
+      if (absl::Status s = visit_run(*run, runs.first()); !s.ok()) return s;
     }
   }
   if (absl::Status s = runs.status(); !s.ok()) return s;
@@ -183,7 +243,7 @@ absl::StatusOr<EventSlice> EventStore::ReadAll(std::string_view topic,
   slice.next = std::min(options.from, visible);
   if (options.from >= visible) return slice;
   GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
-  BatchCursor cursor(log_, resolved->topic);
+  BatchCursor cursor(log_, resolved->topic, ReadAhead::kSequential);
   const int64_t scan_end =
       options.from + std::max<int64_t>(kMinScan, kScanPerEvent * options.limit);
   for (order.SeekToAppendOf(options.from); order.Valid(); order.Next()) {
@@ -230,7 +290,7 @@ absl::StatusOr<EventBatches> EventStore::ReadAllBatches(std::string_view topic, 
   if (from >= visible) return page;
   ReserveFor(std::min<int64_t>(limit, visible - from), page.records);
   GlobalOrder order(log_.column_families(), resolved->store->topic_id, visible);
-  BatchCursor cursor(log_, resolved->topic);
+  BatchCursor cursor(log_, resolved->topic, ReadAhead::kSequential);
   // At most `limit` positions from the first one whose record the log holds: positions whose
   // records retention or DeleteRecords removed are passed over, as ReadAll passes them over,
   // and the page starts after them.

@@ -75,6 +75,32 @@ TEST_CASE("max_bytes bounds a read but one batch is always returned") {
   CHECK(ValuesOf(all->records).size() == 5);
 }
 
+TEST_CASE("batches are looked up by where they end; elsewhere, or outside the log, nothing") {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  REQUIRE(store->CreateTopic("t", 1, {}).ok());
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"a", "b", "c"})).ok());  // 0-2
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"d"})).ok());            // 3
+  REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"e", "f"})).ok());       // 4-5
+  const int64_t ends[] = {5, 1, 2, -1, 3, 6, 99};
+  auto batches = store->ReadBatchesEndingAt("t", PartitionId(0), ends);
+  REQUIRE(batches.ok());
+  REQUIRE(batches->size() == 7);
+  CHECK(ValuesOf((*batches)[0]) == std::vector<std::string>{"e", "f"});
+  CHECK((*batches)[1].empty());  // Offset 1 is inside a batch, not where one ends.
+  CHECK(ValuesOf((*batches)[2]) == std::vector<std::string>{"a", "b", "c"});
+  CHECK((*batches)[3].empty());
+  CHECK(ValuesOf((*batches)[4]) == std::vector<std::string>{"d"});
+  CHECK((*batches)[5].empty());  // The log end.
+  CHECK((*batches)[6].empty());
+  // As Read returns them: the same bytes.
+  auto read = store->Read("t", PartitionId(0), Offset(3), 1);
+  REQUIRE(read.ok());
+  CHECK(read->records == (*batches)[4]);
+  CHECK(CodeOf(store->ReadBatchesEndingAt("nope", PartitionId(0), ends).status()) ==
+        ErrorCode::kUnknownTopicOrPartition);
+}
+
 TEST_CASE("reads outside the log are OFFSET_OUT_OF_RANGE; at the end they are empty") {
   TempDir dir;
   auto store = OpenStore(dir.path());
