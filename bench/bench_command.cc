@@ -1,9 +1,9 @@
-// `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare|startup|reset|metrics|events`:
+// `brook bench produce|consume|mixed|group-consume|rebalance|compaction|e2e|compare|startup|reset|metrics|events|events-floors`:
 // runs a workload several times against an embedded broker (default) or --bootstrap, on a
 // fresh topic per run, and reports the median (`e2e` lives in end_to_end_command.h, `compare`
 // in compare_command.h, `startup`, which spawns brokers of its own, in startup_command.h,
 // `reset` in reset_command.h, `metrics` in metrics_command.h, `events` in
-// events/events_command.h).
+// events/events_command.h, `events-floors` in events/floors_command.h).
 // With `--protocol kafka`, produce, consume, mixed and group-consume run through librdkafka
 // against the embedded broker's Kafka listener, or against --bootstrap as a Kafka listener
 // (brook's or any Kafka broker's): bench/peers/kafka_driver.h.
@@ -17,6 +17,7 @@
 #include "bench/compare_command.h"
 #include "bench/end_to_end_command.h"
 #include "bench/events/events_command.h"
+#include "bench/events/floors_command.h"
 #include "bench/startup_command.h"
 #include "bench/peers/kafka_driver.h"
 #include "bench/peers/peer_workloads.h"
@@ -302,6 +303,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddResetBenchCommand(*bench, exit_code);
   AddMetricsBenchCommand(*bench, exit_code);
   AddEventsBenchCommand(*bench, exit_code);
+  AddEventFloorsCommand(*bench, exit_code);
 }
 
 }  // namespace brook::bench
