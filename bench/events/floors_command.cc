@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/event_store/event_keys.h"
 #include "storage/event_store/event_record.h"
+#include "storage/keys.h"
 #include "storage/log_store.h"
 
 namespace brook::bench {
@@ -35,6 +37,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kRequestBytes = 160;  // About a single-event append's request and answer.
 constexpr int kResponseBytes = 60;
 constexpr int kStreams = 1600;  // As `bench events`: 16 clients x 100 streams.
+constexpr uint32_t kTopicId = 1;  // The index keys' topic (a store of its own: any id).
 constexpr std::string_view kData = R"({"account":"acct-1","amount":125,"currency":"EUR"})";
 
 struct FloorOptions {
@@ -167,8 +170,29 @@ struct WriteFigures {
   double cpu_us_per_event = 0;
 };
 
+// Through what an append's write goes: brook's LogStore (the partition's bookkeeping, its
+// record batch encoded per append), or straight to RocksDB (one record batch encoded once).
+enum class WritePath { kLogStore, kRocksDb };
+
+// The index entries of an append of `ids.size()` events (event_keys.h) into `write`.
+void PutIndex(rocksdb::WriteBatch& write, const storage::ColumnFamilies& cfs,
+              const std::vector<std::string>& id_keys, std::string_view stream,
+              int64_t first_revision, int64_t position, int64_t offset) {
+  const int32_t count = static_cast<int32_t>(id_keys.size());
+  for (int32_t i = 0; i < count; ++i) {
+    write.Put(cfs.events, id_keys[static_cast<size_t>(i)],
+              storage::events::EncodeIdEntry({first_revision + i, position + i}));
+  }
+  write.Put(cfs.events, storage::events::RevisionKey(kTopicId, stream, first_revision),
+            storage::events::EncodeRevisionRun({position, 0, offset, count}));
+  write.Put(cfs.events, storage::events::GlobalKey(kTopicId, position),
+            storage::events::EncodeAppendEntry({0, offset, count, std::string(stream)}));
+  write.Put(cfs.events, storage::events::StreamKey(kTopicId, stream),
+            storage::events::EncodeStreamState({first_revision + count - 1, 0, 0, false}));
+}
+
 // Writes what event-store appends of `batch` events write, to streams in turn, for `seconds`.
-absl::StatusOr<WriteFigures> StoreWrites(int batch, double seconds) {
+absl::StatusOr<WriteFigures> StoreWrites(int batch, WritePath path, double seconds) {
   std::string dir = (std::filesystem::temp_directory_path() / "brook-floors-XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr) return absl::InternalError("cannot make a temp dir");
   struct RemoveDir {
@@ -180,7 +204,12 @@ absl::StatusOr<WriteFigures> StoreWrites(int batch, double seconds) {
   if (!log.ok()) return log.status();
   if (absl::Status s = (*log)->CreateTopic("floor", 1, {}); !s.ok()) return s;
   const storage::ColumnFamilies& cfs = (*log)->column_families();
-  constexpr uint32_t kTopicId = 1;
+  const auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::string encoded_once;  // WritePath::kRocksDb's record batch.
   std::vector<int64_t> revisions(kStreams, -1);
   int64_t position = 0, events = 0;
   const double cpu_before = ProcessCpuSeconds();
@@ -202,26 +231,23 @@ absl::StatusOr<WriteFigures> StoreWrites(int batch, double seconds) {
                      found.data());
     const int64_t first_revision = revisions[static_cast<size_t>(s)] + 1;
     const storage::events::StreamRun run{stream, appended, first_revision, position};
-    const std::string record_set = storage::events::EncodeAppendBatch(
-        {&run, 1}, std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count());
-    absl::StatusOr<storage::AppendResult> written = (*log)->AppendWith(
-        "floor", PartitionId(0), record_set,
-        [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
-          for (int i = 0; i < batch; ++i) {
-            write.Put(cfs.events, id_keys[static_cast<size_t>(i)],
-                      storage::events::EncodeIdEntry({first_revision + i, position + i}));
-          }
-          write.Put(cfs.events, storage::events::RevisionKey(kTopicId, stream, first_revision),
-                    storage::events::EncodeRevisionRun({position, 0, base.value, batch}));
-          write.Put(cfs.events, storage::events::GlobalKey(kTopicId, position),
-                    storage::events::EncodeAppendEntry({0, base.value, batch, std::string(stream)}));
-          write.Put(cfs.events, storage::events::StreamKey(kTopicId, stream),
-                    storage::events::EncodeStreamState({first_revision + batch - 1, 0, 0, false}));
-          return absl::OkStatus();
-        });
-    if (!written.ok()) return written.status();
+    if (path == WritePath::kLogStore) {
+      absl::StatusOr<storage::AppendResult> written = (*log)->AppendWith(
+          "floor", PartitionId(0), storage::events::EncodeAppendBatch({&run, 1}, now_ms()),
+          [&](rocksdb::WriteBatch& write, Offset base) -> absl::Status {
+            PutIndex(write, cfs, id_keys, stream, first_revision, position, base.value);
+            return absl::OkStatus();
+          });
+      if (!written.ok()) return written.status();
+    } else {
+      if (encoded_once.empty()) encoded_once = storage::events::EncodeAppendBatch({&run, 1}, 0);
+      rocksdb::WriteBatch write;
+      write.Put(cfs.log, storage::LogKey(kTopicId, 0, position + batch - 1), encoded_once);
+      PutIndex(write, cfs, id_keys, stream, first_revision, position, position);
+      if (!cfs.db->Write(rocksdb::WriteOptions(), &write).ok()) {
+        return absl::InternalError("RocksDB refused a write");
+      }
+    }
     revisions[static_cast<size_t>(s)] += batch;
     position += batch;
     events += batch;
@@ -250,17 +276,20 @@ int RunFloors(const FloorOptions& o) {
       }
       rates.push_back(*rate);
     }
-    text += fmt::format("  {:<32}{:>10.0f} round trips/s\n",
+    text += fmt::format("  {:<40}{:>10.0f} round trips/s\n",
                         fmt::format("{} clients, {} in flight each", o.clients, window),
                         Median(rates));
   }
   text +=
       "\nstorage: one thread writes what an append writes (id lookups, record batch, id, run, "
-      "global and\nstream entries) to brook's LogStore; no network, checks or group commit\n";
-  for (const int batch : {1, o.batch}) {
+      "global and\nstream entries) to brook's LogStore, or the same keys straight to RocksDB "
+      "(brook's options;\nthe record batch encoded once); no network, checks or group commit\n";
+  for (const auto& [batch, path] : {std::pair{1, WritePath::kLogStore},
+                                    std::pair{o.batch, WritePath::kLogStore},
+                                    std::pair{o.batch, WritePath::kRocksDb}}) {
     std::vector<double> rates, cpu;
     for (int run = 0; run < o.runs; ++run) {
-      absl::StatusOr<WriteFigures> figures = StoreWrites(batch, o.seconds);
+      absl::StatusOr<WriteFigures> figures = StoreWrites(batch, path, o.seconds);
       if (!figures.ok()) {
         fmt::print(stderr, "error: {}\n", MessageOf(figures.status()));
         return 1;
@@ -268,8 +297,9 @@ int RunFloors(const FloorOptions& o) {
       rates.push_back(figures->events_per_second);
       cpu.push_back(figures->cpu_us_per_event);
     }
-    text += fmt::format("  {:<32}{:>10.0f} events/s, {:.2f} µs CPU per event\n",
-                        fmt::format("appends of {} event{}", batch, batch == 1 ? "" : "s"),
+    text += fmt::format("  {:<40}{:>10.0f} events/s, {:.2f} µs CPU per event\n",
+                        fmt::format("appends of {} event{}{}", batch, batch == 1 ? "" : "s",
+                                    path == WritePath::kRocksDb ? ", RocksDB alone" : ""),
                         Median(rates), Median(cpu));
   }
   fmt::print("{}", text);

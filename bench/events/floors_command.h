@@ -7,9 +7,10 @@
 //   - storage: one thread writes to brook's LogStore (RocksDB with brook's options) what an
 //     event-store append of 1 and of --batch events writes, with the append's id lookup
 //     before: its record batch (EncodeAppendBatch) and, in the same write, an id entry per
-//     event, its revision run, its global entry and its stream's state. No network, client,
-//     expected-revision check or group commit: events/s and CPU per event (the process's,
-//     RocksDB's flushes and compactions included).
+//     event, its revision run, its global entry and its stream's state; then the same keys
+//     for --batch events straight to RocksDB (brook's options, one record batch encoded
+//     once). No network, client, expected-revision check or group commit: events/s and CPU
+//     per event (the process's, RocksDB's flushes and compactions included).
 // Medians of --runs runs of --seconds each.
 #pragma once
 
