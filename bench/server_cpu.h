@@ -39,9 +39,9 @@ class ServerCpu {
   bool valid_ = false;
 };
 
-// Returns once the whole machine (every process, /proc/stat) used less than 10% of its CPUs
-// over 200 ms, or after `at_most`: so that what one phase of a benchmark left running
-// (compactions, a database's autovacuum) does not run during the next.
+// Returns once the whole machine (every process, /proc/stat) used less than a fifth of one
+// CPU over 200 ms, or after `at_most` (saying so on stderr): so that what one phase of a
+// benchmark left running (compactions, a database's autovacuum) does not run during the next.
 void WaitUntilMachineIdle(std::chrono::milliseconds at_most);
 
 // Waits until the server `cpu` measures is idle (ServerCpu::WaitUntilIdle); null: returns at once.

@@ -444,7 +444,7 @@ absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId pa
   return read;
 }
 
-absl::StatusOr<std::vector<std::string>> LogStore::ReadBatchesEndingAt(
+absl::StatusOr<BatchLookup> LogStore::ReadBatchesEndingAt(
     std::string_view topic, PartitionId partition, std::span<const int64_t> last_offsets) const {
   std::shared_ptr<const Topic> holder;
   absl::StatusOr<PartitionLog*> log = FindPartition(topic, partition, &holder);

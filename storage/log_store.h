@@ -219,8 +219,8 @@ class LogStore {
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset from,
                                   size_t max_bytes, bool min_one_batch = true) const;
   // See PartitionLog::ReadBatchesEndingAt. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
-  absl::StatusOr<std::vector<std::string>> ReadBatchesEndingAt(
-      std::string_view topic, PartitionId partition, std::span<const int64_t> last_offsets) const;
+  absl::StatusOr<BatchLookup> ReadBatchesEndingAt(std::string_view topic, PartitionId partition,
+                                                  std::span<const int64_t> last_offsets) const;
   // See PartitionLog::OffsetForTimestamp. Errors also: UNKNOWN_TOPIC_OR_PARTITION.
   absl::StatusOr<TimestampLookup> OffsetForTimestamp(std::string_view topic,
                                                      PartitionId partition,

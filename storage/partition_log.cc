@@ -17,9 +17,6 @@
 namespace brook::storage {
 namespace {
 
-// What a read reserves when it finds a first batch (at most its max_bytes).
-constexpr size_t kReadReserveBytes = 256 << 10;
-
 absl::Status TopicDeleted() {
   return MakeError(ErrorCode::kUnknownTopicOrPartition, "the topic was deleted");
 }
@@ -284,10 +281,6 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
     const rocksdb::Slice value = it->value();
     const bool may_exceed = min_one_batch && result.records.empty();
     if (!may_exceed && result.records.size() + value.size() > max_bytes) break;
-    // Room for what a read of max_bytes likely returns, so it is not copied as it grows.
-    if (result.records.empty()) {
-      result.records.reserve(std::max(value.size(), std::min(max_bytes, kReadReserveBytes)));
-    }
     result.records.append(value.data(), value.size());
     if (result.records.size() >= max_bytes) break;
   }
@@ -295,19 +288,22 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset from, size_t max_bytes,
   return result;
 }
 
-absl::StatusOr<std::vector<std::string>> PartitionLog::ReadBatchesEndingAt(
+absl::StatusOr<BatchLookup> PartitionLog::ReadBatchesEndingAt(
     std::span<const int64_t> last_offsets) const {
-  std::vector<std::string> batches(last_offsets.size());
+  BatchLookup lookup;
+  std::vector<std::string>& batches = lookup.batches;
+  batches.resize(last_offsets.size());
   std::vector<std::string> keys;
   std::vector<size_t> asked;  // Which of last_offsets each key is.
   keys.reserve(last_offsets.size());
-  const int64_t start = log_start().value, end = log_end().value;
+  const int64_t end = log_end().value;
   for (size_t i = 0; i < last_offsets.size(); ++i) {
-    if (last_offsets[i] < start || last_offsets[i] >= end) continue;
+    if (last_offsets[i] < log_start().value || last_offsets[i] >= end) continue;
     keys.push_back(LogKey(topic_id_, partition_.value, last_offsets[i]));
     asked.push_back(i);
   }
-  if (keys.empty()) return batches;
+  lookup.log_start = log_start().value;
+  if (keys.empty()) return lookup;
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
@@ -315,12 +311,16 @@ absl::StatusOr<std::vector<std::string>> PartitionLog::ReadBatchesEndingAt(
   options.verify_checksums = false;  // As Read: each batch's CRC-32C is checked when decoded.
   cfs_.db->MultiGet(options, cfs_.log, slices.size(), slices.data(), values.data(),
                     statuses.data());
+  // As Read: retention advances the log start before it deletes, so a batch the MultiGet
+  // found below the log start as it is now may be half gone; and records below the log start
+  // (DeleteRecords stops inside a batch) are not the log's any more.
+  lookup.log_start = log_start().value;
   for (size_t k = 0; k < keys.size(); ++k) {
-    if (statuses[k].IsNotFound()) continue;
+    if (statuses[k].IsNotFound() || last_offsets[asked[k]] < lookup.log_start) continue;
     if (absl::Status s = FromRocks(statuses[k], "reading the log"); !s.ok()) return s;
     batches[asked[k]] = values[k].ToString();
   }
-  return batches;
+  return lookup;
 }
 
 std::shared_ptr<const PartitionLog::TailBatch> PartitionLog::Tail() const {

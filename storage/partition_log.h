@@ -79,6 +79,12 @@ struct ReadResult {
   std::shared_ptr<PartitionTraffic> traffic;
 };
 
+// What PartitionLog::ReadBatchesEndingAt found.
+struct BatchLookup {
+  std::vector<std::string> batches;  // Per offset asked: the batch ending there, or "".
+  int64_t log_start = 0;             // The log start once they were read.
+};
+
 struct TimestampLookup {
   Offset offset;          // First record with timestamp >= T, or log_end if none.
   TimestampMs timestamp;  // Its timestamp, or -1 if none.
@@ -151,10 +157,11 @@ class PartitionLog {
   absl::StatusOr<ReadResult> Read(Offset from, size_t max_bytes, bool min_one_batch = true) const;
   // The batches whose last offsets are `last_offsets`, by point lookups in one RocksDB
   // MultiGet: for each, the whole batch as Read returns it, or "" when no batch ends there
-  // (none does, or it is outside [log_start, log_end)). For readers that know where batches
-  // end (the event store's index) and want batches that lie apart. Errors: STORAGE_ERROR.
-  absl::StatusOr<std::vector<std::string>> ReadBatchesEndingAt(
-      std::span<const int64_t> last_offsets) const;
+  // (none does, or it is outside [log_start, log_end)); and the log start after the lookup:
+  // a batch may begin below it (DeleteRecords stops inside a batch), and its records there
+  // are no longer the log's. For readers that know where batches end (the event store's
+  // index) and want batches that lie apart. Errors: STORAGE_ERROR.
+  absl::StatusOr<BatchLookup> ReadBatchesEndingAt(std::span<const int64_t> last_offsets) const;
 
   // The first record whose timestamp is >= `t`. Errors: STORAGE_ERROR.
   absl::StatusOr<TimestampLookup> OffsetForTimestamp(TimestampMs t) const;

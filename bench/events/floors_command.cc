@@ -84,14 +84,21 @@ absl::StatusOr<double> RoundTrips(int clients, int window, double seconds) {
   }
   constexpr int kServerThreads = 2;
   std::vector<std::unique_ptr<Fd>> polls, client_fds, server_fds;
-  for (int t = 0; t < kServerThreads; ++t) polls.push_back(std::make_unique<Fd>(epoll_create1(0)));
+  for (int t = 0; t < kServerThreads; ++t) {
+    polls.push_back(std::make_unique<Fd>(epoll_create1(0)));
+    if (polls.back()->fd < 0) return absl::InternalError("cannot make an epoll instance");
+  }
   const int one = 1;
   for (int c = 0; c < clients; ++c) {
     auto client = std::make_unique<Fd>(socket(AF_INET, SOCK_STREAM, 0));
-    if (connect(client->fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      return absl::InternalError("cannot connect on loopback");
+    if (client->fd < 0 ||
+        connect(client->fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      return absl::InternalError(fmt::format("cannot connect client {} on loopback (open files?)", c));
     }
     auto server = std::make_unique<Fd>(accept(listener.fd, nullptr, nullptr));
+    if (server->fd < 0) {
+      return absl::InternalError(fmt::format("cannot accept client {} (open files?)", c));
+    }
     setsockopt(client->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(server->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     epoll_event event{};
@@ -151,8 +158,8 @@ absl::StatusOr<double> RoundTrips(int clients, int window, double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   const double elapsed = std::chrono::duration<double>(Clock::now() - began).count();
-  // The clients may wait on an answer still in flight: closing their write side ends it.
-  for (auto& client : client_fds) shutdown(client->fd, SHUT_WR);
+  // A client may wait on an answer still in flight: shutting the server's side down ends its
+  // read.
   for (auto& server : server_fds) shutdown(server->fd, SHUT_RDWR);
   for (std::thread& t : threads) t.join();
   return static_cast<double>(answered.load()) / elapsed;

@@ -54,14 +54,15 @@ absl::StatusOr<BatchCursor::Batch*> BatchCursor::BatchHolding(int32_t partition,
 
 absl::StatusOr<size_t> BatchCursor::Prefetch(int32_t partition,
                                               std::span<const int64_t> last_offsets) {
-  absl::StatusOr<std::vector<std::string>> batches =
+  absl::StatusOr<BatchLookup> lookup =
       log_.ReadBatchesEndingAt(topic_, PartitionId(partition), last_offsets);
-  if (!batches.ok()) return batches.status();
+  if (!lookup.ok()) return lookup.status();
+  prefetched_log_start_[partition] = lookup->log_start;
   size_t bytes = 0;
   for (size_t i = 0; i < last_offsets.size(); ++i) {
-    if (!(*batches)[i].empty()) {
-      bytes += (*batches)[i].size();
-      prefetched_[{partition, last_offsets[i]}] = std::move((*batches)[i]);
+    if (!lookup->batches[i].empty()) {
+      bytes += lookup->batches[i].size();
+      prefetched_[{partition, last_offsets[i]}] = std::move(lookup->batches[i]);
     }
   }
   return bytes;
@@ -69,8 +70,12 @@ absl::StatusOr<size_t> BatchCursor::Prefetch(int32_t partition,
 
 absl::Status BatchCursor::Load(int32_t partition, int64_t offset, Chunk& chunk) {
   // The first prefetched batch of the partition ending at or after `offset`, if it holds it.
+  // Its records below the log start as the lookup saw it are gone, as Read would say.
   auto prefetched = prefetched_.lower_bound({partition, offset});
   if (prefetched != prefetched_.end() && prefetched->first.first == partition) {
+    if (offset < prefetched_log_start_[partition]) {
+      return MakeError(ErrorCode::kOffsetOutOfRange, "below the log start");
+    }
     absl::StatusOr<BatchHeader> header = ParseBatchHeader(prefetched->second);
     if (header.ok() && header->base_offset <= offset) {
       std::string bytes = std::move(prefetched->second);

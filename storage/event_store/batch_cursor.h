@@ -95,8 +95,10 @@ class BatchCursor {
   const std::string_view topic_;
   const ReadAhead read_ahead_;
   std::map<int32_t, Chunk> chunks_;  // Node-based: a Chunk's views stay valid.
-  // What Prefetch read: (partition, the batch's last offset) -> the batch.
+  // What Prefetch read: (partition, the batch's last offset) -> the batch; and the log start
+  // of each partition as its lookup saw it.
   std::map<std::pair<int32_t, int64_t>, std::string> prefetched_;
+  std::map<int32_t, int64_t> prefetched_log_start_;
   // The batch CopyBatchOnce copied last.
   int32_t copied_partition_ = -1;
   int64_t copied_base_ = -1;

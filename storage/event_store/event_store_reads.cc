@@ -43,7 +43,8 @@ absl::Status CheckLimit(int32_t limit) {
 
 // What a forward read of a stream looks up at once (BatchCursor::Prefetch): the batches of
 // its next runs of at most kPrefetchRunEvents events (an aggregate's appends, far apart in
-// the log among other streams'), kPrefetchGroup per MultiGet, until kPrefetchBytes are read.
+// the log among other streams'), kPrefetchGroup per MultiGet, while less than kPrefetchBytes
+// were read (checked after each MultiGet: at most kPrefetchBytes and a group's batches).
 constexpr int32_t kPrefetchRunEvents = 16;
 constexpr size_t kPrefetchGroup = 16;
 constexpr size_t kPrefetchBytes = 1 << 20;
@@ -98,7 +99,12 @@ absl::StatusOr<EventBatches> EventStore::ReadStreamBatches(std::string_view topi
   if (!live.ok()) return live.status();
   EventBatches page;
   page.head = live->state.last_revision;
-  ReserveFor(std::min<int64_t>(options.limit, live->state.last_revision + 1), page.records);
+  // The events the read may return: from options.from on, or up to it backwards (-1: the end).
+  const int64_t last = live->state.last_revision;
+  const int64_t there = options.backwards
+                            ? (options.from < 0 ? last : std::min(options.from, last)) + 1
+                            : last + 1 - std::max<int64_t>(options.from, 0);
+  ReserveFor(std::clamp<int64_t>(there, 0, options.limit), page.records);
   BatchCursor cursor(log_, live->resolved.topic, ReadAhead::kNone);
   absl::StatusOr<StreamWalk> walk =
       WalkStream(live->resolved, stream, live->state, options, cursor,

@@ -491,6 +491,29 @@ TEST_CASE_FIXTURE(Fixture, "event store: a stream read as stored batches selects
         ErrorCode::kInvalidRequest);
 }
 
+TEST_CASE_FIXTURE(Fixture, "event store: a stream read passes over records DeleteRecords removed inside a batch") {
+  REQUIRE(log->CreateTopic("cut", 1, {{"event.store", "true"}}).ok());
+  std::vector<NewEvent> three = {Ev("A"), Ev("B"), Ev("C")}, one = {Ev("D")};
+  REQUIRE(events->Append("cut", {"s", kExpectNoStream, three}).ok());  // Offsets 0-2, one batch.
+  REQUIRE(events->Append("cut", {"s", 2, one}).ok());                  // Offset 3.
+  // The log starts at 1: the batch of 0-2 stays in RocksDB, its record 0 is no longer the log's.
+  REQUIRE(log->DeleteRecords("cut", PartitionId(0), Offset(1)).ok());
+  auto decoded = events->ReadStream("cut", "s", {.from = 0});
+  REQUIRE(decoded.ok());
+  std::vector<std::string> types;
+  for (const Event& e : decoded->events) types.push_back(e.type);
+  CHECK(types == std::vector<std::string>{"B", "C", "D"});
+  auto page = events->ReadStreamBatches("cut", "s", {.from = 0});
+  REQUIRE(page.ok());
+  CHECK(page->first == 1);
+  std::vector<std::string> selected;
+  const EventSelection taken{"s", page->first, page->end, false};
+  REQUIRE(ForEachEvent(page->records, [&](const EventRecord& e) {
+            if (taken.Takes(e)) selected.emplace_back(e.type);
+          }).ok());
+  CHECK(selected == types);
+}
+
 TEST_CASE_FIXTURE(Fixture, "event store: snapshots load the latest and the events after it") {
   for (int i = 0; i < 6; ++i) REQUIRE(Append("cart-1", kExpectAny, {Ev("Added")}).ok());
   auto none = events->LoadSnapshot("", "cart-1", 100);

@@ -83,22 +83,37 @@ TEST_CASE("batches are looked up by where they end; elsewhere, or outside the lo
   REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"d"})).ok());            // 3
   REQUIRE(store->Append("t", PartitionId(0), MakeBatch({"e", "f"})).ok());       // 4-5
   const int64_t ends[] = {5, 1, 2, -1, 3, 6, 99};
-  auto batches = store->ReadBatchesEndingAt("t", PartitionId(0), ends);
-  REQUIRE(batches.ok());
-  REQUIRE(batches->size() == 7);
-  CHECK(ValuesOf((*batches)[0]) == std::vector<std::string>{"e", "f"});
-  CHECK((*batches)[1].empty());  // Offset 1 is inside a batch, not where one ends.
-  CHECK(ValuesOf((*batches)[2]) == std::vector<std::string>{"a", "b", "c"});
-  CHECK((*batches)[3].empty());
-  CHECK(ValuesOf((*batches)[4]) == std::vector<std::string>{"d"});
-  CHECK((*batches)[5].empty());  // The log end.
-  CHECK((*batches)[6].empty());
+  auto lookup = store->ReadBatchesEndingAt("t", PartitionId(0), ends);
+  REQUIRE(lookup.ok());
+  const std::vector<std::string>& batches = lookup->batches;
+  REQUIRE(batches.size() == 7);
+  CHECK(ValuesOf(batches[0]) == std::vector<std::string>{"e", "f"});
+  CHECK(batches[1].empty());  // Offset 1 is inside a batch, not where one ends.
+  CHECK(ValuesOf(batches[2]) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(batches[3].empty());
+  CHECK(ValuesOf(batches[4]) == std::vector<std::string>{"d"});
+  CHECK(batches[5].empty());  // The log end.
+  CHECK(batches[6].empty());
+  CHECK(lookup->log_start == 0);
   // As Read returns them: the same bytes.
   auto read = store->Read("t", PartitionId(0), Offset(3), 1);
   REQUIRE(read.ok());
-  CHECK(read->records == (*batches)[4]);
+  CHECK(read->records == batches[4]);
   CHECK(CodeOf(store->ReadBatchesEndingAt("nope", PartitionId(0), ends).status()) ==
         ErrorCode::kUnknownTopicOrPartition);
+  // DeleteRecords inside the first batch: the batch is still found, with the new log start,
+  // below which its records are no longer the log's; a batch wholly below it is not.
+  REQUIRE(store->DeleteRecords("t", PartitionId(0), Offset(1)).ok());
+  auto cut = store->ReadBatchesEndingAt("t", PartitionId(0), std::vector<int64_t>{2});
+  REQUIRE(cut.ok());
+  CHECK(ValuesOf(cut->batches[0]) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(cut->log_start == 1);
+  REQUIRE(store->DeleteRecords("t", PartitionId(0), Offset(4)).ok());
+  auto gone = store->ReadBatchesEndingAt("t", PartitionId(0), std::vector<int64_t>{2, 3, 5});
+  REQUIRE(gone.ok());
+  CHECK(gone->batches[0].empty());
+  CHECK(gone->batches[1].empty());
+  CHECK(ValuesOf(gone->batches[2]) == std::vector<std::string>{"e", "f"});
 }
 
 TEST_CASE("reads outside the log are OFFSET_OUT_OF_RANGE; at the end they are empty") {
