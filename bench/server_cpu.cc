@@ -38,8 +38,8 @@ namespace {
 bool ReadMachineCpu(uint64_t* busy, uint64_t* total) {
   std::ifstream stat("/proc/stat");
   std::string cpu;
-  uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-  if (!(stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
+  uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  if (!(stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) ||
       cpu != "cpu") {
     return false;
   }

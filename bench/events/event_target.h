@@ -20,6 +20,10 @@
 
 namespace brook::bench {
 
+// The data of every event the bench appends (about what a deposit's JSON holds).
+inline constexpr std::string_view kEventData =
+    R"({"account":"acct-1","amount":125,"currency":"EUR"})";
+
 class EventTarget {
  public:
   virtual ~EventTarget() = default;

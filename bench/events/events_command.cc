@@ -28,7 +28,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kPage = 5000;
 // PeerServer::StartPostgres allows 300 connections.
 constexpr int kMaxPostgresConnections = 256;
-constexpr std::string_view kData = R"({"account":"acct-1","amount":125,"currency":"EUR"})";
 
 struct EventsBenchOptions {
   int clients = 16;
@@ -97,7 +96,7 @@ absl::StatusOr<int64_t> AppendUntil(EventTarget& target, const std::string& pref
       ++w.in_flight;
       expected = w.revisions[s];
     }
-    target.AppendAsync(fmt::format("{}-{}", prefix, s), expected, batch, kData,
+    target.AppendAsync(fmt::format("{}-{}", prefix, s), expected, batch, kEventData,
                        [&w, s, batch](absl::Status status) {
                          absl::MutexLock lock(&w.mu);
                          --w.in_flight;
@@ -181,12 +180,14 @@ absl::Status RunReads(const System& system, const EventsBenchOptions& o, bool sp
   for (int64_t written = 0; written < o.read_events;) {
     const int count =
         spread ? 1 : static_cast<int>(std::min<int64_t>(100, o.read_events - written));
-    if (absl::Status s = (*target)->Append(stream, written - 1, count, kData); !s.ok()) return s;
+    if (absl::Status s = (*target)->Append(stream, written - 1, count, kEventData); !s.ok()) {
+      return s;
+    }
     written += count;
     if (spread) {
       const int f = static_cast<int>(written % kFillers);
       if (absl::Status s = (*target)->Append(fmt::format("{}-filler-{}", stream, f),
-                                             filler_last[f], kFill, kData);
+                                             filler_last[f], kFill, kEventData);
           !s.ok()) {
         return s;
       }
@@ -327,7 +328,7 @@ absl::StatusOr<StreamsFigures> RunManyStreams(const EventsBenchOptions& o) {
         return;
       }
       for (int64_t i = next++; i < o.streams; i = next++) {
-        if (absl::Status s = (*target)->Append(fmt::format("stream-{}", i), -1, 1, kData);
+        if (absl::Status s = (*target)->Append(fmt::format("stream-{}", i), -1, 1, kEventData);
             !s.ok()) {
           errors[static_cast<size_t>(c)] = s;
           return;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/events/event_target.h"
 #include "bench/report.h"
 #include "fmt/format.h"
 #include "protocol/absl_compat.h"
@@ -38,7 +39,6 @@ constexpr int kRequestBytes = 160;  // About a single-event append's request and
 constexpr int kResponseBytes = 60;
 constexpr int kStreams = 1600;  // As `bench events`: 16 clients x 100 streams.
 constexpr uint32_t kTopicId = 1;  // The index keys' topic (a store of its own: any id).
-constexpr std::string_view kData = R"({"account":"acct-1","amount":125,"currency":"EUR"})";
 
 struct FloorOptions {
   int clients = 16;
@@ -93,7 +93,8 @@ absl::StatusOr<double> RoundTrips(int clients, int window, double seconds) {
     auto client = std::make_unique<Fd>(socket(AF_INET, SOCK_STREAM, 0));
     if (client->fd < 0 ||
         connect(client->fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      return absl::InternalError(fmt::format("cannot connect client {} on loopback (open files?)", c));
+      return absl::InternalError(
+          fmt::format("cannot connect client {} on loopback (open files?)", c));
     }
     auto server = std::make_unique<Fd>(accept(listener.fd, nullptr, nullptr));
     if (server->fd < 0) {
@@ -227,7 +228,7 @@ absl::StatusOr<WriteFigures> StoreWrites(int batch, WritePath path, double secon
     std::vector<storage::events::NewEvent> appended(static_cast<size_t>(batch));
     std::vector<std::string> id_keys;
     for (storage::events::NewEvent& event : appended) {
-      event = {NewEventId(), "Deposited", "application/json", kData, ""};
+      event = {NewEventId(), "Deposited", "application/json", kEventData, ""};
       id_keys.push_back(storage::events::IdKey(kTopicId, stream, event.id));
     }
     // The duplicate check: are these ids in the stream already?
